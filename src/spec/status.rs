@@ -1,0 +1,316 @@
+//! The eighteen statuses of a migration task: the seventeen that the DRS console shows, and
+//! `Deleted`, which the console never lists but a query by id still answers.
+//!
+//! Every status carries three names, because users meet it in three places: the Chinese name
+//! on the console (`暂停中`), the English name in this tool's output ("Paused"), and the code
+//! the DRS API returns (`PAUSING`). Two statuses exist only on the console (冻结 and 结束任务)
+//! and have no API code.
+//!
+//! The class predicates (`is_transient`, `holds_instance`, …) are the vocabulary the
+//! properties and the reference implementation speak; they restate the brief's decisions,
+//! not the transition table.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+/// A task's status.
+///
+/// The serde form is the Rust variant name (`"FullMigration"`), which is stable: renaming a
+/// variant is a breaking change of every snapshot, trace and report. `FromStr` is more
+/// forgiving and also accepts the API code and the Chinese console name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[repr(u8)]
+pub enum Status {
+    Creating,
+    CreateFailed,
+    Configuration,
+    Frozen,
+    WaitingToStart,
+    Starting,
+    StartFailed,
+    FullMigration,
+    FullMigrationFailed,
+    IncrementalMigration,
+    IncrementalMigrationFailed,
+    FaultRecovery,
+    Paused,
+    EndRequested,
+    Ending,
+    EndFailed,
+    Ended,
+    Deleted,
+}
+
+/// How many statuses there are (the 17 console statuses and `Deleted`).
+pub const STATUS_COUNT: usize = 18;
+
+impl Status {
+    /// Every status, in the order of the console's table (then `Deleted`).
+    pub const ALL: [Status; STATUS_COUNT] = [
+        Status::Creating,
+        Status::CreateFailed,
+        Status::Configuration,
+        Status::Frozen,
+        Status::WaitingToStart,
+        Status::Starting,
+        Status::StartFailed,
+        Status::FullMigration,
+        Status::FullMigrationFailed,
+        Status::IncrementalMigration,
+        Status::IncrementalMigrationFailed,
+        Status::FaultRecovery,
+        Status::Paused,
+        Status::EndRequested,
+        Status::Ending,
+        Status::EndFailed,
+        Status::Ended,
+        Status::Deleted,
+    ];
+
+    /// The position of this status in [`Status::ALL`], for dense per-status tables.
+    pub const fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The Rust name of the variant, which is also its serde form.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Status::Creating => "Creating",
+            Status::CreateFailed => "CreateFailed",
+            Status::Configuration => "Configuration",
+            Status::Frozen => "Frozen",
+            Status::WaitingToStart => "WaitingToStart",
+            Status::Starting => "Starting",
+            Status::StartFailed => "StartFailed",
+            Status::FullMigration => "FullMigration",
+            Status::FullMigrationFailed => "FullMigrationFailed",
+            Status::IncrementalMigration => "IncrementalMigration",
+            Status::IncrementalMigrationFailed => "IncrementalMigrationFailed",
+            Status::FaultRecovery => "FaultRecovery",
+            Status::Paused => "Paused",
+            Status::EndRequested => "EndRequested",
+            Status::Ending => "Ending",
+            Status::EndFailed => "EndFailed",
+            Status::Ended => "Ended",
+            Status::Deleted => "Deleted",
+        }
+    }
+
+    /// The name the Chinese DRS console shows, exactly as documented.
+    pub const fn zh(self) -> &'static str {
+        match self {
+            Status::Creating => "创建中",
+            Status::CreateFailed => "创建任务失败",
+            Status::Configuration => "配置",
+            Status::Frozen => "冻结",
+            Status::WaitingToStart => "等待启动",
+            Status::Starting => "启动中",
+            Status::StartFailed => "启动失败",
+            Status::FullMigration => "全量迁移",
+            Status::FullMigrationFailed => "全量迁移失败",
+            Status::IncrementalMigration => "增量迁移",
+            Status::IncrementalMigrationFailed => "增量迁移失败",
+            Status::FaultRecovery => "故障恢复",
+            Status::Paused => "暂停中",
+            Status::EndRequested => "结束任务",
+            Status::Ending => "结束任务中",
+            Status::EndFailed => "结束任务失败",
+            Status::Ended => "已结束",
+            Status::Deleted => "已删除",
+        }
+    }
+
+    /// The English name used in this tool's output.
+    pub const fn english(self) -> &'static str {
+        match self {
+            Status::Creating => "Creating",
+            Status::CreateFailed => "Creation failed",
+            Status::Configuration => "Configuration",
+            Status::Frozen => "Frozen",
+            Status::WaitingToStart => "Waiting to start",
+            Status::Starting => "Starting",
+            Status::StartFailed => "Start failed",
+            Status::FullMigration => "Full migration",
+            Status::FullMigrationFailed => "Full migration failed",
+            Status::IncrementalMigration => "Incremental migration",
+            Status::IncrementalMigrationFailed => "Incremental migration failed",
+            Status::FaultRecovery => "Fault recovery",
+            Status::Paused => "Paused",
+            Status::EndRequested => "End requested",
+            Status::Ending => "Ending",
+            Status::EndFailed => "End failed",
+            Status::Ended => "Ended",
+            Status::Deleted => "Deleted",
+        }
+    }
+
+    /// The status code the DRS API returns, or `None` for the two console-only statuses
+    /// (冻结 Frozen and 结束任务 EndRequested).
+    pub const fn api_code(self) -> Option<&'static str> {
+        Some(match self {
+            Status::Creating => "CREATING",
+            Status::CreateFailed => "CREATE_FAILED",
+            Status::Configuration => "CONFIGURATION",
+            Status::Frozen => return None,
+            Status::WaitingToStart => "WAITING_FOR_START",
+            Status::Starting => "STARTJOBING",
+            Status::StartFailed => "START_JOB_FAILED",
+            Status::FullMigration => "FULL_TRANSFER_STARTED",
+            Status::FullMigrationFailed => "FULL_TRANSFER_FAILED",
+            Status::IncrementalMigration => "INCRE_TRANSFER_STARTED",
+            Status::IncrementalMigrationFailed => "INCRE_TRANSFER_FAILED",
+            Status::FaultRecovery => "REBUILD_NODE_STARTED",
+            Status::Paused => "PAUSING",
+            Status::EndRequested => return None,
+            Status::Ending => "RELEASE_RESOURCE_STARTED",
+            Status::EndFailed => "RELEASE_RESOURCE_FAILED",
+            Status::Ended => "RELEASE_RESOURCE_COMPLETE",
+            Status::Deleted => "DELETED",
+        })
+    }
+
+    /// Whether the console lists the status (it is one of the seventeen); only `Deleted`
+    /// is not listed.
+    pub const fn is_listed(self) -> bool {
+        !matches!(self, Status::Deleted)
+    }
+
+    /// A status the system leaves by itself: creating, starting, recovering, and the two
+    /// release steps. Transient statuses are never frozen in flight.
+    pub const fn is_transient(self) -> bool {
+        matches!(
+            self,
+            Status::Creating
+                | Status::Starting
+                | Status::FaultRecovery
+                | Status::EndRequested
+                | Status::Ending
+        )
+    }
+
+    /// A status that reports a failure of the service (the five "…失败" statuses).
+    pub const fn is_failure(self) -> bool {
+        matches!(
+            self,
+            Status::CreateFailed
+                | Status::StartFailed
+                | Status::FullMigrationFailed
+                | Status::IncrementalMigrationFailed
+                | Status::EndFailed
+        )
+    }
+
+    /// A failed migration that the system ends by itself after `expired_days` (the brief's
+    /// "abnormal" statuses).
+    pub const fn is_abnormal(self) -> bool {
+        matches!(
+            self,
+            Status::StartFailed | Status::FullMigrationFailed | Status::IncrementalMigrationFailed
+        )
+    }
+
+    /// A status after which the lifecycle is over: `Ended` (whose only way on is delete) and
+    /// `Deleted` (which nothing leaves).
+    pub const fn is_terminal(self) -> bool {
+        matches!(self, Status::Ended | Status::Deleted)
+    }
+
+    /// Whether a task in this status holds a migration instance. The instance is acquired
+    /// when creation succeeds and released when the release completes, so every status
+    /// between `Configuration` and `EndFailed` holds one, `Frozen` included.
+    pub const fn holds_instance(self) -> bool {
+        !matches!(
+            self,
+            Status::Creating | Status::CreateFailed | Status::Ended | Status::Deleted
+        )
+    }
+
+    /// A stable, instance-holding status that an account in arrears freezes.
+    pub const fn is_freezable(self) -> bool {
+        matches!(
+            self,
+            Status::Configuration
+                | Status::WaitingToStart
+                | Status::StartFailed
+                | Status::FullMigration
+                | Status::FullMigrationFailed
+                | Status::IncrementalMigration
+                | Status::IncrementalMigrationFailed
+                | Status::Paused
+                | Status::EndFailed
+        )
+    }
+
+    /// Whether a task in this status must remember the phase it is heading for or will
+    /// return to (brief, decision 5).
+    pub const fn remembers_phase(self) -> bool {
+        matches!(
+            self,
+            Status::Starting | Status::StartFailed | Status::Paused | Status::FaultRecovery
+        )
+    }
+
+    /// The migration phase a running or failed migration status belongs to.
+    pub const fn migration_phase(self) -> Option<super::Phase> {
+        match self {
+            Status::FullMigration | Status::FullMigrationFailed => Some(super::Phase::Full),
+            Status::IncrementalMigration | Status::IncrementalMigrationFailed => {
+                Some(super::Phase::Incremental)
+            }
+            _ => None,
+        }
+    }
+
+    /// `创建中 Creating (CREATING)`: how reports and the Explorer name a status.
+    pub fn label(self) -> String {
+        match self.api_code() {
+            Some(code) => format!("{} {} ({code})", self.zh(), self.english()),
+            None => format!("{} {} (console only)", self.zh(), self.english()),
+        }
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A string that names no status.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownStatus(pub String);
+
+impl fmt::Display for UnknownStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "unknown status {:?}: expected an API code (e.g. PAUSING), a Rust name (e.g. Paused) \
+             or a console name (e.g. 暂停中); `drs-lifecycle spec` lists all 18",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for UnknownStatus {}
+
+impl FromStr for Status {
+    type Err = UnknownStatus;
+
+    /// Accepts the API code, the Rust name and the Chinese console name. Rust names and API
+    /// codes match without regard to case; surrounding whitespace is ignored.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let wanted = s.trim();
+        Status::ALL
+            .into_iter()
+            .find(|status| {
+                status.name().eq_ignore_ascii_case(wanted)
+                    || status.zh() == wanted
+                    || status
+                        .api_code()
+                        .is_some_and(|code| code.eq_ignore_ascii_case(wanted))
+            })
+            .ok_or_else(|| UnknownStatus(s.to_string()))
+    }
+}
