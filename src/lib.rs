@@ -5,3 +5,5 @@
 //! - [`spec`]: statuses, events, modes and the transition table, as data.
 
 pub mod spec;
+
+pub mod cli;

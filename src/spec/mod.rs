@@ -8,6 +8,7 @@
 mod command;
 mod event;
 pub mod fleet;
+pub mod render;
 mod mode;
 mod status;
 pub mod table;

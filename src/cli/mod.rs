@@ -1,0 +1,86 @@
+//! The command line: `drs-lifecycle <subcommand>`.
+//!
+//! Each subcommand lives in its own file and returns a [`CliError`] instead of panicking,
+//! so every bad input ends in one line that says what was wrong and what to do.
+
+use std::fmt;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// The executable, model-checked specification of a DRS migration task's lifecycle.
+///
+/// Start with `drs-lifecycle spec` to read the lifecycle.
+#[derive(Debug, Parser)]
+#[command(name = "drs-lifecycle", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the specification: the transition table, the state diagram, or the whole
+    /// specification as JSON.
+    Spec(SpecArgs),
+}
+
+/// Output formats of `drs-lifecycle spec`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum SpecFormat {
+    /// The statuses and the transition table as Markdown (what docs/lifecycle.md holds).
+    Markdown,
+    /// The state diagram as a Mermaid `stateDiagram-v2`.
+    Mermaid,
+    /// The state diagram in Graphviz DOT.
+    Dot,
+    /// The whole specification (statuses, events, modes, rules) as JSON.
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SpecArgs {
+    /// What to print.
+    #[arg(long, value_enum, default_value_t = SpecFormat::Markdown)]
+    pub format: SpecFormat,
+}
+
+/// An error that ends the command with a one-line message and a non-zero exit status.
+#[derive(Debug)]
+pub struct CliError {
+    pub message: String,
+    pub code: u8,
+}
+
+impl CliError {
+    /// A usage or input error (exit status 2).
+    pub fn input(message: impl Into<String>) -> Self {
+        CliError {
+            message: message.into(),
+            code: 2,
+        }
+    }
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> ExitCode {
+    let result = match cli.command {
+        Command::Spec(args) => {
+            print!("{}", crate::spec::render::render(args.format));
+            Ok(ExitCode::SUCCESS)
+        }
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("drs-lifecycle: {error}");
+            ExitCode::from(error.code)
+        }
+    }
+}
