@@ -70,7 +70,7 @@ impl fmt::Display for CliError {
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> ExitCode {
-    let result = match cli.command {
+    let result: Result<ExitCode, CliError> = match cli.command {
         Command::Spec(args) => {
             print!("{}", crate::spec::render::render(args.format));
             Ok(ExitCode::SUCCESS)
