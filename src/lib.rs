@@ -7,3 +7,6 @@
 pub mod spec;
 
 pub mod cli;
+pub mod check;
+pub mod engine;
+pub mod model;

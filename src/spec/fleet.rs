@@ -89,6 +89,20 @@ impl<const N: usize> FleetSpec<N> {
         }
     }
 
+    /// A fleet with the given tasks (slot `i` has id `i + 1`) and accounts in arrears, or
+    /// `None` when there are more than `N` tasks. Harnesses use it to project an
+    /// implementation's state onto the specification's.
+    pub fn from_parts(slots: &[Slot], arrears_bits: u32) -> Option<Self> {
+        if slots.len() > N {
+            return None;
+        }
+        let mut fleet = Self::new();
+        fleet.slots[..slots.len()].copy_from_slice(slots);
+        fleet.len = slots.len() as u8;
+        fleet.arrears = arrears_bits;
+        Some(fleet)
+    }
+
     /// The tasks created so far, in id order (deleted ones included).
     pub fn slots(&self) -> &[Slot] {
         &self.slots[..self.len as usize]

@@ -1,0 +1,383 @@
+//! Model configurations: one TOML file per checked configuration, like TLC's `.cfg` files.
+//!
+//! A configuration names the model and its parameters, the checker, an injected fault if
+//! any, and what the run must show: the pinned number of unique states, the violations that
+//! must be found with the length of their shortest counterexample, and the statuses that
+//! must stay unreached. Every property the file does not mention must hold (safety) or be
+//! reached (reachability), so a new property is checked by every configuration at once.
+//!
+//! ```toml
+//! description = "Three tasks over two accounts."
+//! model = "fleet"                       # lifecycle | fleet | conformance
+//! fault = "ended-restarts"              # optional
+//!
+//! [parameters]
+//! tasks = 3                             # 1..=8 (lifecycle: 1)
+//! accounts = 2                          # 1..=4 (lifecycle: 1)
+//! modes = ["FULL_TRANS", "FULL_INCR_TRANS", "INCR_TRANS"]   # default: all three
+//!
+//! [checker]
+//! strategy = "dfs"                      # bfs | dfs
+//! threads = 2
+//! symmetry = false                      # dfs and specification-only models
+//! timeout_seconds = 600                 # optional; a run cut short is incomplete
+//!
+//! [expect]
+//! unique_states = 4518129
+//! violations = { "ended is terminal" = 9 }
+//! unreached = ["reaches 等待启动 WaitingToStart"]
+//! ```
+//!
+//! Unknown keys, wrong types and impossible parameters are errors that name the file and
+//! the line.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::model::properties::{Kind, PropertyInfo, properties_of};
+use crate::model::{Fault, FleetModel, MAX_MODEL_ACCOUNTS, MAX_TASKS, ModelKind};
+use crate::spec::Mode;
+
+/// The search strategy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Strategy {
+    Bfs,
+    Dfs,
+}
+
+/// How to run the checker.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckerSettings {
+    pub strategy: Strategy,
+    pub threads: usize,
+    pub symmetry: bool,
+    pub timeout: Option<Duration>,
+}
+
+/// What a run must show.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Expectations {
+    /// The pinned number of unique states (symmetry-reduced when symmetry is on).
+    pub unique_states: Option<usize>,
+    /// Safety properties that must be violated, with the length (in steps) of the shortest
+    /// counterexample.
+    pub violations: BTreeMap<String, usize>,
+    /// Reachability properties that must not be reached.
+    pub unreached: BTreeSet<String>,
+}
+
+/// A loaded, validated configuration.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub path: PathBuf,
+    pub description: String,
+    pub model: FleetModel,
+    pub checker: CheckerSettings,
+    pub expect: Expectations,
+}
+
+impl Config {
+    /// The properties the configured model checks.
+    pub fn properties(&self) -> Vec<PropertyInfo> {
+        properties_of(&self.model)
+    }
+
+    /// `fleet of 3 tasks over 2 accounts, modes FULL_TRANS, …`
+    pub fn summary(&self) -> String {
+        let model = &self.model;
+        let modes: Vec<_> = model.modes.iter().map(|mode| mode.api_code()).collect();
+        let mut text = match model.kind {
+            ModelKind::Lifecycle => "lifecycle of one task".to_string(),
+            kind => format!(
+                "{} of {} task{} over {} account{}",
+                kind.name(),
+                model.tasks,
+                if model.tasks == 1 { "" } else { "s" },
+                model.accounts,
+                if model.accounts == 1 { "" } else { "s" }
+            ),
+        };
+        text.push_str(&format!(", modes {}", modes.join(" ")));
+        text.push_str(&format!(
+            ", {} {} thread{}{}",
+            match self.checker.strategy {
+                Strategy::Bfs => "BFS",
+                Strategy::Dfs => "DFS",
+            },
+            self.checker.threads,
+            if self.checker.threads == 1 { "" } else { "s" },
+            if self.checker.symmetry { ", symmetry" } else { "" }
+        ));
+        if let Some(fault) = model.fault {
+            text.push_str(&format!(", fault {fault}"));
+        }
+        text
+    }
+}
+
+/// A configuration that cannot be loaded: the file, the line (when known) and what to do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    pub path: PathBuf,
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{line}: {}", self.path.display(), self.message),
+            None => write!(f, "{}: {}", self.path.display(), self.message),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    description: Option<String>,
+    model: Spanned<String>,
+    fault: Option<Spanned<String>>,
+    #[serde(default)]
+    parameters: RawParameters,
+    #[serde(default)]
+    checker: RawChecker,
+    #[serde(default)]
+    expect: RawExpect,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawParameters {
+    tasks: Option<Spanned<i64>>,
+    accounts: Option<Spanned<i64>>,
+    modes: Option<Spanned<Vec<String>>>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawChecker {
+    strategy: Option<Spanned<String>>,
+    threads: Option<Spanned<i64>>,
+    symmetry: Option<Spanned<bool>>,
+    timeout_seconds: Option<Spanned<i64>>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawExpect {
+    unique_states: Option<Spanned<i64>>,
+    #[serde(default)]
+    violations: BTreeMap<String, Spanned<i64>>,
+    #[serde(default)]
+    unreached: Vec<Spanned<String>>,
+}
+
+/// Reads and validates a configuration file.
+pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|error| ConfigError {
+        path: path.to_path_buf(),
+        line: None,
+        message: format!("cannot read the configuration: {error}"),
+    })?;
+    parse(path, &text)
+}
+
+/// Parses and validates a configuration given as text (`path` is used in messages).
+pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
+    let fail = |span: Option<Range<usize>>, message: String| ConfigError {
+        path: path.to_path_buf(),
+        line: span.map(|span| line_of(text, span.start)),
+        message,
+    };
+    let raw: RawConfig = toml::from_str(text).map_err(|error| {
+        // toml's message spans several lines (with a caret under the column): keep its
+        // first line and report the line number ourselves.
+        let message = error.message().lines().next().unwrap_or("invalid TOML").to_string();
+        fail(error.span(), message)
+    })?;
+
+    let kind = match raw.model.get_ref().as_str() {
+        "lifecycle" => ModelKind::Lifecycle,
+        "fleet" => ModelKind::Fleet,
+        "conformance" => ModelKind::Conformance,
+        other => {
+            return Err(fail(
+                Some(raw.model.span()),
+                format!("unknown model {other:?}: expected \"lifecycle\", \"fleet\" or \"conformance\""),
+            ));
+        }
+    };
+
+    let count = |value: &Option<Spanned<i64>>, name: &str, default: usize, max: usize| {
+        let Some(value) = value else {
+            return Ok(default);
+        };
+        let n = *value.get_ref();
+        if kind == ModelKind::Lifecycle && n != 1 {
+            return Err(fail(
+                Some(value.span()),
+                format!("the lifecycle model has exactly one task of one account, so {name} must be 1 (use model = \"fleet\" for more)"),
+            ));
+        }
+        if n < 1 || n > max as i64 {
+            return Err(fail(
+                Some(value.span()),
+                format!("{name} = {n} is impossible: it must be between 1 and {max}"),
+            ));
+        }
+        Ok(n as usize)
+    };
+    let tasks = count(&raw.parameters.tasks, "tasks", 1, MAX_TASKS)?;
+    let accounts = count(&raw.parameters.accounts, "accounts", 1, MAX_MODEL_ACCOUNTS)?;
+
+    let modes = match &raw.parameters.modes {
+        None => Mode::ALL.to_vec(),
+        Some(list) => {
+            let mut modes = Vec::new();
+            for name in list.get_ref() {
+                let mode: Mode = name
+                    .parse()
+                    .map_err(|error| fail(Some(list.span()), format!("{error}")))?;
+                if modes.contains(&mode) {
+                    return Err(fail(Some(list.span()), format!("mode {mode} is listed twice")));
+                }
+                modes.push(mode);
+            }
+            if modes.is_empty() {
+                return Err(fail(Some(list.span()), "modes is empty: list at least one of FULL_TRANS, FULL_INCR_TRANS, INCR_TRANS".to_string()));
+            }
+            modes
+        }
+    };
+
+    let fault = match &raw.fault {
+        None => None,
+        Some(name) => {
+            let fault: Fault = name
+                .get_ref()
+                .parse()
+                .map_err(|error| fail(Some(name.span()), format!("{error}")))?;
+            if fault.is_engine_fault() && kind != ModelKind::Conformance {
+                return Err(fail(
+                    Some(name.span()),
+                    format!("{fault} is a fault of the engine, which only the conformance model runs: use model = \"conformance\""),
+                ));
+            }
+            Some(fault)
+        }
+    };
+
+    let strategy = match &raw.checker.strategy {
+        None => Strategy::Bfs,
+        Some(name) => match name.get_ref().as_str() {
+            "bfs" => Strategy::Bfs,
+            "dfs" => Strategy::Dfs,
+            other => {
+                return Err(fail(Some(name.span()), format!("unknown strategy {other:?}: expected \"bfs\" or \"dfs\"")));
+            }
+        },
+    };
+    let threads = match &raw.checker.threads {
+        None => 1,
+        Some(n) if (1..=64).contains(n.get_ref()) => *n.get_ref() as usize,
+        Some(n) => {
+            return Err(fail(Some(n.span()), format!("threads = {} is impossible: it must be between 1 and 64", n.get_ref())));
+        }
+    };
+    let symmetry = match &raw.checker.symmetry {
+        Some(flag) if *flag.get_ref() => {
+            if strategy != Strategy::Dfs {
+                return Err(fail(Some(flag.span()), "symmetry needs strategy = \"dfs\": stateright's BFS silently ignores symmetry reduction".to_string()));
+            }
+            if kind == ModelKind::Conformance {
+                return Err(fail(Some(flag.span()), "the conformance model cannot use symmetry: the engine's task ids are not interchangeable in its state".to_string()));
+            }
+            true
+        }
+        _ => false,
+    };
+    let timeout = match &raw.checker.timeout_seconds {
+        None => None,
+        Some(seconds) => {
+            if *seconds.get_ref() < 1 {
+                return Err(fail(Some(seconds.span()), "timeout_seconds must be at least 1".to_string()));
+            }
+            if threads == 1 {
+                return Err(fail(Some(seconds.span()), "timeout_seconds needs threads >= 2: stateright ignores the timeout with one thread".to_string()));
+            }
+            Some(Duration::from_secs(*seconds.get_ref() as u64))
+        }
+    };
+
+    let model = FleetModel::new(kind, tasks, accounts, modes).with_fault(fault);
+    let properties = properties_of(&model);
+    let find = |name: &str| properties.iter().find(|info| info.name == name);
+
+    let unique_states = match &raw.expect.unique_states {
+        None => None,
+        Some(n) if *n.get_ref() >= 1 => Some(*n.get_ref() as usize),
+        Some(n) => return Err(fail(Some(n.span()), "unique_states must be at least 1".to_string())),
+    };
+    let mut violations = BTreeMap::new();
+    for (name, length) in &raw.expect.violations {
+        match find(name) {
+            Some(info) if info.kind == Kind::Safety => {}
+            Some(_) => {
+                return Err(fail(Some(length.span()), format!("{name:?} is a reachability property: list it under unreached, not violations")));
+            }
+            None => return Err(fail(Some(length.span()), unknown_property(name, &properties))),
+        }
+        if *length.get_ref() < 1 {
+            return Err(fail(Some(length.span()), format!("the shortest counterexample of {name:?} must be at least 1 step")));
+        }
+        violations.insert(name.clone(), *length.get_ref() as usize);
+    }
+    let mut unreached = BTreeSet::new();
+    for name in &raw.expect.unreached {
+        match find(name.get_ref()) {
+            Some(info) if info.kind == Kind::Reachability => {}
+            Some(_) => {
+                return Err(fail(Some(name.span()), format!("{:?} is a safety property: list it under violations, not unreached", name.get_ref())));
+            }
+            None => return Err(fail(Some(name.span()), unknown_property(name.get_ref(), &properties))),
+        }
+        unreached.insert(name.get_ref().clone());
+    }
+
+    Ok(Config {
+        path: path.to_path_buf(),
+        description: raw.description.unwrap_or_default(),
+        model,
+        checker: CheckerSettings {
+            strategy,
+            threads,
+            symmetry,
+            timeout,
+        },
+        expect: Expectations {
+            unique_states,
+            violations,
+            unreached,
+        },
+    })
+}
+
+fn unknown_property(name: &str, properties: &[PropertyInfo]) -> String {
+    let names: Vec<_> = properties.iter().map(|info| format!("{:?}", info.name)).collect();
+    format!("this model has no property {name:?}; its properties are {}", names.join(", "))
+}
+
+/// The 1-based line of a byte offset.
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}

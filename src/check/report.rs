@@ -1,0 +1,90 @@
+//! Reporters: the text a person reads after `drs-lifecycle check`, and JSON for machines.
+
+use std::fmt::Write;
+
+use super::run::RunResult;
+
+/// `1234567` → `1,234,567`.
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The text report of one configuration.
+pub fn text(result: &RunResult) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "== {} — {}", result.file, result.summary);
+    if !result.description.is_empty() {
+        let _ = writeln!(out, "   {}", result.description);
+    }
+    let width = result
+        .properties
+        .iter()
+        .map(|p| p.name.chars().count())
+        .max()
+        .unwrap_or(10);
+    let _ = writeln!(out, "     {:<width$}  {:<10} expected", "property", "verdict");
+    for property in &result.properties {
+        let _ = writeln!(
+            out,
+            "   {} {:<width$}  {:<10} {}",
+            if property.met { "✓" } else { "✗" },
+            property.name,
+            property.verdict.word(),
+            property.expected.word(),
+        );
+    }
+    let pinned = match result.expected_unique_states {
+        Some(n) if n == result.unique_states => format!(" (pinned {} ✓)", thousands(n)),
+        Some(n) => format!(" (pinned {} ✗)", thousands(n)),
+        None => String::new(),
+    };
+    let _ = writeln!(
+        out,
+        "   states {} · unique {}{pinned} · depth {} · {:.2} s · {} unique states/s{}",
+        thousands(result.states),
+        thousands(result.unique_states),
+        result.max_depth,
+        result.seconds,
+        thousands(result.unique_states_per_second as usize),
+        if result.complete { "" } else { " · INCOMPLETE (cut short: nothing verified)" }
+    );
+    for property in &result.properties {
+        let Some(cx) = &property.counterexample else {
+            continue;
+        };
+        let _ = writeln!(
+            out,
+            "   counterexample to {:?} (shortest: {} step{}):",
+            property.name,
+            cx.length,
+            if cx.length == 1 { "" } else { "s" }
+        );
+        for step in &cx.steps {
+            let _ = writeln!(out, "     {:>2}. {}", step.number, step.action);
+            for task in &step.tasks {
+                let _ = writeln!(
+                    out,
+                    "         task {} (account {}): {} {}",
+                    task.task, task.account, task.zh, task.english
+                );
+            }
+        }
+    }
+    if result.met {
+        let _ = writeln!(out, "   MET: every expectation of this configuration holds");
+    } else {
+        let _ = writeln!(out, "   NOT MET:");
+        for failure in &result.failures {
+            let _ = writeln!(out, "     - {failure}");
+        }
+    }
+    out
+}

@@ -1,0 +1,319 @@
+//! Running one configuration: the stateright checker, then the shortest counterexamples,
+//! then the verdict against the configuration's expectations.
+
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use stateright::{Checker, Model};
+
+use crate::model::properties::Kind;
+
+use crate::model::{FleetModel, ModelState};
+use crate::spec::account_letter;
+
+use super::config::{Config, Strategy};
+use super::shortest::{ShortestError, Trace, shortest_counterexamples};
+
+/// What a property turned out to be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Holds,
+    Violated,
+    Reached,
+    Unreached,
+    /// The run was cut short before this property's verdict was known.
+    Unknown,
+}
+
+impl Verdict {
+    pub fn word(self) -> &'static str {
+        match self {
+            Verdict::Holds => "holds",
+            Verdict::Violated => "violated",
+            Verdict::Reached => "reached",
+            Verdict::Unreached => "unreached",
+            Verdict::Unknown => "unknown",
+        }
+    }
+}
+
+/// A task's status after a step of a counterexample.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TaskAfter {
+    pub task: u64,
+    pub account: String,
+    pub status: String,
+    pub zh: String,
+    pub english: String,
+}
+
+/// One numbered step of a counterexample.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Step {
+    pub number: usize,
+    pub action: String,
+    pub tasks: Vec<TaskAfter>,
+}
+
+/// A shortest counterexample.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Counterexample {
+    pub length: usize,
+    pub steps: Vec<Step>,
+}
+
+/// One property's result.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PropertyResult {
+    pub name: String,
+    pub kind: &'static str,
+    pub verdict: Verdict,
+    pub expected: Verdict,
+    pub met: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected_length: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub counterexample: Option<Counterexample>,
+}
+
+/// The result of checking one configuration.
+#[derive(Clone, Debug, Serialize)]
+pub struct RunResult {
+    pub file: String,
+    pub description: String,
+    pub summary: String,
+    pub properties: Vec<PropertyResult>,
+    pub states: usize,
+    pub unique_states: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected_unique_states: Option<usize>,
+    pub max_depth: usize,
+    pub seconds: f64,
+    pub unique_states_per_second: f64,
+    /// Whether the search covered every reachable state. An incomplete run verifies nothing.
+    pub complete: bool,
+    /// Whether every expectation of the configuration was met.
+    pub met: bool,
+    /// What was not met, in words.
+    pub failures: Vec<String>,
+}
+
+struct Collected {
+    states: usize,
+    unique_states: usize,
+    max_depth: usize,
+    discovered: BTreeSet<&'static str>,
+    elapsed: Duration,
+}
+
+fn drive<C: Checker<FleetModel>>(checker: C, progress: &mut dyn FnMut(usize, usize, Duration)) -> Collected {
+    let start = Instant::now();
+    let mut last_report = Duration::ZERO;
+    while !checker.is_done() {
+        std::thread::sleep(Duration::from_millis(50));
+        let elapsed = start.elapsed();
+        if elapsed >= Duration::from_secs(3) && elapsed - last_report >= Duration::from_secs(2) {
+            last_report = elapsed;
+            progress(checker.unique_state_count(), checker.max_depth(), elapsed);
+        }
+    }
+    let checker = checker.join();
+    Collected {
+        states: checker.state_count(),
+        unique_states: checker.unique_state_count(),
+        max_depth: checker.max_depth(),
+        discovered: checker.discoveries().keys().copied().collect(),
+        elapsed: start.elapsed(),
+    }
+}
+
+/// Checks a configuration. `progress` is called every two seconds once a run has taken
+/// three, with the unique states and depth so far.
+pub fn run(config: &Config, progress: &mut dyn FnMut(usize, usize, Duration)) -> RunResult {
+    let model = config.model.clone();
+    let settings = &config.checker;
+    let mut builder = model.clone().checker().threads(settings.threads);
+    if settings.symmetry {
+        builder = builder.symmetry();
+    }
+    if let Some(timeout) = settings.timeout {
+        builder = builder.timeout(timeout);
+    }
+    let collected = match settings.strategy {
+        Strategy::Bfs => drive(builder.spawn_bfs(), progress),
+        Strategy::Dfs => drive(builder.spawn_dfs(), progress),
+    };
+    let complete = settings
+        .timeout
+        .is_none_or(|timeout| collected.elapsed < timeout);
+
+    let properties = config.properties();
+    let violated: Vec<_> = properties
+        .iter()
+        .filter(|info| {
+            info.kind == Kind::Safety && collected.discovered.contains(info.name)
+        })
+        .copied()
+        .collect();
+    let shortest = shortest_counterexamples(&model, &violated);
+
+    let mut results = Vec::new();
+    let mut failures = Vec::new();
+    for info in &properties {
+        let discovered = collected.discovered.contains(info.name);
+        let (verdict, expected) = match info.kind {
+            Kind::Reachability => (
+                if discovered {
+                    Verdict::Reached
+                } else if complete {
+                    Verdict::Unreached
+                } else {
+                    Verdict::Unknown
+                },
+                if config.expect.unreached.contains(info.name) {
+                    Verdict::Unreached
+                } else {
+                    Verdict::Reached
+                },
+            ),
+            _ => (
+                if discovered {
+                    Verdict::Violated
+                } else if complete {
+                    Verdict::Holds
+                } else {
+                    Verdict::Unknown
+                },
+                if config.expect.violations.contains_key(info.name) {
+                    Verdict::Violated
+                } else {
+                    Verdict::Holds
+                },
+            ),
+        };
+        let expected_length = config.expect.violations.get(info.name).copied();
+        let counterexample = violated
+            .iter()
+            .position(|v| v.name == info.name)
+            .map(|i| match &shortest[i] {
+                Ok(trace) => Ok(counterexample(&model, trace)),
+                Err(error) => Err(error.clone()),
+            });
+        let mut met = verdict == expected;
+        if !met {
+            failures.push(format!(
+                "{:?}: expected {}, found {}",
+                info.name,
+                expected.word(),
+                verdict.word()
+            ));
+        }
+        let counterexample = match counterexample {
+            Some(Ok(cx)) => {
+                if let Some(length) = expected_length
+                    && length != cx.length
+                {
+                    met = false;
+                    failures.push(format!(
+                        "{:?}: expected a shortest counterexample of {length} steps, found {}",
+                        info.name, cx.length
+                    ));
+                }
+                Some(cx)
+            }
+            Some(Err(ShortestError::Bound(n))) => {
+                met = false;
+                failures.push(format!(
+                    "{:?}: no counterexample within {n} states of the shortest-path search",
+                    info.name
+                ));
+                None
+            }
+            Some(Err(ShortestError::Exhausted)) => {
+                met = false;
+                failures.push(format!(
+                    "{:?}: the checker reported a violation that the shortest-path search cannot reproduce",
+                    info.name
+                ));
+                None
+            }
+            None => None,
+        };
+        results.push(PropertyResult {
+            name: info.name.to_string(),
+            kind: match info.kind {
+                Kind::Reachability => "reachability",
+                Kind::Safety => "safety",
+            },
+            verdict,
+            expected,
+            met,
+            expected_length,
+            counterexample,
+        });
+    }
+    if !complete {
+        failures.push("the run was cut short by its timeout: nothing is verified".to_string());
+    }
+    if let Some(expected) = config.expect.unique_states
+        && complete
+        && expected != collected.unique_states
+    {
+        failures.push(format!(
+            "expected {expected} unique states, found {}",
+            collected.unique_states
+        ));
+    }
+    let seconds = collected.elapsed.as_secs_f64();
+    RunResult {
+        file: config.path.display().to_string(),
+        description: config.description.clone(),
+        summary: config.summary(),
+        properties: results,
+        states: collected.states,
+        unique_states: collected.unique_states,
+        expected_unique_states: config.expect.unique_states,
+        max_depth: collected.max_depth,
+        seconds,
+        unique_states_per_second: collected.unique_states as f64 / seconds.max(1e-9),
+        complete,
+        met: failures.is_empty(),
+        failures,
+    }
+}
+
+fn counterexample(model: &FleetModel, trace: &Trace) -> Counterexample {
+    let steps = trace
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, (command, state))| Step {
+            number: i + 1,
+            action: model.format_action(command),
+            tasks: tasks_after(state),
+        })
+        .collect();
+    Counterexample {
+        length: trace.steps.len(),
+        steps,
+    }
+}
+
+fn tasks_after(state: &ModelState) -> Vec<TaskAfter> {
+    state
+        .world
+        .fleet
+        .slots()
+        .iter()
+        .enumerate()
+        .map(|(i, slot)| TaskAfter {
+            task: i as u64 + 1,
+            account: account_letter(slot.account.into()),
+            status: slot.task.status.name().to_string(),
+            zh: slot.task.status.zh().to_string(),
+            english: slot.task.status.english().to_string(),
+        })
+        .collect()
+}

@@ -1,0 +1,287 @@
+//! Injectable faults: deliberately broken variants of the specification or of the
+//! reference implementation, each aimed at one property.
+//!
+//! A property that no fault can break is not a property: it may be vacuous, or check the
+//! wrong thing. So every safety property has a fault here that a shipped configuration
+//! injects and whose violation the checker must find, with the length of its shortest
+//! counterexample pinned.
+//!
+//! Faults never live inside the specification or the engine. Specification faults replace
+//! the table's answer for one (status, event) pair; engine faults wrap [`Fleet::execute`]
+//! and mutate the engine's result. The engine itself contains no fault code, so no build
+//! of it can run with a fault switched on by accident.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::{Change, Fleet, InstanceChange, Outcome, Refusal};
+use crate::spec::{Command, Event, Mode, Phase, Status, TaskId, TaskSpec, step};
+
+/// A deliberately injected bug.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Fault {
+    // Specification faults.
+    /// A late "release done" report brings a deleted task back as Ended.
+    DeletedRevivedByLateReport,
+    /// An ended task accepts *start now* and runs again.
+    EndedRestarts,
+    /// *delete* is accepted during incremental migration.
+    DeleteWhileRunning,
+    /// A recharge leaves the task frozen.
+    RechargeLeavesTaskFrozen,
+    /// A recharge sends a frozen task back to Configuration instead of its status.
+    UnfreezeForgetsStatus,
+    /// A duplicated "instance ready" report while starting acquires a second instance.
+    DuplicateInstanceReport,
+    /// "Release done" lands on EndFailed: the instance is gone but the status needs it.
+    ReleaseDoneLandsOnEndFailed,
+    /// A full-only task moves on to incremental migration when its full phase is done.
+    FullOnlyContinuesToIncremental,
+    /// The service never reports the end of instance creation: the task hangs in Creating.
+    CreationReportLost,
+    /// *schedule start* is refused, so no task ever waits to start.
+    ScheduleStartRefused,
+    // Engine faults.
+    /// The engine accepts *pause* on a frozen task (a frozen task keeps running).
+    EnginePausesFrozenTask,
+    /// The engine bumps a task's version even when it refuses the command.
+    EngineRefusalBumpsVersion,
+    /// The engine hands out the id of a deleted task again.
+    EngineReusesDeletedId,
+    /// A late "recovery done" report undoes a user's pause in the engine.
+    EngineLateReportUndoesPause,
+}
+
+impl Fault {
+    /// Every fault.
+    pub const ALL: [Fault; 14] = [
+        Fault::DeletedRevivedByLateReport,
+        Fault::EndedRestarts,
+        Fault::DeleteWhileRunning,
+        Fault::RechargeLeavesTaskFrozen,
+        Fault::UnfreezeForgetsStatus,
+        Fault::DuplicateInstanceReport,
+        Fault::ReleaseDoneLandsOnEndFailed,
+        Fault::FullOnlyContinuesToIncremental,
+        Fault::CreationReportLost,
+        Fault::ScheduleStartRefused,
+        Fault::EnginePausesFrozenTask,
+        Fault::EngineRefusalBumpsVersion,
+        Fault::EngineReusesDeletedId,
+        Fault::EngineLateReportUndoesPause,
+    ];
+
+    /// The configuration name (`ended-restarts`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Fault::DeletedRevivedByLateReport => "deleted-revived-by-late-report",
+            Fault::EndedRestarts => "ended-restarts",
+            Fault::DeleteWhileRunning => "delete-while-running",
+            Fault::RechargeLeavesTaskFrozen => "recharge-leaves-task-frozen",
+            Fault::UnfreezeForgetsStatus => "unfreeze-forgets-status",
+            Fault::DuplicateInstanceReport => "duplicate-instance-report",
+            Fault::ReleaseDoneLandsOnEndFailed => "release-done-lands-on-end-failed",
+            Fault::FullOnlyContinuesToIncremental => "full-only-continues-to-incremental",
+            Fault::CreationReportLost => "creation-report-lost",
+            Fault::ScheduleStartRefused => "schedule-start-refused",
+            Fault::EnginePausesFrozenTask => "engine-pauses-frozen-task",
+            Fault::EngineRefusalBumpsVersion => "engine-refusal-bumps-version",
+            Fault::EngineReusesDeletedId => "engine-reuses-deleted-id",
+            Fault::EngineLateReportUndoesPause => "engine-late-report-undoes-pause",
+        }
+    }
+
+    /// Whether the fault is in the engine (it only shows in the conformance model).
+    pub fn is_engine_fault(self) -> bool {
+        matches!(
+            self,
+            Fault::EnginePausesFrozenTask
+                | Fault::EngineRefusalBumpsVersion
+                | Fault::EngineReusesDeletedId
+                | Fault::EngineLateReportUndoesPause
+        )
+    }
+
+    /// The specification's step, with this fault's change to the table (engine faults leave
+    /// the table alone).
+    pub fn step(fault: Option<Fault>, task: &TaskSpec, event: Event) -> Option<TaskSpec> {
+        let Some(fault) = fault else {
+            return step(task, event);
+        };
+        let status = task.status;
+        let to = |status: Status| TaskSpec {
+            status,
+            mode: task.mode,
+            phase: None,
+            frozen_from: None,
+        };
+        match (fault, status, event) {
+            (Fault::DeletedRevivedByLateReport, Status::Deleted, Event::ReleaseDone) => {
+                Some(to(Status::Ended))
+            }
+            (Fault::EndedRestarts, Status::Ended, Event::StartNow) => Some(TaskSpec {
+                phase: Some(task.mode.first_phase()),
+                ..to(Status::Starting)
+            }),
+            (Fault::DeleteWhileRunning, Status::IncrementalMigration, Event::Delete) => {
+                Some(to(Status::Deleted))
+            }
+            (Fault::RechargeLeavesTaskFrozen, Status::Frozen, Event::AccountRecharged) => None,
+            (Fault::UnfreezeForgetsStatus, Status::Frozen, Event::AccountRecharged) => {
+                Some(to(Status::Configuration))
+            }
+            (Fault::DuplicateInstanceReport, Status::Starting, Event::InstanceReady) => Some(*task),
+            (Fault::ReleaseDoneLandsOnEndFailed, Status::Ending, Event::ReleaseDone) => {
+                Some(to(Status::EndFailed))
+            }
+            (Fault::FullOnlyContinuesToIncremental, Status::FullMigration, Event::FullDone)
+                if task.mode == Mode::Full =>
+            {
+                Some(to(Status::IncrementalMigration))
+            }
+            (
+                Fault::CreationReportLost,
+                Status::Creating,
+                Event::InstanceReady | Event::InstanceCreationFailed,
+            ) => None,
+            (Fault::ScheduleStartRefused, Status::Configuration, Event::ScheduleStart) => None,
+            _ => step(task, event),
+        }
+    }
+
+    /// Runs a command on the engine, with this fault's change to the engine's behaviour.
+    pub fn execute(
+        fault: Option<Fault>,
+        fleet: &mut Fleet,
+        command: &Command,
+    ) -> Result<Outcome, Refusal> {
+        let Some(fault) = fault else {
+            return fleet.execute(command);
+        };
+        match (fault, *command) {
+            (
+                Fault::EnginePausesFrozenTask,
+                Command::Task {
+                    account,
+                    task,
+                    event: Event::Pause,
+                },
+            ) => {
+                if let Some(t) = fleet.task_mut(task)
+                    && t.account == account
+                    && t.status == Status::Frozen
+                {
+                    let from = t.status;
+                    t.phase = t.phase.or(t.frozen_from.and_then(running_phase));
+                    t.status = Status::Paused;
+                    t.frozen_from = None;
+                    t.version += 1;
+                    return Ok(Outcome::Task(change(task, from, t.status, t.version)));
+                }
+                fleet.execute(command)
+            }
+            (Fault::EngineRefusalBumpsVersion, Command::Task { task, .. }) => {
+                let result = fleet.execute(command);
+                if result.is_err()
+                    && let Some(t) = fleet.task_mut(task)
+                {
+                    t.version += 1;
+                }
+                result
+            }
+            (Fault::EngineReusesDeletedId, Command::Create { account, mode }) => {
+                let deleted = fleet
+                    .tasks()
+                    .iter()
+                    .find(|t| t.status() == Status::Deleted)
+                    .map(|t| t.id());
+                match deleted {
+                    Some(id) if !fleet.in_arrears(account) => {
+                        let t = fleet.task_mut(id).ok_or(Refusal::NotFound { account, task: id })?;
+                        t.account = account;
+                        t.mode = mode;
+                        t.status = Status::Creating;
+                        t.phase = None;
+                        t.frozen_from = None;
+                        t.instance = false;
+                        t.version += 1;
+                        Ok(Outcome::Task(change(id, Status::Creating, Status::Creating, t.version)))
+                    }
+                    _ => fleet.execute(command),
+                }
+            }
+            (
+                Fault::EngineLateReportUndoesPause,
+                Command::Task {
+                    account,
+                    task,
+                    event: Event::RecoveryDone,
+                },
+            ) => {
+                if let Some(t) = fleet.task_mut(task)
+                    && t.account == account
+                    && t.status == Status::Paused
+                    && let Some(phase) = t.phase
+                {
+                    t.status = phase.running();
+                    t.phase = None;
+                    t.version += 1;
+                    return Ok(Outcome::Task(change(task, Status::Paused, t.status, t.version)));
+                }
+                fleet.execute(command)
+            }
+            _ => fleet.execute(command),
+        }
+    }
+}
+
+fn running_phase(status: Status) -> Option<Phase> {
+    match status {
+        Status::FullMigration => Some(Phase::Full),
+        Status::IncrementalMigration => Some(Phase::Incremental),
+        _ => None,
+    }
+}
+
+fn change(task: TaskId, from: Status, to: Status, version: u64) -> Change {
+    Change {
+        task,
+        from,
+        to,
+        instance: InstanceChange::Unchanged,
+        version,
+    }
+}
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A string that names no fault.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownFault(pub String);
+
+impl fmt::Display for UnknownFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<_> = Fault::ALL.iter().map(|fault| fault.name()).collect();
+        write!(f, "unknown fault {:?}: expected one of {}", self.0, names.join(", "))
+    }
+}
+
+impl std::error::Error for UnknownFault {}
+
+impl FromStr for Fault {
+    type Err = UnknownFault;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Fault::ALL
+            .into_iter()
+            .find(|fault| fault.name() == s.trim())
+            .ok_or_else(|| UnknownFault(s.to_string()))
+    }
+}

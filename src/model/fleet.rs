@@ -1,0 +1,467 @@
+//! The models: one task, a fleet of tasks over accounts, and the specification in lockstep
+//! with the reference implementation.
+//!
+//! All three are one [`FleetModel`] with different parameters, because they are one system
+//! seen at different sizes:
+//!
+//! - **lifecycle**: one task of one account, created in any of the configured modes. Every
+//!   user operation and system event is offered in every state, with the account's arrears
+//!   and recharge; the table decides which are accepted.
+//! - **fleet**: up to [`MAX_TASKS`] tasks over up to [`MAX_MODEL_ACCOUNTS`] accounts. Tasks
+//!   meet through ids (handed out in creation order, never reused) and accounts (billing
+//!   freezes all tasks of an account at once; a command for another account's task is "not
+//!   found").
+//! - **conformance**: the fleet, with the reference implementation ([`crate::engine::Fleet`])
+//!   running beside the specification. Every command, allowed or not, including commands
+//!   for another account's task, for an id not yet handed out, and billing events sent to a
+//!   task, is applied to both; they must agree on acceptance, on the refusal's kind, on the
+//!   resulting state, on listings, and a refusal must leave the engine untouched. A
+//!   disagreement sets a flag and ends that path (the state has no successors), so the
+//!   checker reports the first divergence and the state space stays bounded.
+//!
+//! The state is a [`World`] (the specification's fleet plus the history the properties
+//! need) and, for conformance, the engine's fleet. Task ids are slot positions plus one.
+
+use std::cell::RefCell;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+
+use stateright::{Model, Property};
+
+use crate::engine::{Fleet, InstanceChange, Outcome};
+use crate::spec::{AccountId, Command, Event, Mode, Slot, Source, TaskId, TaskSpec};
+
+use super::faults::Fault;
+use super::properties::properties_of;
+use super::world::{Broken, MAX_MODEL_ACCOUNTS, MAX_TASKS, ModelFleet, World};
+
+/// Which system a model explores.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ModelKind {
+    Lifecycle,
+    Fleet,
+    Conformance,
+}
+
+impl ModelKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            ModelKind::Lifecycle => "lifecycle",
+            ModelKind::Fleet => "fleet",
+            ModelKind::Conformance => "conformance",
+        }
+    }
+}
+
+/// A model's parameters, already validated (see [`crate::check::config`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FleetModel {
+    pub kind: ModelKind,
+    /// How many tasks can be created (1 for the lifecycle model).
+    pub tasks: usize,
+    /// How many accounts exist (1 for the lifecycle model).
+    pub accounts: usize,
+    /// The modes tasks may be created in.
+    pub modes: Vec<Mode>,
+    /// The injected fault, if any.
+    pub fault: Option<Fault>,
+    /// Offer only the commands that change something (for the Explorer, where a list of
+    /// 26 refused events per task hides the few that matter). Checking offers every command.
+    pub enabled_only: bool,
+    /// Whether the engine runs beside the specification.
+    pub conformance: bool,
+}
+
+impl FleetModel {
+    /// A model of the given kind; `tasks` and `accounts` must be within the model limits
+    /// (the configuration loader checks them and says what is wrong).
+    pub fn new(kind: ModelKind, tasks: usize, accounts: usize, modes: Vec<Mode>) -> Self {
+        assert!((1..=MAX_TASKS).contains(&tasks), "tasks out of range");
+        assert!((1..=MAX_MODEL_ACCOUNTS).contains(&accounts), "accounts out of range");
+        assert!(!modes.is_empty(), "no mode");
+        FleetModel {
+            kind,
+            tasks,
+            accounts,
+            modes,
+            fault: None,
+            enabled_only: false,
+            conformance: kind == ModelKind::Conformance,
+        }
+    }
+
+    /// The same model with a fault injected.
+    pub fn with_fault(mut self, fault: Option<Fault>) -> Self {
+        self.fault = fault;
+        self
+    }
+
+    fn step(&self, task: &TaskSpec, event: Event) -> Option<TaskSpec> {
+        Fault::step(self.fault, task, event)
+    }
+
+    /// The commands offered in a state, before filtering.
+    fn commands(&self, state: &ModelState, out: &mut Vec<Command>) {
+        let fleet = &state.world.fleet;
+        let accounts = (0..self.accounts as u32).map(AccountId);
+        if fleet.len() < self.tasks {
+            for account in accounts.clone() {
+                for &mode in &self.modes {
+                    out.push(Command::Create { account, mode });
+                }
+            }
+        }
+        for (index, slot) in fleet.slots().iter().enumerate() {
+            let task = TaskId(index as u64 + 1);
+            let account = AccountId(slot.account.into());
+            for event in Event::ON_TASK {
+                if event.source() != Source::Billing {
+                    out.push(Command::Task {
+                        account,
+                        task,
+                        event,
+                    });
+                }
+            }
+            if self.conformance {
+                // Tenancy: every event the owner could send now, sent by another account.
+                for other in accounts.clone().filter(|&other| other != account) {
+                    for event in Event::ON_TASK {
+                        if event.source() != Source::Billing && self.step(&slot.task, event).is_some()
+                        {
+                            out.push(Command::Task {
+                                account: other,
+                                task,
+                                event,
+                            });
+                        }
+                    }
+                }
+                // Billing is addressed to the account, never to a task.
+                out.push(Command::Task {
+                    account,
+                    task,
+                    event: Event::AccountRecharged,
+                });
+            }
+        }
+        if self.conformance {
+            // An id nobody was given yet.
+            out.push(Command::Task {
+                account: AccountId(0),
+                task: fleet.next_id(),
+                event: Event::StartNow,
+            });
+        }
+        for account in accounts {
+            out.push(Command::Arrears { account });
+            out.push(Command::Recharge { account });
+        }
+    }
+
+    /// The specification's step on a world, with history; `None` when refused.
+    fn spec_next(&self, world: &World, command: &Command) -> Option<World> {
+        let fleet = world
+            .fleet
+            .apply_with(command, |task, event| self.step(task, event))
+            .ok()?;
+        let mut next = *world;
+        next.fleet = fleet;
+        let (acquired, released) = world.spec_instance_changes(command);
+        next.observe(&world.fleet, command, acquired, released);
+        Some(next)
+    }
+
+    /// The lockstep step: the command on both the specification and the engine.
+    fn conformance_next(&self, state: &ModelState, engine: &Fleet, command: &Command) -> Option<ModelState> {
+        thread_local! {
+            static SCRATCH: RefCell<Fleet> = RefCell::new(Fleet::new());
+        }
+        SCRATCH.with(|scratch| {
+            let mut after = scratch.borrow_mut();
+            after.clone_from(engine);
+            let engine_result = Fault::execute(self.fault, &mut after, command);
+            let spec_result = state
+                .world
+                .fleet
+                .apply_with(command, |task, event| self.step(task, event));
+            match (spec_result, engine_result) {
+                (Err(spec_refusal), Err(engine_refusal)) => {
+                    let unchanged = *after == *engine;
+                    if spec_refusal == engine_refusal.kind() && unchanged {
+                        return None;
+                    }
+                    let mut world = state.world;
+                    world.broken.insert(if unchanged {
+                        Broken::DIVERGED
+                    } else {
+                        Broken::REFUSAL_CHANGED_STATE
+                    });
+                    Some(self.diverged(world, &after, command, state))
+                }
+                (Ok(spec_fleet), Ok(outcome)) => {
+                    let (acquired, released) = instance_changes(&outcome, &after);
+                    let mut world = state.world;
+                    world.fleet = spec_fleet;
+                    world.observe(&state.world.fleet, command, acquired, released);
+                    let agrees = project(&after).is_some_and(|projected| projected == spec_fleet)
+                        && instances_match(&after)
+                        && listings_match(&after, &spec_fleet, self.accounts)
+                        && versions_advanced(engine, &after, &outcome)
+                        && outcome_matches(&state.world.fleet, &spec_fleet, command, &outcome);
+                    if agrees {
+                        Some(ModelState {
+                            world,
+                            engine: Some(EngineView(after.clone())),
+                        })
+                    } else {
+                        world.broken.insert(Broken::DIVERGED);
+                        Some(self.diverged(world, &after, command, state))
+                    }
+                }
+                _ => {
+                    let mut world = state.world;
+                    world.broken.insert(Broken::DIVERGED);
+                    Some(self.diverged(world, &after, command, state))
+                }
+            }
+        })
+    }
+
+    /// The state after a divergence: the world shows what the engine did, so the safety
+    /// properties judge the engine's state too.
+    fn diverged(&self, mut world: World, after: &Fleet, command: &Command, state: &ModelState) -> ModelState {
+        if let Some(projected) = project(after) {
+            world.fleet = projected;
+            world.observe(&state.world.fleet, command, None, None);
+        }
+        ModelState {
+            world,
+            engine: Some(EngineView(after.clone())),
+        }
+    }
+}
+
+/// The engine's fleet projected onto the specification's encoding, or `None` if it does not
+/// fit (more tasks than a model holds, an account beyond the model's).
+pub fn project(fleet: &Fleet) -> Option<ModelFleet> {
+    let mut slots = [Slot {
+        account: 0,
+        task: TaskSpec::created(Mode::Full),
+    }; MAX_TASKS];
+    let tasks = fleet.tasks();
+    if tasks.len() > MAX_TASKS {
+        return None;
+    }
+    for (i, task) in tasks.iter().enumerate() {
+        if task.id() != TaskId(i as u64 + 1) {
+            return None;
+        }
+        slots[i] = Slot {
+            account: u8::try_from(task.account().0).ok()?,
+            task: TaskSpec {
+                status: task.status(),
+                mode: task.mode(),
+                phase: task.phase(),
+                frozen_from: task.frozen_from(),
+            },
+        };
+    }
+    let mut arrears = 0u32;
+    for account in fleet.accounts_in_arrears() {
+        if account.0 as usize >= crate::spec::MAX_ACCOUNTS {
+            return None;
+        }
+        arrears |= 1 << account.0;
+    }
+    ModelFleet::from_parts(&slots[..tasks.len()], arrears)
+}
+
+fn instance_changes(outcome: &Outcome, fleet: &Fleet) -> (Option<usize>, Option<usize>) {
+    let Outcome::Task(change) = outcome else {
+        return (None, None);
+    };
+    let slot = fleet
+        .tasks()
+        .iter()
+        .position(|task| task.id() == change.task);
+    match change.instance {
+        InstanceChange::Acquired => (slot, None),
+        InstanceChange::Released => (None, slot),
+        InstanceChange::Unchanged => (None, None),
+    }
+}
+
+fn instances_match(fleet: &Fleet) -> bool {
+    fleet
+        .tasks()
+        .iter()
+        .all(|task| task.holds_instance() == task.status().holds_instance())
+}
+
+fn listings_match(engine: &Fleet, spec: &ModelFleet, accounts: usize) -> bool {
+    (0..accounts as u32).map(AccountId).all(|account| {
+        engine
+            .list(account)
+            .map(|task| task.id())
+            .eq(spec.listed(account))
+    })
+}
+
+/// Every task the command changed has its version bumped by one; no other task changed.
+fn versions_advanced(before: &Fleet, after: &Fleet, outcome: &Outcome) -> bool {
+    let old = before.tasks();
+    after.tasks().iter().enumerate().all(|(i, task)| match old.get(i) {
+        None => task.version() >= 1,
+        Some(prev) if prev == task => true,
+        Some(prev) => {
+            task.version() == prev.version() + 1
+                && match outcome {
+                    Outcome::Task(change) => change.task == task.id(),
+                    Outcome::Account { account, .. } => *account == task.account(),
+                }
+        }
+    })
+}
+
+/// The outcome names the right task and the statuses before and after.
+fn outcome_matches(before: &ModelFleet, after: &ModelFleet, command: &Command, outcome: &Outcome) -> bool {
+    match (command, outcome) {
+        (Command::Create { .. }, Outcome::Task(change)) => change.task == before.next_id(),
+        (Command::Task { account, task, .. }, Outcome::Task(change)) => {
+            change.task == *task
+                && before.get(*account, *task).map(|t| t.status) == Some(change.from)
+                && after.get(*account, *task).map(|t| t.status) == Some(change.to)
+        }
+        (
+            Command::Arrears { account } | Command::Recharge { account },
+            Outcome::Account {
+                account: changed, ..
+            },
+        ) => changed == account,
+        _ => false,
+    }
+}
+
+/// The engine's state inside a model state. Equality and hashing ignore task versions:
+/// versions only count changes and never decide behaviour, and keeping them would make the
+/// state space infinite (every pause/resume cycle would be a new state). The lockstep step
+/// checks versions on every command instead.
+#[derive(Clone)]
+pub struct EngineView(pub Fleet);
+
+impl EngineView {
+    fn key(&self) -> impl Iterator<Item = impl Hash + PartialEq + '_> + '_ {
+        self.0.tasks().iter().map(|task| {
+            (
+                task.id(),
+                task.account(),
+                task.mode(),
+                task.status(),
+                task.phase(),
+                task.frozen_from(),
+                task.holds_instance(),
+            )
+        })
+    }
+}
+
+impl PartialEq for EngineView {
+    fn eq(&self, other: &Self) -> bool {
+        self.key().eq(other.key()) && self.0.accounts_in_arrears() == other.0.accounts_in_arrears()
+    }
+}
+
+impl Eq for EngineView {}
+
+impl Hash for EngineView {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        for key in self.key() {
+            key.hash(state);
+        }
+        self.0.accounts_in_arrears().hash(state);
+    }
+}
+
+impl fmt::Debug for EngineView {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for task in self.0.tasks() {
+            writeln!(
+                f,
+                "engine task {} · {} · version {}{}",
+                task.id().0,
+                task.status().label(),
+                task.version(),
+                if task.holds_instance() { " · instance" } else { "" }
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// A model state: the world and, for conformance, the engine.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct ModelState {
+    pub world: World,
+    pub engine: Option<EngineView>,
+}
+
+impl fmt::Debug for ModelState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", self.world)?;
+        if let Some(engine) = &self.engine {
+            write!(f, "{engine:?}")?;
+        }
+        Ok(())
+    }
+}
+
+impl Model for FleetModel {
+    type State = ModelState;
+    type Action = Command;
+
+    fn init_states(&self) -> Vec<ModelState> {
+        vec![ModelState {
+            world: World::new(self.accounts),
+            engine: self.conformance.then(|| EngineView(Fleet::new())),
+        }]
+    }
+
+    fn actions(&self, state: &ModelState, actions: &mut Vec<Command>) {
+        if !state.world.broken.is_empty() && self.conformance {
+            // A divergence ends the path: the report is the first bad step.
+            return;
+        }
+        self.commands(state, actions);
+        if self.enabled_only {
+            actions.retain(|command| self.next_state(state, *command).is_some());
+        }
+    }
+
+    fn next_state(&self, state: &ModelState, command: Command) -> Option<ModelState> {
+        match &state.engine {
+            None => self.spec_next(&state.world, &command).map(|world| ModelState {
+                world,
+                engine: None,
+            }),
+            Some(EngineView(engine)) => self.conformance_next(state, engine, &command),
+        }
+    }
+
+    fn format_action(&self, command: &Command) -> String {
+        super::display::action_label(command, self.accounts > 1)
+    }
+
+    fn format_step(&self, last: &ModelState, command: Command) -> Option<String> {
+        let next = self.next_state(last, command)?;
+        Some(super::display::step_outcome(last, &next))
+    }
+
+    fn as_svg(&self, path: stateright::Path<ModelState, Command>) -> Option<String> {
+        Some(super::svg::timeline(&path.into_vec()))
+    }
+
+    fn properties(&self) -> Vec<Property<Self>> {
+        properties_of(self).iter().map(|info| info.property()).collect()
+    }
+}
