@@ -112,9 +112,15 @@ fn drive<C: Checker<FleetModel>>(checker: C, progress: &mut dyn FnMut(usize, usi
     let start = Instant::now();
     let mut last_report = Duration::ZERO;
     while !checker.is_done() {
-        std::thread::sleep(Duration::from_millis(50));
+        // Poll finely at first so that small runs report their real duration.
         let elapsed = start.elapsed();
-        if elapsed >= Duration::from_secs(3) && elapsed - last_report >= Duration::from_secs(2) {
+        std::thread::sleep(if elapsed < Duration::from_secs(1) {
+            Duration::from_millis(1)
+        } else {
+            Duration::from_millis(50)
+        });
+        let elapsed = start.elapsed();
+        if elapsed >= Duration::from_secs(3) && elapsed - last_report >= Duration::from_secs(5) {
             last_report = elapsed;
             progress(checker.unique_state_count(), checker.max_depth(), elapsed);
         }

@@ -53,9 +53,9 @@ fn canonical(world: &World, relabel: &[u8; MAX_MODEL_ACCOUNTS]) -> World {
     }
     pairs[..len].sort_unstable();
     let mut arrears = 0u32;
-    for account in 0..MAX_MODEL_ACCOUNTS {
+    for (account, &to) in relabel.iter().enumerate() {
         if world.fleet.arrears_bits() & (1 << account) != 0 {
-            arrears |= 1 << relabel[account];
+            arrears |= 1 << to;
         }
     }
     let mut out = *world;
