@@ -405,6 +405,9 @@ fn mermaid_text(text: &str) -> String {
     text.replace([';', '#', '"'], " ")
 }
 
+/// A Mermaid style class: its name, its CSS, and which statuses it marks.
+type StatusClass = (&'static str, &'static str, fn(Status) -> bool);
+
 fn mermaid() -> String {
     let mut out = String::from("stateDiagram-v2\n");
     for status in Status::ALL {
@@ -431,7 +434,7 @@ fn mermaid() -> String {
         }
     }
     out.push('\n');
-    let classes: [(&str, &str, fn(Status) -> bool); 3] = [
+    let classes: [StatusClass; 3] = [
         ("transient", "stroke-dasharray: 5 5", Status::is_transient),
         ("failure", "fill:#fde2e2,stroke:#c0392b", Status::is_failure),
         ("terminal", "fill:#e0e0e0,stroke:#555", Status::is_terminal),
