@@ -54,17 +54,23 @@ pub struct CheckArgs {
 /// Output formats of `drs-lifecycle spec`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum SpecFormat {
-    /// The statuses and the transition table as Markdown (what docs/lifecycle.md holds).
+    /// The lifecycle document: statuses, modes, events, the transition table, the billing
+    /// rules and the state diagram (docs/lifecycle.md is exactly this output).
     Markdown,
-    /// The state diagram as a Mermaid `stateDiagram-v2`.
+    /// The state diagram as a Mermaid `stateDiagram-v2`, every edge of the table.
     Mermaid,
-    /// The state diagram in Graphviz DOT.
+    /// The state diagram in Graphviz DOT (UTF-8; render with `dot -Tsvg`).
     Dot,
-    /// The whole specification (statuses, events, modes, rules) as JSON.
+    /// The whole specification, machine-readable: statuses with names, codes and classes,
+    /// modes, events, rules and every expanded edge.
     Json,
 }
 
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  \
+    drs-lifecycle spec --format markdown > docs/lifecycle.md   # regenerate the committed docs\n  \
+    drs-lifecycle spec --format dot | dot -Tsvg > lifecycle.svg\n  \
+    drs-lifecycle spec --format json | jq '.rules[] | select(.event == \"Reset\")'")]
 pub struct SpecArgs {
     /// What to print.
     #[arg(long, value_enum, default_value_t = SpecFormat::Markdown)]

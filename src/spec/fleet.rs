@@ -203,8 +203,7 @@ impl<const N: usize> FleetSpec<N> {
                 if event.source() == Source::Billing {
                     return Err(Refused::NotAllowed);
                 }
-                let mut after =
-                    step(&self.slots[index].task, event).ok_or(Refused::NotAllowed)?;
+                let mut after = step(&self.slots[index].task, event).ok_or(Refused::NotAllowed)?;
                 if self.in_arrears(account) && after.status.is_freezable() {
                     after = step(&after, Event::AccountInArrears).unwrap_or(after);
                 }

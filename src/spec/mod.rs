@@ -8,8 +8,8 @@
 mod command;
 mod event;
 pub mod fleet;
-pub mod render;
 mod mode;
+pub mod render;
 mod status;
 pub mod table;
 mod task;

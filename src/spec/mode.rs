@@ -58,10 +58,10 @@ impl Mode {
 
     /// Whether a task of this mode ever runs the given phase.
     pub const fn runs(self, phase: Phase) -> bool {
-        match (self, phase) {
-            (Mode::Full, Phase::Incremental) | (Mode::Incremental, Phase::Full) => false,
-            _ => true,
-        }
+        !matches!(
+            (self, phase),
+            (Mode::Full, Phase::Incremental) | (Mode::Incremental, Phase::Full)
+        )
     }
 }
 

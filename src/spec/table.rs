@@ -64,7 +64,10 @@ impl Target {
             Target::StartingTowardFirstPhase => vec![Status::Starting],
             Target::RememberedPhase => vec![Status::FullMigration, Status::IncrementalMigration],
             Target::RememberedPhaseFailed => {
-                vec![Status::FullMigrationFailed, Status::IncrementalMigrationFailed]
+                vec![
+                    Status::FullMigrationFailed,
+                    Status::IncrementalMigrationFailed,
+                ]
             }
             Target::AfterFullPhase => vec![Status::IncrementalMigration, Status::EndRequested],
             Target::Freeze => vec![Status::Frozen],

@@ -60,7 +60,13 @@ impl TaskSpec {
 
 impl fmt::Display for TaskSpec {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {} [{}]", self.status.zh(), self.status.english(), self.mode)?;
+        write!(
+            f,
+            "{} {} [{}]",
+            self.status.zh(),
+            self.status.english(),
+            self.mode
+        )?;
         if let Some(from) = self.frozen_from {
             write!(f, " froze {}", from.name())?;
         }
