@@ -21,6 +21,7 @@
 //! threads = 2
 //! symmetry = false                      # dfs and specification-only models
 //! timeout_seconds = 600                 # optional; a run cut short is incomplete
+//! liveness = true                       # also check liveness (explicit graph, small models)
 //!
 //! [expect]
 //! unique_states = 4518129
@@ -40,6 +41,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::check::liveness::LIVENESS;
 use crate::model::properties::{Kind, PropertyInfo, properties_of};
 use crate::model::{Fault, FleetModel, MAX_MODEL_ACCOUNTS, MAX_TASKS, ModelKind};
 use crate::spec::Mode;
@@ -59,6 +61,8 @@ pub struct CheckerSettings {
     pub threads: usize,
     pub symmetry: bool,
     pub timeout: Option<Duration>,
+    /// Also check the liveness claims on the explicit state graph (small models only).
+    pub liveness: bool,
 }
 
 /// What a run must show.
@@ -170,6 +174,7 @@ struct RawChecker {
     threads: Option<Spanned<i64>>,
     symmetry: Option<Spanned<bool>>,
     timeout_seconds: Option<Spanned<i64>>,
+    liveness: Option<Spanned<bool>>,
 }
 
 #[derive(Default, Deserialize)]
@@ -319,6 +324,8 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         }
     };
 
+    let liveness = raw.checker.liveness.as_ref().is_some_and(|flag| *flag.get_ref());
+
     let model = FleetModel::new(kind, tasks, accounts, modes).with_fault(fault);
     let properties = properties_of(&model);
     let find = |name: &str| properties.iter().find(|info| info.name == name);
@@ -330,12 +337,18 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
     };
     let mut violations = BTreeMap::new();
     for (name, length) in &raw.expect.violations {
+        if LIVENESS.contains(&name.as_str()) {
+            if !liveness {
+                return Err(fail(Some(length.span()), format!("{name:?} is a liveness property: set liveness = true under [checker] to check it")));
+            }
+        } else {
         match find(name) {
             Some(info) if info.kind == Kind::Safety => {}
             Some(_) => {
                 return Err(fail(Some(length.span()), format!("{name:?} is a reachability property: list it under unreached, not violations")));
             }
             None => return Err(fail(Some(length.span()), unknown_property(name, &properties))),
+        }
         }
         if *length.get_ref() < 1 {
             return Err(fail(Some(length.span()), format!("the shortest counterexample of {name:?} must be at least 1 step")));
@@ -363,6 +376,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
             threads,
             symmetry,
             timeout,
+            liveness,
         },
         expect: Expectations {
             unique_states,

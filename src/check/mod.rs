@@ -6,6 +6,7 @@
 //! run cut short is never called verified.
 
 pub mod config;
+pub mod liveness;
 pub mod report;
 pub mod run;
 pub mod shortest;

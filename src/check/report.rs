@@ -62,13 +62,18 @@ pub fn text(result: &RunResult) -> String {
         };
         let _ = writeln!(
             out,
-            "   counterexample to {:?} (shortest: {} step{}):",
+            "   counterexample to {:?} ({}{} step{}):",
             property.name,
+            if cx.cycle_start.is_some() { "lasso: " } else { "shortest: " },
             cx.length,
             if cx.length == 1 { "" } else { "s" }
         );
+        if let Some(stuck) = &cx.stuck {
+            let _ = writeln!(out, "     ({stuck}: the steps from {} on repeat forever, a fair run)", cx.cycle_start.unwrap_or(1));
+        }
         for step in &cx.steps {
-            let _ = writeln!(out, "     {:>2}. {}", step.number, step.action);
+            let marker = if cx.cycle_start == Some(step.number) { " ↻" } else { "" };
+            let _ = writeln!(out, "     {:>2}. {}{marker}", step.number, step.action);
             for task in &step.tasks {
                 let _ = writeln!(
                     out,

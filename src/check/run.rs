@@ -10,7 +10,9 @@ use stateright::{Checker, Model};
 use crate::model::properties::Kind;
 
 use crate::model::{FleetModel, ModelState};
-use crate::spec::account_letter;
+use crate::spec::{Command, account_letter};
+
+use super::liveness::{LIVENESS_BOUND, TooLarge, check_liveness};
 
 use super::config::{Config, Strategy};
 use super::shortest::{ShortestError, Trace, shortest_counterexamples};
@@ -62,6 +64,13 @@ pub struct Step {
 pub struct Counterexample {
     pub length: usize,
     pub steps: Vec<Step>,
+    /// For a liveness counterexample (a lasso): the step number where the cycle that
+    /// repeats forever begins; the last step returns to the state before that step.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cycle_start: Option<usize>,
+    /// For a liveness counterexample: which task is stuck where.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stuck: Option<String>,
 }
 
 /// One property's result.
@@ -260,6 +269,9 @@ pub fn run(config: &Config, progress: &mut dyn FnMut(usize, usize, Duration)) ->
             counterexample,
         });
     }
+    if config.checker.liveness {
+        liveness_results(config, &model, &mut results, &mut failures);
+    }
     if !complete {
         failures.push("the run was cut short by its timeout: nothing is verified".to_string());
     }
@@ -290,6 +302,75 @@ pub fn run(config: &Config, progress: &mut dyn FnMut(usize, usize, Duration)) ->
     }
 }
 
+fn liveness_results(
+    config: &Config,
+    model: &FleetModel,
+    results: &mut Vec<PropertyResult>,
+    failures: &mut Vec<String>,
+) {
+    let checked = match check_liveness(model, LIVENESS_BOUND) {
+        Ok(checked) => checked,
+        Err(TooLarge(bound)) => {
+            failures.push(format!(
+                "liveness needs the whole state graph in memory and this model has more than {bound} states: turn liveness off for it"
+            ));
+            return;
+        }
+    };
+    for result in checked {
+        let verdict = if result.counterexample.is_some() {
+            Verdict::Violated
+        } else {
+            Verdict::Holds
+        };
+        let expected_length = config.expect.violations.get(result.name).copied();
+        let expected = if expected_length.is_some() {
+            Verdict::Violated
+        } else {
+            Verdict::Holds
+        };
+        let mut met = verdict == expected;
+        if !met {
+            failures.push(format!(
+                "{:?}: expected {}, found {}",
+                result.name,
+                expected.word(),
+                verdict.word()
+            ));
+        }
+        let counterexample = result.counterexample.map(|lasso| {
+            let mut steps: Vec<(Command, ModelState)> = lasso.prefix.clone();
+            steps.extend(lasso.cycle.iter().cloned());
+            let trace = Trace {
+                init: lasso.init.clone(),
+                steps,
+            };
+            let mut cx = counterexample(model, &trace);
+            cx.cycle_start = Some(lasso.prefix.len() + 1);
+            cx.stuck = Some(lasso.stuck.clone());
+            cx
+        });
+        if let (Some(length), Some(cx)) = (expected_length, &counterexample)
+            && length != cx.length
+        {
+            met = false;
+            failures.push(format!(
+                "{:?}: expected a counterexample of {length} steps, found {}",
+                result.name, cx.length
+            ));
+        }
+        results.push(PropertyResult {
+            name: result.name.to_string(),
+            kind: "liveness",
+            verdict,
+            expected,
+            met,
+            expected_length,
+            counterexample,
+        });
+    }
+}
+
 fn counterexample(model: &FleetModel, trace: &Trace) -> Counterexample {
     let steps = trace
         .steps
@@ -304,6 +385,8 @@ fn counterexample(model: &FleetModel, trace: &Trace) -> Counterexample {
     Counterexample {
         length: trace.steps.len(),
         steps,
+        cycle_start: None,
+        stuck: None,
     }
 }
 

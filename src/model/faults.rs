@@ -44,6 +44,11 @@ pub enum Fault {
     CreationReportLost,
     /// *schedule start* is refused, so no task ever waits to start.
     ScheduleStartRefused,
+    /// A release error puts the task back to EndRequested, so a failing release retries
+    /// forever instead of landing on EndFailed.
+    ReleaseErrorRequeues,
+    /// Fault recovery never reports back: the task stays in FaultRecovery.
+    RecoveryHangs,
     // Engine faults.
     /// The engine accepts *pause* on a frozen task (a frozen task keeps running).
     EnginePausesFrozenTask,
@@ -57,7 +62,7 @@ pub enum Fault {
 
 impl Fault {
     /// Every fault.
-    pub const ALL: [Fault; 14] = [
+    pub const ALL: [Fault; 16] = [
         Fault::DeletedRevivedByLateReport,
         Fault::EndedRestarts,
         Fault::DeleteWhileRunning,
@@ -68,6 +73,8 @@ impl Fault {
         Fault::FullOnlyContinuesToIncremental,
         Fault::CreationReportLost,
         Fault::ScheduleStartRefused,
+        Fault::ReleaseErrorRequeues,
+        Fault::RecoveryHangs,
         Fault::EnginePausesFrozenTask,
         Fault::EngineRefusalBumpsVersion,
         Fault::EngineReusesDeletedId,
@@ -87,6 +94,8 @@ impl Fault {
             Fault::FullOnlyContinuesToIncremental => "full-only-continues-to-incremental",
             Fault::CreationReportLost => "creation-report-lost",
             Fault::ScheduleStartRefused => "schedule-start-refused",
+            Fault::ReleaseErrorRequeues => "release-error-requeues",
+            Fault::RecoveryHangs => "recovery-hangs",
             Fault::EnginePausesFrozenTask => "engine-pauses-frozen-task",
             Fault::EngineRefusalBumpsVersion => "engine-refusal-bumps-version",
             Fault::EngineReusesDeletedId => "engine-reuses-deleted-id",
@@ -148,6 +157,14 @@ impl Fault {
                 Event::InstanceReady | Event::InstanceCreationFailed,
             ) => None,
             (Fault::ScheduleStartRefused, Status::Configuration, Event::ScheduleStart) => None,
+            (Fault::ReleaseErrorRequeues, Status::Ending, Event::ReleaseError) => {
+                Some(to(Status::EndRequested))
+            }
+            (
+                Fault::RecoveryHangs,
+                Status::FaultRecovery,
+                Event::RecoveryDone | Event::RecoveryError,
+            ) => None,
             _ => step(task, event),
         }
     }

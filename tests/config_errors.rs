@@ -1,0 +1,132 @@
+//! A malformed configuration is an error that names the file and the line, and says what to
+//! do; it never panics and never runs.
+
+use std::path::Path;
+
+use drs_lifecycle::check::config::parse;
+
+fn error_of(text: &str) -> String {
+    match parse(Path::new("models/broken.toml"), text) {
+        Ok(_) => panic!("the configuration was accepted:\n{text}"),
+        Err(error) => error.to_string(),
+    }
+}
+
+fn assert_error(text: &str, line: usize, words: &str) {
+    let message = error_of(text);
+    let prefix = format!("models/broken.toml:{line}: ");
+    assert!(message.starts_with(&prefix), "{message:?} should start with {prefix:?}");
+    assert!(message.contains(words), "{message:?} should mention {words:?}");
+    assert!(!message.contains('\n'), "{message:?} should be one line");
+}
+
+#[test]
+fn unknown_key_names_its_line() {
+    assert_error("model = \"fleet\"\n[parameters]\ntasks = 2\ntaks = 3\n", 4, "unknown field `taks`");
+}
+
+#[test]
+fn wrong_type_names_its_line() {
+    assert_error("model = \"fleet\"\n[parameters]\ntasks = \"two\"\n", 3, "invalid type");
+}
+
+#[test]
+fn too_many_tasks_is_impossible() {
+    assert_error("model = \"fleet\"\n[parameters]\ntasks = 9\n", 3, "between 1 and 8");
+}
+
+#[test]
+fn zero_accounts_is_impossible() {
+    assert_error("model = \"fleet\"\n[parameters]\naccounts = 0\n", 3, "between 1 and 4");
+}
+
+#[test]
+fn lifecycle_has_exactly_one_task() {
+    assert_error("model = \"lifecycle\"\n\n[parameters]\ntasks = 2\n", 4, "use model = \"fleet\"");
+}
+
+#[test]
+fn unknown_model_is_named() {
+    assert_error("model = \"fleets\"\n", 1, "unknown model \"fleets\"");
+}
+
+#[test]
+fn unknown_mode_lists_the_modes() {
+    assert_error("model = \"fleet\"\n[parameters]\nmodes = [\"FULL\", \"CDC\"]\n", 3, "FULL_INCR_TRANS");
+}
+
+#[test]
+fn unknown_fault_lists_the_faults() {
+    assert_error("model = \"lifecycle\"\nfault = \"explode\"\n", 2, "ended-restarts");
+}
+
+#[test]
+fn engine_fault_needs_the_conformance_model() {
+    assert_error(
+        "model = \"fleet\"\nfault = \"engine-pauses-frozen-task\"\n",
+        2,
+        "model = \"conformance\"",
+    );
+}
+
+#[test]
+fn symmetry_needs_dfs() {
+    assert_error("model = \"fleet\"\n[checker]\nsymmetry = true\n", 3, "BFS silently ignores");
+}
+
+#[test]
+fn conformance_refuses_symmetry() {
+    assert_error(
+        "model = \"conformance\"\n[checker]\nstrategy = \"dfs\"\nsymmetry = true\n",
+        4,
+        "cannot use symmetry",
+    );
+}
+
+#[test]
+fn timeout_needs_two_threads() {
+    assert_error("model = \"fleet\"\n[checker]\ntimeout_seconds = 5\n", 3, "threads >= 2");
+}
+
+#[test]
+fn unknown_property_in_expectations_lists_the_properties() {
+    assert_error(
+        "model = \"lifecycle\"\n[expect]\nviolations = { \"ended is final\" = 3 }\n",
+        3,
+        "ended is terminal",
+    );
+}
+
+#[test]
+fn reachability_property_is_not_a_violation() {
+    assert_error(
+        "model = \"lifecycle\"\n[expect]\nviolations = { \"reaches 冻结 Frozen\" = 3 }\n",
+        3,
+        "list it under unreached",
+    );
+}
+
+#[test]
+fn conformance_properties_need_the_conformance_model() {
+    assert_error(
+        "model = \"fleet\"\n[expect]\nviolations = { \"engine refines the specification\" = 3 }\n",
+        3,
+        "no property",
+    );
+}
+
+#[test]
+fn malformed_toml_names_its_line() {
+    assert_error("model = \"fleet\"\n[parameters\n", 2, "");
+}
+
+#[test]
+fn a_good_configuration_loads() {
+    let config = parse(
+        Path::new("models/good.toml"),
+        "model = \"fleet\"\n[parameters]\ntasks = 2\naccounts = 2\n[checker]\nstrategy = \"dfs\"\nthreads = 2\nsymmetry = true\n",
+    )
+    .expect("loads");
+    assert_eq!(config.model.tasks, 2);
+    assert!(config.checker.symmetry);
+}

@@ -1,0 +1,144 @@
+//! Every shipped configuration in `models/` is checked, and its expectations (pinned state
+//! counts, violations with their shortest counterexample lengths, unreached statuses) must
+//! be met. Configurations under `models/heavy/` are not part of the default suite (see the
+//! README); they run with `drs-lifecycle check models/heavy/*.toml`.
+
+use std::path::{Path, PathBuf};
+
+use drs_lifecycle::check::{Verdict, configurations_in, load, run};
+
+fn check(name: &str) -> drs_lifecycle::check::RunResult {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("models").join(name);
+    let config = load(&path).unwrap_or_else(|error| panic!("{error}"));
+    let result = run(&config, &mut |_, _, _| {});
+    assert!(
+        result.met,
+        "{} did not meet its expectations:\n{}",
+        name,
+        result.failures.join("\n")
+    );
+    assert!(result.complete, "{name} was cut short");
+    result
+}
+
+macro_rules! configurations {
+    ($($test:ident => $file:literal,)*) => {
+        $(
+            #[test]
+            fn $test() {
+                check($file);
+            }
+        )*
+
+        const TESTED: &[&str] = &[$($file),*];
+    };
+}
+
+configurations! {
+    lifecycle_meets_every_property => "lifecycle.toml",
+    full_only_lifecycle_never_reaches_incremental => "lifecycle-full-only.toml",
+    incremental_only_lifecycle_never_reaches_full => "lifecycle-incremental-only.toml",
+    fleet_of_two_tasks_over_two_accounts_meets_every_property => "fleet-2x2.toml",
+    fleet_of_three_tasks_over_two_accounts_meets_every_property => "fleet-3x2.toml",
+    fleet_of_three_tasks_with_symmetry_meets_every_property => "fleet-3x2-symmetry.toml",
+    fleet_of_four_tasks_with_symmetry_meets_every_property => "fleet-4x1-symmetry.toml",
+    engine_conforms_on_one_task => "conformance-1x1.toml",
+    engine_conforms_on_two_tasks_over_two_accounts => "conformance-2x2.toml",
+    engine_conforms_on_three_tasks_over_two_accounts => "conformance-3x2.toml",
+    late_report_reviving_a_deleted_task_is_caught => "fault-deleted-revived-by-late-report.toml",
+    ended_task_restarting_is_caught => "fault-ended-restarts.toml",
+    ended_task_restarting_is_caught_in_a_fleet => "fault-ended-restarts-fleet.toml",
+    ended_task_restarting_is_caught_with_symmetry => "fault-ended-restarts-fleet-symmetry.toml",
+    delete_while_running_is_caught => "fault-delete-while-running.toml",
+    recharge_leaving_a_task_frozen_is_caught => "fault-recharge-leaves-task-frozen.toml",
+    unfreeze_forgetting_the_status_is_caught => "fault-unfreeze-forgets-status.toml",
+    duplicate_instance_report_is_caught => "fault-duplicate-instance-report.toml",
+    release_done_landing_on_end_failed_is_caught => "fault-release-done-lands-on-end-failed.toml",
+    full_only_task_continuing_to_incremental_is_caught => "fault-full-only-continues-to-incremental.toml",
+    lost_creation_report_deadlock_is_caught => "fault-creation-report-lost.toml",
+    refused_schedule_start_leaves_waiting_unreached => "fault-schedule-start-refused.toml",
+    release_retrying_forever_breaks_liveness => "fault-release-error-requeues.toml",
+    hanging_recovery_breaks_liveness => "fault-recovery-hangs.toml",
+    engine_pausing_a_frozen_task_is_caught => "fault-engine-pauses-frozen-task.toml",
+    engine_refusal_bumping_a_version_is_caught => "fault-engine-refusal-bumps-version.toml",
+    engine_reusing_a_deleted_id_is_caught => "fault-engine-reuses-deleted-id.toml",
+    engine_late_report_undoing_a_pause_is_caught => "fault-engine-late-report-undoes-pause.toml",
+}
+
+#[test]
+fn every_shipped_configuration_has_a_test() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models");
+    let shipped: Vec<String> = configurations_in(&dir)
+        .expect("models/ is readable")
+        .iter()
+        .filter_map(|path| path.file_name()?.to_str().map(str::to_string))
+        .collect();
+    let mut tested: Vec<String> = TESTED.iter().map(|name| name.to_string()).collect();
+    tested.sort();
+    assert_eq!(shipped, tested, "add a test line for each configuration in models/");
+}
+
+#[test]
+fn every_safety_property_is_broken_by_a_shipped_fault_configuration() {
+    use drs_lifecycle::model::properties::SAFETY;
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models");
+    let configs: Vec<_> = configurations_in(&dir)
+        .expect("models/ is readable")
+        .iter()
+        .map(|path| load(path).expect("shipped configurations load"))
+        .collect();
+    for property in SAFETY {
+        let fault = property.broken_by.expect("every safety property names its fault");
+        let shipped = configs.iter().any(|config| {
+            config.model.fault == Some(fault) && config.expect.violations.contains_key(property.name)
+        });
+        assert!(
+            shipped,
+            "no configuration injects {fault} and expects {:?} to be violated",
+            property.name
+        );
+    }
+}
+
+#[test]
+fn symmetry_reduction_finds_the_same_violations_with_the_same_shortest_counterexamples() {
+    let full = check("fault-ended-restarts-fleet.toml");
+    let reduced = check("fault-ended-restarts-fleet-symmetry.toml");
+    let violations = |result: &drs_lifecycle::check::RunResult| -> Vec<(String, Option<usize>)> {
+        result
+            .properties
+            .iter()
+            .filter(|p| p.verdict == Verdict::Violated)
+            .map(|p| (p.name.clone(), p.counterexample.as_ref().map(|cx| cx.length)))
+            .collect()
+    };
+    assert!(!violations(&full).is_empty());
+    assert_eq!(violations(&full), violations(&reduced));
+    assert!(reduced.unique_states < full.unique_states / 3);
+}
+
+#[test]
+fn ended_restart_counterexample_is_the_known_shortest_path() {
+    let result = check("fault-ended-restarts.toml");
+    let property = result
+        .properties
+        .iter()
+        .find(|p| p.name == "ended is terminal")
+        .expect("the property is checked");
+    let cx = property.counterexample.as_ref().expect("a counterexample");
+    let actions: Vec<&str> = cx.steps.iter().map(|step| step.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "account A · create(FULL_TRANS)",
+            "task 1 · instance ready",
+            "task 1 · end",
+            "task 1 · release begun",
+            "task 1 · release done",
+            "task 1 · start now",
+        ]
+    );
+    let last = cx.steps.last().expect("six steps");
+    assert_eq!(last.tasks[0].zh, "启动中");
+    assert_eq!(last.tasks[0].english, "Starting");
+}
