@@ -10,7 +10,7 @@ use super::world::{MAX_MODEL_ACCOUNTS, World};
 
 /// One line per account in a model (only the accounts that matter: up to the highest one
 /// that owns a task or is in arrears, at least account A).
-pub(crate) fn write_world(f: &mut fmt::Formatter<'_>, world: &World) -> fmt::Result {
+pub(crate) fn write_world<const N: usize>(f: &mut fmt::Formatter<'_>, world: &World<N>) -> fmt::Result {
     let fleet = &world.fleet;
     let highest = fleet
         .slots()
@@ -40,7 +40,7 @@ pub(crate) fn write_world(f: &mut fmt::Formatter<'_>, world: &World) -> fmt::Res
 }
 
 /// `task 1 · account A · FULL_INCR_TRANS · 暂停中 Paused (PAUSING) · phase full · instance`
-pub(crate) fn task_line(index: usize, slot: &Slot, world: &World) -> String {
+pub(crate) fn task_line<const N: usize>(index: usize, slot: &Slot, world: &World<N>) -> String {
     let task = &slot.task;
     let mut line = format!(
         "task {} · account {} · {} · {}",

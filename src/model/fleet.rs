@@ -28,12 +28,13 @@ use std::hash::{Hash, Hasher};
 
 use stateright::{Model, Property};
 
-use crate::engine::{Fleet, InstanceChange, Outcome};
-use crate::spec::{AccountId, Command, Event, Mode, Slot, Source, TaskId, TaskSpec};
+use crate::engine::Fleet;
+use crate::spec::{AccountId, Command, Event, Mode, Source, TaskId, TaskSpec};
 
 use super::faults::Fault;
 use super::properties::properties_of;
-use super::world::{Broken, MAX_MODEL_ACCOUNTS, MAX_TASKS, ModelFleet, World};
+use super::lockstep::{Lockstep, lockstep};
+use super::world::{MAX_MODEL_ACCOUNTS, MAX_TASKS, World};
 
 /// Which system a model explores.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -180,166 +181,14 @@ impl FleetModel {
         SCRATCH.with(|scratch| {
             let mut after = scratch.borrow_mut();
             after.clone_from(engine);
-            let engine_result = Fault::execute(self.fault, &mut after, command);
-            let spec_result = state
-                .world
-                .fleet
-                .apply_with(command, |task, event| self.step(task, event));
-            match (spec_result, engine_result) {
-                (Err(spec_refusal), Err(engine_refusal)) => {
-                    let unchanged = *after == *engine;
-                    if spec_refusal == engine_refusal.kind() && unchanged {
-                        return None;
-                    }
-                    let mut world = state.world;
-                    world.broken.insert(if unchanged {
-                        Broken::DIVERGED
-                    } else {
-                        Broken::REFUSAL_CHANGED_STATE
-                    });
-                    Some(self.diverged(world, &after, command, state))
-                }
-                (Ok(spec_fleet), Ok(outcome)) => {
-                    let (acquired, released) = instance_changes(&outcome, &after);
-                    let mut world = state.world;
-                    world.fleet = spec_fleet;
-                    world.observe(&state.world.fleet, command, acquired, released);
-                    let agrees = project(&after).is_some_and(|projected| projected == spec_fleet)
-                        && instances_match(&after)
-                        && listings_match(&after, &spec_fleet, self.accounts)
-                        && versions_advanced(engine, &after, &outcome)
-                        && outcome_matches(&state.world.fleet, &spec_fleet, command, &outcome);
-                    if agrees {
-                        Some(ModelState {
-                            world,
-                            engine: Some(EngineView(after.clone())),
-                        })
-                    } else {
-                        world.broken.insert(Broken::DIVERGED);
-                        Some(self.diverged(world, &after, command, state))
-                    }
-                }
-                _ => {
-                    let mut world = state.world;
-                    world.broken.insert(Broken::DIVERGED);
-                    Some(self.diverged(world, &after, command, state))
-                }
+            match lockstep(&state.world, engine, &mut after, self.fault, command, self.accounts) {
+                Lockstep::BothRefused(_) => None,
+                Lockstep::Agreed(world) | Lockstep::Diverged { world, .. } => Some(ModelState {
+                    world,
+                    engine: Some(EngineView(after.clone())),
+                }),
             }
         })
-    }
-
-    /// The state after a divergence: the world shows what the engine did, so the safety
-    /// properties judge the engine's state too.
-    fn diverged(&self, mut world: World, after: &Fleet, command: &Command, state: &ModelState) -> ModelState {
-        if let Some(projected) = project(after) {
-            world.fleet = projected;
-            world.observe(&state.world.fleet, command, None, None);
-        }
-        ModelState {
-            world,
-            engine: Some(EngineView(after.clone())),
-        }
-    }
-}
-
-/// The engine's fleet projected onto the specification's encoding, or `None` if it does not
-/// fit (more tasks than a model holds, an account beyond the model's).
-pub fn project(fleet: &Fleet) -> Option<ModelFleet> {
-    let mut slots = [Slot {
-        account: 0,
-        task: TaskSpec::created(Mode::Full),
-    }; MAX_TASKS];
-    let tasks = fleet.tasks();
-    if tasks.len() > MAX_TASKS {
-        return None;
-    }
-    for (i, task) in tasks.iter().enumerate() {
-        if task.id() != TaskId(i as u64 + 1) {
-            return None;
-        }
-        slots[i] = Slot {
-            account: u8::try_from(task.account().0).ok()?,
-            task: TaskSpec {
-                status: task.status(),
-                mode: task.mode(),
-                phase: task.phase(),
-                frozen_from: task.frozen_from(),
-            },
-        };
-    }
-    let mut arrears = 0u32;
-    for account in fleet.accounts_in_arrears() {
-        if account.0 as usize >= crate::spec::MAX_ACCOUNTS {
-            return None;
-        }
-        arrears |= 1 << account.0;
-    }
-    ModelFleet::from_parts(&slots[..tasks.len()], arrears)
-}
-
-fn instance_changes(outcome: &Outcome, fleet: &Fleet) -> (Option<usize>, Option<usize>) {
-    let Outcome::Task(change) = outcome else {
-        return (None, None);
-    };
-    let slot = fleet
-        .tasks()
-        .iter()
-        .position(|task| task.id() == change.task);
-    match change.instance {
-        InstanceChange::Acquired => (slot, None),
-        InstanceChange::Released => (None, slot),
-        InstanceChange::Unchanged => (None, None),
-    }
-}
-
-fn instances_match(fleet: &Fleet) -> bool {
-    fleet
-        .tasks()
-        .iter()
-        .all(|task| task.holds_instance() == task.status().holds_instance())
-}
-
-fn listings_match(engine: &Fleet, spec: &ModelFleet, accounts: usize) -> bool {
-    (0..accounts as u32).map(AccountId).all(|account| {
-        engine
-            .list(account)
-            .map(|task| task.id())
-            .eq(spec.listed(account))
-    })
-}
-
-/// Every task the command changed has its version bumped by one; no other task changed.
-fn versions_advanced(before: &Fleet, after: &Fleet, outcome: &Outcome) -> bool {
-    let old = before.tasks();
-    after.tasks().iter().enumerate().all(|(i, task)| match old.get(i) {
-        None => task.version() >= 1,
-        Some(prev) if prev == task => true,
-        Some(prev) => {
-            task.version() == prev.version() + 1
-                && match outcome {
-                    Outcome::Task(change) => change.task == task.id(),
-                    Outcome::Account { account, .. } => *account == task.account(),
-                }
-        }
-    })
-}
-
-/// The outcome names the right task and the statuses before and after.
-fn outcome_matches(before: &ModelFleet, after: &ModelFleet, command: &Command, outcome: &Outcome) -> bool {
-    match (command, outcome) {
-        (Command::Create { .. }, Outcome::Task(change)) => change.task == before.next_id(),
-        (Command::Task { account, task, .. }, Outcome::Task(change)) => {
-            change.task == *task
-                && before.get(*account, *task).map(|t| t.status) == Some(change.from)
-                && after.get(*account, *task).map(|t| t.status) == Some(change.to)
-        }
-        (
-            Command::Arrears { account } | Command::Recharge { account },
-            Outcome::Account {
-                account: changed, ..
-            },
-        ) => changed == account,
-        _ => false,
     }
 }
 

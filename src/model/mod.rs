@@ -12,6 +12,7 @@
 pub mod display;
 pub mod faults;
 pub mod fleet;
+pub mod lockstep;
 pub mod properties;
 pub mod svg;
 pub mod symmetry;

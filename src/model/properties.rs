@@ -145,51 +145,79 @@ pub const SAFETY: &[PropertyInfo] = &[
 ];
 
 fn deleted_never_reappears(_: &FleetModel, state: &ModelState) -> bool {
-    let world = &state.world;
+    deleted_never_reappears_in(&state.world)
+}
+
+fn deleted_never_reappears_in<const N: usize>(world: &World<N>) -> bool {
     world.fleet.slots().iter().enumerate().all(|(i, slot)| {
         !world.history[i].was_deleted() || slot.task.status == Status::Deleted
     })
 }
 
 fn ended_is_terminal(_: &FleetModel, state: &ModelState) -> bool {
-    let world = &state.world;
+    ended_is_terminal_in(&state.world)
+}
+
+fn ended_is_terminal_in<const N: usize>(world: &World<N>) -> bool {
     world.fleet.slots().iter().enumerate().all(|(i, slot)| {
         !world.history[i].was_ended() || slot.task.status.is_terminal()
     })
 }
 
 fn delete_only_from_create_failed_or_ended(_: &FleetModel, state: &ModelState) -> bool {
-    !state.world.broken.contains(Broken::DELETE_FROM_WRONG_STATUS)
+    delete_only_from_create_failed_or_ended_in(&state.world)
+}
+
+fn delete_only_from_create_failed_or_ended_in<const N: usize>(world: &World<N>) -> bool {
+    !world.broken.contains(Broken::DELETE_FROM_WRONG_STATUS)
 }
 
 fn frozen_only_in_arrears(_: &FleetModel, state: &ModelState) -> bool {
-    let fleet = &state.world.fleet;
+    frozen_only_in_arrears_in(&state.world)
+}
+
+fn frozen_only_in_arrears_in<const N: usize>(world: &World<N>) -> bool {
+    let fleet = &world.fleet;
     fleet.slots().iter().all(|slot| {
         slot.task.status != Status::Frozen || fleet.in_arrears(AccountId(slot.account.into()))
     })
 }
 
 fn unfreeze_restores_status(_: &FleetModel, state: &ModelState) -> bool {
-    !state.world.broken.contains(Broken::UNFREEZE_MISMATCH)
+    unfreeze_restores_status_in(&state.world)
+}
+
+fn unfreeze_restores_status_in<const N: usize>(world: &World<N>) -> bool {
+    !world.broken.contains(Broken::UNFREEZE_MISMATCH)
 }
 
 fn instance_held_exactly_while_needed(_: &FleetModel, state: &ModelState) -> bool {
-    let world = &state.world;
+    instance_held_exactly_while_needed_in(&state.world)
+}
+
+fn instance_held_exactly_while_needed_in<const N: usize>(world: &World<N>) -> bool {
     world.fleet.slots().iter().enumerate().all(|(i, slot)| {
         world.history[i].holds_instance() == slot.task.status.holds_instance()
     })
 }
 
 fn instance_acquired_and_released_once(_: &FleetModel, state: &ModelState) -> bool {
-    state
-        .world
+    instance_acquired_and_released_once_in(&state.world)
+}
+
+fn instance_acquired_and_released_once_in<const N: usize>(world: &World<N>) -> bool {
+    world
         .history
         .iter()
         .all(|history| history.acquired() <= 1 && history.released() <= 1)
 }
 
 fn mode_phases_respected(_: &FleetModel, state: &ModelState) -> bool {
-    state.world.fleet.slots().iter().all(|slot| {
+    mode_phases_respected_in(&state.world)
+}
+
+fn mode_phases_respected_in<const N: usize>(world: &World<N>) -> bool {
+    world.fleet.slots().iter().all(|slot| {
         let task = &slot.task;
         let status_phase = task.effective_status().migration_phase();
         status_phase.is_none_or(|phase| task.mode.runs(phase))
@@ -201,13 +229,17 @@ fn mode_phases_respected(_: &FleetModel, state: &ModelState) -> bool {
 /// it. Judged with the model's (possibly faulty) step, so a fault that removes a status's
 /// last way out is caught.
 fn no_deadlock(model: &FleetModel, state: &ModelState) -> bool {
-    let fleet = &state.world.fleet;
+    no_deadlock_in(&state.world, model.fault)
+}
+
+fn no_deadlock_in<const N: usize>(world: &World<N>, fault: Option<Fault>) -> bool {
+    let fleet = &world.fleet;
     fleet.slots().iter().all(|slot| {
         let task = &slot.task;
         if task.status.is_terminal() {
             return true;
         }
-        let moves = |event| Fault::step(model.fault, task, event).is_some_and(|next| next != *task);
+        let moves = |event| Fault::step(fault, task, event).is_some_and(|next| next != *task);
         let in_arrears = fleet.in_arrears(AccountId(slot.account.into()));
         Event::ON_TASK
             .iter()
@@ -219,11 +251,19 @@ fn no_deadlock(model: &FleetModel, state: &ModelState) -> bool {
 }
 
 fn engine_refines_spec(_: &FleetModel, state: &ModelState) -> bool {
-    !state.world.broken.contains(Broken::DIVERGED)
+    engine_refines_spec_in(&state.world)
+}
+
+fn engine_refines_spec_in<const N: usize>(world: &World<N>) -> bool {
+    !world.broken.contains(Broken::DIVERGED)
 }
 
 fn refusal_changes_nothing(_: &FleetModel, state: &ModelState) -> bool {
-    !state.world.broken.contains(Broken::REFUSAL_CHANGED_STATE)
+    refusal_changes_nothing_in(&state.world)
+}
+
+fn refusal_changes_nothing_in<const N: usize>(world: &World<N>) -> bool {
+    !world.broken.contains(Broken::REFUSAL_CHANGED_STATE)
 }
 
 /// The name of the reachability property of a status: "reaches 暂停中 Paused".
@@ -307,18 +347,22 @@ impl PropertyInfo {
     }
 }
 
-/// Whether a world satisfies every safety property that does not need the engine (used by
-/// the fuzzing harness after every step).
-pub fn world_is_safe(model: &FleetModel, world: &World) -> Result<(), &'static str> {
-    let state = ModelState {
-        world: *world,
-        engine: None,
-    };
-    for info in SAFETY.iter().filter(|info| !info.conformance_only) {
-        if !(info.condition)(model, &state) {
-            return Err(info.name);
-        }
-    }
-    Ok(())
+/// The first safety property (of those that do not need the conformance model's flags
+/// beyond the world itself) that a world violates, judged with the given fault's step. The
+/// fuzzing harness calls it after every step, on fleets larger than the models'.
+pub fn violated_property<const N: usize>(world: &World<N>, fault: Option<Fault>) -> Option<&'static str> {
+    let checks: [(&'static str, bool); 11] = [
+        (DELETED_NEVER_REAPPEARS, deleted_never_reappears_in(world)),
+        (ENDED_IS_TERMINAL, ended_is_terminal_in(world)),
+        (DELETE_ONLY_FROM_CREATE_FAILED_OR_ENDED, delete_only_from_create_failed_or_ended_in(world)),
+        (FROZEN_ONLY_IN_ARREARS, frozen_only_in_arrears_in(world)),
+        (UNFREEZE_RESTORES_STATUS, unfreeze_restores_status_in(world)),
+        (INSTANCE_HELD_EXACTLY_WHILE_NEEDED, instance_held_exactly_while_needed_in(world)),
+        (INSTANCE_ACQUIRED_AND_RELEASED_ONCE, instance_acquired_and_released_once_in(world)),
+        (MODE_PHASES_RESPECTED, mode_phases_respected_in(world)),
+        (NO_DEADLOCK, no_deadlock_in(world, fault)),
+        (ENGINE_REFINES_SPEC, engine_refines_spec_in(world)),
+        (REFUSAL_CHANGES_NOTHING, refusal_changes_nothing_in(world)),
+    ];
+    checks.into_iter().find(|(_, holds)| !holds).map(|(name, _)| name)
 }
-

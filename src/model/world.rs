@@ -111,21 +111,24 @@ impl Broken {
 }
 
 /// The state every model explores (plus, for conformance, the implementation's state).
+///
+/// `N` is the task capacity: [`MAX_TASKS`] in the models; the fuzzing harness uses larger
+/// fleets with the same history and the same properties.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct World {
-    pub fleet: ModelFleet,
-    pub history: [History; MAX_TASKS],
+pub struct World<const N: usize = MAX_TASKS> {
+    pub fleet: FleetSpec<N>,
+    pub history: [History; N],
     pub broken: Broken,
     /// How many accounts the model has (constant along a run; symmetry reduction needs it).
     pub accounts: u8,
 }
 
-impl World {
+impl<const N: usize> World<N> {
     /// The empty world of a model with the given number of accounts.
     pub fn new(accounts: usize) -> Self {
         World {
-            fleet: ModelFleet::new(),
-            history: [History::default(); MAX_TASKS],
+            fleet: FleetSpec::new(),
+            history: [History::default(); N],
             broken: Broken::default(),
             accounts: accounts as u8,
         }
@@ -136,7 +139,7 @@ impl World {
     /// acquired or released, as the system under test reported it.
     pub fn observe(
         &mut self,
-        before: &ModelFleet,
+        before: &FleetSpec<N>,
         command: &Command,
         acquired: Option<usize>,
         released: Option<usize>,
@@ -214,7 +217,7 @@ impl World {
 /// Hashing is the checker's inner loop: one 64-bit word per task instead of a field-by-field
 /// walk over every slot (the derived `Hash` made the fleet check markedly slower). Unused
 /// slots are always the same constant, so hashing only the used ones agrees with `Eq`.
-impl Hash for World {
+impl<const N: usize> Hash for World<N> {
     fn hash<H: Hasher>(&self, hasher: &mut H) {
         let header = self.fleet.len() as u64
             | u64::from(self.fleet.arrears_bits()) << 8
@@ -237,7 +240,7 @@ impl Hash for World {
     }
 }
 
-impl fmt::Debug for World {
+impl<const N: usize> fmt::Debug for World<N> {
     /// The Explorer shows states through `Debug`: print what a user wants to read, one task
     /// per line, rather than the packed encoding.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -1,0 +1,235 @@
+//! One command on the specification and the reference implementation side by side.
+//!
+//! This is the comparison behind the conformance model and the fuzzing harness. The two
+//! must agree on whether the command is accepted, on the kind of a refusal, on every task's
+//! status, mode, remembered phase and frozen status, on which accounts are in arrears, on
+//! what each account's task list shows, and on the change the engine reports (the task, the
+//! statuses before and after, the instance acquired or released, the version bumped by one
+//! on exactly the tasks that changed). A refused command must leave the engine exactly as it
+//! was, versions included.
+
+use crate::engine::{Fleet, InstanceChange, Outcome};
+use crate::spec::{AccountId, Command, FleetSpec, MAX_ACCOUNTS, Mode, Refused, Slot, TaskId, TaskSpec};
+
+use super::faults::Fault;
+use super::world::{Broken, World};
+
+/// What one lockstep step found.
+#[derive(Clone, Debug)]
+pub enum Lockstep<const N: usize> {
+    /// Both refused, with the same kind of refusal, and the engine is unchanged.
+    BothRefused(Refused),
+    /// Both accepted and agree: the world after the step.
+    Agreed(World<N>),
+    /// They disagree. The world shows what the engine did (so the safety properties judge
+    /// the engine's state), with the broken-claim flag set.
+    Diverged { world: World<N>, reason: String },
+}
+
+/// Runs `command` on the specification (from `world`) and on the engine. `after` must be a
+/// copy of `before` on entry (callers reuse its allocation); on return it is the engine
+/// after the command. `accounts` is how many accounts listings are compared for.
+pub fn lockstep<const N: usize>(
+    world: &World<N>,
+    before: &Fleet,
+    after: &mut Fleet,
+    fault: Option<Fault>,
+    command: &Command,
+    accounts: usize,
+) -> Lockstep<N> {
+    let engine_result = Fault::execute(fault, after, command);
+    let spec_result = world
+        .fleet
+        .apply_with(command, |task, event| Fault::step(fault, task, event));
+    match (spec_result, engine_result) {
+        (Err(spec_refusal), Err(engine_refusal)) => {
+            let unchanged = after == before;
+            if spec_refusal == engine_refusal.kind() && unchanged {
+                return Lockstep::BothRefused(spec_refusal);
+            }
+            let (flag, reason) = if unchanged {
+                (
+                    Broken::DIVERGED,
+                    format!(
+                        "both refused {command}, the specification as {spec_refusal:?}, the engine as {:?} ({engine_refusal})",
+                        engine_refusal.kind()
+                    ),
+                )
+            } else {
+                (
+                    Broken::REFUSAL_CHANGED_STATE,
+                    format!("the engine refused {command} ({engine_refusal}) but changed its state"),
+                )
+            };
+            diverged(world, after, command, flag, reason)
+        }
+        (Ok(spec_fleet), Ok(outcome)) => {
+            let (acquired, released) = instance_changes(&outcome, after);
+            let mut next = *world;
+            next.fleet = spec_fleet;
+            next.observe(&world.fleet, command, acquired, released);
+            let disagreement = if project::<N>(after) != Some(spec_fleet) {
+                Some("the engine's tasks differ from the specification's")
+            } else if !instances_match(after) {
+                Some("a task's instance flag does not match its status")
+            } else if !listings_match(after, &spec_fleet, accounts) {
+                Some("an account's task list differs")
+            } else if !versions_advanced(before, after, &outcome) {
+                Some("versions did not advance by one on exactly the changed tasks")
+            } else if !outcome_matches(&world.fleet, &spec_fleet, command, &outcome) {
+                Some("the reported change names the wrong task or statuses")
+            } else {
+                None
+            };
+            match disagreement {
+                None => Lockstep::Agreed(next),
+                Some(why) => diverged(
+                    world,
+                    after,
+                    command,
+                    Broken::DIVERGED,
+                    format!("both accepted {command}, but {why}"),
+                ),
+            }
+        }
+        (Ok(_), Err(refusal)) => diverged(
+            world,
+            after,
+            command,
+            Broken::DIVERGED,
+            format!("the specification accepts {command}, the engine refused it: {refusal}"),
+        ),
+        (Err(refused), Ok(_)) => diverged(
+            world,
+            after,
+            command,
+            Broken::DIVERGED,
+            format!("the specification refuses {command} ({refused}), the engine accepted it"),
+        ),
+    }
+}
+
+fn diverged<const N: usize>(
+    world: &World<N>,
+    after: &Fleet,
+    command: &Command,
+    flag: Broken,
+    reason: String,
+) -> Lockstep<N> {
+    let mut next = *world;
+    next.broken.insert(flag);
+    if let Some(projected) = project::<N>(after) {
+        next.fleet = projected;
+        next.observe(&world.fleet, command, None, None);
+    }
+    Lockstep::Diverged {
+        world: next,
+        reason,
+    }
+}
+
+/// The engine's fleet projected onto the specification's encoding, or `None` if it does not
+/// fit (more tasks than `N`, an account beyond the specification's, ids out of order).
+pub fn project<const N: usize>(fleet: &Fleet) -> Option<FleetSpec<N>> {
+    let tasks = fleet.tasks();
+    if tasks.len() > N {
+        return None;
+    }
+    let mut slots = [Slot {
+        account: 0,
+        task: TaskSpec::created(Mode::Full),
+    }; N];
+    for (i, task) in tasks.iter().enumerate() {
+        if task.id() != TaskId(i as u64 + 1) {
+            return None;
+        }
+        slots[i] = Slot {
+            account: u8::try_from(task.account().0).ok()?,
+            task: TaskSpec {
+                status: task.status(),
+                mode: task.mode(),
+                phase: task.phase(),
+                frozen_from: task.frozen_from(),
+            },
+        };
+    }
+    let mut arrears = 0u32;
+    for account in fleet.accounts_in_arrears() {
+        if account.0 as usize >= MAX_ACCOUNTS {
+            return None;
+        }
+        arrears |= 1 << account.0;
+    }
+    FleetSpec::from_parts(&slots[..tasks.len()], arrears)
+}
+
+fn instance_changes(outcome: &Outcome, fleet: &Fleet) -> (Option<usize>, Option<usize>) {
+    let Outcome::Task(change) = outcome else {
+        return (None, None);
+    };
+    let slot = usize::try_from(change.task.0)
+        .ok()
+        .and_then(|id| id.checked_sub(1))
+        .filter(|&i| fleet.tasks().get(i).is_some_and(|t| t.id() == change.task));
+    match change.instance {
+        InstanceChange::Acquired => (slot, None),
+        InstanceChange::Released => (None, slot),
+        InstanceChange::Unchanged => (None, None),
+    }
+}
+
+fn instances_match(fleet: &Fleet) -> bool {
+    fleet
+        .tasks()
+        .iter()
+        .all(|task| task.holds_instance() == task.status().holds_instance())
+}
+
+fn listings_match<const N: usize>(engine: &Fleet, spec: &FleetSpec<N>, accounts: usize) -> bool {
+    (0..accounts as u32).map(AccountId).all(|account| {
+        engine
+            .list(account)
+            .map(|task| task.id())
+            .eq(spec.listed(account))
+    })
+}
+
+/// Every task the command changed has its version bumped by one; no other task changed.
+fn versions_advanced(before: &Fleet, after: &Fleet, outcome: &Outcome) -> bool {
+    let old = before.tasks();
+    after.tasks().iter().enumerate().all(|(i, task)| match old.get(i) {
+        None => task.version() >= 1,
+        Some(prev) if prev == task => true,
+        Some(prev) => {
+            task.version() == prev.version() + 1
+                && match outcome {
+                    Outcome::Task(change) => change.task == task.id(),
+                    Outcome::Account { account, .. } => *account == task.account(),
+                }
+        }
+    })
+}
+
+/// The outcome names the right task and the statuses before and after.
+fn outcome_matches<const N: usize>(
+    before: &FleetSpec<N>,
+    after: &FleetSpec<N>,
+    command: &Command,
+    outcome: &Outcome,
+) -> bool {
+    match (command, outcome) {
+        (Command::Create { .. }, Outcome::Task(change)) => change.task == before.next_id(),
+        (Command::Task { account, task, .. }, Outcome::Task(change)) => {
+            change.task == *task
+                && before.get(*account, *task).map(|t| t.status) == Some(change.from)
+                && after.get(*account, *task).map(|t| t.status) == Some(change.to)
+        }
+        (
+            Command::Arrears { account } | Command::Recharge { account },
+            Outcome::Account {
+                account: changed, ..
+            },
+        ) => changed == account,
+        _ => false,
+    }
+}

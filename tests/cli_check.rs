@@ -1,0 +1,100 @@
+//! `drs-lifecycle check` from the outside: exit status, reports, and errors.
+
+use std::path::Path;
+use std::process::Command;
+
+fn drs(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_drs-lifecycle"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the binary runs")
+}
+
+fn write_config(name: &str, text: &str) -> String {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-check");
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write config");
+    path.display().to_string()
+}
+
+#[test]
+fn met_configuration_exits_zero_and_prints_the_property_table() {
+    let out = drs(&["check", "models/lifecycle.toml"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(stdout.contains("✓ deleted task never reappears"));
+    assert!(stdout.contains("reaches 结束任务失败 EndFailed"));
+    assert!(stdout.contains("unique 110 (pinned 110 ✓)"));
+    assert!(stdout.contains("1 of 1 configuration met every expectation"));
+}
+
+#[test]
+fn fault_configuration_prints_numbered_shortest_counterexample_in_both_languages() {
+    let out = drs(&["check", "models/fault-delete-while-running.toml"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(stdout.contains("counterexample to \"delete only from CreateFailed or Ended\" (shortest: 5 steps)"));
+    assert!(stdout.contains("5. task 1 · delete"));
+    assert!(stdout.contains("已删除 Deleted"));
+}
+
+#[test]
+fn unmet_expectation_exits_one_and_says_why() {
+    let path = write_config(
+        "wrong-count.toml",
+        "model = \"lifecycle\"\n[expect]\nunique_states = 111\n",
+    );
+    let out = drs(&["check", &path]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("expected 111 unique states, found 110"));
+}
+
+#[test]
+fn undetected_expected_violation_fails_the_run() {
+    let path = write_config(
+        "expects-violation.toml",
+        "model = \"lifecycle\"\n[expect]\nviolations = { \"ended is terminal\" = 6 }\n",
+    );
+    let out = drs(&["check", &path]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("expected violated, found holds"));
+}
+
+#[test]
+fn malformed_configuration_is_a_one_line_error_with_file_and_line() {
+    let path = write_config("bad.toml", "model = \"fleet\"\n[parameters]\ntasks = 99\n");
+    let out = drs(&["check", &path]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("bad.toml:3: tasks = 99 is impossible"), "{stderr}");
+}
+
+#[test]
+fn missing_file_is_a_clear_error() {
+    let out = drs(&["check", "models/no-such.toml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read the configuration"));
+}
+
+#[test]
+fn json_report_is_machine_readable() {
+    let out = drs(&["check", "--format", "json", "models/fault-ended-restarts.toml"]);
+    assert!(out.status.success());
+    let results: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let result = &results[0];
+    assert_eq!(result["met"], true);
+    assert_eq!(result["complete"], true);
+    assert_eq!(result["unique_states"], 332);
+    let ended = result["properties"]
+        .as_array()
+        .expect("properties")
+        .iter()
+        .find(|p| p["name"] == "ended is terminal")
+        .expect("ended is terminal");
+    assert_eq!(ended["verdict"], "violated");
+    assert_eq!(ended["counterexample"]["length"], 6);
+}
