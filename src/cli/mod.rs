@@ -4,6 +4,7 @@
 //! so every bad input ends in one line that says what was wrong and what to do.
 
 mod check;
+mod explore;
 
 use std::fmt;
 use std::path::PathBuf;
@@ -30,6 +31,24 @@ pub enum Command {
     /// the state counts and the shortest counterexample of every violation. Exits 0 only if
     /// every expectation of every configuration is met.
     Check(CheckArgs),
+    /// Serve stateright's Explorer for a model configuration (default: the lifecycle of one
+    /// task) and print the URL to open in a browser.
+    Explore(ExploreArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExploreArgs {
+    /// A model configuration (models/*.toml); default: one task in any mode.
+    pub config: Option<PathBuf>,
+    /// The address to listen on.
+    #[arg(long, default_value = explore::DEFAULT_ADDR)]
+    pub addr: String,
+    /// Allow listening on a non-loopback address (the Explorer has no authentication).
+    #[arg(long)]
+    pub allow_remote: bool,
+    /// Do not start checking the properties at once (wait for "Run to completion").
+    #[arg(long)]
+    pub no_run: bool,
 }
 
 /// Output formats of reports.
@@ -108,6 +127,7 @@ pub fn run(cli: Cli) -> ExitCode {
             Ok(ExitCode::SUCCESS)
         }
         Command::Check(args) => check::check(args),
+        Command::Explore(args) => explore::explore(args),
     };
     match result {
         Ok(code) => code,

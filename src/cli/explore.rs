@@ -1,0 +1,123 @@
+//! `drs-lifecycle explore [CONFIG]`: serve stateright's Explorer for a model.
+//!
+//! stateright's `serve` never returns and panics when its port is taken, so this command
+//! checks the address first and turns every problem into a one-line error. The Explorer's
+//! checker is on demand: its property list says "Searching" until someone presses "Run to
+//! completion". For models small enough (the shipped lifecycle and small fleets) this
+//! command asks the server to run to completion as soon as it answers, so the properties
+//! are there when the page opens.
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use stateright::Model;
+
+use crate::check::load;
+use crate::model::{FleetModel, ModelKind};
+use crate::spec::Mode;
+
+use super::{CliError, ExploreArgs};
+
+/// Models with at most this many (pinned) unique states are checked at once.
+const RUN_AT_ONCE_LIMIT: usize = 1_000_000;
+
+pub fn explore(args: ExploreArgs) -> Result<ExitCode, CliError> {
+    let (mut model, name, pinned) = match &args.config {
+        None => (
+            FleetModel::new(ModelKind::Lifecycle, 1, 1, Mode::ALL.to_vec()),
+            "the lifecycle of one task (all modes)".to_string(),
+            Some(110),
+        ),
+        Some(path) => {
+            let config = load(path).map_err(|error| CliError::input(error.to_string()))?;
+            let pinned = config.expect.unique_states;
+            (config.model, path.display().to_string(), pinned)
+        }
+    };
+    // The Explorer lists every offered action; 26 refused events per task would bury the
+    // few that matter, so it offers only the commands that change something.
+    model.enabled_only = true;
+
+    let addr = resolve(&args.addr)?;
+    if !addr.ip().is_loopback() {
+        if !args.allow_remote {
+            return Err(CliError::input(format!(
+                "{addr} is not a loopback address: the Explorer has no authentication, so anyone who can reach it can use it; pass --allow-remote to listen there anyway"
+            )));
+        }
+        eprintln!(
+            "warning: the Explorer listens on {addr}, reachable from other machines, without authentication"
+        );
+    }
+    // stateright panics if the port is taken: find out first.
+    match TcpListener::bind(addr) {
+        Ok(listener) => drop(listener),
+        Err(error) if error.kind() == std::io::ErrorKind::AddrInUse => {
+            return Err(CliError::input(format!(
+                "{addr} is already in use (another Explorer?): stop it, or choose another port with --addr 127.0.0.1:3001"
+            )));
+        }
+        Err(error) => {
+            return Err(CliError::input(format!(
+                "cannot listen on {addr}: {error}; choose another address with --addr"
+            )));
+        }
+    }
+    let run_at_once = !args.no_run && pinned.is_some_and(|n| n <= RUN_AT_ONCE_LIMIT);
+    if std::path::Path::new("ui").exists() {
+        eprintln!(
+            "warning: a ui/ folder in the working directory replaces the Explorer's page; run from another directory if the page looks wrong"
+        );
+    }
+    let properties = model.properties().len();
+    println!("Explorer for {name}");
+    println!("open http://{addr}/");
+    if run_at_once {
+        println!("checking all {properties} properties now; the list fills in within seconds");
+        std::thread::spawn(move || run_to_completion(addr));
+    } else {
+        println!(
+            "the properties are checked when you press \"Run to completion\" (this model is large or unpinned; that may take long)"
+        );
+    }
+    println!("stop with Ctrl-C");
+    let _ = std::io::stdout().flush();
+    model.checker().threads(1).serve(addr);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn resolve(text: &str) -> Result<SocketAddr, CliError> {
+    let mut addrs = text.to_socket_addrs().map_err(|error| {
+        CliError::input(format!(
+            "cannot use --addr {text:?}: {error}; give HOST:PORT, for example 127.0.0.1:3000"
+        ))
+    })?;
+    addrs.next().ok_or_else(|| {
+        CliError::input(format!("--addr {text:?} resolves to no address; give HOST:PORT"))
+    })
+}
+
+/// Waits until the Explorer answers, then asks it to run its checker to completion.
+fn run_to_completion(addr: SocketAddr) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if let Ok(mut stream) = TcpStream::connect_timeout(&addr, Duration::from_millis(200)) {
+            let request = format!(
+                "POST /.runtocompletion HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            );
+            if stream.write_all(request.as_bytes()).is_ok() {
+                let mut response = Vec::new();
+                let _ = stream.read_to_end(&mut response);
+                return;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    eprintln!("warning: the Explorer did not answer; press \"Run to completion\" on the page");
+}
+
+/// The default address.
+pub const DEFAULT_ADDR: &str = "127.0.0.1:3000";
+
