@@ -302,8 +302,14 @@ impl Model for FleetModel {
     }
 
     fn format_step(&self, last: &ModelState, command: Command) -> Option<String> {
+        // The Explorer shows this instead of the state: say what changed, then the whole
+        // state, so the page shows every task's status with its API code.
         let next = self.next_state(last, command)?;
-        Some(super::display::step_outcome(last, &next))
+        Some(format!(
+            "{}\n\n{:?}",
+            super::display::step_outcome(last, &next),
+            next
+        ))
     }
 
     fn as_svg(&self, path: stateright::Path<ModelState, Command>) -> Option<String> {
