@@ -3,8 +3,12 @@
 //! that holds an implementation to the specification.
 //!
 //! - [`spec`]: statuses, events, modes and the transition table, as data.
+//! - [`engine`]: the reference implementation a control plane embeds (tasks, fleets,
+//!   typed commands and refusals, snapshots), written independently of the table.
 
 pub mod spec;
+
+pub mod engine;
 
 pub mod cli;
 pub mod check;

@@ -1,0 +1,140 @@
+//! Why the engine refused a command.
+//!
+//! A refusal changes nothing, and it is the answer a user reads when an operation fails, so
+//! it names the task, its status and the event, and says what would work instead. It carries
+//! only `Copy` data and builds its message in `Display`: refusing is a normal outcome on the
+//! hot path (a model checker sends every event in every state), so it must not allocate.
+
+use std::fmt;
+
+use crate::spec::{AccountId, Event, Refused, Source, Status, TaskId};
+
+use super::{Task, lifecycle};
+
+/// A command the engine refused; the fleet is unchanged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Refusal {
+    /// The account has no task with this id: it never existed, or it belongs to another
+    /// account (tenancy does not reveal which).
+    NotFound { account: AccountId, task: TaskId },
+    /// The task's status does not accept the event. This covers every event to a deleted
+    /// task, every user operation on a frozen task, billing events addressed to a task
+    /// instead of its account, and creation addressed to a task.
+    NotAllowed {
+        task: TaskId,
+        status: Status,
+        event: Event,
+    },
+    /// Creation is refused while the account is in arrears.
+    AccountInArrears { account: AccountId },
+    /// The account is already in arrears.
+    AlreadyInArrears { account: AccountId },
+    /// The account is not in arrears, so there is nothing to recharge.
+    NotInArrears { account: AccountId },
+}
+
+impl Refusal {
+    /// The specification's name for this kind of refusal, so that a harness can compare the
+    /// engine's answer with the specification's.
+    pub fn kind(&self) -> Refused {
+        match self {
+            Refusal::NotFound { .. } => Refused::NotFound,
+            Refusal::NotAllowed { .. } => Refused::NotAllowed,
+            Refusal::AccountInArrears { .. } => Refused::AccountInArrears,
+            Refusal::AlreadyInArrears { .. } => Refused::AlreadyInArrears,
+            Refusal::NotInArrears { .. } => Refused::NotInArrears,
+        }
+    }
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Refusal::NotFound { account, task } => write!(
+                f,
+                "{account} has no task {}: check the id (`list` shows the account's tasks; \
+                 tasks of other accounts are not visible)",
+                task.0
+            ),
+            Refusal::NotAllowed {
+                task,
+                status,
+                event,
+            } => not_allowed(f, task, status, event),
+            Refusal::AccountInArrears { account } => write!(
+                f,
+                "{account} is in arrears, so it cannot create a task: recharge the account first"
+            ),
+            Refusal::AlreadyInArrears { account } => write!(
+                f,
+                "{account} is already in arrears and its tasks are frozen: nothing to do \
+                 until it is recharged"
+            ),
+            Refusal::NotInArrears { account } => write!(
+                f,
+                "{account} is not in arrears: there is nothing to recharge (none of its \
+                 tasks is frozen)"
+            ),
+        }
+    }
+}
+
+fn not_allowed(
+    f: &mut fmt::Formatter<'_>,
+    task: TaskId,
+    status: Status,
+    event: Event,
+) -> fmt::Result {
+    write!(
+        f,
+        "{task} is {} ({}): {event} is not allowed; ",
+        status.name(),
+        status.zh()
+    )?;
+    if let Event::Create(_) = event {
+        return f.write_str("create is addressed to an account, not to a task");
+    }
+    if event.source() == Source::Billing {
+        return f.write_str(
+            "billing is addressed to the task's account (arrears, recharge), not to a task",
+        );
+    }
+    match status {
+        Status::Deleted => return f.write_str("a deleted task accepts nothing"),
+        Status::Frozen if event.is_user_operation() => {
+            return f
+                .write_str("a frozen task accepts no operation until its account is recharged");
+        }
+        _ => {}
+    }
+    f.write_str("it accepts ")?;
+    let mut first = true;
+    for accepted in accepted_events(status) {
+        if !first {
+            f.write_str(", ")?;
+        }
+        first = false;
+        write!(f, "{accepted}")?;
+    }
+    if status == Status::Frozen {
+        f.write_str(" (and unfreezes when its account is recharged)")?;
+    }
+    Ok(())
+}
+
+/// The events a task in `status` accepts, read off the engine's own lifecycle with a
+/// representative task (one that remembers a phase where the status keeps one).
+fn accepted_events(status: Status) -> impl Iterator<Item = Event> {
+    let probe = Task {
+        status,
+        phase: lifecycle::keeps_phase(status).then_some(crate::spec::Phase::Full),
+        frozen_from: (status == Status::Frozen).then_some(Status::Configuration),
+        instance: lifecycle::needs_instance(status),
+        ..Task::created(TaskId(0), AccountId(0), crate::spec::Mode::FullIncremental)
+    };
+    Event::ON_TASK
+        .into_iter()
+        .filter(move |&event| lifecycle::react(&probe, event).is_some())
+}
+
+impl std::error::Error for Refusal {}

@@ -1,0 +1,581 @@
+//! Snapshots: a fleet as JSON, to save, restore, inspect and hand-edit.
+//!
+//! ```json
+//! {
+//!   "format": "drs-lifecycle/fleet",
+//!   "version": 1,
+//!   "accounts_in_arrears": [1],
+//!   "tasks": [
+//!     {"id": 1, "account": 0, "mode": "FULL_TRANS", "status": "Paused", "phase": "Full",
+//!      "frozen_from": null, "instance": true, "version": 7}
+//!   ]
+//! }
+//! ```
+//!
+//! Statuses are written by their Rust name, modes by their API code, phases as `Full` or
+//! `Incremental`. A snapshot is a file people edit and tools generate, so loading trusts
+//! nothing: it rejects every state the lifecycle cannot reach (a deleted id handed out
+//! again, an ended task that still holds an instance, a frozen task of an account in credit,
+//! …) with one line that names the task and the problem. A fleet loaded from a snapshot
+//! therefore behaves exactly like the fleet that wrote it.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::spec::{AccountId, Mode, Phase, Status, TaskId};
+
+use super::lifecycle::{is_freezable, keeps_phase, mode_runs, needs_instance, phase_of};
+use super::{Fleet, Task};
+
+/// The `format` field of every snapshot.
+pub(crate) const FORMAT: &str = "drs-lifecycle/fleet";
+/// The snapshot format version this engine writes and reads.
+pub(crate) const VERSION: u64 = 1;
+
+/// Why a snapshot could not be loaded. Its `Display` is one line naming the problem (and
+/// the task, where one is at fault) and what to do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SnapshotError {
+    /// The text is not JSON, or not JSON of the snapshot's shape (a missing or unknown field,
+    /// a value of the wrong type).
+    Json {
+        /// serde's message, made one line.
+        message: String,
+        line: usize,
+        column: usize,
+        /// Whether the text is not JSON at all (rather than JSON of the wrong shape).
+        syntax: bool,
+    },
+    /// The `format` field names another kind of file.
+    UnknownFormat { found: String },
+    /// The snapshot was written by another version of the format.
+    UnknownVersion { found: u64 },
+    /// A task's status (or the status it froze) names no status.
+    UnknownStatus { task: TaskId, found: String },
+    /// A task's mode names no migration mode.
+    UnknownMode { task: TaskId, found: String },
+    /// A task's phase names no phase.
+    UnknownPhase { task: TaskId, found: String },
+    /// Two tasks have the same id.
+    DuplicateId { task: TaskId },
+    /// A live task has the id of a deleted one: deleted ids are never handed out again.
+    ReusedDeletedId { task: TaskId, status: Status },
+    /// The ids are not 1, 2, …, n in order.
+    IdOutOfOrder {
+        position: usize,
+        expected: TaskId,
+        found: TaskId,
+    },
+    /// A task claims an instance in a status that holds none, or lacks one in a status that
+    /// needs one.
+    Instance {
+        task: TaskId,
+        status: Status,
+        instance: bool,
+    },
+    /// A task remembers a phase in a status that keeps none, or lacks one where needed.
+    Phase {
+        task: TaskId,
+        status: Status,
+        phase: Option<Phase>,
+    },
+    /// `frozen_from` on a task that is not frozen, missing on a frozen task, or naming a
+    /// status that never freezes.
+    FrozenFrom {
+        task: TaskId,
+        status: Status,
+        frozen_from: Option<Status>,
+    },
+    /// A frozen task of an account that is not in arrears.
+    FrozenInCredit { task: TaskId, account: AccountId },
+    /// A freezable task of an account in arrears that is not frozen.
+    NotFrozenInArrears {
+        task: TaskId,
+        account: AccountId,
+        status: Status,
+    },
+    /// A task in a status or phase its mode never runs.
+    WrongMode {
+        task: TaskId,
+        mode: Mode,
+        phase: Phase,
+    },
+    /// A task with version 0 (a created task has version 1).
+    ZeroVersion { task: TaskId },
+    /// An account listed twice among the accounts in arrears.
+    DuplicateArrears { account: AccountId },
+}
+
+impl fmt::Display for SnapshotError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use SnapshotError::*;
+        match self {
+            Json {
+                message, syntax, ..
+            } => {
+                if *syntax {
+                    write!(
+                        f,
+                        "the snapshot is not valid JSON: {message}; fix the file or write a new one with `Fleet::to_json`"
+                    )
+                } else {
+                    write!(
+                        f,
+                        "the snapshot does not have the fleet snapshot's shape: {message}; compare it with a file written by `Fleet::to_json`"
+                    )
+                }
+            }
+            UnknownFormat { found } => write!(
+                f,
+                "unknown snapshot format {found:?}: expected {FORMAT:?}; this file is not a \
+                 fleet snapshot"
+            ),
+            UnknownVersion { found } => write!(
+                f,
+                "unknown snapshot version {found}: this engine reads version {VERSION}; \
+                 use the drs-lifecycle release that wrote the file"
+            ),
+            UnknownStatus { task, found } => write!(
+                f,
+                "{task} has unknown status {found:?}: statuses are written by their Rust \
+                 name (e.g. \"Paused\"); `drs-lifecycle spec` lists the valid names"
+            ),
+            UnknownMode { task, found } => write!(
+                f,
+                "{task} has unknown mode {found:?}: expected FULL_TRANS, FULL_INCR_TRANS or \
+                 INCR_TRANS"
+            ),
+            UnknownPhase { task, found } => write!(
+                f,
+                "{task} has unknown phase {found:?}: expected \"Full\", \"Incremental\" or null"
+            ),
+            DuplicateId { task } => write!(
+                f,
+                "two tasks have the id {}: every id belongs to one task; remove the duplicate",
+                task.0
+            ),
+            ReusedDeletedId { task, status } => write!(
+                f,
+                "{task} is {} but its id belongs to a deleted task: a deleted task keeps its \
+                 id forever and the id is never reused; give the live task a new id",
+                status.name()
+            ),
+            IdOutOfOrder {
+                position,
+                expected,
+                found,
+            } => write!(
+                f,
+                "task ids must be 1..=n in order, but entry {position} of `tasks` is {found} \
+                 where {expected} belongs: a gap means a lost task, and deleted tasks stay in \
+                 the list"
+            ),
+            Instance {
+                task,
+                status,
+                instance: true,
+            } => write!(
+                f,
+                "{task} is {} but claims an instance: a task holds no instance before \
+                 creation succeeds or after the release completes; set \"instance\": false",
+                status.name()
+            ),
+            Instance {
+                task,
+                status,
+                instance: false,
+            } => write!(
+                f,
+                "{task} is {} but holds no instance: every status from Configuration to \
+                 EndFailed needs one; set \"instance\": true",
+                status.name()
+            ),
+            Phase {
+                task,
+                status,
+                phase: Some(phase),
+            } => write!(
+                f,
+                "{task} is {} but remembers the {phase} phase: only Starting, StartFailed, \
+                 Paused and FaultRecovery (also frozen) remember a phase; set \"phase\": null",
+                status.name()
+            ),
+            Phase {
+                task,
+                status,
+                phase: None,
+            } => write!(
+                f,
+                "{task} is {} but remembers no phase: the phase it heads for or returns to \
+                 is needed; set \"phase\" to \"Full\" or \"Incremental\"",
+                status.name()
+            ),
+            FrozenFrom {
+                task,
+                status,
+                frozen_from: Some(from),
+            } if *status == Status::Frozen => write!(
+                f,
+                "{task} is Frozen from {}, which is never frozen: only stable statuses that \
+                 hold an instance freeze (`drs-lifecycle spec` lists them)",
+                from.name()
+            ),
+            FrozenFrom {
+                task,
+                status,
+                frozen_from: Some(from),
+            } => write!(
+                f,
+                "{task} is {} but has frozen_from {}: only a Frozen task remembers the \
+                 status it froze; set \"frozen_from\": null",
+                status.name(),
+                from.name()
+            ),
+            FrozenFrom {
+                task,
+                frozen_from: None,
+                ..
+            } => write!(
+                f,
+                "{task} is Frozen but has no frozen_from: a frozen task must remember the \
+                 status it returns to when recharged"
+            ),
+            FrozenInCredit { task, account } => write!(
+                f,
+                "{task} is Frozen but {account} is not in arrears: add the account to \
+                 accounts_in_arrears or unfreeze the task"
+            ),
+            NotFrozenInArrears {
+                task,
+                account,
+                status,
+            } => write!(
+                f,
+                "{task} is {} but not frozen although {account} is in arrears: billing \
+                 freezes every such task; freeze it or remove the account from \
+                 accounts_in_arrears",
+                status.name()
+            ),
+            WrongMode { task, mode, phase } => write!(
+                f,
+                "{task} has mode {mode} ({}) but is in the {phase} phase, which that mode \
+                 never runs",
+                mode.english()
+            ),
+            ZeroVersion { task } => write!(
+                f,
+                "{task} has version 0: a created task has version 1 and every change adds one"
+            ),
+            DuplicateArrears { account } => write!(
+                f,
+                "{account} (id {}) is listed twice in accounts_in_arrears: list each account \
+                 once",
+                account.0
+            ),
+        }
+    }
+}
+
+impl std::error::Error for SnapshotError {}
+
+impl SnapshotError {
+    fn from_json(error: &serde_json::Error) -> SnapshotError {
+        SnapshotError::Json {
+            message: one_line(&error.to_string()),
+            line: error.line(),
+            column: error.column(),
+            syntax: matches!(
+                error.classify(),
+                serde_json::error::Category::Syntax | serde_json::error::Category::Eof
+            ),
+        }
+    }
+}
+
+/// serde echoes parts of the input (field names, strings), which may hold line breaks; an
+/// error message must stay on one line.
+fn one_line(text: &str) -> String {
+    let mut line = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() {
+            line.extend(c.escape_default());
+        } else {
+            line.push(c);
+        }
+    }
+    line
+}
+
+/// What is written: the fleet, borrowed.
+#[derive(Serialize)]
+struct SnapshotOut<'a> {
+    format: &'static str,
+    version: u64,
+    accounts_in_arrears: &'a [AccountId],
+    tasks: &'a [Task],
+}
+
+/// The first two fields, read before the rest so that a file of another format or version
+/// is named as such rather than as a pile of unknown fields.
+#[derive(Deserialize)]
+#[serde(rename = "FleetSnapshot")]
+struct Header {
+    format: String,
+    version: u64,
+}
+
+/// What is read, before validation: names stay strings so that an unknown one can be
+/// reported with the task it belongs to.
+#[derive(Deserialize)]
+#[serde(rename = "FleetSnapshot", deny_unknown_fields)]
+struct SnapshotIn {
+    format: String,
+    version: u64,
+    accounts_in_arrears: Vec<AccountId>,
+    tasks: Vec<TaskIn>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename = "Task", deny_unknown_fields)]
+struct TaskIn {
+    id: TaskId,
+    account: AccountId,
+    mode: String,
+    status: String,
+    phase: Option<String>,
+    frozen_from: Option<String>,
+    instance: bool,
+    version: u64,
+}
+
+impl Serialize for Fleet {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        SnapshotOut {
+            format: FORMAT,
+            version: VERSION,
+            accounts_in_arrears: self.accounts_in_arrears(),
+            tasks: self.tasks(),
+        }
+        .serialize(serializer)
+    }
+}
+
+/// Deserializing a fleet validates it exactly as [`Fleet::from_json`] does; the error is
+/// the [`SnapshotError`]'s message.
+impl<'de> Deserialize<'de> for Fleet {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = SnapshotIn::deserialize(deserializer)?;
+        check_header(&raw.format, raw.version)
+            .and_then(|()| raw.into_fleet())
+            .map_err(D::Error::custom)
+    }
+}
+
+impl Fleet {
+    /// The fleet as a pretty-printed JSON snapshot (see the [module](self) docs for the
+    /// format). [`Fleet::from_json`] restores an equal fleet.
+    pub fn to_json(&self) -> String {
+        // Every field is a plain number, string, bool or list, so serializing cannot fail.
+        serde_json::to_string_pretty(self).expect("a fleet always serializes to JSON")
+    }
+
+    /// Restores a fleet from a snapshot, refusing any state the lifecycle cannot reach.
+    pub fn from_json(text: &str) -> Result<Fleet, SnapshotError> {
+        let header: Header =
+            serde_json::from_str(text).map_err(|error| SnapshotError::from_json(&error))?;
+        check_header(&header.format, header.version)?;
+        let raw: SnapshotIn =
+            serde_json::from_str(text).map_err(|error| SnapshotError::from_json(&error))?;
+        raw.into_fleet()
+    }
+}
+
+fn check_header(format: &str, version: u64) -> Result<(), SnapshotError> {
+    if format != FORMAT {
+        return Err(SnapshotError::UnknownFormat {
+            found: format.to_string(),
+        });
+    }
+    if version != VERSION {
+        return Err(SnapshotError::UnknownVersion { found: version });
+    }
+    Ok(())
+}
+
+impl SnapshotIn {
+    fn into_fleet(self) -> Result<Fleet, SnapshotError> {
+        let mut arrears = self.accounts_in_arrears;
+        arrears.sort_unstable();
+        if let Some(pair) = arrears.windows(2).find(|pair| pair[0] == pair[1]) {
+            return Err(SnapshotError::DuplicateArrears { account: pair[0] });
+        }
+
+        let tasks = self
+            .tasks
+            .into_iter()
+            .map(TaskIn::parse)
+            .collect::<Result<Vec<Task>, SnapshotError>>()?;
+        check_ids(&tasks)?;
+        for task in &tasks {
+            check_task(task, arrears.binary_search(&task.account).is_ok())?;
+        }
+        Ok(Fleet::from_parts(tasks, arrears))
+    }
+}
+
+impl TaskIn {
+    fn parse(self) -> Result<Task, SnapshotError> {
+        let task = self.id;
+        let status = parse_status(task, &self.status)?;
+        let frozen_from = self
+            .frozen_from
+            .as_deref()
+            .map(|name| parse_status(task, name))
+            .transpose()?;
+        let mode = Mode::ALL
+            .into_iter()
+            .find(|mode| mode.api_code() == self.mode)
+            .ok_or_else(|| SnapshotError::UnknownMode {
+                task,
+                found: self.mode.clone(),
+            })?;
+        let phase = self
+            .phase
+            .as_deref()
+            .map(|name| match name {
+                "Full" => Ok(Phase::Full),
+                "Incremental" => Ok(Phase::Incremental),
+                _ => Err(SnapshotError::UnknownPhase {
+                    task,
+                    found: name.to_string(),
+                }),
+            })
+            .transpose()?;
+        Ok(Task {
+            id: task,
+            account: self.account,
+            mode,
+            status,
+            phase,
+            frozen_from,
+            instance: self.instance,
+            version: self.version,
+        })
+    }
+}
+
+/// Statuses are read by their Rust name only, the form [`Fleet::to_json`] writes.
+fn parse_status(task: TaskId, name: &str) -> Result<Status, SnapshotError> {
+    Status::ALL
+        .into_iter()
+        .find(|status| status.name() == name)
+        .ok_or_else(|| SnapshotError::UnknownStatus {
+            task,
+            found: name.to_string(),
+        })
+}
+
+/// Ids are 1..=n in order. A repeated id is reported as such first (and as a reused id when
+/// the first holder is deleted), because "out of order" would hide what went wrong.
+fn check_ids(tasks: &[Task]) -> Result<(), SnapshotError> {
+    let mut seen: BTreeMap<TaskId, Status> = BTreeMap::new();
+    for task in tasks {
+        if let Some(&first) = seen.get(&task.id) {
+            let deleted = |status| status == Status::Deleted;
+            return Err(match (deleted(first), deleted(task.status)) {
+                (true, false) => SnapshotError::ReusedDeletedId {
+                    task: task.id,
+                    status: task.status,
+                },
+                (false, true) => SnapshotError::ReusedDeletedId {
+                    task: task.id,
+                    status: first,
+                },
+                _ => SnapshotError::DuplicateId { task: task.id },
+            });
+        }
+        seen.insert(task.id, task.status);
+    }
+    for (position, task) in tasks.iter().enumerate() {
+        let expected = TaskId(position as u64 + 1);
+        if task.id != expected {
+            return Err(SnapshotError::IdOutOfOrder {
+                position: position + 1,
+                expected,
+                found: task.id,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Everything one task must satisfy, the account's billing state included.
+pub(crate) fn check_task(task: &Task, in_arrears: bool) -> Result<(), SnapshotError> {
+    let id = task.id;
+    if task.version == 0 {
+        return Err(SnapshotError::ZeroVersion { task: id });
+    }
+    let frozen_ok = match task.frozen_from {
+        Some(from) => task.status == Status::Frozen && is_freezable(from),
+        None => task.status != Status::Frozen,
+    };
+    if !frozen_ok {
+        return Err(SnapshotError::FrozenFrom {
+            task: id,
+            status: task.status,
+            frozen_from: task.frozen_from,
+        });
+    }
+    if task.instance != needs_instance(task.status) {
+        return Err(SnapshotError::Instance {
+            task: id,
+            status: task.status,
+            instance: task.instance,
+        });
+    }
+    let effective = task.effective_status();
+    if task.phase.is_some() != keeps_phase(effective) {
+        return Err(SnapshotError::Phase {
+            task: id,
+            status: effective,
+            phase: task.phase,
+        });
+    }
+    for phase in [phase_of(effective), task.phase].into_iter().flatten() {
+        if !mode_runs(task.mode, phase) {
+            return Err(SnapshotError::WrongMode {
+                task: id,
+                mode: task.mode,
+                phase,
+            });
+        }
+    }
+    if task.status == Status::Frozen && !in_arrears {
+        return Err(SnapshotError::FrozenInCredit {
+            task: id,
+            account: task.account,
+        });
+    }
+    if in_arrears && is_freezable(task.status) {
+        return Err(SnapshotError::NotFrozenInArrears {
+            task: id,
+            account: task.account,
+            status: task.status,
+        });
+    }
+    Ok(())
+}
+
+/// Whether a fleet is in a state the lifecycle can reach, for tests of the engine.
+#[cfg(test)]
+pub(crate) fn check(fleet: &Fleet) -> Result<(), SnapshotError> {
+    check_ids(fleet.tasks())?;
+    for task in fleet.tasks() {
+        check_task(task, fleet.in_arrears(task.account))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,123 @@
+//! Helpers shared by the engine's integration tests: drive a task to any status through the
+//! public API only, the way a control plane would get it there.
+
+// Each test file uses a different subset of the helpers.
+#![allow(dead_code)]
+
+use drs_lifecycle::engine::{Fleet, Task};
+use drs_lifecycle::spec::{AccountId, Event, Mode, Phase, Status, TaskId};
+
+pub const A: AccountId = AccountId(0);
+pub const B: AccountId = AccountId(1);
+
+/// The events that take a task of `mode` from its running start to running `phase`.
+fn run(mode: Mode, phase: Phase) -> Vec<Event> {
+    let mut events = vec![Event::InstanceReady, Event::StartNow, Event::StartSucceeded];
+    match (mode, phase) {
+        (Mode::FullIncremental, Phase::Incremental) => events.push(Event::FullDone),
+        (Mode::Full | Mode::FullIncremental, Phase::Full)
+        | (Mode::Incremental, Phase::Incremental) => {}
+        _ => panic!("a {mode:?} task never runs the {phase:?} phase"),
+    }
+    events
+}
+
+/// The events that take a new task of `mode` to `status`; where the status remembers a
+/// phase (or belongs to one), the task gets there through `phase`. `Frozen` needs billing
+/// and is not reachable by task events alone, see [`task_in`].
+pub fn path(status: Status, mode: Mode, phase: Phase) -> Vec<Event> {
+    use Event::*;
+    let then = |mut events: Vec<Event>, more: &[Event]| {
+        events.extend_from_slice(more);
+        events
+    };
+    let starting = || {
+        if phase == first_phase(mode) {
+            vec![InstanceReady, StartNow]
+        } else {
+            then(run(mode, phase), &[Pause, Resume])
+        }
+    };
+    let configured = vec![InstanceReady];
+    match status {
+        Status::Creating => vec![],
+        Status::CreateFailed => vec![InstanceCreationFailed],
+        Status::Configuration => configured,
+        Status::WaitingToStart => then(configured, &[ScheduleStart]),
+        Status::Starting => starting(),
+        Status::StartFailed => then(starting(), &[StartError]),
+        Status::FullMigration => run(mode, Phase::Full),
+        Status::FullMigrationFailed => then(run(mode, Phase::Full), &[FullError]),
+        Status::IncrementalMigration => run(mode, Phase::Incremental),
+        Status::IncrementalMigrationFailed => {
+            then(run(mode, Phase::Incremental), &[IncrementalError])
+        }
+        Status::FaultRecovery => then(run(mode, phase), &[InstanceFault]),
+        Status::Paused => then(run(mode, phase), &[Pause]),
+        Status::EndRequested => then(configured, &[End]),
+        Status::Ending => then(configured, &[End, ReleaseBegun]),
+        Status::EndFailed => then(configured, &[End, ReleaseBegun, ReleaseError]),
+        Status::Ended => then(configured, &[End, ReleaseBegun, ReleaseDone]),
+        Status::Deleted => then(configured, &[End, ReleaseBegun, ReleaseDone, Delete]),
+        Status::Frozen => panic!("Frozen is reached through billing: use task_in"),
+    }
+}
+
+/// The phase a first start heads for, restated here so the tests do not lean on the code
+/// under test.
+pub fn first_phase(mode: Mode) -> Phase {
+    match mode {
+        Mode::Full | Mode::FullIncremental => Phase::Full,
+        Mode::Incremental => Phase::Incremental,
+    }
+}
+
+/// Applies `events` to `task` in order, failing the test on the first refusal.
+pub fn drive(fleet: &mut Fleet, account: AccountId, task: TaskId, events: &[Event]) {
+    for &event in events {
+        if let Err(refusal) = fleet.apply(account, task, event) {
+            panic!("driving {task}: {refusal}");
+        }
+    }
+}
+
+/// Creates a task of `mode` for `account` and drives it to `status` through `phase`.
+pub fn new_task(
+    fleet: &mut Fleet,
+    account: AccountId,
+    mode: Mode,
+    status: Status,
+    phase: Phase,
+) -> TaskId {
+    let id = fleet.create(account, mode).expect("create").task;
+    drive(fleet, account, id, &path(status, mode, phase));
+    assert_eq!(status_of(fleet, account, id), status);
+    id
+}
+
+/// A fleet with one full+incremental task of account A in `status` (through the full
+/// phase where a phase matters); `Frozen` is a configured task whose account went into
+/// arrears.
+pub fn task_in(status: Status) -> (Fleet, TaskId) {
+    let mut fleet = Fleet::new();
+    let mode = Mode::FullIncremental;
+    let id = if status == Status::Frozen {
+        let id = new_task(&mut fleet, A, mode, Status::Configuration, Phase::Full);
+        fleet.go_into_arrears(A).expect("arrears");
+        id
+    } else {
+        new_task(&mut fleet, A, mode, status, Phase::Full)
+    };
+    assert_eq!(status_of(&fleet, A, id), status);
+    (fleet, id)
+}
+
+pub fn task(fleet: &Fleet, account: AccountId, id: TaskId) -> Task {
+    *fleet
+        .get(account, id)
+        .unwrap_or_else(|refusal| panic!("{refusal}"))
+}
+
+pub fn status_of(fleet: &Fleet, account: AccountId, id: TaskId) -> Status {
+    task(fleet, account, id).status()
+}
