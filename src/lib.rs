@@ -5,12 +5,13 @@
 //! - [`spec`]: statuses, events, modes and the transition table, as data.
 //! - [`engine`]: the reference implementation a control plane embeds (tasks, fleets,
 //!   typed commands and refusals, snapshots), written independently of the table.
+//! - [`model`]: stateright models of one task, of fleets, and of the specification and the
+//!   engine in lockstep; the properties; injectable faults.
+//! - [`check`]: model configurations, runs, shortest counterexamples, liveness, reports.
+//! - [`cli`]: the `drs-lifecycle` command line.
 
-pub mod spec;
-
-pub mod engine;
-
-pub mod cli;
 pub mod check;
+pub mod cli;
 pub mod engine;
 pub mod model;
+pub mod spec;

@@ -35,7 +35,9 @@ fn fault_configuration_prints_numbered_shortest_counterexample_in_both_languages
     let out = drs(&["check", "models/fault-delete-while-running.toml"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}");
-    assert!(stdout.contains("counterexample to \"delete only from CreateFailed or Ended\" (shortest: 5 steps)"));
+    assert!(stdout.contains(
+        "counterexample to \"delete only from CreateFailed or Ended\" (shortest: 5 steps)"
+    ));
     assert!(stdout.contains("5. task 1 · delete"));
     assert!(stdout.contains("已删除 Deleted"));
 }
@@ -70,7 +72,10 @@ fn malformed_configuration_is_a_one_line_error_with_file_and_line() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(stderr.contains("bad.toml:3: tasks = 99 is impossible"), "{stderr}");
+    assert!(
+        stderr.contains("bad.toml:3: tasks = 99 is impossible"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -82,7 +87,12 @@ fn missing_file_is_a_clear_error() {
 
 #[test]
 fn json_report_is_machine_readable() {
-    let out = drs(&["check", "--format", "json", "models/fault-ended-restarts.toml"]);
+    let out = drs(&[
+        "check",
+        "--format",
+        "json",
+        "models/fault-ended-restarts.toml",
+    ]);
     assert!(out.status.success());
     let results: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     let result = &results[0];

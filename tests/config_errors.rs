@@ -15,34 +15,60 @@ fn error_of(text: &str) -> String {
 fn assert_error(text: &str, line: usize, words: &str) {
     let message = error_of(text);
     let prefix = format!("models/broken.toml:{line}: ");
-    assert!(message.starts_with(&prefix), "{message:?} should start with {prefix:?}");
-    assert!(message.contains(words), "{message:?} should mention {words:?}");
+    assert!(
+        message.starts_with(&prefix),
+        "{message:?} should start with {prefix:?}"
+    );
+    assert!(
+        message.contains(words),
+        "{message:?} should mention {words:?}"
+    );
     assert!(!message.contains('\n'), "{message:?} should be one line");
 }
 
 #[test]
 fn unknown_key_names_its_line() {
-    assert_error("model = \"fleet\"\n[parameters]\ntasks = 2\ntaks = 3\n", 4, "unknown field `taks`");
+    assert_error(
+        "model = \"fleet\"\n[parameters]\ntasks = 2\ntaks = 3\n",
+        4,
+        "unknown field `taks`",
+    );
 }
 
 #[test]
 fn wrong_type_names_its_line() {
-    assert_error("model = \"fleet\"\n[parameters]\ntasks = \"two\"\n", 3, "invalid type");
+    assert_error(
+        "model = \"fleet\"\n[parameters]\ntasks = \"two\"\n",
+        3,
+        "invalid type",
+    );
 }
 
 #[test]
 fn too_many_tasks_is_impossible() {
-    assert_error("model = \"fleet\"\n[parameters]\ntasks = 9\n", 3, "between 1 and 8");
+    assert_error(
+        "model = \"fleet\"\n[parameters]\ntasks = 9\n",
+        3,
+        "between 1 and 8",
+    );
 }
 
 #[test]
 fn zero_accounts_is_impossible() {
-    assert_error("model = \"fleet\"\n[parameters]\naccounts = 0\n", 3, "between 1 and 4");
+    assert_error(
+        "model = \"fleet\"\n[parameters]\naccounts = 0\n",
+        3,
+        "between 1 and 4",
+    );
 }
 
 #[test]
 fn lifecycle_has_exactly_one_task() {
-    assert_error("model = \"lifecycle\"\n\n[parameters]\ntasks = 2\n", 4, "use model = \"fleet\"");
+    assert_error(
+        "model = \"lifecycle\"\n\n[parameters]\ntasks = 2\n",
+        4,
+        "use model = \"fleet\"",
+    );
 }
 
 #[test]
@@ -52,12 +78,20 @@ fn unknown_model_is_named() {
 
 #[test]
 fn unknown_mode_lists_the_modes() {
-    assert_error("model = \"fleet\"\n[parameters]\nmodes = [\"FULL\", \"CDC\"]\n", 3, "FULL_INCR_TRANS");
+    assert_error(
+        "model = \"fleet\"\n[parameters]\nmodes = [\"FULL\", \"CDC\"]\n",
+        3,
+        "FULL_INCR_TRANS",
+    );
 }
 
 #[test]
 fn unknown_fault_lists_the_faults() {
-    assert_error("model = \"lifecycle\"\nfault = \"explode\"\n", 2, "ended-restarts");
+    assert_error(
+        "model = \"lifecycle\"\nfault = \"explode\"\n",
+        2,
+        "ended-restarts",
+    );
 }
 
 #[test]
@@ -71,7 +105,11 @@ fn engine_fault_needs_the_conformance_model() {
 
 #[test]
 fn symmetry_needs_dfs() {
-    assert_error("model = \"fleet\"\n[checker]\nsymmetry = true\n", 3, "BFS silently ignores");
+    assert_error(
+        "model = \"fleet\"\n[checker]\nsymmetry = true\n",
+        3,
+        "BFS silently ignores",
+    );
 }
 
 #[test]
@@ -85,7 +123,11 @@ fn conformance_refuses_symmetry() {
 
 #[test]
 fn timeout_needs_two_threads() {
-    assert_error("model = \"fleet\"\n[checker]\ntimeout_seconds = 5\n", 3, "threads >= 2");
+    assert_error(
+        "model = \"fleet\"\n[checker]\ntimeout_seconds = 5\n",
+        3,
+        "threads >= 2",
+    );
 }
 
 #[test]

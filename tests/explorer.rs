@@ -49,13 +49,18 @@ fn start(args: &[&str]) -> Explorer {
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    panic!("the Explorer did not answer with a finished check on {}", explorer.addr);
+    panic!(
+        "the Explorer did not answer with a finished check on {}",
+        explorer.addr
+    );
 }
 
 /// A plain HTTP GET; `None` until the server answers.
 fn get(addr: &str, path: &str) -> Option<String> {
     let mut stream = TcpStream::connect(addr).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .ok()?;
     // HTTP/1.0 so that the server answers without chunked encoding.
     write!(stream, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").ok()?;
     let mut response = String::new();
@@ -81,8 +86,16 @@ fn explorer_serves_readable_states_and_every_property() {
         .iter()
         .map(|p| p[1].as_str().unwrap_or_default().to_string())
         .collect();
-    for name in ["deleted task never reappears", "ended is terminal", "no deadlock", "reaches 结束任务失败 EndFailed"] {
-        assert!(properties.iter().any(|p| p == name), "{name} missing from {properties:?}");
+    for name in [
+        "deleted task never reappears",
+        "ended is terminal",
+        "no deadlock",
+        "reaches 结束任务失败 EndFailed",
+    ] {
+        assert!(
+            properties.iter().any(|p| p == name),
+            "{name} missing from {properties:?}"
+        );
     }
     // Every reachability property has a discovery (a path), every safety property none.
     for property in status["properties"].as_array().expect("list") {
@@ -92,7 +105,12 @@ fn explorer_serves_readable_states_and_every_property() {
 
     // The initial state: no task yet; the actions create one per mode.
     let init = json(&explorer.addr, "/.states");
-    assert!(init[0]["state"].as_str().expect("state").contains("no task yet"));
+    assert!(
+        init[0]["state"]
+            .as_str()
+            .expect("state")
+            .contains("no task yet")
+    );
     let created = json(&explorer.addr, "/.states/0");
     let actions: Vec<&str> = created
         .as_array()
@@ -110,7 +128,11 @@ fn explorer_serves_readable_states_and_every_property() {
         ]
     );
     let state = created[0]["state"].as_str().expect("state text");
-    assert!(state.contains("task 1 · account A · FULL_TRANS · 创建中 Creating (CREATING) · no instance"), "{state}");
+    assert!(
+        state
+            .contains("task 1 · account A · FULL_TRANS · 创建中 Creating (CREATING) · no instance"),
+        "{state}"
+    );
     assert!(state.contains("account A: in credit"), "{state}");
 
     // After "instance ready" the task holds an instance and offers what Configuration allows.
@@ -121,8 +143,18 @@ fn explorer_serves_readable_states_and_every_property() {
         .iter()
         .find(|s| s["action"] == "task 1 · instance ready")
         .expect("instance ready is offered");
-    assert!(ready["state"].as_str().expect("state").contains("配置 Configuration (CONFIGURATION) · holds an instance"));
-    assert!(ready["svg"].as_str().expect("a timeline").contains("创建中"));
+    assert!(
+        ready["state"]
+            .as_str()
+            .expect("state")
+            .contains("配置 Configuration (CONFIGURATION) · holds an instance")
+    );
+    assert!(
+        ready["svg"]
+            .as_str()
+            .expect("a timeline")
+            .contains("创建中")
+    );
 }
 
 #[test]
@@ -152,7 +184,10 @@ fn explorer_shows_frozen_task_with_remembered_status_and_billing() {
     ]);
     let state = frozen["state"].as_str().expect("state text");
     assert!(state.contains("account A: in arrears"), "{state}");
-    assert!(state.contains("冻结 Frozen (console only) · froze 配置 Configuration (CONFIGURATION)"), "{state}");
+    assert!(
+        state.contains("冻结 Frozen (console only) · froze 配置 Configuration (CONFIGURATION)"),
+        "{state}"
+    );
 }
 
 #[test]
@@ -186,12 +221,20 @@ fn bad_configuration_is_a_one_line_error() {
     let path = dir.join("explore-bad.toml");
     std::fs::write(&path, "model = \"fleet\"\n[parameters]\naccounts = 7\n").expect("write");
     let out = Command::new(env!("CARGO_BIN_EXE_drs-lifecycle"))
-        .args(["explore", &path.display().to_string(), "--addr", "127.0.0.1:0"])
+        .args([
+            "explore",
+            &path.display().to_string(),
+            "--addr",
+            "127.0.0.1:0",
+        ])
         .output()
         .expect("runs");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("explore-bad.toml:3: accounts = 7 is impossible"), "{stderr}");
+    assert!(
+        stderr.contains("explore-bad.toml:3: accounts = 7 is impossible"),
+        "{stderr}"
+    );
 }
 
 /// Headless Chromium loads the page at a state with a task and renders the properties.
@@ -201,13 +244,20 @@ fn bad_configuration_is_a_one_line_error() {
 fn browser_renders_the_explorer_and_saves_a_screenshot() {
     let chromium = ["chromium", "chromium-browser", "google-chrome"]
         .into_iter()
-        .find(|name| Command::new(name).arg("--version").output().is_ok_and(|o| o.status.success()));
+        .find(|name| {
+            Command::new(name)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        });
     let Some(chromium) = chromium else {
         assert!(
             std::env::var_os("DRS_REQUIRE_BROWSER").is_none(),
             "DRS_REQUIRE_BROWSER is set but no Chromium was found: apt-get install chromium"
         );
-        eprintln!("skipped: no Chromium on this machine (apt-get install chromium; CI requires it)");
+        eprintln!(
+            "skipped: no Chromium on this machine (apt-get install chromium; CI requires it)"
+        );
         return;
     };
     let explorer = start(&[]);
@@ -236,12 +286,26 @@ fn browser_renders_the_explorer_and_saves_a_screenshot() {
         .output()
         .expect("chromium runs");
     let page = String::from_utf8_lossy(&dom.stdout);
-    assert!(page.contains("FleetModel"), "the page names the model:\n{page}");
-    assert!(page.contains("暂停中 Paused (PAUSING)"), "the page shows the paused task:\n{page}");
-    assert!(page.contains("deleted task never reappears"), "the page lists the properties");
-    assert!(page.contains("reaches 故障恢复 FaultRecovery"), "the page lists reachability");
+    assert!(
+        page.contains("FleetModel"),
+        "the page names the model:\n{page}"
+    );
+    assert!(
+        page.contains("暂停中 Paused (PAUSING)"),
+        "the page shows the paused task:\n{page}"
+    );
+    assert!(
+        page.contains("deleted task never reappears"),
+        "the page lists the properties"
+    );
+    assert!(
+        page.contains("reaches 故障恢复 FaultRecovery"),
+        "the page lists reachability"
+    );
 
-    let screenshot = Path::new(env!("CARGO_MANIFEST_DIR")).join("reports").join("explorer.png");
+    let screenshot = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("reports")
+        .join("explorer.png");
     std::fs::create_dir_all(screenshot.parent().expect("reports/")).expect("reports/ exists");
     let shot = Command::new(chromium)
         .args(flags)
@@ -250,7 +314,14 @@ fn browser_renders_the_explorer_and_saves_a_screenshot() {
         .arg(&url)
         .output()
         .expect("chromium runs");
-    assert!(shot.status.success(), "{}", String::from_utf8_lossy(&shot.stderr));
+    assert!(
+        shot.status.success(),
+        "{}",
+        String::from_utf8_lossy(&shot.stderr)
+    );
     let png = std::fs::read(&screenshot).expect("the screenshot exists");
-    assert!(png.starts_with(b"\x89PNG") && png.len() > 10_000, "a real screenshot");
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 10_000,
+        "a real screenshot"
+    );
 }

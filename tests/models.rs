@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 use drs_lifecycle::check::{Verdict, configurations_in, load, run};
 
 fn check(name: &str) -> drs_lifecycle::check::RunResult {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("models").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("models")
+        .join(name);
     let config = load(&path).unwrap_or_else(|error| panic!("{error}"));
     let result = run(&config, &mut |_, _, _| {});
     assert!(
@@ -75,7 +77,10 @@ fn every_shipped_configuration_has_a_test() {
         .collect();
     let mut tested: Vec<String> = TESTED.iter().map(|name| name.to_string()).collect();
     tested.sort();
-    assert_eq!(shipped, tested, "add a test line for each configuration in models/");
+    assert_eq!(
+        shipped, tested,
+        "add a test line for each configuration in models/"
+    );
 }
 
 #[test]
@@ -88,9 +93,12 @@ fn every_safety_property_is_broken_by_a_shipped_fault_configuration() {
         .map(|path| load(path).expect("shipped configurations load"))
         .collect();
     for property in SAFETY {
-        let fault = property.broken_by.expect("every safety property names its fault");
+        let fault = property
+            .broken_by
+            .expect("every safety property names its fault");
         let shipped = configs.iter().any(|config| {
-            config.model.fault == Some(fault) && config.expect.violations.contains_key(property.name)
+            config.model.fault == Some(fault)
+                && config.expect.violations.contains_key(property.name)
         });
         assert!(
             shipped,
@@ -109,7 +117,12 @@ fn symmetry_reduction_finds_the_same_violations_with_the_same_shortest_counterex
             .properties
             .iter()
             .filter(|p| p.verdict == Verdict::Violated)
-            .map(|p| (p.name.clone(), p.counterexample.as_ref().map(|cx| cx.length)))
+            .map(|p| {
+                (
+                    p.name.clone(),
+                    p.counterexample.as_ref().map(|cx| cx.length),
+                )
+            })
             .collect()
     };
     assert!(!violations(&full).is_empty());

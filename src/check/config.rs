@@ -117,7 +117,11 @@ impl Config {
             },
             self.checker.threads,
             if self.checker.threads == 1 { "" } else { "s" },
-            if self.checker.symmetry { ", symmetry" } else { "" }
+            if self.checker.symmetry {
+                ", symmetry"
+            } else {
+                ""
+            }
         ));
         if let Some(fault) = model.fault {
             text.push_str(&format!(", fault {fault}"));
@@ -207,7 +211,12 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
     let raw: RawConfig = toml::from_str(text).map_err(|error| {
         // toml's message spans several lines (with a caret under the column): keep its
         // first line and report the line number ourselves.
-        let message = error.message().lines().next().unwrap_or("invalid TOML").to_string();
+        let message = error
+            .message()
+            .lines()
+            .next()
+            .unwrap_or("invalid TOML")
+            .to_string();
         fail(error.span(), message)
     })?;
 
@@ -218,7 +227,9 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         other => {
             return Err(fail(
                 Some(raw.model.span()),
-                format!("unknown model {other:?}: expected \"lifecycle\", \"fleet\" or \"conformance\""),
+                format!(
+                    "unknown model {other:?}: expected \"lifecycle\", \"fleet\" or \"conformance\""
+                ),
             ));
         }
     };
@@ -231,7 +242,9 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         if kind == ModelKind::Lifecycle && n != 1 {
             return Err(fail(
                 Some(value.span()),
-                format!("the lifecycle model has exactly one task of one account, so {name} must be 1 (use model = \"fleet\" for more)"),
+                format!(
+                    "the lifecycle model has exactly one task of one account, so {name} must be 1 (use model = \"fleet\" for more)"
+                ),
             ));
         }
         if n < 1 || n > max as i64 {
@@ -254,12 +267,19 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
                     .parse()
                     .map_err(|error| fail(Some(list.span()), format!("{error}")))?;
                 if modes.contains(&mode) {
-                    return Err(fail(Some(list.span()), format!("mode {mode} is listed twice")));
+                    return Err(fail(
+                        Some(list.span()),
+                        format!("mode {mode} is listed twice"),
+                    ));
                 }
                 modes.push(mode);
             }
             if modes.is_empty() {
-                return Err(fail(Some(list.span()), "modes is empty: list at least one of FULL_TRANS, FULL_INCR_TRANS, INCR_TRANS".to_string()));
+                return Err(fail(
+                    Some(list.span()),
+                    "modes is empty: list at least one of FULL_TRANS, FULL_INCR_TRANS, INCR_TRANS"
+                        .to_string(),
+                ));
             }
             modes
         }
@@ -275,7 +295,9 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
             if fault.is_engine_fault() && kind != ModelKind::Conformance {
                 return Err(fail(
                     Some(name.span()),
-                    format!("{fault} is a fault of the engine, which only the conformance model runs: use model = \"conformance\""),
+                    format!(
+                        "{fault} is a fault of the engine, which only the conformance model runs: use model = \"conformance\""
+                    ),
                 ));
             }
             Some(fault)
@@ -288,7 +310,10 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
             "bfs" => Strategy::Bfs,
             "dfs" => Strategy::Dfs,
             other => {
-                return Err(fail(Some(name.span()), format!("unknown strategy {other:?}: expected \"bfs\" or \"dfs\"")));
+                return Err(fail(
+                    Some(name.span()),
+                    format!("unknown strategy {other:?}: expected \"bfs\" or \"dfs\""),
+                ));
             }
         },
     };
@@ -296,7 +321,13 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         None => 1,
         Some(n) if (1..=64).contains(n.get_ref()) => *n.get_ref() as usize,
         Some(n) => {
-            return Err(fail(Some(n.span()), format!("threads = {} is impossible: it must be between 1 and 64", n.get_ref())));
+            return Err(fail(
+                Some(n.span()),
+                format!(
+                    "threads = {} is impossible: it must be between 1 and 64",
+                    n.get_ref()
+                ),
+            ));
         }
     };
     let symmetry = match &raw.checker.symmetry {
@@ -315,7 +346,10 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         None => None,
         Some(seconds) => {
             if *seconds.get_ref() < 1 {
-                return Err(fail(Some(seconds.span()), "timeout_seconds must be at least 1".to_string()));
+                return Err(fail(
+                    Some(seconds.span()),
+                    "timeout_seconds must be at least 1".to_string(),
+                ));
             }
             if threads == 1 {
                 return Err(fail(Some(seconds.span()), "timeout_seconds needs threads >= 2: stateright ignores the timeout with one thread".to_string()));
@@ -324,7 +358,11 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         }
     };
 
-    let liveness = raw.checker.liveness.as_ref().is_some_and(|flag| *flag.get_ref());
+    let liveness = raw
+        .checker
+        .liveness
+        .as_ref()
+        .is_some_and(|flag| *flag.get_ref());
 
     let model = FleetModel::new(kind, tasks, accounts, modes).with_fault(fault);
     let properties = properties_of(&model);
@@ -333,25 +371,48 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
     let unique_states = match &raw.expect.unique_states {
         None => None,
         Some(n) if *n.get_ref() >= 1 => Some(*n.get_ref() as usize),
-        Some(n) => return Err(fail(Some(n.span()), "unique_states must be at least 1".to_string())),
+        Some(n) => {
+            return Err(fail(
+                Some(n.span()),
+                "unique_states must be at least 1".to_string(),
+            ));
+        }
     };
     let mut violations = BTreeMap::new();
     for (name, length) in &raw.expect.violations {
         if LIVENESS.contains(&name.as_str()) {
             if !liveness {
-                return Err(fail(Some(length.span()), format!("{name:?} is a liveness property: set liveness = true under [checker] to check it")));
+                return Err(fail(
+                    Some(length.span()),
+                    format!(
+                        "{name:?} is a liveness property: set liveness = true under [checker] to check it"
+                    ),
+                ));
             }
         } else {
-        match find(name) {
-            Some(info) if info.kind == Kind::Safety => {}
-            Some(_) => {
-                return Err(fail(Some(length.span()), format!("{name:?} is a reachability property: list it under unreached, not violations")));
+            match find(name) {
+                Some(info) if info.kind == Kind::Safety => {}
+                Some(_) => {
+                    return Err(fail(
+                        Some(length.span()),
+                        format!(
+                            "{name:?} is a reachability property: list it under unreached, not violations"
+                        ),
+                    ));
+                }
+                None => {
+                    return Err(fail(
+                        Some(length.span()),
+                        unknown_property(name, &properties),
+                    ));
+                }
             }
-            None => return Err(fail(Some(length.span()), unknown_property(name, &properties))),
-        }
         }
         if *length.get_ref() < 1 {
-            return Err(fail(Some(length.span()), format!("the shortest counterexample of {name:?} must be at least 1 step")));
+            return Err(fail(
+                Some(length.span()),
+                format!("the shortest counterexample of {name:?} must be at least 1 step"),
+            ));
         }
         violations.insert(name.clone(), *length.get_ref() as usize);
     }
@@ -360,9 +421,20 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         match find(name.get_ref()) {
             Some(info) if info.kind == Kind::Reachability => {}
             Some(_) => {
-                return Err(fail(Some(name.span()), format!("{:?} is a safety property: list it under violations, not unreached", name.get_ref())));
+                return Err(fail(
+                    Some(name.span()),
+                    format!(
+                        "{:?} is a safety property: list it under violations, not unreached",
+                        name.get_ref()
+                    ),
+                ));
             }
-            None => return Err(fail(Some(name.span()), unknown_property(name.get_ref(), &properties))),
+            None => {
+                return Err(fail(
+                    Some(name.span()),
+                    unknown_property(name.get_ref(), &properties),
+                ));
+            }
         }
         unreached.insert(name.get_ref().clone());
     }
@@ -387,8 +459,14 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
 }
 
 fn unknown_property(name: &str, properties: &[PropertyInfo]) -> String {
-    let names: Vec<_> = properties.iter().map(|info| format!("{:?}", info.name)).collect();
-    format!("this model has no property {name:?}; its properties are {}", names.join(", "))
+    let names: Vec<_> = properties
+        .iter()
+        .map(|info| format!("{:?}", info.name))
+        .collect();
+    format!(
+        "this model has no property {name:?}; its properties are {}",
+        names.join(", ")
+    )
 }
 
 /// The 1-based line of a byte offset.

@@ -30,7 +30,8 @@ use crate::spec::{Command, Source, Status};
 
 /// The liveness claims of the brief.
 pub const LEAVES_TRANSIENT: &str = "every transient status is eventually left";
-pub const END_REQUESTED_ENDS: &str = "every EndRequested task eventually reaches Ended or EndFailed";
+pub const END_REQUESTED_ENDS: &str =
+    "every EndRequested task eventually reaches Ended or EndFailed";
 
 /// Every liveness property name.
 pub const LIVENESS: [&str; 2] = [LEAVES_TRANSIENT, END_REQUESTED_ENDS];
@@ -124,7 +125,11 @@ fn components(graph: &Graph, inside: &[bool], seeds: &[u32]) -> Vec<Vec<u32>> {
     let n = graph.states.len();
     // States reachable from the seeds without leaving the region.
     let mut reached = vec![false; n];
-    let mut queue: VecDeque<u32> = seeds.iter().copied().filter(|&s| inside[s as usize]).collect();
+    let mut queue: VecDeque<u32> = seeds
+        .iter()
+        .copied()
+        .filter(|&s| inside[s as usize])
+        .collect();
     for &s in &queue {
         reached[s as usize] = true;
     }
@@ -194,7 +199,11 @@ fn components(graph: &Graph, inside: &[bool], seeds: &[u32]) -> Vec<Vec<u32>> {
 }
 
 /// The first (closest to the initial state) component a run can fairly stay in forever.
-fn fair_trap(graph: &Graph, inside: &[bool], seeds: &[u32]) -> Option<(u32, Vec<u32>, Vec<Command>)> {
+fn fair_trap(
+    graph: &Graph,
+    inside: &[bool],
+    seeds: &[u32],
+) -> Option<(u32, Vec<u32>, Vec<Command>)> {
     let mut best: Option<(u32, Vec<u32>, Vec<Command>)> = None;
     for component in components(graph, inside, seeds) {
         let mut member = vec![false; graph.states.len()];
@@ -283,7 +292,12 @@ fn path_inside(graph: &Graph, member: &[bool], from: u32, to: u32) -> Vec<(Comma
 /// component (so every command disabled somewhere in it is disabled somewhere on the
 /// cycle) and takes an edge of every system event enabled throughout (so none is
 /// continuously enabled and never taken). For a one-state component it is the self-loop.
-fn fair_cycle(graph: &Graph, component: &[u32], entry: u32, required: &[Command]) -> Vec<(Command, ModelState)> {
+fn fair_cycle(
+    graph: &Graph,
+    component: &[u32],
+    entry: u32,
+    required: &[Command],
+) -> Vec<(Command, ModelState)> {
     let mut member = vec![false; graph.states.len()];
     for &s in component {
         member[s as usize] = true;
@@ -313,7 +327,10 @@ fn fair_cycle(graph: &Graph, component: &[u32], entry: u32, required: &[Command]
         tour.extend(path_inside(graph, &member, current, entry));
     } else if tour.is_empty() {
         // A one-state cycle: its self-loop.
-        if let Some(&(t, command)) = graph.edges[entry as usize].iter().find(|(t, _)| *t == entry) {
+        if let Some(&(t, command)) = graph.edges[entry as usize]
+            .iter()
+            .find(|(t, _)| *t == entry)
+        {
             tour.push((command, t));
         }
     }
@@ -326,11 +343,25 @@ fn fair_cycle(graph: &Graph, component: &[u32], entry: u32, required: &[Command]
 pub fn check_liveness(model: &FleetModel, bound: usize) -> Result<Vec<LivenessResult>, TooLarge> {
     let graph = explore(model, bound)?;
     let n = graph.states.len();
-    let status_of = |s: usize, task: usize| graph.states[s].world.fleet.slots().get(task).map(|slot| slot.task.status);
+    let status_of = |s: usize, task: usize| {
+        graph.states[s]
+            .world
+            .fleet
+            .slots()
+            .get(task)
+            .map(|slot| slot.task.status)
+    };
     // A release that fails while the account is in arrears lands on EndFailed and freezes at
     // once: the task did reach EndFailed (it is frozen there), so the goal reads the status
     // a frozen task remembers.
-    let effective_of = |s: usize, task: usize| graph.states[s].world.fleet.slots().get(task).map(|slot| slot.task.effective_status());
+    let effective_of = |s: usize, task: usize| {
+        graph.states[s]
+            .world
+            .fleet
+            .slots()
+            .get(task)
+            .map(|slot| slot.task.effective_status())
+    };
     let all: Vec<u32> = (0..n as u32).collect();
 
     let mut leaves = None;
@@ -338,7 +369,18 @@ pub fn check_liveness(model: &FleetModel, bound: usize) -> Result<Vec<LivenessRe
         for status in Status::ALL.into_iter().filter(|s| s.is_transient()) {
             let inside: Vec<bool> = (0..n).map(|s| status_of(s, task) == Some(status)).collect();
             if let Some((entry, component, required)) = fair_trap(&graph, &inside, &all) {
-                leaves = Some(lasso(&graph, entry, &component, &required, format!("task {} stays {} {}", task + 1, status.zh(), status.english())));
+                leaves = Some(lasso(
+                    &graph,
+                    entry,
+                    &component,
+                    &required,
+                    format!(
+                        "task {} stays {} {}",
+                        task + 1,
+                        status.zh(),
+                        status.english()
+                    ),
+                ));
                 break 'transient;
             }
         }
@@ -347,13 +389,25 @@ pub fn check_liveness(model: &FleetModel, bound: usize) -> Result<Vec<LivenessRe
     let mut ends = None;
     for task in 0..model.tasks {
         let inside: Vec<bool> = (0..n)
-            .map(|s| effective_of(s, task).is_some_and(|st| !matches!(st, Status::Ended | Status::EndFailed)))
+            .map(|s| {
+                effective_of(s, task)
+                    .is_some_and(|st| !matches!(st, Status::Ended | Status::EndFailed))
+            })
             .collect();
         let seeds: Vec<u32> = (0..n as u32)
             .filter(|&s| status_of(s as usize, task) == Some(Status::EndRequested))
             .collect();
         if let Some((entry, component, required)) = fair_trap(&graph, &inside, &seeds) {
-            ends = Some(lasso(&graph, entry, &component, &required, format!("task {} never reaches 已结束 Ended or 结束任务失败 EndFailed", task + 1)));
+            ends = Some(lasso(
+                &graph,
+                entry,
+                &component,
+                &required,
+                format!(
+                    "task {} never reaches 已结束 Ended or 结束任务失败 EndFailed",
+                    task + 1
+                ),
+            ));
             break;
         }
     }
@@ -369,7 +423,13 @@ pub fn check_liveness(model: &FleetModel, bound: usize) -> Result<Vec<LivenessRe
     ])
 }
 
-fn lasso(graph: &Graph, entry: u32, component: &[u32], required: &[Command], stuck: String) -> Lasso {
+fn lasso(
+    graph: &Graph,
+    entry: u32,
+    component: &[u32],
+    required: &[Command],
+    stuck: String,
+) -> Lasso {
     let (init, prefix) = path_to(graph, entry);
     Lasso {
         init,
@@ -378,4 +438,3 @@ fn lasso(graph: &Graph, entry: u32, component: &[u32], required: &[Command], stu
         stuck,
     }
 }
-

@@ -30,7 +30,11 @@ pub fn text(result: &RunResult) -> String {
         .map(|p| p.name.chars().count())
         .max()
         .unwrap_or(10);
-    let _ = writeln!(out, "     {:<width$}  {:<10} expected", "property", "verdict");
+    let _ = writeln!(
+        out,
+        "     {:<width$}  {:<10} expected",
+        "property", "verdict"
+    );
     for property in &result.properties {
         let _ = writeln!(
             out,
@@ -54,7 +58,11 @@ pub fn text(result: &RunResult) -> String {
         result.max_depth,
         result.seconds,
         thousands(result.unique_states_per_second as usize),
-        if result.complete { "" } else { " · INCOMPLETE (cut short: nothing verified)" }
+        if result.complete {
+            ""
+        } else {
+            " · INCOMPLETE (cut short: nothing verified)"
+        }
     );
     for property in &result.properties {
         let Some(cx) = &property.counterexample else {
@@ -64,15 +72,27 @@ pub fn text(result: &RunResult) -> String {
             out,
             "   counterexample to {:?} ({}{} step{}):",
             property.name,
-            if cx.cycle_start.is_some() { "lasso: " } else { "shortest: " },
+            if cx.cycle_start.is_some() {
+                "lasso: "
+            } else {
+                "shortest: "
+            },
             cx.length,
             if cx.length == 1 { "" } else { "s" }
         );
         if let Some(stuck) = &cx.stuck {
-            let _ = writeln!(out, "     ({stuck}: the steps from {} on repeat forever, a fair run)", cx.cycle_start.unwrap_or(1));
+            let _ = writeln!(
+                out,
+                "     ({stuck}: the steps from {} on repeat forever, a fair run)",
+                cx.cycle_start.unwrap_or(1)
+            );
         }
         for step in &cx.steps {
-            let marker = if cx.cycle_start == Some(step.number) { " ↻" } else { "" };
+            let marker = if cx.cycle_start == Some(step.number) {
+                " ↻"
+            } else {
+                ""
+            };
             let _ = writeln!(out, "     {:>2}. {}{marker}", step.number, step.action);
             for task in &step.tasks {
                 let _ = writeln!(

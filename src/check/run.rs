@@ -117,7 +117,10 @@ struct Collected {
     elapsed: Duration,
 }
 
-fn drive<C: Checker<FleetModel>>(checker: C, progress: &mut dyn FnMut(usize, usize, Duration)) -> Collected {
+fn drive<C: Checker<FleetModel>>(
+    checker: C,
+    progress: &mut dyn FnMut(usize, usize, Duration),
+) -> Collected {
     let start = Instant::now();
     let mut last_report = Duration::ZERO;
     while !checker.is_done() {
@@ -167,9 +170,7 @@ pub fn run(config: &Config, progress: &mut dyn FnMut(usize, usize, Duration)) ->
     let properties = config.properties();
     let violated: Vec<_> = properties
         .iter()
-        .filter(|info| {
-            info.kind == Kind::Safety && collected.discovered.contains(info.name)
-        })
+        .filter(|info| info.kind == Kind::Safety && collected.discovered.contains(info.name))
         .copied()
         .collect();
     let shortest = shortest_counterexamples(&model, &violated);
@@ -209,13 +210,14 @@ pub fn run(config: &Config, progress: &mut dyn FnMut(usize, usize, Duration)) ->
             ),
         };
         let expected_length = config.expect.violations.get(info.name).copied();
-        let counterexample = violated
-            .iter()
-            .position(|v| v.name == info.name)
-            .map(|i| match &shortest[i] {
-                Ok(trace) => Ok(counterexample(&model, trace)),
-                Err(error) => Err(error.clone()),
-            });
+        let counterexample =
+            violated
+                .iter()
+                .position(|v| v.name == info.name)
+                .map(|i| match &shortest[i] {
+                    Ok(trace) => Ok(counterexample(&model, trace)),
+                    Err(error) => Err(error.clone()),
+                });
         let mut met = verdict == expected;
         if !met {
             failures.push(format!(

@@ -65,9 +65,17 @@ pub fn check(args: CheckArgs) -> Result<ExitCode, CliError> {
                 "{met} of {} configuration{} met {}",
                 results.len(),
                 if results.len() == 1 { "" } else { "s" },
-                if all_met { "every expectation" } else { "their expectations; see NOT MET above" }
+                if all_met {
+                    "every expectation"
+                } else {
+                    "their expectations; see NOT MET above"
+                }
             );
         }
     }
-    Ok(if all_met { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if all_met {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }

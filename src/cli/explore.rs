@@ -95,7 +95,9 @@ fn resolve(text: &str) -> Result<SocketAddr, CliError> {
         ))
     })?;
     addrs.next().ok_or_else(|| {
-        CliError::input(format!("--addr {text:?} resolves to no address; give HOST:PORT"))
+        CliError::input(format!(
+            "--addr {text:?} resolves to no address; give HOST:PORT"
+        ))
     })
 }
 
@@ -120,4 +122,3 @@ fn run_to_completion(addr: SocketAddr) {
 
 /// The default address.
 pub const DEFAULT_ADDR: &str = "127.0.0.1:3000";
-

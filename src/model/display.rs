@@ -10,7 +10,10 @@ use super::world::{MAX_MODEL_ACCOUNTS, World};
 
 /// One line per account in a model (only the accounts that matter: up to the highest one
 /// that owns a task or is in arrears, at least account A).
-pub(crate) fn write_world<const N: usize>(f: &mut fmt::Formatter<'_>, world: &World<N>) -> fmt::Result {
+pub(crate) fn write_world<const N: usize>(
+    f: &mut fmt::Formatter<'_>,
+    world: &World<N>,
+) -> fmt::Result {
     let fleet = &world.fleet;
     let highest = fleet
         .slots()
@@ -116,7 +119,11 @@ pub fn step_outcome(last: &ModelState, next: &ModelState) -> String {
             lines.push(format!(
                 "account {} {}",
                 account_letter(account),
-                if after.in_arrears(id) { "falls into arrears" } else { "is recharged" }
+                if after.in_arrears(id) {
+                    "falls into arrears"
+                } else {
+                    "is recharged"
+                }
             ));
         }
     }

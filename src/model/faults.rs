@@ -217,7 +217,9 @@ impl Fault {
                     .map(|t| t.id());
                 match deleted {
                     Some(id) if !fleet.in_arrears(account) => {
-                        let t = fleet.task_mut(id).ok_or(Refusal::NotFound { account, task: id })?;
+                        let t = fleet
+                            .task_mut(id)
+                            .ok_or(Refusal::NotFound { account, task: id })?;
                         t.account = account;
                         t.mode = mode;
                         t.status = Status::Creating;
@@ -225,7 +227,12 @@ impl Fault {
                         t.frozen_from = None;
                         t.instance = false;
                         t.version += 1;
-                        Ok(Outcome::Task(change(id, Status::Creating, Status::Creating, t.version)))
+                        Ok(Outcome::Task(change(
+                            id,
+                            Status::Creating,
+                            Status::Creating,
+                            t.version,
+                        )))
                     }
                     _ => fleet.execute(command),
                 }
@@ -246,7 +253,12 @@ impl Fault {
                     t.status = phase.running();
                     t.phase = None;
                     t.version += 1;
-                    return Ok(Outcome::Task(change(task, Status::Paused, t.status, t.version)));
+                    return Ok(Outcome::Task(change(
+                        task,
+                        Status::Paused,
+                        t.status,
+                        t.version,
+                    )));
                 }
                 fleet.execute(command)
             }
@@ -286,7 +298,12 @@ pub struct UnknownFault(pub String);
 impl fmt::Display for UnknownFault {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let names: Vec<_> = Fault::ALL.iter().map(|fault| fault.name()).collect();
-        write!(f, "unknown fault {:?}: expected one of {}", self.0, names.join(", "))
+        write!(
+            f,
+            "unknown fault {:?}: expected one of {}",
+            self.0,
+            names.join(", ")
+        )
     }
 }
 

@@ -32,8 +32,8 @@ use crate::engine::Fleet;
 use crate::spec::{AccountId, Command, Event, Mode, Source, TaskId, TaskSpec};
 
 use super::faults::Fault;
-use super::properties::properties_of;
 use super::lockstep::{Lockstep, lockstep};
+use super::properties::properties_of;
 use super::world::{MAX_MODEL_ACCOUNTS, MAX_TASKS, World};
 
 /// Which system a model explores.
@@ -78,7 +78,10 @@ impl FleetModel {
     /// (the configuration loader checks them and says what is wrong).
     pub fn new(kind: ModelKind, tasks: usize, accounts: usize, modes: Vec<Mode>) -> Self {
         assert!((1..=MAX_TASKS).contains(&tasks), "tasks out of range");
-        assert!((1..=MAX_MODEL_ACCOUNTS).contains(&accounts), "accounts out of range");
+        assert!(
+            (1..=MAX_MODEL_ACCOUNTS).contains(&accounts),
+            "accounts out of range"
+        );
         assert!(!modes.is_empty(), "no mode");
         FleetModel {
             kind,
@@ -128,7 +131,8 @@ impl FleetModel {
                 // Tenancy: every event the owner could send now, sent by another account.
                 for other in accounts.clone().filter(|&other| other != account) {
                     for event in Event::ON_TASK {
-                        if event.source() != Source::Billing && self.step(&slot.task, event).is_some()
+                        if event.source() != Source::Billing
+                            && self.step(&slot.task, event).is_some()
                         {
                             out.push(Command::Task {
                                 account: other,
@@ -174,14 +178,26 @@ impl FleetModel {
     }
 
     /// The lockstep step: the command on both the specification and the engine.
-    fn conformance_next(&self, state: &ModelState, engine: &Fleet, command: &Command) -> Option<ModelState> {
+    fn conformance_next(
+        &self,
+        state: &ModelState,
+        engine: &Fleet,
+        command: &Command,
+    ) -> Option<ModelState> {
         thread_local! {
             static SCRATCH: RefCell<Fleet> = RefCell::new(Fleet::new());
         }
         SCRATCH.with(|scratch| {
             let mut after = scratch.borrow_mut();
             after.clone_from(engine);
-            match lockstep(&state.world, engine, &mut after, self.fault, command, self.accounts) {
+            match lockstep(
+                &state.world,
+                engine,
+                &mut after,
+                self.fault,
+                command,
+                self.accounts,
+            ) {
                 Lockstep::BothRefused(_) => None,
                 Lockstep::Agreed(world) | Lockstep::Diverged { world, .. } => Some(ModelState {
                     world,
@@ -241,7 +257,11 @@ impl fmt::Debug for EngineView {
                 task.id().0,
                 task.status().label(),
                 task.version(),
-                if task.holds_instance() { " · instance" } else { "" }
+                if task.holds_instance() {
+                    " · instance"
+                } else {
+                    ""
+                }
             )?;
         }
         Ok(())
@@ -289,10 +309,12 @@ impl Model for FleetModel {
 
     fn next_state(&self, state: &ModelState, command: Command) -> Option<ModelState> {
         match &state.engine {
-            None => self.spec_next(&state.world, &command).map(|world| ModelState {
-                world,
-                engine: None,
-            }),
+            None => self
+                .spec_next(&state.world, &command)
+                .map(|world| ModelState {
+                    world,
+                    engine: None,
+                }),
             Some(EngineView(engine)) => self.conformance_next(state, engine, &command),
         }
     }
@@ -317,6 +339,9 @@ impl Model for FleetModel {
     }
 
     fn properties(&self) -> Vec<Property<Self>> {
-        properties_of(self).iter().map(|info| info.property()).collect()
+        properties_of(self)
+            .iter()
+            .map(|info| info.property())
+            .collect()
     }
 }

@@ -9,7 +9,9 @@
 //! was, versions included.
 
 use crate::engine::{Fleet, InstanceChange, Outcome};
-use crate::spec::{AccountId, Command, FleetSpec, MAX_ACCOUNTS, Mode, Refused, Slot, TaskId, TaskSpec};
+use crate::spec::{
+    AccountId, Command, FleetSpec, MAX_ACCOUNTS, Mode, Refused, Slot, TaskId, TaskSpec,
+};
 
 use super::faults::Fault;
 use super::world::{Broken, World};
@@ -58,7 +60,9 @@ pub fn lockstep<const N: usize>(
             } else {
                 (
                     Broken::REFUSAL_CHANGED_STATE,
-                    format!("the engine refused {command} ({engine_refusal}) but changed its state"),
+                    format!(
+                        "the engine refused {command} ({engine_refusal}) but changed its state"
+                    ),
                 )
             };
             diverged(world, after, command, flag, reason)
@@ -197,17 +201,21 @@ fn listings_match<const N: usize>(engine: &Fleet, spec: &FleetSpec<N>, accounts:
 /// Every task the command changed has its version bumped by one; no other task changed.
 fn versions_advanced(before: &Fleet, after: &Fleet, outcome: &Outcome) -> bool {
     let old = before.tasks();
-    after.tasks().iter().enumerate().all(|(i, task)| match old.get(i) {
-        None => task.version() >= 1,
-        Some(prev) if prev == task => true,
-        Some(prev) => {
-            task.version() == prev.version() + 1
-                && match outcome {
-                    Outcome::Task(change) => change.task == task.id(),
-                    Outcome::Account { account, .. } => *account == task.account(),
-                }
-        }
-    })
+    after
+        .tasks()
+        .iter()
+        .enumerate()
+        .all(|(i, task)| match old.get(i) {
+            None => task.version() >= 1,
+            Some(prev) if prev == task => true,
+            Some(prev) => {
+                task.version() == prev.version() + 1
+                    && match outcome {
+                        Outcome::Task(change) => change.task == task.id(),
+                        Outcome::Account { account, .. } => *account == task.account(),
+                    }
+            }
+        })
 }
 
 /// The outcome names the right task and the statuses before and after.

@@ -149,9 +149,12 @@ fn deleted_never_reappears(_: &FleetModel, state: &ModelState) -> bool {
 }
 
 fn deleted_never_reappears_in<const N: usize>(world: &World<N>) -> bool {
-    world.fleet.slots().iter().enumerate().all(|(i, slot)| {
-        !world.history[i].was_deleted() || slot.task.status == Status::Deleted
-    })
+    world
+        .fleet
+        .slots()
+        .iter()
+        .enumerate()
+        .all(|(i, slot)| !world.history[i].was_deleted() || slot.task.status == Status::Deleted)
 }
 
 fn ended_is_terminal(_: &FleetModel, state: &ModelState) -> bool {
@@ -159,9 +162,12 @@ fn ended_is_terminal(_: &FleetModel, state: &ModelState) -> bool {
 }
 
 fn ended_is_terminal_in<const N: usize>(world: &World<N>) -> bool {
-    world.fleet.slots().iter().enumerate().all(|(i, slot)| {
-        !world.history[i].was_ended() || slot.task.status.is_terminal()
-    })
+    world
+        .fleet
+        .slots()
+        .iter()
+        .enumerate()
+        .all(|(i, slot)| !world.history[i].was_ended() || slot.task.status.is_terminal())
 }
 
 fn delete_only_from_create_failed_or_ended(_: &FleetModel, state: &ModelState) -> bool {
@@ -196,9 +202,12 @@ fn instance_held_exactly_while_needed(_: &FleetModel, state: &ModelState) -> boo
 }
 
 fn instance_held_exactly_while_needed_in<const N: usize>(world: &World<N>) -> bool {
-    world.fleet.slots().iter().enumerate().all(|(i, slot)| {
-        world.history[i].holds_instance() == slot.task.status.holds_instance()
-    })
+    world
+        .fleet
+        .slots()
+        .iter()
+        .enumerate()
+        .all(|(i, slot)| world.history[i].holds_instance() == slot.task.status.holds_instance())
 }
 
 fn instance_acquired_and_released_once(_: &FleetModel, state: &ModelState) -> bool {
@@ -329,7 +338,10 @@ pub fn properties_of(model: &FleetModel) -> Vec<PropertyInfo> {
 
 /// Every property name any model can check.
 pub fn all_names() -> impl Iterator<Item = &'static str> {
-    SAFETY.iter().chain(REACHABILITY.iter()).map(|info| info.name)
+    SAFETY
+        .iter()
+        .chain(REACHABILITY.iter())
+        .map(|info| info.name)
 }
 
 impl PropertyInfo {
@@ -350,19 +362,34 @@ impl PropertyInfo {
 /// The first safety property (of those that do not need the conformance model's flags
 /// beyond the world itself) that a world violates, judged with the given fault's step. The
 /// fuzzing harness calls it after every step, on fleets larger than the models'.
-pub fn violated_property<const N: usize>(world: &World<N>, fault: Option<Fault>) -> Option<&'static str> {
+pub fn violated_property<const N: usize>(
+    world: &World<N>,
+    fault: Option<Fault>,
+) -> Option<&'static str> {
     let checks: [(&'static str, bool); 11] = [
         (DELETED_NEVER_REAPPEARS, deleted_never_reappears_in(world)),
         (ENDED_IS_TERMINAL, ended_is_terminal_in(world)),
-        (DELETE_ONLY_FROM_CREATE_FAILED_OR_ENDED, delete_only_from_create_failed_or_ended_in(world)),
+        (
+            DELETE_ONLY_FROM_CREATE_FAILED_OR_ENDED,
+            delete_only_from_create_failed_or_ended_in(world),
+        ),
         (FROZEN_ONLY_IN_ARREARS, frozen_only_in_arrears_in(world)),
         (UNFREEZE_RESTORES_STATUS, unfreeze_restores_status_in(world)),
-        (INSTANCE_HELD_EXACTLY_WHILE_NEEDED, instance_held_exactly_while_needed_in(world)),
-        (INSTANCE_ACQUIRED_AND_RELEASED_ONCE, instance_acquired_and_released_once_in(world)),
+        (
+            INSTANCE_HELD_EXACTLY_WHILE_NEEDED,
+            instance_held_exactly_while_needed_in(world),
+        ),
+        (
+            INSTANCE_ACQUIRED_AND_RELEASED_ONCE,
+            instance_acquired_and_released_once_in(world),
+        ),
         (MODE_PHASES_RESPECTED, mode_phases_respected_in(world)),
         (NO_DEADLOCK, no_deadlock_in(world, fault)),
         (ENGINE_REFINES_SPEC, engine_refines_spec_in(world)),
         (REFUSAL_CHANGES_NOTHING, refusal_changes_nothing_in(world)),
     ];
-    checks.into_iter().find(|(_, holds)| !holds).map(|(name, _)| name)
+    checks
+        .into_iter()
+        .find(|(_, holds)| !holds)
+        .map(|(name, _)| name)
 }

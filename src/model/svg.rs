@@ -25,7 +25,9 @@ fn colour(status: Status) -> &'static str {
 }
 
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// The timeline of every task along a path.
@@ -42,14 +44,23 @@ pub fn timeline(path: &[(ModelState, Option<Command>)]) -> String {
     );
     for (step, _) in path.iter().enumerate() {
         let x = LEFT + step * CELL_W;
-        let _ = write!(svg, "<text x='{}' y='14' fill='#555'>step {step}</text>", x + 4);
+        let _ = write!(
+            svg,
+            "<text x='{}' y='14' fill='#555'>step {step}</text>",
+            x + 4
+        );
     }
     if tasks == 0 {
         let _ = write!(svg, "<text x='4' y='{}'>no task yet</text>", TOP + 20);
     }
     for task in 0..tasks {
         let y = TOP + task * CELL_H;
-        let _ = write!(svg, "<text x='4' y='{}' font-weight='bold'>task {}</text>", y + 24, task + 1);
+        let _ = write!(
+            svg,
+            "<text x='4' y='{}' font-weight='bold'>task {}</text>",
+            y + 24,
+            task + 1
+        );
         for (step, (state, _)) in path.iter().enumerate() {
             let Some(slot) = state.world.fleet.slots().get(task) else {
                 continue;

@@ -23,7 +23,13 @@ use super::world::{History, MAX_MODEL_ACCOUNTS, MAX_TASKS, World};
 fn permutations(n: usize) -> Vec<[u8; MAX_MODEL_ACCOUNTS]> {
     let mut result = Vec::new();
     let mut current = [0u8; MAX_MODEL_ACCOUNTS];
-    fn go(n: usize, depth: usize, used: u8, current: &mut [u8; MAX_MODEL_ACCOUNTS], out: &mut Vec<[u8; MAX_MODEL_ACCOUNTS]>) {
+    fn go(
+        n: usize,
+        depth: usize,
+        used: u8,
+        current: &mut [u8; MAX_MODEL_ACCOUNTS],
+        out: &mut Vec<[u8; MAX_MODEL_ACCOUNTS]>,
+    ) {
         if depth == n {
             out.push(*current);
             return;

@@ -159,7 +159,10 @@ impl<const N: usize> World<N> {
             self.history[slot].record_status(task.task.status);
             if task.task.status == Status::Deleted
                 && old.is_some_and(|old| {
-                    !matches!(old.status, Status::CreateFailed | Status::Ended | Status::Deleted)
+                    !matches!(
+                        old.status,
+                        Status::CreateFailed | Status::Ended | Status::Deleted
+                    )
                 })
             {
                 self.broken.insert(Broken::DELETE_FROM_WRONG_STATUS);
