@@ -5,6 +5,7 @@
 
 mod check;
 mod explore;
+mod snapshot;
 
 use std::fmt;
 use std::path::PathBuf;
@@ -34,6 +35,15 @@ pub enum Command {
     /// Serve stateright's Explorer for a model configuration (default: the lifecycle of one
     /// task) and print the URL to open in a browser.
     Explore(ExploreArgs),
+    /// Validate a fleet snapshot (the engine's JSON) and list its tasks; a bad snapshot
+    /// gets a one-line error naming the problem.
+    Snapshot(SnapshotArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SnapshotArgs {
+    /// The snapshot file (JSON written by `Fleet::to_json`).
+    pub file: PathBuf,
 }
 
 #[derive(Debug, clap::Args)]
@@ -128,6 +138,7 @@ pub fn run(cli: Cli) -> ExitCode {
         }
         Command::Check(args) => check::check(args),
         Command::Explore(args) => explore::explore(args),
+        Command::Snapshot(args) => snapshot::snapshot(args),
     };
     match result {
         Ok(code) => code,
