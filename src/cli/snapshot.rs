@@ -17,7 +17,10 @@ pub fn snapshot(args: SnapshotArgs) -> Result<ExitCode, CliError> {
     let fleet = Fleet::from_json(&text)
         .map_err(|error| CliError::input(format!("{}: {error}", args.file.display())))?;
     let tasks = fleet.tasks();
-    let deleted = tasks.iter().filter(|t| t.status() == Status::Deleted).count();
+    let deleted = tasks
+        .iter()
+        .filter(|t| t.status() == Status::Deleted)
+        .count();
     println!(
         "{}: a valid snapshot of {} task{} ({} listed, {} deleted)",
         args.file.display(),
@@ -54,6 +57,9 @@ pub fn snapshot(args: SnapshotArgs) -> Result<ExitCode, CliError> {
 
 fn read(path: &PathBuf) -> Result<String, CliError> {
     std::fs::read_to_string(path).map_err(|error| {
-        CliError::input(format!("cannot read the snapshot {}: {error}", path.display()))
+        CliError::input(format!(
+            "cannot read the snapshot {}: {error}",
+            path.display()
+        ))
     })
 }

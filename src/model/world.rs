@@ -84,8 +84,41 @@ impl History {
 
 /// Transition claims broken by some step on the way to a state. Sticky: once set, every
 /// later state keeps the flag, so the checker reports the first state after the bad step.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Broken(u8);
+
+impl fmt::Debug for Broken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names = [
+            (
+                Broken::DELETE_FROM_WRONG_STATUS,
+                "deleted from a status other than CreateFailed or Ended",
+            ),
+            (
+                Broken::UNFREEZE_MISMATCH,
+                "a recharge did not restore the remembered status",
+            ),
+            (
+                Broken::DIVERGED,
+                "the engine and the specification disagreed",
+            ),
+            (
+                Broken::REFUSAL_CHANGED_STATE,
+                "a refused command changed the engine",
+            ),
+        ];
+        let broken: Vec<&str> = names
+            .iter()
+            .filter(|(flag, _)| self.contains(*flag))
+            .map(|(_, name)| *name)
+            .collect();
+        if broken.is_empty() {
+            f.write_str("none")
+        } else {
+            f.write_str(&broken.join("; "))
+        }
+    }
+}
 
 impl Broken {
     /// A task was deleted from a status other than CreateFailed or Ended.
