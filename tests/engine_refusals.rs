@@ -187,7 +187,12 @@ fn create_addressed_to_a_task_is_refused() {
 fn a_refused_command_does_not_bump_the_version() {
     let (mut fleet, id) = task_in(Status::Paused);
     let version = task(&fleet, A, id).version();
-    for event in [Event::Pause, Event::StartNow, Event::Delete, Event::FullDone] {
+    for event in [
+        Event::Pause,
+        Event::StartNow,
+        Event::Delete,
+        Event::FullDone,
+    ] {
         assert!(fleet.apply(A, id, event).is_err());
     }
     assert_eq!(task(&fleet, A, id).version(), version);
