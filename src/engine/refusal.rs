@@ -107,17 +107,39 @@ fn not_allowed(
         }
         _ => {}
     }
-    f.write_str("it accepts ")?;
-    let mut first = true;
-    for accepted in accepted_events(status) {
-        if !first {
-            f.write_str(", ")?;
+    let accepted = || accepted_events(status);
+    if event.is_user_operation() {
+        if accepted().any(|event| event.is_user_operation()) {
+            f.write_str("operations allowed now: ")?;
+            list(
+                f,
+                accepted().filter(|event| event.is_user_operation()),
+                ", ",
+            )
+        } else {
+            f.write_str("no operation is possible until the service reports ")?;
+            list(f, accepted(), " or ")
         }
-        first = false;
-        write!(f, "{accepted}")?;
+    } else {
+        f.write_str("in this status it accepts ")?;
+        list(f, accepted(), ", ")?;
+        if status == Status::Frozen {
+            f.write_str(", and it unfreezes when its account is recharged")?;
+        }
+        Ok(())
     }
-    if status == Status::Frozen {
-        f.write_str(" (and unfreezes when its account is recharged)")?;
+}
+
+fn list(
+    f: &mut fmt::Formatter<'_>,
+    events: impl Iterator<Item = Event>,
+    separator: &str,
+) -> fmt::Result {
+    for (n, event) in events.enumerate() {
+        if n > 0 {
+            f.write_str(separator)?;
+        }
+        write!(f, "{event}")?;
     }
     Ok(())
 }

@@ -54,8 +54,13 @@ pub enum SnapshotError {
     UnknownFormat { found: String },
     /// The snapshot was written by another version of the format.
     UnknownVersion { found: u64 },
-    /// A task's status (or the status it froze) names no status.
-    UnknownStatus { task: TaskId, found: String },
+    /// A task's status (`field` is `"status"`) or the status it froze (`"frozen_from"`)
+    /// names no status.
+    UnknownStatus {
+        task: TaskId,
+        field: &'static str,
+        found: String,
+    },
     /// A task's mode names no migration mode.
     UnknownMode { task: TaskId, found: String },
     /// A task's phase names no phase.
@@ -77,10 +82,12 @@ pub enum SnapshotError {
         status: Status,
         instance: bool,
     },
-    /// A task remembers a phase in a status that keeps none, or lacks one where needed.
+    /// A task remembers a phase in a status that keeps none, or lacks one where needed
+    /// (for a frozen task, the status it froze decides).
     Phase {
         task: TaskId,
         status: Status,
+        frozen_from: Option<Status>,
         phase: Option<Phase>,
     },
     /// `frozen_from` on a task that is not frozen, missing on a frozen task, or naming a
@@ -139,9 +146,9 @@ impl fmt::Display for SnapshotError {
                 "unknown snapshot version {found}: this engine reads version {VERSION}; \
                  use the drs-lifecycle release that wrote the file"
             ),
-            UnknownStatus { task, found } => write!(
+            UnknownStatus { task, field, found } => write!(
                 f,
-                "{task} has unknown status {found:?}: statuses are written by their Rust \
+                "{task} has unknown status {found:?} in \"{field}\": statuses are written by their Rust \
                  name (e.g. \"Paused\"); `drs-lifecycle spec` lists the valid names"
             ),
             UnknownMode { task, found } => write!(
@@ -197,22 +204,24 @@ impl fmt::Display for SnapshotError {
             Phase {
                 task,
                 status,
+                frozen_from,
                 phase: Some(phase),
             } => write!(
                 f,
                 "{task} is {} but remembers the {phase} phase: only Starting, StartFailed, \
                  Paused and FaultRecovery (also frozen) remember a phase; set \"phase\": null",
-                status.name()
+                StatusName(*status, *frozen_from)
             ),
             Phase {
                 task,
                 status,
+                frozen_from,
                 phase: None,
             } => write!(
                 f,
                 "{task} is {} but remembers no phase: the phase it heads for or returns to \
                  is needed; set \"phase\" to \"Full\" or \"Incremental\"",
-                status.name()
+                StatusName(*status, *frozen_from)
             ),
             FrozenFrom {
                 task,
@@ -263,7 +272,7 @@ impl fmt::Display for SnapshotError {
             WrongMode { task, mode, phase } => write!(
                 f,
                 "{task} has mode {mode} ({}) but is in the {phase} phase, which that mode \
-                 never runs",
+                 never runs; fix the mode or the status and phase",
                 mode.english()
             ),
             ZeroVersion { task } => write!(
@@ -281,6 +290,18 @@ impl fmt::Display for SnapshotError {
 }
 
 impl std::error::Error for SnapshotError {}
+
+/// A status as a message names it: `Paused`, or `Frozen from Paused`.
+struct StatusName(Status, Option<Status>);
+
+impl fmt::Display for StatusName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.1 {
+            Some(from) => write!(f, "{} from {}", self.0.name(), from.name()),
+            None => f.write_str(self.0.name()),
+        }
+    }
+}
 
 impl SnapshotError {
     fn from_json(error: &serde_json::Error) -> SnapshotError {
@@ -430,11 +451,11 @@ impl SnapshotIn {
 impl TaskIn {
     fn parse(self) -> Result<Task, SnapshotError> {
         let task = self.id;
-        let status = parse_status(task, &self.status)?;
+        let status = parse_status(task, "status", &self.status)?;
         let frozen_from = self
             .frozen_from
             .as_deref()
-            .map(|name| parse_status(task, name))
+            .map(|name| parse_status(task, "frozen_from", name))
             .transpose()?;
         let mode = Mode::ALL
             .into_iter()
@@ -469,12 +490,13 @@ impl TaskIn {
 }
 
 /// Statuses are read by their Rust name only, the form [`Fleet::to_json`] writes.
-fn parse_status(task: TaskId, name: &str) -> Result<Status, SnapshotError> {
+fn parse_status(task: TaskId, field: &'static str, name: &str) -> Result<Status, SnapshotError> {
     Status::ALL
         .into_iter()
         .find(|status| status.name() == name)
         .ok_or_else(|| SnapshotError::UnknownStatus {
             task,
+            field,
             found: name.to_string(),
         })
 }
@@ -541,7 +563,8 @@ pub(crate) fn check_task(task: &Task, in_arrears: bool) -> Result<(), SnapshotEr
     if task.phase.is_some() != keeps_phase(effective) {
         return Err(SnapshotError::Phase {
             task: id,
-            status: effective,
+            status: task.status,
+            frozen_from: task.frozen_from,
             phase: task.phase,
         });
     }
@@ -578,4 +601,45 @@ pub(crate) fn check(fleet: &Fleet) -> Result<(), SnapshotError> {
         check_task(task, fleet.in_arrears(task.account))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ONE_TASK: &str = r#"{"format":"drs-lifecycle/fleet","version":1,"accounts_in_arrears":[0],
+        "tasks":[{"id":1,"account":0,"mode":"FULL_TRANS","status":"Frozen","phase":null,
+        "frozen_from":"FROZEN_FROM","instance":true,"version":3}]}"#;
+
+    #[test]
+    fn an_unknown_frozen_from_names_its_field() {
+        let text = ONE_TASK.replace("FROZEN_FROM", "Waiting");
+        let error = Fleet::from_json(&text).expect_err("unknown status");
+        assert_eq!(
+            error,
+            SnapshotError::UnknownStatus {
+                task: TaskId(1),
+                field: "frozen_from",
+                found: "Waiting".to_string()
+            }
+        );
+        assert!(error.to_string().contains("\"frozen_from\""));
+    }
+
+    #[test]
+    fn statuses_are_read_by_their_rust_name_only() {
+        // The API code and the console name are for people; a snapshot has one spelling.
+        for name in ["WAITING_FOR_START", "等待启动", "waitingtostart"] {
+            let text = ONE_TASK.replace("FROZEN_FROM", name);
+            assert!(Fleet::from_json(&text).is_err(), "{name}");
+        }
+        let text = ONE_TASK.replace("FROZEN_FROM", "WaitingToStart");
+        let fleet = Fleet::from_json(&text).expect("valid");
+        assert_eq!(fleet.tasks()[0].frozen_from(), Some(Status::WaitingToStart));
+    }
+
+    #[test]
+    fn one_line_escapes_control_characters() {
+        assert_eq!(one_line("a\nb\tc"), "a\\nb\\tc");
+    }
 }
