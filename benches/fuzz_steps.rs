@@ -11,7 +11,7 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use drs_lifecycle::fuzz::{CAPACITY, Case, Generator, Harness, Limits, SplitMix64};
+use drs_lifecycle::fuzz::{COMPACT_CAPACITY, Case, Generator, Harness, Limits, SplitMix64};
 
 /// A fixed batch of generated cases, and its total number of steps.
 fn batch(cases: usize) -> (Vec<Case>, u64) {
@@ -26,7 +26,10 @@ fn harness(c: &mut Criterion) {
     let (cases, steps) = batch(500);
     let mut group = c.benchmark_group("harness");
     group.throughput(Throughput::Elements(steps));
-    let mut harness = Harness::<CAPACITY>::new(None);
+    // The default limits create at most 32 tasks a case: the compact harness, as in
+    // `cargo test`.
+    assert!(Limits::default().max_tasks <= COMPACT_CAPACITY);
+    let mut harness = Harness::<COMPACT_CAPACITY>::new(None);
     group.bench_function("run", |b| {
         b.iter(|| {
             for case in &cases {

@@ -22,8 +22,9 @@ use std::time::{Duration, Instant};
 
 use drs_lifecycle::check::load;
 use drs_lifecycle::fuzz::{
-    CAPACITY, Case, Corner, Entropy, Generator, Harness, REFUSAL_KINDS, Regression, Settings,
-    Shrinker, Summary, is_one_minimal, load_all, minimize, refusal_index, rust_test, to_json,
+    CAPACITY, COMPACT_CAPACITY, Case, Corner, Entropy, Generator, Harness, REFUSAL_KINDS,
+    Regression, Settings, Shrinker, Summary, is_one_minimal, load_all, minimize, refusal_index,
+    rust_test, to_json,
 };
 use drs_lifecycle::model::Fault;
 use drs_lifecycle::model::properties::{
@@ -119,8 +120,17 @@ struct Found {
     report: String,
 }
 
-/// Runs a campaign: the stored regressions first, then `settings.cases` random cases.
+/// Runs a campaign: the stored regressions first, then `settings.cases` random cases, on
+/// the compact harness when the cases fit it.
 fn campaign(settings: &Settings) -> Result<Summary, Found> {
+    if settings.limits.max_tasks <= COMPACT_CAPACITY {
+        campaign_on::<COMPACT_CAPACITY>(settings)
+    } else {
+        campaign_on::<CAPACITY>(settings)
+    }
+}
+
+fn campaign_on<const N: usize>(settings: &Settings) -> Result<Summary, Found> {
     let started = Instant::now();
     let regressions = load_all(&regressions_dir()).unwrap_or_else(|error| panic!("{error}"));
     for (path, regression) in &regressions {
@@ -130,7 +140,7 @@ fn campaign(settings: &Settings) -> Result<Summary, Found> {
     }
 
     let generator = Generator::new(settings.limits);
-    let harness = RefCell::new(Harness::<CAPACITY>::new(settings.fault));
+    let harness = RefCell::new(Harness::<N>::new(settings.fault));
     // The property the first failure broke: shrinking keeps only candidates that break the
     // same one, so it cannot slide to another bug.
     let target: Cell<Option<&'static str>> = Cell::new(None);
@@ -182,7 +192,7 @@ fn report(settings: &Settings, case: Case) -> Found {
     };
     let property = first.property;
     let fails = |candidate: &Case| replay(candidate).is_some_and(|f| f.property == property);
-    // proptest's shrink loop may have been cut short (PROPTEST_MAX_SHRINK_ITERS): finish it.
+    // Verify the fixpoint, and finish it should proptest's shrink loop have stopped early.
     let case = if is_one_minimal(&case, fails) {
         case
     } else {

@@ -9,6 +9,7 @@
 
 use std::fmt;
 
+use crate::check::report::thousands;
 use crate::model::World;
 use crate::spec::{Command, Event, Phase, Status};
 
@@ -171,7 +172,12 @@ impl fmt::Display for Corners {
             if i > 0 {
                 writeln!(f)?;
             }
-            write!(f, "  {:<44} {:>10}", corner.describe(), self.hits(*corner))?;
+            write!(
+                f,
+                "  {:<44} {:>12}",
+                corner.describe(),
+                thousands(self.hits(*corner) as usize)
+            )?;
         }
         Ok(())
     }

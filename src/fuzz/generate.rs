@@ -26,20 +26,22 @@
 //! a valid outcome, never an invalid case).
 
 use crate::spec::{
-    AccountId, Command, Event, FleetSpec, MAX_ACCOUNTS, Mode, Status, TaskId, TaskSpec, step,
+    AccountId, Command, Event, FleetSpec, MAX_ACCOUNTS, Mode, Source, Status, TaskId, TaskSpec,
+    step,
 };
 
 use super::case::Case;
 use super::coverage::Exhaustive;
 use super::entropy::Entropy;
-use super::harness::{CAPACITY, addressed_to_tasks};
+use super::harness::{CAPACITY, COMPACT_CAPACITY};
 
 /// The limits of generated cases.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
     /// The longest case, in commands.
     pub max_steps: usize,
-    /// The most creations in one case (at most [`CAPACITY`]).
+    /// The most creations in one case (at most [`CAPACITY`]; the default,
+    /// [`COMPACT_CAPACITY`], runs in the faster compact harness).
     pub max_tasks: usize,
     /// The most accounts owning tasks in one case (one more, a stranger, sends commands).
     pub max_accounts: u32,
@@ -49,7 +51,7 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_steps: 200,
-            max_tasks: CAPACITY,
+            max_tasks: COMPACT_CAPACITY,
             max_accounts: 4,
         }
     }
@@ -132,6 +134,12 @@ impl Generator {
             commands: walk.commands,
         }
     }
+}
+
+/// Whether `event` can ever be accepted when addressed to a task (billing and creation
+/// never can: they are addressed to accounts).
+fn addressed_to_tasks(event: Event) -> bool {
+    !matches!(event, Event::Create(_)) && event.source() != Source::Billing
 }
 
 /// The state of one case being generated.

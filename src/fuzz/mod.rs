@@ -61,7 +61,7 @@ pub use coverage::{Coverage, CoverageReport, Edge, Exhaustive};
 pub use entropy::{Entropy, SplitMix64};
 pub use generate::{Generator, Limits};
 pub use harness::{
-    Answer, CAPACITY, CASE_FITS_THE_HARNESS, Failure, Harness, REFUSAL_KINDS,
+    Answer, CAPACITY, CASE_FITS_THE_HARNESS, COMPACT_CAPACITY, Failure, Harness, REFUSAL_KINDS,
     RESTORED_FLEET_BEHAVES_IDENTICALLY, SNAPSHOT_RESTORES_THE_FLEET, Stats, refusal_index, replay,
 };
 pub use regression::{Regression, RegressionError, load_all, rust_identifier, rust_test, to_json};

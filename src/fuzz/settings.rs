@@ -9,7 +9,7 @@
 //! | `DRS_FUZZ_CASES` | how many random cases | 10000 |
 //! | `DRS_FUZZ_SEED` | the run's seed: decimal, `0x` hex, or `random` | 0x5EED_D125 |
 //! | `DRS_FUZZ_STEPS` | the longest case, in commands | 200 |
-//! | `DRS_FUZZ_TASKS` | the most tasks one case creates (at most 64) | 64 |
+//! | `DRS_FUZZ_TASKS` | the most tasks one case creates (at most 64) | 32 |
 //! | `DRS_FUZZ_ACCOUNTS` | the most accounts owning tasks in one case (at most 31) | 4 |
 //! | `DRS_FUZZ_FAULT` | inject a fault by its configuration name, to watch it be caught | none |
 //!
