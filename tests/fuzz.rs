@@ -31,6 +31,7 @@ use drs_lifecycle::model::properties::{
     DELETED_NEVER_REAPPEARS, ENGINE_REFINES_SPEC, REFUSAL_CHANGES_NOTHING,
 };
 use drs_lifecycle::spec::Refused;
+use proptest::prelude::RngCore;
 use proptest::strategy::{NewTree, Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
 
@@ -42,13 +43,8 @@ struct ProptestEntropy<'a>(&'a mut TestRng);
 
 impl Entropy for ProptestEntropy<'_> {
     fn next_u64(&mut self) -> u64 {
-        rand_next_u64(self.0)
+        RngCore::next_u64(self.0)
     }
-}
-
-fn rand_next_u64(rng: &mut TestRng) -> u64 {
-    use proptest::prelude::RngCore;
-    rng.next_u64()
 }
 
 /// Generated cases, shrunk by the library's fixpoint shrinker.
@@ -465,6 +461,40 @@ fn every_engine_fault_is_caught_and_shrunk_to_a_fixpoint() {
     }
 }
 
+/// Deleting single steps reaches a fixpoint, not always the shortest case: started through
+/// a scheduled start, a late "recovery done" that undoes a pause needs every one of its
+/// seven steps, one more than the direct start of the model checker's shortest
+/// counterexample.
+#[test]
+fn a_fixpoint_can_be_longer_than_the_shortest_counterexample() {
+    use drs_lifecycle::fuzz::{create, task};
+    use drs_lifecycle::spec::{Event, Mode};
+
+    let fault = Fault::EngineLateReportUndoesPause;
+    let case = Case {
+        accounts: 1,
+        snapshot_at: None,
+        commands: vec![
+            create(0, Mode::Full),
+            task(0, 1, Event::InstanceReady),
+            task(0, 1, Event::ScheduleStart),
+            task(0, 1, Event::StartTimeReached),
+            task(0, 1, Event::StartSucceeded),
+            task(0, 1, Event::Pause),
+            task(0, 1, Event::RecoveryDone),
+        ],
+    };
+    let fails = fails_with(fault, ENGINE_REFINES_SPEC);
+    assert!(fails(&case));
+    assert!(is_one_minimal(&case, &fails));
+    assert_eq!(minimize(case.clone(), &fails), case);
+    let shortest = shortest(
+        "fault-engine-late-report-undoes-pause.toml",
+        ENGINE_REFINES_SPEC,
+    );
+    assert_eq!(case.commands.len(), shortest + 1);
+}
+
 // ---------------------------------------------------------------------------------------
 // Fleet coverage
 
@@ -519,40 +549,6 @@ fn generated_runs_over_two_tasks_and_two_accounts_cover_the_fleet_states() {
 
 const FLEET_CASES: usize = 20_000;
 const FLEET_STATES_COVERED: usize = 16_535;
-
-/// Deleting single steps reaches a fixpoint, not always the shortest case: started through
-/// a scheduled start, a late "recovery done" that undoes a pause needs every one of its
-/// seven steps, one more than the direct start of the model checker's shortest
-/// counterexample.
-#[test]
-fn a_fixpoint_can_be_longer_than_the_shortest_counterexample() {
-    use drs_lifecycle::fuzz::{create, task};
-    use drs_lifecycle::spec::{Event, Mode};
-
-    let fault = Fault::EngineLateReportUndoesPause;
-    let case = Case {
-        accounts: 1,
-        snapshot_at: None,
-        commands: vec![
-            create(0, Mode::Full),
-            task(0, 1, Event::InstanceReady),
-            task(0, 1, Event::ScheduleStart),
-            task(0, 1, Event::StartTimeReached),
-            task(0, 1, Event::StartSucceeded),
-            task(0, 1, Event::Pause),
-            task(0, 1, Event::RecoveryDone),
-        ],
-    };
-    let fails = fails_with(fault, ENGINE_REFINES_SPEC);
-    assert!(fails(&case));
-    assert!(is_one_minimal(&case, &fails));
-    assert_eq!(minimize(case.clone(), &fails), case);
-    let shortest = shortest(
-        "fault-engine-late-report-undoes-pause.toml",
-        ENGINE_REFINES_SPEC,
-    );
-    assert_eq!(case.commands.len(), shortest + 1);
-}
 
 // ---------------------------------------------------------------------------------------
 // Reproducibility and regressions
