@@ -7,11 +7,14 @@
 //!   typed commands and refusals, snapshots), written independently of the table.
 //! - [`model`]: stateright models of one task, of fleets, and of the specification and the
 //!   engine in lockstep; the properties; injectable faults.
+//! - [`fuzz`]: generated command sequences on the specification and the engine side by
+//!   side, shrunk to minimal counterexamples, kept as regressions, with coverage.
 //! - [`check`]: model configurations, runs, shortest counterexamples, liveness, reports.
 //! - [`cli`]: the `drs-lifecycle` command line.
 
 pub mod check;
 pub mod cli;
 pub mod engine;
+pub mod fuzz;
 pub mod model;
 pub mod spec;
