@@ -17,7 +17,9 @@ fn good_snapshot_is_listed_task_by_task() {
     assert!(out.status.success(), "{stdout}");
     assert!(stdout.contains("a valid snapshot of 14 tasks (12 listed, 2 deleted)"));
     assert!(stdout.contains("account B is in arrears"));
-    assert!(stdout.contains("冻结 Frozen (console only) · version 6 · froze 暂停中 Paused (PAUSING)"));
+    assert!(
+        stdout.contains("冻结 Frozen (console only) · version 6 · froze 暂停中 Paused (PAUSING)")
+    );
 }
 
 #[test]
@@ -26,7 +28,11 @@ fn every_bad_snapshot_gets_a_one_line_error_naming_the_file() {
     let mut checked = 0;
     for entry in std::fs::read_dir(&dir).expect("fixtures") {
         let path = entry.expect("entry").path();
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_string();
         if !name.starts_with("bad-") {
             continue;
         }
