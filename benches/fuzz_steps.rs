@@ -11,12 +11,12 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use drs_lifecycle::fuzz::{COMPACT_CAPACITY, Case, Generator, Harness, Limits, SplitMix64};
+use drs_lifecycle::fuzz::{COMPACT_CAPACITY, Case, Generator, Harness, Limits, seeded};
 
 /// A fixed batch of generated cases, and its total number of steps.
 fn batch(cases: usize) -> (Vec<Case>, u64) {
     let generator = Generator::new(Limits::default());
-    let mut rng = SplitMix64::new(0xBE7C);
+    let mut rng = seeded(0xBE7C);
     let cases: Vec<Case> = (0..cases).map(|_| generator.generate(&mut rng)).collect();
     let steps = cases.iter().map(|case| case.commands.len() as u64).sum();
     (cases, steps)
@@ -65,7 +65,7 @@ fn generation(c: &mut Criterion) {
     group.throughput(Throughput::Elements(steps));
     group.bench_function("generate", |b| {
         b.iter(|| {
-            let mut rng = SplitMix64::new(0xBE7C);
+            let mut rng = seeded(0xBE7C);
             for _ in 0..500 {
                 black_box(generator.generate(&mut rng));
             }

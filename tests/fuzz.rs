@@ -86,9 +86,9 @@ impl ValueTree for Shrinking {
 /// A runner seeded from a 64-bit seed (ChaCha needs 32 bytes: the seed, spread).
 fn runner(cases: u64, seed: u64) -> TestRunner {
     let mut bytes = [0u8; 32];
-    let mut spread = drs_lifecycle::fuzz::SplitMix64::new(seed);
+    let mut spread = drs_lifecycle::fuzz::seeded(seed);
     for chunk in bytes.chunks_mut(8) {
-        chunk.copy_from_slice(&spread.next_u64().to_le_bytes());
+        chunk.copy_from_slice(&Entropy::next_u64(&mut spread).to_le_bytes());
     }
     let config = Config {
         cases: u32::try_from(cases).unwrap_or(u32::MAX),
@@ -430,7 +430,7 @@ fn every_engine_fault_is_caught_and_shrunk_to_a_fixpoint() {
         (Fault::EnginePausesFrozenTask, ENGINE_REFINES_SPEC, 4),
         (Fault::EngineRefusalBumpsVersion, REFUSAL_CHANGES_NOTHING, 2),
         (Fault::EngineReusesDeletedId, DELETED_NEVER_REAPPEARS, 4),
-        (Fault::EngineLateReportUndoesPause, ENGINE_REFINES_SPEC, 6),
+        (Fault::EngineLateReportUndoesPause, ENGINE_REFINES_SPEC, 7),
     ];
     for (fault, property, pinned) in faults {
         let found = caught(fault, Settings::default().seed);
@@ -503,7 +503,7 @@ fn a_fixpoint_can_be_longer_than_the_shortest_counterexample() {
 /// generator reaches with cases of at most two tasks over at most two accounts.
 #[test]
 fn generated_runs_over_two_tasks_and_two_accounts_cover_the_fleet_states() {
-    use drs_lifecycle::fuzz::{Limits, SplitMix64};
+    use drs_lifecycle::fuzz::{Limits, seeded};
     use std::collections::HashSet;
 
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/fleet-2x2.toml");
@@ -519,7 +519,7 @@ fn generated_runs_over_two_tasks_and_two_accounts_cover_the_fleet_states() {
         max_tasks: 2,
         max_accounts: 2,
     });
-    let mut rng = SplitMix64::new(Settings::default().seed);
+    let mut rng = seeded(Settings::default().seed);
     let mut harness = Harness::<{ drs_lifecycle::model::MAX_TASKS }>::new(None);
     let mut seen = HashSet::new();
     for _ in 0..FLEET_CASES {
@@ -548,7 +548,7 @@ fn generated_runs_over_two_tasks_and_two_accounts_cover_the_fleet_states() {
 }
 
 const FLEET_CASES: usize = 20_000;
-const FLEET_STATES_COVERED: usize = 16_535;
+const FLEET_STATES_COVERED: usize = 16_839;
 
 // ---------------------------------------------------------------------------------------
 // Reproducibility and regressions

@@ -3,7 +3,7 @@
 //! The generator only needs uniform numbers below a bound and biased coins. Taking them
 //! through a one-method trait keeps the library free of `rand` and `proptest`: the tests feed
 //! it proptest's `TestRng` (so proptest's seeds and configuration apply), the benchmark and
-//! the CLI-free campaign code use [`SplitMix64`].
+//! the CLI-free campaign code use [`SeededRng`].
 
 /// A source of uniformly distributed 64-bit words.
 pub trait Entropy {
@@ -31,25 +31,19 @@ pub trait Entropy {
     }
 }
 
-/// Sebastiano Vigna's SplitMix64: tiny, fast, and good enough to drive a generator. Every
-/// seed, 0 included, gives a full-period stream.
-#[derive(Clone, Debug)]
-pub struct SplitMix64(u64);
+/// The seeded generator used outside proptest (the benchmark, the library's own tests, the
+/// spreading of a 64-bit seed): rand's `SmallRng`, so every run is reproducible from a seed.
+pub type SeededRng = rand::rngs::SmallRng;
 
-impl SplitMix64 {
-    pub fn new(seed: u64) -> Self {
-        SplitMix64(seed)
-    }
+/// A [`SeededRng`] from a 64-bit seed.
+pub fn seeded(seed: u64) -> SeededRng {
+    <SeededRng as rand::SeedableRng>::seed_from_u64(seed)
 }
 
-impl Entropy for SplitMix64 {
+impl Entropy for SeededRng {
     #[inline]
     fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        rand::RngCore::next_u64(self)
     }
 }
 
@@ -59,7 +53,7 @@ mod tests {
 
     #[test]
     fn below_stays_below_its_bound_and_reaches_every_value() {
-        let mut rng = SplitMix64::new(7);
+        let mut rng = seeded(7);
         let mut seen = [false; 5];
         for _ in 0..1_000 {
             let n = rng.below(5);
@@ -73,13 +67,13 @@ mod tests {
     fn the_same_seed_gives_the_same_stream() {
         let a: Vec<u64> = (0..4)
             .map({
-                let mut rng = SplitMix64::new(42);
+                let mut rng = seeded(42);
                 move |_| rng.next_u64()
             })
             .collect();
         let b: Vec<u64> = (0..4)
             .map({
-                let mut rng = SplitMix64::new(42);
+                let mut rng = seeded(42);
                 move |_| rng.next_u64()
             })
             .collect();

@@ -455,8 +455,8 @@ impl<R: Entropy> Walk<'_, R> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fuzz::SplitMix64;
     use crate::fuzz::case::account_of;
+    use crate::fuzz::seeded;
 
     #[test]
     fn generated_cases_stay_within_their_limits() {
@@ -466,7 +466,7 @@ mod tests {
             max_accounts: 2,
         };
         let generator = Generator::new(limits);
-        let mut rng = SplitMix64::new(9);
+        let mut rng = seeded(9);
         for _ in 0..500 {
             let case = generator.generate(&mut rng);
             assert!((1..=50).contains(&case.commands.len()));
@@ -485,7 +485,7 @@ mod tests {
     #[test]
     fn the_same_seed_generates_the_same_case() {
         let generator = Generator::new(Limits::default());
-        let case = |seed| generator.generate(&mut SplitMix64::new(seed));
+        let case = |seed| generator.generate(&mut seeded(seed));
         assert_eq!(case(3), case(3));
         assert_ne!(case(3), case(4));
     }

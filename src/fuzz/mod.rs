@@ -30,7 +30,7 @@
 //! [`Entropy`] trait, and the shrinker is a plain state machine. The integration test
 //! (`tests/fuzz.rs`) wraps them in a proptest `Strategy` and `ValueTree` and runs them
 //! with proptest's `TestRunner`, seeded from `DRS_FUZZ_SEED`. The benchmark drives the same
-//! generator with [`SplitMix64`]. proptest-state-machine is not used: its shrinker makes a
+//! generator with [`SeededRng`]. proptest-state-machine is not used: its shrinker makes a
 //! single deletion pass (so its counterexamples keep removable steps) and its
 //! preconditions reject steps, while here every command is a valid input (a refusal is an
 //! expected answer), so any deletion yields a valid case and a simple fixpoint shrinker
@@ -58,7 +58,7 @@ mod summary;
 pub use case::Case;
 pub use corners::{Corner, Corners};
 pub use coverage::{Coverage, CoverageReport, Edge, Exhaustive};
-pub use entropy::{Entropy, SplitMix64};
+pub use entropy::{Entropy, SeededRng, seeded};
 pub use generate::{Generator, Limits};
 pub use harness::{
     Answer, CAPACITY, CASE_FITS_THE_HARNESS, COMPACT_CAPACITY, Failure, Harness, REFUSAL_KINDS,
