@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use stateright::{Checker, Model};
 
-use crate::model::properties::Kind;
+use crate::model::properties::{Kind, reached_status};
 
 use crate::model::{FleetModel, ModelState};
 use crate::spec::{Command, account_letter};
@@ -152,7 +152,10 @@ fn drive<C: Checker<FleetModel>>(
 pub fn run(config: &Config, progress: &mut dyn FnMut(usize, usize, Duration)) -> RunResult {
     let model = config.model.clone();
     let settings = &config.checker;
-    let mut builder = model.clone().checker().threads(settings.threads);
+    // The checked model tallies reachability itself: see `model::tally` for why.
+    let (checked, tally) = model.clone().with_status_tally();
+    let registered = checked.properties().len();
+    let mut builder = checked.checker().threads(settings.threads);
     if settings.symmetry {
         builder = builder.symmetry();
     }
@@ -163,9 +166,13 @@ pub fn run(config: &Config, progress: &mut dyn FnMut(usize, usize, Duration)) ->
         Strategy::Bfs => drive(builder.spawn_bfs(), progress),
         Strategy::Dfs => drive(builder.spawn_dfs(), progress),
     };
-    let complete = settings
+    let timed_out = settings
         .timeout
-        .is_none_or(|timeout| collected.elapsed < timeout);
+        .is_some_and(|timeout| collected.elapsed >= timeout);
+    // Stateright stops exploring once every property it checks has a discovery; the states
+    // it left were then neither checked nor tallied.
+    let stopped_early = collected.discovered.len() >= registered;
+    let complete = !timed_out && !stopped_early;
 
     let properties = config.properties();
     let violated: Vec<_> = properties
@@ -178,7 +185,10 @@ pub fn run(config: &Config, progress: &mut dyn FnMut(usize, usize, Duration)) ->
     let mut results = Vec::new();
     let mut failures = Vec::new();
     for info in &properties {
-        let discovered = collected.discovered.contains(info.name);
+        let discovered = match info.kind {
+            Kind::Reachability => reached_status(info.name).is_some_and(|s| tally.contains(s)),
+            Kind::Safety => collected.discovered.contains(info.name),
+        };
         let (verdict, expected) = match info.kind {
             Kind::Reachability => (
                 if discovered {
@@ -274,8 +284,12 @@ pub fn run(config: &Config, progress: &mut dyn FnMut(usize, usize, Duration)) ->
     if config.checker.liveness {
         liveness_results(config, &model, &mut results, &mut failures);
     }
-    if !complete {
+    if timed_out {
         failures.push("the run was cut short by its timeout: nothing is verified".to_string());
+    } else if stopped_early {
+        failures.push(
+            "the checker stopped once every safety property was violated: the states it left unexplored were not checked".to_string(),
+        );
     }
     if let Some(expected) = config.expect.unique_states
         && complete

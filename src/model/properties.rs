@@ -299,6 +299,13 @@ pub const fn reach_name(status: Status) -> &'static str {
     }
 }
 
+/// The status whose reachability property has this name.
+pub fn reached_status(name: &str) -> Option<Status> {
+    Status::ALL
+        .into_iter()
+        .find(|&status| reach_name(status) == name)
+}
+
 fn reaches<const S: usize>(_: &FleetModel, state: &ModelState) -> bool {
     let wanted = Status::ALL[S];
     state
