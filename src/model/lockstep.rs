@@ -39,10 +39,24 @@ pub fn lockstep<const N: usize>(
     command: &Command,
     accounts: usize,
 ) -> Lockstep<N> {
-    let engine_result = Fault::execute(fault, after, command);
     let spec_result = world
         .fleet
         .apply_with(command, |task, event| Fault::step(fault, task, event));
+    lockstep_given(world, before, after, fault, command, accounts, spec_result)
+}
+
+/// [`lockstep`], given the specification's answer to the command (`world.fleet` with the
+/// same fault's step), for callers that asked the specification first.
+pub fn lockstep_given<const N: usize>(
+    world: &World<N>,
+    before: &Fleet,
+    after: &mut Fleet,
+    fault: Option<Fault>,
+    command: &Command,
+    accounts: usize,
+    spec_result: Result<FleetSpec<N>, Refused>,
+) -> Lockstep<N> {
+    let engine_result = Fault::execute(fault, after, command);
     match (spec_result, engine_result) {
         (Err(spec_refusal), Err(engine_refusal)) => {
             let unchanged = after == before;
