@@ -8,10 +8,13 @@
 //! - [`model`]: stateright models of one task, of fleets, and of the specification and the
 //!   engine in lockstep; the properties; injectable faults.
 //! - [`check`]: model configurations, runs, shortest counterexamples, liveness, reports.
+//! - [`report`]: the generated reports in `reports/`: model-check results, the state
+//!   diagram, benchmark tables and the regression gate.
 //! - [`cli`]: the `drs-lifecycle` command line.
 
 pub mod check;
 pub mod cli;
 pub mod engine;
 pub mod model;
+pub mod report;
 pub mod spec;

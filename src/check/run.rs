@@ -9,7 +9,7 @@ use stateright::{Checker, Model};
 
 use crate::model::properties::{Kind, reached_status};
 
-use crate::model::{FleetModel, ModelState};
+use crate::model::{FleetModel, ModelState, StatusTally};
 use crate::spec::{Command, account_letter};
 
 use super::liveness::{LIVENESS_BOUND, TooLarge, check_liveness};
@@ -109,51 +109,79 @@ pub struct RunResult {
     pub failures: Vec<String>,
 }
 
-struct Collected {
-    states: usize,
-    unique_states: usize,
-    max_depth: usize,
-    discovered: BTreeSet<&'static str>,
-    elapsed: Duration,
+/// What the checker found, before shortest counterexamples and verdicts.
+#[derive(Clone, Debug)]
+pub struct Exploration {
+    /// Every successor generated (a complete run expands every unique state once).
+    pub states: usize,
+    pub unique_states: usize,
+    pub max_depth: usize,
+    /// The properties stateright found a discovery for (safety only: reachability is in
+    /// `tally`).
+    pub discovered: BTreeSet<&'static str>,
+    /// The statuses some reachable state showed.
+    pub tally: StatusTally,
+    /// How many properties stateright checked.
+    pub registered: usize,
+    /// From spawning the checker to joining its threads.
+    pub elapsed: Duration,
 }
 
 fn drive<C: Checker<FleetModel>>(
     checker: C,
-    progress: &mut dyn FnMut(usize, usize, Duration),
-) -> Collected {
-    let start = Instant::now();
-    let mut last_report = Duration::ZERO;
-    while !checker.is_done() {
-        // Poll finely at first so that small runs report their real duration.
-        let elapsed = start.elapsed();
-        std::thread::sleep(if elapsed < Duration::from_secs(1) {
-            Duration::from_millis(1)
-        } else {
-            Duration::from_millis(50)
-        });
-        let elapsed = start.elapsed();
-        if elapsed >= Duration::from_secs(3) && elapsed - last_report >= Duration::from_secs(5) {
-            last_report = elapsed;
-            progress(checker.unique_state_count(), checker.max_depth(), elapsed);
+    progress: Option<&mut dyn FnMut(usize, usize, Duration)>,
+    start: Instant,
+) -> (C, Duration) {
+    if let Some(progress) = progress {
+        let mut last_report = Duration::ZERO;
+        while !checker.is_done() {
+            // Poll finely at first so that small runs report their real duration.
+            let elapsed = start.elapsed();
+            std::thread::sleep(if elapsed < Duration::from_secs(1) {
+                Duration::from_millis(1)
+            } else {
+                Duration::from_millis(50)
+            });
+            let elapsed = start.elapsed();
+            if elapsed >= Duration::from_secs(3) && elapsed - last_report >= Duration::from_secs(5)
+            {
+                last_report = elapsed;
+                progress(checker.unique_state_count(), checker.max_depth(), elapsed);
+            }
         }
     }
     let checker = checker.join();
-    Collected {
+    let elapsed = start.elapsed();
+    (checker, elapsed)
+}
+
+fn collect<C: Checker<FleetModel>>(
+    (checker, elapsed): (C, Duration),
+    tally: StatusTally,
+    registered: usize,
+) -> Exploration {
+    Exploration {
         states: checker.state_count(),
         unique_states: checker.unique_state_count(),
         max_depth: checker.max_depth(),
         discovered: checker.discoveries().keys().copied().collect(),
-        elapsed: start.elapsed(),
+        tally,
+        registered,
+        elapsed,
     }
 }
 
-/// Checks a configuration. `progress` is called every two seconds once a run has taken
-/// three, with the unique states and depth so far.
-pub fn run(config: &Config, progress: &mut dyn FnMut(usize, usize, Duration)) -> RunResult {
-    let model = config.model.clone();
+/// Runs the checker alone on a configuration's model, as [`run`] does before it looks for
+/// shortest counterexamples and liveness: this is what the model-checking benchmarks time.
+/// Without `progress` it waits for the checker's threads without polling, so the time is
+/// the exploration's own.
+pub fn explore(
+    config: &Config,
+    progress: Option<&mut dyn FnMut(usize, usize, Duration)>,
+) -> Exploration {
     let settings = &config.checker;
     // The checked model tallies reachability itself: see `model::tally` for why.
-    let (checked, tally) = model.clone().with_status_tally();
+    let (checked, tally) = config.model.clone().with_status_tally();
     let registered = checked.properties().len();
     let mut builder = checked.checker().threads(settings.threads);
     if settings.symmetry {
@@ -162,10 +190,28 @@ pub fn run(config: &Config, progress: &mut dyn FnMut(usize, usize, Duration)) ->
     if let Some(timeout) = settings.timeout {
         builder = builder.timeout(timeout);
     }
-    let collected = match settings.strategy {
-        Strategy::Bfs => drive(builder.spawn_bfs(), progress),
-        Strategy::Dfs => drive(builder.spawn_dfs(), progress),
-    };
+    let start = Instant::now();
+    match settings.strategy {
+        Strategy::Bfs => collect(
+            drive(builder.spawn_bfs(), progress, start),
+            tally,
+            registered,
+        ),
+        Strategy::Dfs => collect(
+            drive(builder.spawn_dfs(), progress, start),
+            tally,
+            registered,
+        ),
+    }
+}
+
+/// Checks a configuration. `progress` is called every five seconds once a run has taken
+/// three, with the unique states and depth so far.
+pub fn run(config: &Config, progress: &mut dyn FnMut(usize, usize, Duration)) -> RunResult {
+    let model = config.model.clone();
+    let settings = &config.checker;
+    let collected = explore(config, Some(progress));
+    let (tally, registered) = (&collected.tally, collected.registered);
     let timed_out = settings
         .timeout
         .is_some_and(|timeout| collected.elapsed >= timeout);
