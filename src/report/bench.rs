@@ -684,12 +684,12 @@ fn targets_section(out: &mut String, measurements: &[Measurement]) {
             .decided_by
             .as_ref()
             .map_or(String::new(), |id| format!(" (`{id}`)"));
-        let measured =
-            if result.target.benchmarks.len() == 1 && !result.target.benchmarks[0].ends_with('/') {
-                format!("{}{benchmark}", result.measured)
-            } else {
-                result.measured.clone()
-            };
+        // A target over several benchmarks names the deciding one in its figure already.
+        let measured = if result.measured.contains('`') {
+            result.measured.clone()
+        } else {
+            format!("{}{benchmark}", result.measured)
+        };
         let _ = writeln!(
             out,
             "| {} | {} | {measured} | {} | {} |",

@@ -337,11 +337,13 @@ fn timings_section(out: &mut String, entries: &[Entry], timings: &Timings) {
         out,
         "Measured by the run that wrote this file, one configuration after another, on a \
          machine with load averages {load} (1, 5, 15 minutes) when it started. The time is \
-         the checker's exploration; the peak memory is the process's for the whole check of \
-         the configuration (exploration, shortest counterexamples and liveness graph). For \
-         throughput under controlled conditions see `benchmarks.md`.\n"
+         the checker's exploration (runs shorter than 0.1 s are not rated). The peak is the \
+         process's resident memory during the whole check of the configuration \
+         (exploration, shortest counterexamples, liveness graph), reset before each one; \
+         for small configurations it is mostly what the process already held. For \
+         throughput measured with repetitions see `benchmarks.md`.\n"
     );
-    out.push_str("| configuration | seconds | unique states/s | peak memory |\n");
+    out.push_str("| configuration | seconds | unique states/s | peak resident memory |\n");
     out.push_str("|---|---:|---:|---:|\n");
     for (i, entry) in entries.iter().enumerate() {
         let peak = timings
@@ -350,12 +352,16 @@ fn timings_section(out: &mut String, entries: &[Entry], timings: &Timings) {
             .copied()
             .flatten()
             .map_or_else(|| "—".to_string(), format_bytes);
+        let rate = if entry.result.seconds >= 0.1 {
+            thousands(entry.result.unique_states_per_second as usize)
+        } else {
+            "—".to_string()
+        };
         let _ = writeln!(
             out,
-            "| `{}` | {:.2} | {} | {peak} |",
+            "| `{}` | {:.3} | {rate} | {peak} |",
             display_name(&entry.config.path),
             entry.result.seconds,
-            thousands(entry.result.unique_states_per_second as usize),
         );
     }
 }
