@@ -33,7 +33,7 @@ use crate::engine::Fleet;
 use crate::spec::{AccountId, Command, Event, Mode, Source, TaskId, TaskSpec};
 
 use super::faults::Fault;
-use super::lockstep::{Lockstep, lockstep, lockstep_given};
+use super::lockstep::{Lockstep, lockstep, refused_alike};
 use super::properties::{Kind, properties_of};
 use super::tally::StatusTally;
 use super::world::{MAX_MODEL_ACCOUNTS, MAX_TASKS, World};
@@ -230,17 +230,15 @@ impl FleetModel {
                 let spec = world
                     .fleet
                     .apply_with(command, |task, event| self.step(task, event));
-                if spec.is_ok() {
+                let Err(refused) = spec else {
                     return true;
+                };
+                if refused_alike(engine, &mut after, self.fault, command, refused) {
+                    return false;
                 }
-                let (fault, accounts) = (self.fault, self.accounts);
-                match lockstep_given(world, engine, &mut after, fault, command, accounts, spec) {
-                    Lockstep::BothRefused(_) => false,
-                    Lockstep::Agreed(_) | Lockstep::Diverged { .. } => {
-                        after.clone_from(engine);
-                        true
-                    }
-                }
+                // A disagreement: `next_state` runs the whole lockstep step on it.
+                after.clone_from(engine);
+                true
             });
         });
     }

@@ -39,24 +39,10 @@ pub fn lockstep<const N: usize>(
     command: &Command,
     accounts: usize,
 ) -> Lockstep<N> {
+    let engine_result = Fault::execute(fault, after, command);
     let spec_result = world
         .fleet
         .apply_with(command, |task, event| Fault::step(fault, task, event));
-    lockstep_given(world, before, after, fault, command, accounts, spec_result)
-}
-
-/// [`lockstep`], given the specification's answer to the command (`world.fleet` with the
-/// same fault's step), for callers that asked the specification first.
-pub fn lockstep_given<const N: usize>(
-    world: &World<N>,
-    before: &Fleet,
-    after: &mut Fleet,
-    fault: Option<Fault>,
-    command: &Command,
-    accounts: usize,
-    spec_result: Result<FleetSpec<N>, Refused>,
-) -> Lockstep<N> {
-    let engine_result = Fault::execute(fault, after, command);
     match (spec_result, engine_result) {
         (Err(spec_refusal), Err(engine_refusal)) => {
             let unchanged = after == before;
@@ -124,6 +110,25 @@ pub fn lockstep_given<const N: usize>(
             Broken::DIVERGED,
             format!("the specification refuses {command} ({refused}), the engine accepted it"),
         ),
+    }
+}
+
+/// Whether the engine refuses a command that the specification refused (as `spec_refusal`)
+/// the same way, and stays untouched: the one outcome of [`lockstep`] without a successor
+/// state ([`Lockstep::BothRefused`], by the same test). `after` must equal `before` on entry;
+/// on return it is the engine after the command. The conformance model settles most of its
+/// commands with this, without building a step's result for each.
+#[inline]
+pub fn refused_alike(
+    before: &Fleet,
+    after: &mut Fleet,
+    fault: Option<Fault>,
+    command: &Command,
+    spec_refusal: Refused,
+) -> bool {
+    match Fault::execute(fault, after, command) {
+        Err(engine_refusal) => engine_refusal.kind() == spec_refusal && after == before,
+        Ok(_) => false,
     }
 }
 
