@@ -7,9 +7,9 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use stateright::{Checker, Model};
 
-use crate::model::properties::{Kind, reached_status};
+use crate::model::properties::{Kind, reached_status, safety_index};
 
-use crate::model::{FleetModel, ModelState, StatusTally};
+use crate::model::{FleetModel, ModelState, Tally};
 use crate::spec::{Command, account_letter};
 
 use super::liveness::{LIVENESS_BOUND, TooLarge, check_liveness};
@@ -116,11 +116,11 @@ pub struct Exploration {
     pub states: usize,
     pub unique_states: usize,
     pub max_depth: usize,
-    /// The properties stateright found a discovery for (safety only: reachability is in
-    /// `tally`).
+    /// The properties stateright found a discovery for: none when the model tallies its
+    /// verdicts, as [`explore`] has it do.
     pub discovered: BTreeSet<&'static str>,
-    /// The statuses some reachable state showed.
-    pub tally: StatusTally,
+    /// The statuses reached and the safety properties broken.
+    pub tally: Tally,
     /// How many properties stateright checked.
     pub registered: usize,
     /// From spawning the checker to joining its threads.
@@ -157,7 +157,7 @@ fn drive<C: Checker<FleetModel>>(
 
 fn collect<C: Checker<FleetModel>>(
     (checker, elapsed): (C, Duration),
-    tally: StatusTally,
+    tally: Tally,
     registered: usize,
 ) -> Exploration {
     Exploration {
@@ -180,8 +180,8 @@ pub fn explore(
     progress: Option<&mut dyn FnMut(usize, usize, Duration)>,
 ) -> Exploration {
     let settings = &config.checker;
-    // The checked model tallies reachability itself: see `model::tally` for why.
-    let (checked, tally) = config.model.clone().with_status_tally();
+    // The checked model tallies its verdicts itself: see `model::tally` for why.
+    let (checked, tally) = config.model.clone().with_tally();
     let registered = checked.properties().len();
     let mut builder = checked.checker().threads(settings.threads);
     if settings.symmetry {
@@ -220,10 +220,15 @@ pub fn run(config: &Config, progress: &mut dyn FnMut(usize, usize, Duration)) ->
     let stopped_early = collected.discovered.len() >= registered;
     let complete = !timed_out && !stopped_early;
 
+    // The verdicts come from the model's tally; a stateright discovery (there is none
+    // while the model tallies) counts too.
+    let broken = |name: &str| {
+        safety_index(name).is_some_and(|i| tally.violated(i)) || collected.discovered.contains(name)
+    };
     let properties = config.properties();
     let violated: Vec<_> = properties
         .iter()
-        .filter(|info| info.kind == Kind::Safety && collected.discovered.contains(info.name))
+        .filter(|info| info.kind == Kind::Safety && broken(info.name))
         .copied()
         .collect();
     let shortest = shortest_counterexamples(&model, &violated);
@@ -232,8 +237,8 @@ pub fn run(config: &Config, progress: &mut dyn FnMut(usize, usize, Duration)) ->
     let mut failures = Vec::new();
     for info in &properties {
         let discovered = match info.kind {
-            Kind::Reachability => reached_status(info.name).is_some_and(|s| tally.contains(s)),
-            Kind::Safety => collected.discovered.contains(info.name),
+            Kind::Reachability => reached_status(info.name).is_some_and(|s| tally.reached(s)),
+            Kind::Safety => broken(info.name),
         };
         let (verdict, expected) = match info.kind {
             Kind::Reachability => (
@@ -334,7 +339,7 @@ pub fn run(config: &Config, progress: &mut dyn FnMut(usize, usize, Duration)) ->
         failures.push("the run was cut short by its timeout: nothing is verified".to_string());
     } else if stopped_early {
         failures.push(
-            "the checker stopped once every safety property was violated: the states it left unexplored were not checked".to_string(),
+            "the checker stopped once every property it checks had a discovery: the states it left unexplored were not checked".to_string(),
         );
     }
     if let Some(expected) = config.expect.unique_states

@@ -34,8 +34,8 @@ use crate::spec::{AccountId, Command, Event, Mode, Source, TaskId, TaskSpec};
 
 use super::faults::Fault;
 use super::lockstep::{Lockstep, lockstep, refused_alike};
-use super::properties::{Kind, properties_of};
-use super::tally::StatusTally;
+use super::properties::{TALLIED, properties_of};
+use super::tally::Tally;
 use super::world::{MAX_MODEL_ACCOUNTS, MAX_TASKS, World};
 
 /// Which system a model explores.
@@ -73,10 +73,10 @@ pub struct FleetModel {
     pub enabled_only: bool,
     /// Whether the engine runs beside the specification.
     pub conformance: bool,
-    /// When set, reachability is recorded here as states are made, and the stateright
-    /// properties are the safety properties only (see [`super::tally`] for why). Unset,
-    /// as in the Explorer, each status has its `sometimes` property.
-    pub tally: Option<StatusTally>,
+    /// When set, the verdicts are recorded here as the checker runs and stateright is
+    /// given a single property that records them (see [`super::tally`] for why). Unset,
+    /// as in the Explorer, every claim is a stateright property of its own.
+    pub tally: Option<Tally>,
 }
 
 impl FleetModel {
@@ -107,10 +107,10 @@ impl FleetModel {
         self
     }
 
-    /// The same model, recording reachability in a fresh tally instead of checking one
-    /// property per status; the tally is returned for reading after the run.
-    pub fn with_status_tally(mut self) -> (Self, StatusTally) {
-        let tally = StatusTally::new();
+    /// The same model, recording its verdicts in a fresh tally instead of checking one
+    /// stateright property per claim; the tally is returned for reading after the run.
+    pub fn with_tally(mut self) -> (Self, Tally) {
+        let tally = Tally::new();
         self.tally = Some(tally.clone());
         (self, tally)
     }
@@ -380,7 +380,7 @@ impl Model for FleetModel {
             engine: self.conformance.then(|| EngineView(Fleet::new())),
         };
         if let Some(tally) = &self.tally {
-            tally.record(&init.world.fleet);
+            tally.record_statuses(&init.world.fleet);
         }
         vec![init]
     }
@@ -410,7 +410,7 @@ impl Model for FleetModel {
             Some(EngineView(engine)) => self.conformance_next(state, engine, &command),
         };
         if let (Some(tally), Some(next)) = (&self.tally, &next) {
-            tally.record(&next.world.fleet);
+            tally.record_statuses(&next.world.fleet);
         }
         next
     }
@@ -435,9 +435,14 @@ impl Model for FleetModel {
     }
 
     fn properties(&self) -> Vec<Property<Self>> {
+        if self.tally.is_some() {
+            return vec![Property::always(
+                TALLIED,
+                super::properties::record_safety_verdicts,
+            )];
+        }
         properties_of(self)
             .iter()
-            .filter(|info| self.tally.is_none() || info.kind != Kind::Reachability)
             .map(|info| info.property())
             .collect()
     }

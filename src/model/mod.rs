@@ -21,5 +21,5 @@ pub mod world;
 
 pub use faults::Fault;
 pub use fleet::{EngineView, FleetModel, ModelKind, ModelState};
-pub use tally::StatusTally;
+pub use tally::Tally;
 pub use world::{History, MAX_MODEL_ACCOUNTS, MAX_TASKS, World};
