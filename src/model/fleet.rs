@@ -119,15 +119,15 @@ impl FleetModel {
         Fault::step(self.fault, task, event)
     }
 
-    /// The commands offered in a state, before the Explorer's filtering.
+    /// The commands of a state, each passed to `offer`, in a fixed order.
     ///
-    /// The conformance model offers every command, allowed or not: refusals are half of what
+    /// The conformance model sends every command, allowed or not: refusals are half of what
     /// it compares. The specification-only models offer only the commands their (possibly
     /// faulty) step accepts, in the same order: a refused command has no successor, so the
     /// state graph, the verdicts and the breadth-first counterexamples are the same, but the
     /// checker no longer spends most of each state on `next_state` calls that answer `None`
-    /// (about 80 commands are refused for every 7 accepted in a fleet of three tasks).
-    fn commands(&self, state: &ModelState, out: &mut Vec<Command>) {
+    /// (about 75 of the 82 commands of a state of three tasks over two accounts).
+    fn commands(&self, state: &ModelState, mut offer: impl FnMut(Command)) {
         let fleet = &state.world.fleet;
         let every = self.conformance;
         let accounts = (0..self.accounts as u32).map(AccountId);
@@ -136,7 +136,7 @@ impl FleetModel {
                 // Creation is refused only at capacity (checked above) and in arrears.
                 if every || !fleet.in_arrears(account) {
                     for &mode in &self.modes {
-                        out.push(Command::Create { account, mode });
+                        offer(Command::Create { account, mode });
                     }
                 }
             }
@@ -150,7 +150,7 @@ impl FleetModel {
                 if event.source() != Source::Billing
                     && (every || self.step(&slot.task, event).is_some())
                 {
-                    out.push(Command::Task {
+                    offer(Command::Task {
                         account,
                         task,
                         event,
@@ -164,7 +164,7 @@ impl FleetModel {
                         if event.source() != Source::Billing
                             && self.step(&slot.task, event).is_some()
                         {
-                            out.push(Command::Task {
+                            offer(Command::Task {
                                 account: other,
                                 task,
                                 event,
@@ -173,7 +173,7 @@ impl FleetModel {
                     }
                 }
                 // Billing is addressed to the account, never to a task.
-                out.push(Command::Task {
+                offer(Command::Task {
                     account,
                     task,
                     event: Event::AccountRecharged,
@@ -182,7 +182,7 @@ impl FleetModel {
         }
         if self.conformance {
             // An id nobody was given yet.
-            out.push(Command::Task {
+            offer(Command::Task {
                 account: AccountId(0),
                 task: fleet.next_id(),
                 event: Event::StartNow,
@@ -191,10 +191,10 @@ impl FleetModel {
         for account in accounts {
             let in_arrears = fleet.in_arrears(account);
             if every || !in_arrears {
-                out.push(Command::Arrears { account });
+                offer(Command::Arrears { account });
             }
             if every || in_arrears {
-                out.push(Command::Recharge { account });
+                offer(Command::Recharge { account });
             }
         }
     }
@@ -212,33 +212,34 @@ impl FleetModel {
         Some(next)
     }
 
-    /// Runs on both sides every command that the specification refuses, and keeps in
-    /// `commands` only those that need a successor state: the ones the specification
-    /// accepts, and the refusals on which the engine disagrees (a divergence is a state).
+    /// The conformance model's actions: every command goes to both sides, and those that
+    /// need a successor state are kept: the ones the specification accepts, and the
+    /// refusals on which the engine disagrees (a divergence is a state).
     ///
-    /// Why here rather than in `next_state`: in a state of three tasks about 80 of the 90
-    /// commands are refused by both sides, and a refusal has no successor. Checked in one
-    /// pass they share one scratch copy of the engine, since a refusal that passes the check
-    /// has left it untouched, where `next_state` would copy the engine for each. The check
-    /// is the same [`lockstep`] either way, so every command, allowed or not, still goes to
-    /// both sides.
-    fn settle_refusals(&self, world: &World, engine: &Fleet, commands: &mut Vec<Command>) {
+    /// Why the refusals are settled here rather than in `next_state`: in a state of three
+    /// tasks about 85 of the 95 commands are refused by both sides, and a refusal has no
+    /// successor. Settled as they are generated, they share one scratch copy of the engine,
+    /// since a refusal that passes has left it untouched, where `next_state` would copy the
+    /// engine for each. The test is [`lockstep`]'s own (see [`refused_alike`]), so every
+    /// command, allowed or not, still goes to both sides.
+    fn conformance_actions(&self, state: &ModelState, engine: &Fleet, actions: &mut Vec<Command>) {
+        let world = &state.world;
         SCRATCH.with(|scratch| {
             let mut after = scratch.borrow_mut();
             after.clone_from(engine);
-            commands.retain(|command| {
+            self.commands(state, |command| {
                 let spec = world
                     .fleet
-                    .apply_with(command, |task, event| self.step(task, event));
+                    .apply_with(&command, |task, event| self.step(task, event));
                 let Err(refused) = spec else {
-                    return true;
+                    actions.push(command);
+                    return;
                 };
-                if refused_alike(engine, &mut after, self.fault, command, refused) {
-                    return false;
+                if !refused_alike(engine, &mut after, self.fault, &command, refused) {
+                    // A disagreement: `next_state` runs the whole lockstep step on it.
+                    after.clone_from(engine);
+                    actions.push(command);
                 }
-                // A disagreement: `next_state` runs the whole lockstep step on it.
-                after.clone_from(engine);
-                true
             });
         });
     }
@@ -390,9 +391,9 @@ impl Model for FleetModel {
             // A divergence ends the path: the report is the first bad step.
             return;
         }
-        self.commands(state, actions);
-        if let Some(EngineView(engine)) = &state.engine {
-            self.settle_refusals(&state.world, engine, actions);
+        match &state.engine {
+            None => self.commands(state, |command| actions.push(command)),
+            Some(EngineView(engine)) => self.conformance_actions(state, engine, actions),
         }
         if self.enabled_only {
             actions.retain(|command| self.next_state(state, *command).is_some());
