@@ -30,6 +30,7 @@ use std::hash::{Hash, Hasher};
 use stateright::{Model, Property};
 
 use crate::engine::Fleet;
+use crate::spec::table::ruled_events;
 use crate::spec::{AccountId, Command, Event, Mode, Source, TaskId, TaskSpec};
 
 use super::faults::Fault;
@@ -144,10 +145,18 @@ impl FleetModel {
         for (index, slot) in fleet.slots().iter().enumerate() {
             let task = TaskId(index as u64 + 1);
             let account = AccountId(slot.account.into());
+            // Without a fault, only the events the table has a rule for can be accepted; a
+            // fault may accept others, so then every event is tried.
+            let candidates = if every || self.fault.is_some() {
+                u32::MAX
+            } else {
+                ruled_events(slot.task.status)
+            };
             for event in Event::ON_TASK {
                 // The owner's task event is accepted exactly when the step accepts it
                 // (see `FleetSpec::apply_with`); billing events to a task never are.
-                if event.source() != Source::Billing
+                if candidates & 1 << event.index() != 0
+                    && event.source() != Source::Billing
                     && (every || self.step(&slot.task, event).is_some())
                 {
                     offer(Command::Task {
