@@ -175,8 +175,10 @@ const fn build_lookup() -> [[u8; EVENT_KIND_COUNT]; STATUS_COUNT] {
 /// pair.
 const RULED: [u32; STATUS_COUNT] = build_ruled();
 
+// One bit per kind of event.
+const _: () = assert!(EVENT_KIND_COUNT <= 32);
+
 const fn build_ruled() -> [u32; STATUS_COUNT] {
-    assert!(EVENT_KIND_COUNT <= 32);
     let mut ruled = [0u32; STATUS_COUNT];
     let mut s = 0;
     while s < STATUS_COUNT {
