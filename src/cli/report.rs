@@ -31,16 +31,16 @@ pub fn report(args: ReportArgs) -> Result<ExitCode, CliError> {
         Some(ReportWhat::Bench(bench_args)) => benchmarks(&out, &criterion, &bench_args),
         None => {
             diagrams(&out)?;
-            match benchmarks(&out, &criterion, &BenchArgs::default()) {
-                Ok(_) => {}
-                // Without results the committed table stays; the other reports still come.
-                Err(error) if error.code == 2 && !criterion.exists() => {
-                    eprintln!(
-                        "warning: {}/{BENCHMARKS_FILE} left as it was: {error}",
-                        out.display()
-                    );
+            // Without benchmark results the committed table stays; the other reports
+            // are still regenerated.
+            match bench::read(&criterion, None) {
+                Err(error @ BenchError::NoResults(_)) => eprintln!(
+                    "warning: {} left as it was: {error}",
+                    out.join(BENCHMARKS_FILE).display()
+                ),
+                _ => {
+                    benchmarks(&out, &criterion, &BenchArgs::default())?;
                 }
-                Err(error) => return Err(error),
             }
             model_check(&out)
         }
