@@ -468,9 +468,12 @@ pub const TARGETS: &[Target] = &[
         benchmarks: &["engine/command/"],
         except: &["engine/command/create"],
         goal: Goal::AtMostNs(10.0),
-        limit: "An accepted command looks the task up, runs the engine's `match`, bumps the \
-                version and builds the `Change` it returns; the slowest kinds also check the \
-                account's arrears for an immediate freeze.",
+        limit: "A command on a task is about 6 ns: the id lookup (an index and an account \
+                check), the engine's `match` on the event, the version bump and the `Change` \
+                it returns. The slowest kind is billing, measured as a round trip on a \
+                one-task fleet (arrears, then recharge): each inserts into or removes from \
+                the sorted list of accounts in arrears and walks the fleet's tasks to freeze \
+                or restore them.",
     },
     Target {
         what: "fleet command at 1,000,000 tasks",
@@ -495,9 +498,9 @@ pub const TARGETS: &[Target] = &[
                 that its two threads share (a `DashMap`: a shard lock, a cache miss, and \
                 contention between the threads), and a tenth its atomic increment of a \
                 shared counter per generated state; the model's part (commands, steps, \
-                history, hashing) is about a quarter. On a quiet machine the run reaches 1.1 \
-                million unique states per second; with other work on the two cores it loses \
-                a third or more. Done on the model's side: only accepted commands are offered \
+                history, hashing) is about a quarter. On a quiet machine the run reaches 1.1 to \
+                1.3 million unique states per second; with other work on the two cores it \
+                loses a quarter or more. Done on the model's side: only accepted commands are offered \
                 (about 75 of the 82 commands of a state were refused), the verdicts are \
                 tallied by the model under one stateright property instead of 27 (each cost \
                 a shared look-up per state), and the specification decides a refusal before \
@@ -537,7 +540,13 @@ pub struct TargetResult {
     pub measured: String,
     pub load: String,
     pub met: Option<bool>,
+    /// Met, but within [`CLOSE_MARGIN`] of the goal: a busier machine may miss it.
+    pub close: bool,
 }
+
+/// How near its goal a met target is reported as close: the model-checking figures of
+/// this shared machine were seen to vary by that much from one run to the next.
+pub const CLOSE_MARGIN: f64 = 0.3;
 
 fn covered<'a>(target: &Target, measurements: &'a [Measurement]) -> Vec<&'a Measurement> {
     measurements
@@ -587,6 +596,7 @@ pub fn judge(measurements: &[Measurement]) -> Vec<TargetResult> {
                                 measured,
                                 load: format_load(worst.context.as_ref()),
                                 met: Some(worst.per_element_ns() <= bound),
+                                close: worst.per_element_ns() > bound * (1.0 - CLOSE_MARGIN),
                             }
                         }
                     }
@@ -614,6 +624,7 @@ pub fn judge(measurements: &[Measurement]) -> Vec<TargetResult> {
                         measured,
                         load: format_load(m.context.as_ref()),
                         met: Some(met),
+                        close: per_second < rate * (1.0 + CLOSE_MARGIN),
                     }
                 }
             }
@@ -628,6 +639,7 @@ fn missing(target: Target) -> TargetResult {
         measured: "not measured".to_string(),
         load: "—".to_string(),
         met: None,
+        close: false,
     }
 }
 
@@ -706,18 +718,29 @@ fn targets_section(out: &mut String, measurements: &[Measurement]) {
             result.target.what,
             goal_text(result.target.goal),
             result.load,
-            match result.met {
-                Some(true) => "yes",
-                Some(false) => "**no**",
-                None => "—",
+            match (result.met, result.close) {
+                (Some(true), false) => "yes",
+                (Some(true), true) => "yes, close",
+                (Some(false), _) => "**no**",
+                (None, _) => "—",
             }
         );
     }
     out.push('\n');
-    let missed: Vec<_> = results.iter().filter(|r| r.met == Some(false)).collect();
-    if !missed.is_empty() {
-        out.push_str("### What limits the missed targets\n\n");
-        for result in missed {
+    // What limits a target matters as much when a busier run could miss it.
+    let limited: Vec<_> = results
+        .iter()
+        .filter(|r| r.met == Some(false) || (r.met == Some(true) && r.close))
+        .collect();
+    if !limited.is_empty() {
+        let _ = writeln!(
+            out,
+            "### What limits the targets missed or close to their goal\n\n\
+             *Close* is within {:.0}% of the goal: figures on this shared machine vary by \
+             that much between runs.\n",
+            CLOSE_MARGIN * 100.0
+        );
+        for result in limited {
             let _ = writeln!(out, "- **{}**: {}", result.target.what, result.target.limit);
         }
         out.push('\n');
