@@ -6,7 +6,7 @@
 //!   (a test fails when the committed results drift from what the command produces);
 //! - [`diagram`]: `lifecycle.md` (Mermaid) and `lifecycle.svg` (drawn by a Rust crate), the
 //!   state diagram from the specification's table;
-//! - [`bench`]: `benchmarks.md`, criterion's medians against the project's targets and a
+//! - [`bench`](mod@bench): `benchmarks.md`, criterion's medians against the project's targets and a
 //!   saved baseline, and the regression gate.
 //!
 //! [`memory`] measures what criterion and stateright do not: peak memory and load.
