@@ -142,7 +142,9 @@ fn filename_safe(part: &str) -> String {
 /// benchmark's estimates after `started` (a filtered-out benchmark, or a `--profile-time`
 /// run), so a stale figure is never shown with a fresh load.
 pub fn record_context(group: &str, function: &str, started: SystemTime, peak_bytes: Option<u64>) {
-    let dir = criterion_dir();
+    // Found once per bench process: finding it may run `cargo metadata`.
+    static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    let dir = DIR.get_or_init(criterion_dir);
     let id = format!("{group}/{function}");
     let estimates = dir
         .join(filename_safe(group))
