@@ -84,9 +84,10 @@ fn benchmarks(out: &Path, criterion: &Path, args: &BenchArgs) -> Result<ExitCode
     let path = out.join(BENCHMARKS_FILE);
     bench::write(&path, &bench::render(&measurements, &comparison)).map_err(bench_error)?;
     eprintln!(
-        "wrote {} ({} benchmarks from {})",
+        "wrote {} ({} benchmark{} from {})",
         path.display(),
         measurements.len(),
+        if measurements.len() == 1 { "" } else { "s" },
         criterion.display()
     );
     let Some(threshold) = args.threshold else {
