@@ -10,6 +10,8 @@
 //! - [`fuzz`]: generated command sequences on the specification and the engine side by
 //!   side, shrunk to minimal counterexamples, kept as regressions, with coverage.
 //! - [`check`]: model configurations, runs, shortest counterexamples, liveness, reports.
+//! - [`report`]: the generated reports in `reports/`: model-check results, the state
+//!   diagram, benchmark tables and the regression gate.
 //! - [`cli`]: the `drs-lifecycle` command line.
 
 pub mod check;
@@ -17,4 +19,5 @@ pub mod cli;
 pub mod engine;
 pub mod fuzz;
 pub mod model;
+pub mod report;
 pub mod spec;

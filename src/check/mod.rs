@@ -14,7 +14,7 @@ pub mod shortest;
 use std::path::{Path, PathBuf};
 
 pub use config::{Config, ConfigError, load};
-pub use run::{RunResult, Verdict, run};
+pub use run::{Exploration, RunResult, Verdict, explore, run};
 
 /// The directory of the shipped configurations that the default run checks.
 pub const MODELS_DIR: &str = "models";

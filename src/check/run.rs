@@ -7,9 +7,9 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use stateright::{Checker, Model};
 
-use crate::model::properties::Kind;
+use crate::model::properties::{Kind, reached_status, safety_index};
 
-use crate::model::{FleetModel, ModelState};
+use crate::model::{FleetModel, ModelState, Tally};
 use crate::spec::{Command, account_letter};
 
 use super::liveness::{LIVENESS_BOUND, TooLarge, check_liveness};
@@ -109,68 +109,126 @@ pub struct RunResult {
     pub failures: Vec<String>,
 }
 
-struct Collected {
-    states: usize,
-    unique_states: usize,
-    max_depth: usize,
-    discovered: BTreeSet<&'static str>,
-    elapsed: Duration,
+/// What the checker found, before shortest counterexamples and verdicts.
+#[derive(Clone, Debug)]
+pub struct Exploration {
+    /// Every successor generated (a complete run expands every unique state once).
+    pub states: usize,
+    pub unique_states: usize,
+    pub max_depth: usize,
+    /// The properties stateright found a discovery for: none when the model tallies its
+    /// verdicts, as [`explore`] has it do.
+    pub discovered: BTreeSet<&'static str>,
+    /// The statuses reached and the safety properties broken.
+    pub tally: Tally,
+    /// How many properties stateright checked.
+    pub registered: usize,
+    /// From spawning the checker to joining its threads.
+    pub elapsed: Duration,
 }
 
 fn drive<C: Checker<FleetModel>>(
     checker: C,
-    progress: &mut dyn FnMut(usize, usize, Duration),
-) -> Collected {
-    let start = Instant::now();
-    let mut last_report = Duration::ZERO;
-    while !checker.is_done() {
-        // Poll finely at first so that small runs report their real duration.
-        let elapsed = start.elapsed();
-        std::thread::sleep(if elapsed < Duration::from_secs(1) {
-            Duration::from_millis(1)
-        } else {
-            Duration::from_millis(50)
-        });
-        let elapsed = start.elapsed();
-        if elapsed >= Duration::from_secs(3) && elapsed - last_report >= Duration::from_secs(5) {
-            last_report = elapsed;
-            progress(checker.unique_state_count(), checker.max_depth(), elapsed);
+    progress: Option<&mut dyn FnMut(usize, usize, Duration)>,
+    start: Instant,
+) -> (C, Duration) {
+    if let Some(progress) = progress {
+        let mut last_report = Duration::ZERO;
+        while !checker.is_done() {
+            // Poll finely at first so that small runs report their real duration.
+            let elapsed = start.elapsed();
+            std::thread::sleep(if elapsed < Duration::from_secs(1) {
+                Duration::from_millis(1)
+            } else {
+                Duration::from_millis(50)
+            });
+            let elapsed = start.elapsed();
+            if elapsed >= Duration::from_secs(3) && elapsed - last_report >= Duration::from_secs(5)
+            {
+                last_report = elapsed;
+                progress(checker.unique_state_count(), checker.max_depth(), elapsed);
+            }
         }
     }
     let checker = checker.join();
-    Collected {
+    let elapsed = start.elapsed();
+    (checker, elapsed)
+}
+
+fn collect<C: Checker<FleetModel>>(
+    (checker, elapsed): (C, Duration),
+    tally: Tally,
+    registered: usize,
+) -> Exploration {
+    Exploration {
         states: checker.state_count(),
         unique_states: checker.unique_state_count(),
         max_depth: checker.max_depth(),
         discovered: checker.discoveries().keys().copied().collect(),
-        elapsed: start.elapsed(),
+        tally,
+        registered,
+        elapsed,
     }
 }
 
-/// Checks a configuration. `progress` is called every two seconds once a run has taken
-/// three, with the unique states and depth so far.
-pub fn run(config: &Config, progress: &mut dyn FnMut(usize, usize, Duration)) -> RunResult {
-    let model = config.model.clone();
+/// Runs the checker alone on a configuration's model, as [`run`] does before it looks for
+/// shortest counterexamples and liveness: this is what the model-checking benchmarks time.
+/// Without `progress` it waits for the checker's threads without polling, so the time is
+/// the exploration's own.
+pub fn explore(
+    config: &Config,
+    progress: Option<&mut dyn FnMut(usize, usize, Duration)>,
+) -> Exploration {
     let settings = &config.checker;
-    let mut builder = model.clone().checker().threads(settings.threads);
+    // The checked model tallies its verdicts itself: see `model::tally` for why.
+    let (checked, tally) = config.model.clone().with_tally();
+    let registered = checked.properties().len();
+    let mut builder = checked.checker().threads(settings.threads);
     if settings.symmetry {
         builder = builder.symmetry();
     }
     if let Some(timeout) = settings.timeout {
         builder = builder.timeout(timeout);
     }
-    let collected = match settings.strategy {
-        Strategy::Bfs => drive(builder.spawn_bfs(), progress),
-        Strategy::Dfs => drive(builder.spawn_dfs(), progress),
-    };
-    let complete = settings
-        .timeout
-        .is_none_or(|timeout| collected.elapsed < timeout);
+    let start = Instant::now();
+    match settings.strategy {
+        Strategy::Bfs => collect(
+            drive(builder.spawn_bfs(), progress, start),
+            tally,
+            registered,
+        ),
+        Strategy::Dfs => collect(
+            drive(builder.spawn_dfs(), progress, start),
+            tally,
+            registered,
+        ),
+    }
+}
 
+/// Checks a configuration. `progress` is called every five seconds once a run has taken
+/// three, with the unique states and depth so far.
+pub fn run(config: &Config, progress: &mut dyn FnMut(usize, usize, Duration)) -> RunResult {
+    let model = config.model.clone();
+    let settings = &config.checker;
+    let collected = explore(config, Some(progress));
+    let (tally, registered) = (&collected.tally, collected.registered);
+    let timed_out = settings
+        .timeout
+        .is_some_and(|timeout| collected.elapsed >= timeout);
+    // Stateright stops exploring once every property it checks has a discovery; the states
+    // it left were then neither checked nor tallied.
+    let stopped_early = collected.discovered.len() >= registered;
+    let complete = !timed_out && !stopped_early;
+
+    // The verdicts come from the model's tally; a stateright discovery (there is none
+    // while the model tallies) counts too.
+    let broken = |name: &str| {
+        safety_index(name).is_some_and(|i| tally.violated(i)) || collected.discovered.contains(name)
+    };
     let properties = config.properties();
     let violated: Vec<_> = properties
         .iter()
-        .filter(|info| info.kind == Kind::Safety && collected.discovered.contains(info.name))
+        .filter(|info| info.kind == Kind::Safety && broken(info.name))
         .copied()
         .collect();
     let shortest = shortest_counterexamples(&model, &violated);
@@ -178,7 +236,10 @@ pub fn run(config: &Config, progress: &mut dyn FnMut(usize, usize, Duration)) ->
     let mut results = Vec::new();
     let mut failures = Vec::new();
     for info in &properties {
-        let discovered = collected.discovered.contains(info.name);
+        let discovered = match info.kind {
+            Kind::Reachability => reached_status(info.name).is_some_and(|s| tally.reached(s)),
+            Kind::Safety => broken(info.name),
+        };
         let (verdict, expected) = match info.kind {
             Kind::Reachability => (
                 if discovered {
@@ -274,8 +335,12 @@ pub fn run(config: &Config, progress: &mut dyn FnMut(usize, usize, Duration)) ->
     if config.checker.liveness {
         liveness_results(config, &model, &mut results, &mut failures);
     }
-    if !complete {
+    if timed_out {
         failures.push("the run was cut short by its timeout: nothing is verified".to_string());
+    } else if stopped_early {
+        failures.push(
+            "the checker stopped once every property it checks had a discovery: the states it left unexplored were not checked".to_string(),
+        );
     }
     if let Some(expected) = config.expect.unique_states
         && complete

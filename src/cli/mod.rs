@@ -5,6 +5,7 @@
 
 mod check;
 mod explore;
+mod report;
 mod snapshot;
 
 use std::fmt;
@@ -38,6 +39,55 @@ pub enum Command {
     /// Validate a fleet snapshot (the engine's JSON) and list its tasks; a bad snapshot
     /// gets a one-line error naming the problem.
     Snapshot(SnapshotArgs),
+    /// Regenerate the reports in reports/: model-check results, the state diagram (Mermaid
+    /// and SVG) and the benchmark table. `report bench --baseline NAME --threshold PCT` is
+    /// the regression gate.
+    Report(ReportArgs),
+}
+
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  \
+    drs-lifecycle report                         # every report (runs every models/*.toml)\n  \
+    drs-lifecycle report diagram                 # reports/lifecycle.md and lifecycle.svg\n  \
+    cargo bench -- --save-baseline main          # before a change\n  \
+    cargo bench -- --baseline main               # after it\n  \
+    drs-lifecycle report bench --baseline main --threshold 5   # exits 1 on a regression\n\n\
+Exit status: 0 written (and no regression), 1 a regression past the threshold or a\n\
+configuration that did not meet its expectations, 2 bad input (no criterion results,\n\
+unknown baseline, unreadable files).")]
+pub struct ReportArgs {
+    #[command(subcommand)]
+    pub what: Option<ReportWhat>,
+    /// The directory the reports are written to.
+    #[arg(long, global = true, default_value = crate::report::REPORTS_DIR)]
+    pub out: PathBuf,
+    /// Criterion's output directory (default: $CRITERION_HOME, else
+    /// $CARGO_TARGET_DIR/criterion, else target/criterion).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub criterion: Option<PathBuf>,
+}
+
+/// Which report to regenerate.
+#[derive(Debug, clap::Subcommand)]
+pub enum ReportWhat {
+    /// Model-check every configuration in models/ and write model-check.md.
+    Models,
+    /// Write the state diagram: lifecycle.md (Mermaid) and lifecycle.svg.
+    Diagram,
+    /// Write benchmarks.md from criterion's saved estimates; with --baseline and
+    /// --threshold, exit 1 if a benchmark regressed.
+    Bench(BenchArgs),
+}
+
+#[derive(Debug, Default, clap::Args)]
+pub struct BenchArgs {
+    /// A baseline saved with `cargo bench -- --save-baseline NAME` to compare with.
+    #[arg(long, value_name = "NAME")]
+    pub baseline: Option<String>,
+    /// Exit 1 when a benchmark's median is more than PCT percent slower than in the
+    /// baseline.
+    #[arg(long, value_name = "PCT", requires = "baseline")]
+    pub threshold: Option<f64>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -139,6 +189,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Check(args) => check::check(args),
         Command::Explore(args) => explore::explore(args),
         Command::Snapshot(args) => snapshot::snapshot(args),
+        Command::Report(args) => report::report(args),
     };
     match result {
         Ok(code) => code,

@@ -5,8 +5,9 @@
 //! seen at different sizes:
 //!
 //! - **lifecycle**: one task of one account, created in any of the configured modes. Every
-//!   user operation and system event is offered in every state, with the account's arrears
-//!   and recharge; the table decides which are accepted.
+//!   user operation and system event is tried in every state, with the account's arrears
+//!   and recharge; the table decides which are accepted (and only those are offered to the
+//!   checker, see `FleetModel::commands`).
 //! - **fleet**: up to [`MAX_TASKS`] tasks over up to [`MAX_MODEL_ACCOUNTS`] accounts. Tasks
 //!   meet through ids (handed out in creation order, never reused) and accounts (billing
 //!   freezes all tasks of an account at once; a command for another account's task is "not
@@ -29,11 +30,13 @@ use std::hash::{Hash, Hasher};
 use stateright::{Model, Property};
 
 use crate::engine::Fleet;
+use crate::spec::table::ruled_events;
 use crate::spec::{AccountId, Command, Event, Mode, Source, TaskId, TaskSpec};
 
 use super::faults::Fault;
-use super::lockstep::{Lockstep, lockstep};
-use super::properties::properties_of;
+use super::lockstep::{Lockstep, lockstep, refused_alike};
+use super::properties::{TALLIED, properties_of};
+use super::tally::Tally;
 use super::world::{MAX_MODEL_ACCOUNTS, MAX_TASKS, World};
 
 /// Which system a model explores.
@@ -71,6 +74,10 @@ pub struct FleetModel {
     pub enabled_only: bool,
     /// Whether the engine runs beside the specification.
     pub conformance: bool,
+    /// When set, the verdicts are recorded here as the checker runs and stateright is
+    /// given a single property that records them (see [`super::tally`] for why). Unset,
+    /// as in the Explorer, every claim is a stateright property of its own.
+    pub tally: Option<Tally>,
 }
 
 impl FleetModel {
@@ -91,6 +98,7 @@ impl FleetModel {
             fault: None,
             enabled_only: false,
             conformance: kind == ModelKind::Conformance,
+            tally: None,
         }
     }
 
@@ -100,27 +108,58 @@ impl FleetModel {
         self
     }
 
+    /// The same model, recording its verdicts in a fresh tally instead of checking one
+    /// stateright property per claim; the tally is returned for reading after the run.
+    pub fn with_tally(mut self) -> (Self, Tally) {
+        let tally = Tally::new();
+        self.tally = Some(tally.clone());
+        (self, tally)
+    }
+
     fn step(&self, task: &TaskSpec, event: Event) -> Option<TaskSpec> {
         Fault::step(self.fault, task, event)
     }
 
-    /// The commands offered in a state, before filtering.
-    fn commands(&self, state: &ModelState, out: &mut Vec<Command>) {
+    /// The commands of a state, each passed to `offer`, in a fixed order.
+    ///
+    /// The conformance model sends every command, allowed or not: refusals are half of what
+    /// it compares. The specification-only models offer only the commands their (possibly
+    /// faulty) step accepts, in the same order: a refused command has no successor, so the
+    /// state graph, the verdicts and the breadth-first counterexamples are the same, but the
+    /// checker no longer spends most of each state on `next_state` calls that answer `None`
+    /// (about 75 of the 82 commands of a state of three tasks over two accounts).
+    fn commands(&self, state: &ModelState, mut offer: impl FnMut(Command)) {
         let fleet = &state.world.fleet;
+        let every = self.conformance;
         let accounts = (0..self.accounts as u32).map(AccountId);
         if fleet.len() < self.tasks {
             for account in accounts.clone() {
-                for &mode in &self.modes {
-                    out.push(Command::Create { account, mode });
+                // Creation is refused only at capacity (checked above) and in arrears.
+                if every || !fleet.in_arrears(account) {
+                    for &mode in &self.modes {
+                        offer(Command::Create { account, mode });
+                    }
                 }
             }
         }
         for (index, slot) in fleet.slots().iter().enumerate() {
             let task = TaskId(index as u64 + 1);
             let account = AccountId(slot.account.into());
+            // Without a fault, only the events the table has a rule for can be accepted; a
+            // fault may accept others, so then every event is tried.
+            let candidates = if every || self.fault.is_some() {
+                u32::MAX
+            } else {
+                ruled_events(slot.task.status)
+            };
             for event in Event::ON_TASK {
-                if event.source() != Source::Billing {
-                    out.push(Command::Task {
+                // The owner's task event is accepted exactly when the step accepts it
+                // (see `FleetSpec::apply_with`); billing events to a task never are.
+                if candidates & 1 << event.index() != 0
+                    && event.source() != Source::Billing
+                    && (every || self.step(&slot.task, event).is_some())
+                {
+                    offer(Command::Task {
                         account,
                         task,
                         event,
@@ -134,7 +173,7 @@ impl FleetModel {
                         if event.source() != Source::Billing
                             && self.step(&slot.task, event).is_some()
                         {
-                            out.push(Command::Task {
+                            offer(Command::Task {
                                 account: other,
                                 task,
                                 event,
@@ -143,7 +182,7 @@ impl FleetModel {
                     }
                 }
                 // Billing is addressed to the account, never to a task.
-                out.push(Command::Task {
+                offer(Command::Task {
                     account,
                     task,
                     event: Event::AccountRecharged,
@@ -152,15 +191,20 @@ impl FleetModel {
         }
         if self.conformance {
             // An id nobody was given yet.
-            out.push(Command::Task {
+            offer(Command::Task {
                 account: AccountId(0),
                 task: fleet.next_id(),
                 event: Event::StartNow,
             });
         }
         for account in accounts {
-            out.push(Command::Arrears { account });
-            out.push(Command::Recharge { account });
+            let in_arrears = fleet.in_arrears(account);
+            if every || !in_arrears {
+                offer(Command::Arrears { account });
+            }
+            if every || in_arrears {
+                offer(Command::Recharge { account });
+            }
         }
     }
 
@@ -177,6 +221,38 @@ impl FleetModel {
         Some(next)
     }
 
+    /// The conformance model's actions: every command goes to both sides, and those that
+    /// need a successor state are kept: the ones the specification accepts, and the
+    /// refusals on which the engine disagrees (a divergence is a state).
+    ///
+    /// Why the refusals are settled here rather than in `next_state`: in a state of three
+    /// tasks about 85 of the 95 commands are refused by both sides, and a refusal has no
+    /// successor. Settled as they are generated, they share one scratch copy of the engine,
+    /// since a refusal that passes has left it untouched, where `next_state` would copy the
+    /// engine for each. The test is [`lockstep`]'s own (see [`refused_alike`]), so every
+    /// command, allowed or not, still goes to both sides.
+    fn conformance_actions(&self, state: &ModelState, engine: &Fleet, actions: &mut Vec<Command>) {
+        let world = &state.world;
+        SCRATCH.with(|scratch| {
+            let mut after = scratch.borrow_mut();
+            after.clone_from(engine);
+            self.commands(state, |command| {
+                let spec = world
+                    .fleet
+                    .apply_with(&command, |task, event| self.step(task, event));
+                let Err(refused) = spec else {
+                    actions.push(command);
+                    return;
+                };
+                if !refused_alike(engine, &mut after, self.fault, &command, refused) {
+                    // A disagreement: `next_state` runs the whole lockstep step on it.
+                    after.clone_from(engine);
+                    actions.push(command);
+                }
+            });
+        });
+    }
+
     /// The lockstep step: the command on both the specification and the engine.
     fn conformance_next(
         &self,
@@ -184,9 +260,6 @@ impl FleetModel {
         engine: &Fleet,
         command: &Command,
     ) -> Option<ModelState> {
-        thread_local! {
-            static SCRATCH: RefCell<Fleet> = RefCell::new(Fleet::new());
-        }
         SCRATCH.with(|scratch| {
             let mut after = scratch.borrow_mut();
             after.clone_from(engine);
@@ -206,6 +279,12 @@ impl FleetModel {
             }
         })
     }
+}
+
+thread_local! {
+    /// A copy of the engine for the lockstep step to run commands on, one per checker thread
+    /// so that its allocation is reused (`Fleet::clone_from` does not allocate).
+    static SCRATCH: RefCell<Fleet> = RefCell::new(Fleet::new());
 }
 
 /// The engine's state inside a model state. Equality and hashing ignore task versions:
@@ -239,12 +318,28 @@ impl PartialEq for EngineView {
 
 impl Eq for EngineView {}
 
+/// Two words per task rather than a field-by-field walk: hashing is in the checker's inner
+/// loop, and stateright takes the 64-bit hash as the state's identity, so every field that
+/// equality compares goes in.
 impl Hash for EngineView {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        for key in self.key() {
-            key.hash(state);
+        state.write_usize(self.0.tasks().len());
+        for task in self.0.tasks() {
+            let phase = task.phase().map_or(0, |phase| phase as u64 + 1);
+            let frozen = task.frozen_from().map_or(0, |status| status as u64 + 1);
+            state.write_u64(task.id().0);
+            state.write_u64(
+                u64::from(task.account().0)
+                    | (task.status() as u64) << 32
+                    | (task.mode() as u64) << 40
+                    | phase << 48
+                    | frozen << 52
+                    | u64::from(task.holds_instance()) << 60,
+            );
         }
-        self.0.accounts_in_arrears().hash(state);
+        for account in self.0.accounts_in_arrears() {
+            state.write_u64(u64::from(account.0) | 1 << 32);
+        }
     }
 }
 
@@ -290,10 +385,14 @@ impl Model for FleetModel {
     type Action = Command;
 
     fn init_states(&self) -> Vec<ModelState> {
-        vec![ModelState {
+        let init = ModelState {
             world: World::new(self.accounts),
             engine: self.conformance.then(|| EngineView(Fleet::new())),
-        }]
+        };
+        if let Some(tally) = &self.tally {
+            tally.record_statuses(&init.world.fleet);
+        }
+        vec![init]
     }
 
     fn actions(&self, state: &ModelState, actions: &mut Vec<Command>) {
@@ -301,14 +400,17 @@ impl Model for FleetModel {
             // A divergence ends the path: the report is the first bad step.
             return;
         }
-        self.commands(state, actions);
+        match &state.engine {
+            None => self.commands(state, |command| actions.push(command)),
+            Some(EngineView(engine)) => self.conformance_actions(state, engine, actions),
+        }
         if self.enabled_only {
             actions.retain(|command| self.next_state(state, *command).is_some());
         }
     }
 
     fn next_state(&self, state: &ModelState, command: Command) -> Option<ModelState> {
-        match &state.engine {
+        let next = match &state.engine {
             None => self
                 .spec_next(&state.world, &command)
                 .map(|world| ModelState {
@@ -316,7 +418,11 @@ impl Model for FleetModel {
                     engine: None,
                 }),
             Some(EngineView(engine)) => self.conformance_next(state, engine, &command),
+        };
+        if let (Some(tally), Some(next)) = (&self.tally, &next) {
+            tally.record_statuses(&next.world.fleet);
         }
+        next
     }
 
     fn format_action(&self, command: &Command) -> String {
@@ -339,6 +445,12 @@ impl Model for FleetModel {
     }
 
     fn properties(&self) -> Vec<Property<Self>> {
+        if self.tally.is_some() {
+            return vec![Property::always(
+                TALLIED,
+                super::properties::record_safety_verdicts,
+            )];
+        }
         properties_of(self)
             .iter()
             .map(|info| info.property())

@@ -113,6 +113,25 @@ pub fn lockstep<const N: usize>(
     }
 }
 
+/// Whether the engine refuses a command that the specification refused (as `spec_refusal`)
+/// the same way, and stays untouched: the one outcome of [`lockstep`] without a successor
+/// state ([`Lockstep::BothRefused`], by the same test). `after` must equal `before` on entry;
+/// on return it is the engine after the command. The conformance model settles most of its
+/// commands with this, without building a step's result for each.
+#[inline]
+pub fn refused_alike(
+    before: &Fleet,
+    after: &mut Fleet,
+    fault: Option<Fault>,
+    command: &Command,
+    spec_refusal: Refused,
+) -> bool {
+    match Fault::execute(fault, after, command) {
+        Err(engine_refusal) => engine_refusal.kind() == spec_refusal && after == before,
+        Ok(_) => false,
+    }
+}
+
 fn diverged<const N: usize>(
     world: &World<N>,
     after: &Fleet,

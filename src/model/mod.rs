@@ -16,8 +16,10 @@ pub mod lockstep;
 pub mod properties;
 pub mod svg;
 pub mod symmetry;
+pub mod tally;
 pub mod world;
 
 pub use faults::Fault;
 pub use fleet::{EngineView, FleetModel, ModelKind, ModelState};
+pub use tally::Tally;
 pub use world::{History, MAX_MODEL_ACCOUNTS, MAX_TASKS, World};

@@ -299,6 +299,40 @@ pub const fn reach_name(status: Status) -> &'static str {
     }
 }
 
+/// The name of the one stateright property of a model that tallies its verdicts.
+pub const TALLIED: &str = "every claim, tallied by the model";
+
+/// The condition of the [`TALLIED`] property: judges every safety property of the model on
+/// the state, records those it breaks in the model's tally, and holds, so that stateright
+/// never stops the search on a discovery (see [`super::tally`]).
+pub fn record_safety_verdicts(model: &FleetModel, state: &ModelState) -> bool {
+    let Some(tally) = &model.tally else {
+        return true;
+    };
+    let mut broken = 0u32;
+    for (i, info) in SAFETY.iter().enumerate() {
+        if (model.conformance || !info.conformance_only) && !(info.condition)(model, state) {
+            broken |= 1 << i;
+        }
+    }
+    if broken != 0 {
+        tally.record_violations(broken);
+    }
+    true
+}
+
+/// The index in [`SAFETY`] of the safety property with this name.
+pub fn safety_index(name: &str) -> Option<usize> {
+    SAFETY.iter().position(|info| info.name == name)
+}
+
+/// The status whose reachability property has this name.
+pub fn reached_status(name: &str) -> Option<Status> {
+    Status::ALL
+        .into_iter()
+        .find(|&status| reach_name(status) == name)
+}
+
 fn reaches<const S: usize>(_: &FleetModel, state: &ModelState) -> bool {
     let wanted = Status::ALL[S];
     state

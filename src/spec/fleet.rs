@@ -179,7 +179,8 @@ impl<const N: usize> FleetSpec<N> {
         command: &Command,
         step: impl Fn(&TaskSpec, Event) -> Option<TaskSpec>,
     ) -> Result<Self, Refused> {
-        let mut next = *self;
+        // Every refusal is decided before the fleet is copied: the model checkers try many
+        // more commands than are accepted.
         match *command {
             Command::Create { account, mode } => {
                 if account.0 as usize >= MAX_ACCOUNTS || self.len() >= N {
@@ -188,11 +189,13 @@ impl<const N: usize> FleetSpec<N> {
                 if self.in_arrears(account) {
                     return Err(Refused::AccountInArrears);
                 }
+                let mut next = *self;
                 next.slots[self.len()] = Slot {
                     account: account.0 as u8,
                     task: TaskSpec::created(mode),
                 };
                 next.len += 1;
+                Ok(next)
             }
             Command::Task {
                 account,
@@ -207,7 +210,9 @@ impl<const N: usize> FleetSpec<N> {
                 if self.in_arrears(account) && after.status.is_freezable() {
                     after = step(&after, Event::AccountInArrears).unwrap_or(after);
                 }
+                let mut next = *self;
                 next.slots[index].task = after;
+                Ok(next)
             }
             Command::Arrears { account } => {
                 if account.0 as usize >= MAX_ACCOUNTS {
@@ -216,6 +221,7 @@ impl<const N: usize> FleetSpec<N> {
                 if self.in_arrears(account) {
                     return Err(Refused::AlreadyInArrears);
                 }
+                let mut next = *self;
                 next.arrears |= 1 << account.0;
                 next.for_each_task_of(account, |task| {
                     if task.status.is_freezable() {
@@ -224,11 +230,13 @@ impl<const N: usize> FleetSpec<N> {
                         None
                     }
                 });
+                Ok(next)
             }
             Command::Recharge { account } => {
                 if !self.in_arrears(account) {
                     return Err(Refused::NotInArrears);
                 }
+                let mut next = *self;
                 next.arrears &= !(1 << account.0);
                 next.for_each_task_of(account, |task| {
                     if task.status == Status::Frozen {
@@ -237,9 +245,9 @@ impl<const N: usize> FleetSpec<N> {
                         None
                     }
                 });
+                Ok(next)
             }
         }
-        Ok(next)
     }
 
     fn for_each_task_of(

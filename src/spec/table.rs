@@ -171,6 +171,38 @@ const fn build_lookup() -> [[u8; EVENT_KIND_COUNT]; STATUS_COUNT] {
     lookup
 }
 
+/// `RULED[status]` has the bit of `event.index()` set when the table has a rule for the
+/// pair.
+const RULED: [u32; STATUS_COUNT] = build_ruled();
+
+// One bit per kind of event.
+const _: () = assert!(EVENT_KIND_COUNT <= 32);
+
+const fn build_ruled() -> [u32; STATUS_COUNT] {
+    let mut ruled = [0u32; STATUS_COUNT];
+    let mut s = 0;
+    while s < STATUS_COUNT {
+        let mut e = 0;
+        while e < EVENT_KIND_COUNT {
+            if LOOKUP[s][e] != 0 {
+                ruled[s] |= 1 << e;
+            }
+            e += 1;
+        }
+        s += 1;
+    }
+    ruled
+}
+
+/// The kinds of event the table has a rule for in a status, as a bit set over
+/// [`Event::index`]: every event a task in the status can accept (a rule whose target needs
+/// a remembered phase still refuses a task without one). The model checkers use it to skip,
+/// without a step, the events a status has no rule for.
+#[inline]
+pub fn ruled_events(status: Status) -> u32 {
+    RULED[status.index()]
+}
+
 /// The rule for a status and an event, if the table has one.
 #[inline]
 pub fn rule_for(status: Status, event: Event) -> Option<&'static Rule> {
@@ -187,4 +219,22 @@ pub fn edges() -> impl Iterator<Item = (Status, Event, &'static Rule)> {
             .into_iter()
             .filter_map(move |event| rule_for(status, event).map(|rule| (status, event, rule)))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ruled_events_are_exactly_the_pairs_with_a_rule() {
+        for status in Status::ALL {
+            for event in Event::KINDS {
+                assert_eq!(
+                    ruled_events(status) & 1 << event.index() != 0,
+                    rule_for(status, event).is_some(),
+                    "{status:?} {event:?}"
+                );
+            }
+        }
+    }
 }

@@ -1,0 +1,81 @@
+//! The peak memory of this process, for the model-check report and the benchmarks.
+//!
+//! Linux keeps the high-water mark of the process's resident memory (`VmHWM` in
+//! `/proc/self/status`), and writing `5` to `/proc/self/clear_refs` resets it to the current
+//! resident size (Linux 4.0 and later). Resetting before each model-check run lets the
+//! report give each configuration its own peak, even after a larger one ran in the same
+//! process. Elsewhere (or where `/proc` is not readable) the peak is simply unknown: the
+//! reports say so rather than fail.
+
+use std::fs;
+
+/// Resets the process's peak resident memory to its current resident memory. Returns
+/// whether the reset worked, so callers can tell a per-run peak from a whole-process one.
+pub fn reset_peak() -> bool {
+    fs::write("/proc/self/clear_refs", "5").is_ok()
+}
+
+/// The process's peak resident memory in bytes since it started or since the last
+/// [`reset_peak`].
+pub fn peak_bytes() -> Option<u64> {
+    let status = fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+    let kib: u64 = line
+        .trim_start_matches("VmHWM:")
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kib * 1024)
+}
+
+/// The 1, 5 and 15 minute load averages: how busy the machine was around a measurement.
+/// Benchmarks on a shared machine are only comparable at similar loads.
+pub fn load_average() -> Option<[f64; 3]> {
+    let text = fs::read_to_string("/proc/loadavg").ok()?;
+    let mut fields = text.split_whitespace().map(str::parse::<f64>);
+    Some([
+        fields.next()?.ok()?,
+        fields.next()?.ok()?,
+        fields.next()?.ok()?,
+    ])
+}
+
+/// `141557760` → `135 MiB`; `1610612736` → `1.50 GiB`.
+pub fn format_bytes(bytes: u64) -> String {
+    const MIB: f64 = 1024.0 * 1024.0;
+    const GIB: f64 = 1024.0 * MIB;
+    let value = bytes as f64;
+    if value >= GIB {
+        format!("{:.2} GiB", value / GIB)
+    } else {
+        format!("{:.0} MiB", value / MIB)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bytes_read_as_mebibytes_or_gibibytes() {
+        assert_eq!(format_bytes(141_557_760), "135 MiB");
+        assert_eq!(format_bytes(1_610_612_736), "1.50 GiB");
+        assert_eq!(format_bytes(0), "0 MiB");
+    }
+
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn peak_grows_with_an_allocation_and_resets() {
+        let before = peak_bytes().expect("VmHWM on Linux");
+        let block = vec![1u8; 64 << 20];
+        std::hint::black_box(&block);
+        let during = peak_bytes().expect("VmHWM on Linux");
+        assert!(during >= before + (60 << 20), "{before} → {during}");
+        drop(block);
+        if reset_peak() {
+            assert!(peak_bytes().expect("VmHWM on Linux") < during);
+        }
+    }
+}

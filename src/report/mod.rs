@@ -1,0 +1,26 @@
+//! Generated reports: what `drs-lifecycle report` writes to `reports/`.
+//!
+//! Each report has one source and one command, like `docs/lifecycle.md`:
+//!
+//! - [`models`]: `model-check.md`, the results of checking every shipped configuration
+//!   (a test fails when the committed results drift from what the command produces);
+//! - [`diagram`]: `lifecycle.md` (Mermaid) and `lifecycle.svg` (drawn by a Rust crate), the
+//!   state diagram from the specification's table;
+//! - [`bench`](mod@bench): `benchmarks.md`, criterion's medians against the project's targets and a
+//!   saved baseline, and the regression gate.
+//!
+//! [`memory`] measures what criterion and stateright do not: peak memory and load.
+
+pub mod bench;
+pub mod diagram;
+pub mod memory;
+pub mod models;
+
+/// Where the reports live, relative to the repository root.
+pub const REPORTS_DIR: &str = "reports";
+
+/// The files, by name, that `drs-lifecycle report` writes into [`REPORTS_DIR`].
+pub const MODEL_CHECK_FILE: &str = "model-check.md";
+pub const LIFECYCLE_MD_FILE: &str = "lifecycle.md";
+pub const LIFECYCLE_SVG_FILE: &str = "lifecycle.svg";
+pub const BENCHMARKS_FILE: &str = "benchmarks.md";
