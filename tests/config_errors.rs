@@ -172,3 +172,12 @@ fn a_good_configuration_loads() {
     assert_eq!(config.model.tasks, 2);
     assert!(config.checker.symmetry);
 }
+
+#[test]
+fn unknown_properties_mode_is_named() {
+    assert_error(
+        "model = \"lifecycle\"\n[checker]\nproperties = \"fast\"\n",
+        3,
+        "expected \"tallied\"",
+    );
+}

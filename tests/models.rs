@@ -228,3 +228,43 @@ fn committed_model_check_report_matches_the_results() {
         );
     }
 }
+
+/// `check` tallies verdicts inside the model for speed (see `model::tally`); with
+/// `properties = "named"` stateright checks one named property per claim, as the Explorer
+/// does. Both must give the same verdicts and the same state counts, on correct models, with
+/// every kind of fault, with symmetry, and in lockstep with the engine.
+#[test]
+fn named_stateright_properties_give_the_same_verdicts_as_the_tally() {
+    let verdicts = |result: &RunResult| -> Vec<(String, Verdict, Option<usize>)> {
+        result
+            .properties
+            .iter()
+            .map(|p| {
+                (
+                    p.name.clone(),
+                    p.verdict,
+                    p.counterexample.as_ref().map(|cx| cx.length),
+                )
+            })
+            .collect()
+    };
+    for name in [
+        "lifecycle.toml",
+        "lifecycle-full-only.toml",
+        "fleet-2x2.toml",
+        "fault-ended-restarts-fleet-symmetry.toml",
+        "fault-creation-report-lost.toml",
+        "fault-schedule-start-refused.toml",
+        "fault-recharge-leaves-task-frozen.toml",
+        "fault-engine-reuses-deleted-id.toml",
+        "conformance-2x2.toml",
+    ] {
+        let tallied = checked(name);
+        let mut config = tallied.config.clone();
+        config.checker.named_properties = true;
+        let named = run(&config, &mut |_, _, _| {});
+        assert!(named.met, "{name} with named properties: {:?}", named.failures);
+        assert_eq!(named.unique_states, tallied.result.unique_states, "{name}");
+        assert_eq!(verdicts(&named), verdicts(&tallied.result), "{name}");
+    }
+}

@@ -22,6 +22,7 @@
 //! symmetry = false                      # dfs and specification-only models
 //! timeout_seconds = 600                 # optional; a run cut short is incomplete
 //! liveness = true                       # also check liveness (explicit graph, small models)
+//! properties = "tallied"                # or "named": one stateright property per claim
 //!
 //! [expect]
 //! unique_states = 4518129
@@ -63,6 +64,9 @@ pub struct CheckerSettings {
     pub timeout: Option<Duration>,
     /// Also check the liveness claims on the explicit state graph (small models only).
     pub liveness: bool,
+    /// Give stateright one named property per claim (as the Explorer does) instead of the
+    /// model's tally of verdicts (see [`crate::model::tally`]): slower, same verdicts.
+    pub named_properties: bool,
 }
 
 /// What a run must show.
@@ -179,6 +183,7 @@ struct RawChecker {
     symmetry: Option<Spanned<bool>>,
     timeout_seconds: Option<Spanned<i64>>,
     liveness: Option<Spanned<bool>>,
+    properties: Option<Spanned<String>>,
 }
 
 #[derive(Default, Deserialize)]
@@ -358,6 +363,19 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         }
     };
 
+    let named_properties = match &raw.checker.properties {
+        None => false,
+        Some(mode) => match mode.get_ref().as_str() {
+            "tallied" => false,
+            "named" => true,
+            other => {
+                return Err(fail(
+                    Some(mode.span()),
+                    format!("unknown properties mode {other:?}: expected \"tallied\" (the model tallies every verdict, fast) or \"named\" (one stateright property per claim)"),
+                ));
+            }
+        },
+    };
     let liveness = raw
         .checker
         .liveness
@@ -449,6 +467,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
             symmetry,
             timeout,
             liveness,
+            named_properties,
         },
         expect: Expectations {
             unique_states,

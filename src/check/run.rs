@@ -180,8 +180,13 @@ pub fn explore(
     progress: Option<&mut dyn FnMut(usize, usize, Duration)>,
 ) -> Exploration {
     let settings = &config.checker;
-    // The checked model tallies its verdicts itself: see `model::tally` for why.
-    let (checked, tally) = config.model.clone().with_tally();
+    // The checked model tallies its verdicts itself (see `model::tally` for why), unless the
+    // configuration asks for one stateright property per claim.
+    let (checked, tally) = if settings.named_properties {
+        (config.model.clone(), Tally::default())
+    } else {
+        config.model.clone().with_tally()
+    };
     let registered = checked.properties().len();
     let mut builder = checked.checker().threads(settings.threads);
     if settings.symmetry {
@@ -220,8 +225,8 @@ pub fn run(config: &Config, progress: &mut dyn FnMut(usize, usize, Duration)) ->
     let stopped_early = collected.discovered.len() >= registered;
     let complete = !timed_out && !stopped_early;
 
-    // The verdicts come from the model's tally; a stateright discovery (there is none
-    // while the model tallies) counts too.
+    // The verdicts come from the model's tally, or from stateright's discoveries when the
+    // configuration asks for named properties (the other source is then empty).
     let broken = |name: &str| {
         safety_index(name).is_some_and(|i| tally.violated(i)) || collected.discovered.contains(name)
     };
@@ -237,7 +242,10 @@ pub fn run(config: &Config, progress: &mut dyn FnMut(usize, usize, Duration)) ->
     let mut failures = Vec::new();
     for info in &properties {
         let discovered = match info.kind {
-            Kind::Reachability => reached_status(info.name).is_some_and(|s| tally.reached(s)),
+            Kind::Reachability => {
+                reached_status(info.name).is_some_and(|s| tally.reached(s))
+                    || collected.discovered.contains(info.name)
+            }
             Kind::Safety => broken(info.name),
         };
         let (verdict, expected) = match info.kind {
