@@ -263,7 +263,11 @@ fn named_stateright_properties_give_the_same_verdicts_as_the_tally() {
         let mut config = tallied.config.clone();
         config.checker.named_properties = true;
         let named = run(&config, &mut |_, _, _| {});
-        assert!(named.met, "{name} with named properties: {:?}", named.failures);
+        assert!(
+            named.met,
+            "{name} with named properties: {:?}",
+            named.failures
+        );
         assert_eq!(named.unique_states, tallied.result.unique_states, "{name}");
         assert_eq!(verdicts(&named), verdicts(&tallied.result), "{name}");
     }

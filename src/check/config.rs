@@ -371,7 +371,9 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
             other => {
                 return Err(fail(
                     Some(mode.span()),
-                    format!("unknown properties mode {other:?}: expected \"tallied\" (the model tallies every verdict, fast) or \"named\" (one stateright property per claim)"),
+                    format!(
+                        "unknown properties mode {other:?}: expected \"tallied\" (the model tallies every verdict, fast) or \"named\" (one stateright property per claim)"
+                    ),
                 ));
             }
         },
