@@ -5,26 +5,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use crate::check::report::{text, thousands};
-use crate::check::{MODELS_DIR, configurations_in, load, run};
+use crate::check::{load, run};
 
 use super::{CheckArgs, CliError, OutputFormat};
 
 pub fn check(args: CheckArgs) -> Result<ExitCode, CliError> {
     let files: Vec<PathBuf> = if args.files.is_empty() {
-        let dir = PathBuf::from(MODELS_DIR);
-        let files = configurations_in(&dir).map_err(|error| {
-            CliError::input(format!(
-                "cannot read {}/: {error}; run from the repository root or name configuration files",
-                dir.display()
-            ))
-        })?;
-        if files.is_empty() {
-            return Err(CliError::input(format!(
-                "no configuration (*.toml) in {}/: name configuration files",
-                dir.display()
-            )));
-        }
-        files
+        super::shipped_configurations()?
     } else {
         args.files
     };

@@ -179,6 +179,25 @@ impl fmt::Display for CliError {
     }
 }
 
+/// The configurations directly in `models/` (the default run), or a one-line error saying
+/// what to do when there are none.
+fn shipped_configurations() -> Result<Vec<PathBuf>, CliError> {
+    let dir = PathBuf::from(crate::check::MODELS_DIR);
+    let files = crate::check::configurations_in(&dir).map_err(|error| {
+        CliError::input(format!(
+            "cannot read {}/: {error}; run from the repository root or name configuration files",
+            dir.display()
+        ))
+    })?;
+    if files.is_empty() {
+        return Err(CliError::input(format!(
+            "no configuration (*.toml) in {}/: name configuration files",
+            dir.display()
+        )));
+    }
+    Ok(files)
+}
+
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> ExitCode {
     let result: Result<ExitCode, CliError> = match cli.command {

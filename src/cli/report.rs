@@ -123,18 +123,7 @@ fn benchmarks(out: &Path, criterion: &Path, args: &BenchArgs) -> Result<ExitCode
 
 fn model_check(out: &Path) -> Result<ExitCode, CliError> {
     let dir = PathBuf::from(MODELS_DIR);
-    let files = configurations_in(&dir).map_err(|error| {
-        CliError::input(format!(
-            "cannot read {}/: {error}; run from the repository root",
-            dir.display()
-        ))
-    })?;
-    if files.is_empty() {
-        return Err(CliError::input(format!(
-            "no configuration (*.toml) in {}/",
-            dir.display()
-        )));
-    }
+    let files = super::shipped_configurations()?;
     let skipped: Vec<String> = configurations_in(&dir.join("heavy"))
         .unwrap_or_default()
         .iter()
