@@ -181,3 +181,12 @@ fn unknown_properties_mode_is_named() {
         "expected \"tallied\"",
     );
 }
+
+#[test]
+fn liveness_on_a_model_pinned_past_the_bound_is_refused_up_front() {
+    assert_error(
+        "model = \"fleet\"\n[checker]\nliveness = true\n[expect]\nunique_states = 5085940\n",
+        3,
+        "whole state graph",
+    );
+}

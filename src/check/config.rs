@@ -42,7 +42,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::check::liveness::LIVENESS;
+use crate::check::liveness::{LIVENESS, LIVENESS_BOUND};
 use crate::model::properties::{Kind, PropertyInfo, properties_of};
 use crate::model::{Fault, FleetModel, MAX_MODEL_ACCOUNTS, MAX_TASKS, ModelKind};
 use crate::spec::Mode;
@@ -198,11 +198,19 @@ struct RawExpect {
 
 /// Reads and validates a configuration file.
 pub fn load(path: &Path) -> Result<Config, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|error| ConfigError {
+    let unreadable = |message: String| ConfigError {
         path: path.to_path_buf(),
         line: None,
-        message: format!("cannot read the configuration: {error}"),
-    })?;
+        message,
+    };
+    if path.is_dir() {
+        return Err(unreadable(
+            "is a directory: name its *.toml files (`check` alone checks every models/*.toml)"
+                .to_string(),
+        ));
+    }
+    let text = std::fs::read_to_string(path)
+        .map_err(|error| unreadable(format!("cannot read the configuration: {error}")))?;
     parse(path, &text)
 }
 
@@ -398,6 +406,19 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
             ));
         }
     };
+    // Liveness holds the whole state graph in memory: refuse it up front for a model whose
+    // pinned size is already past the bound, instead of after filling the memory.
+    if let (true, Some(states), Some(flag)) =
+        (liveness, unique_states, raw.checker.liveness.as_ref())
+        && states > LIVENESS_BOUND
+    {
+        return Err(fail(
+            Some(flag.span()),
+            format!(
+                "liveness needs the whole state graph in memory, at most {LIVENESS_BOUND} states, and this model pins {states}: set liveness = false, or check liveness on a smaller configuration"
+            ),
+        ));
+    }
     let mut violations = BTreeMap::new();
     for (name, length) in &raw.expect.violations {
         if LIVENESS.contains(&name.as_str()) {

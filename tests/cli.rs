@@ -1,4 +1,5 @@
-//! `drs-lifecycle check` from the outside: exit status, reports, and errors.
+//! The command line from the outside: `check` and `snapshot`, their exit status, reports
+//! and errors. (`explore` and `report` have their own files.)
 
 use std::path::Path;
 use std::process::Command;
@@ -107,4 +108,59 @@ fn json_report_is_machine_readable() {
         .expect("ended is terminal");
     assert_eq!(ended["verdict"], "violated");
     assert_eq!(ended["counterexample"]["length"], 6);
+}
+
+#[test]
+fn good_snapshot_is_listed_task_by_task() {
+    let out = drs(&["snapshot", "tests/data/snapshots/good-fleet.json"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(stdout.contains("a valid snapshot of 14 tasks (12 listed, 2 deleted)"));
+    assert!(stdout.contains("account B is in arrears"));
+    assert!(
+        stdout.contains("冻结 Frozen (console only) · version 6 · froze 暂停中 Paused (PAUSING)")
+    );
+}
+
+#[test]
+fn every_bad_snapshot_gets_a_one_line_error_naming_the_file() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/snapshots");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&dir).expect("fixtures") {
+        let path = entry.expect("entry").path();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_string();
+        if !name.starts_with("bad-") {
+            continue;
+        }
+        let out = drs(&["snapshot", &path.display().to_string()]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{name}: {stderr}");
+        assert!(stderr.contains(&name), "{name}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{name}: {stderr}");
+        checked += 1;
+    }
+    assert!(checked >= 20, "only {checked} bad snapshots");
+}
+
+#[test]
+fn missing_snapshot_is_a_clear_error() {
+    let out = drs(&["snapshot", "no-such-snapshot.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read the snapshot"));
+}
+
+#[test]
+fn a_directory_given_as_configuration_says_what_to_name_instead() {
+    let out = drs(&["check", "models"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("models: is a directory: name its *.toml files"),
+        "{stderr}"
+    );
 }
