@@ -13,6 +13,7 @@
 //! - [`report`]: the generated reports in `reports/`: model-check results, the state
 //!   diagram, benchmark tables and the regression gate.
 //! - [`cli`]: the `drs-lifecycle` command line.
+//! - [`text`]: number formatting and display-width padding shared by every printed table.
 
 pub mod check;
 pub mod cli;
@@ -21,3 +22,4 @@ pub mod fuzz;
 pub mod model;
 pub mod report;
 pub mod spec;
+pub mod text;

@@ -9,7 +9,7 @@ use std::collections::{BTreeSet, VecDeque};
 use std::path::Path;
 use std::process::Command;
 
-use drs_lifecycle::cli::SpecFormat;
+use drs_lifecycle::spec::render::Format as SpecFormat;
 use drs_lifecycle::spec::render::{REGENERATE, render};
 use drs_lifecycle::spec::{Event, Mode, RULES, Status, TaskSpec, step};
 use serde_json::Value;

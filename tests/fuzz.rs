@@ -22,12 +22,13 @@ use std::time::{Duration, Instant};
 
 use drs_lifecycle::check::load;
 use drs_lifecycle::fuzz::{
-    CAPACITY, COMPACT_CAPACITY, Case, Corner, Entropy, Generator, Harness, REFUSAL_KINDS,
+    Broke, CAPACITY, COMPACT_CAPACITY, Case, Corner, Entropy, Generator, Harness, REFUSAL_KINDS,
     Regression, Settings, Shrinker, Summary, is_one_minimal, load_all, minimize, refusal_index,
     rust_test, to_json,
 };
 use drs_lifecycle::model::Fault;
-use drs_lifecycle::model::properties::{
+use drs_lifecycle::model::ClaimId;
+use drs_lifecycle::model::claims::{
     DELETED_NEVER_REAPPEARS, ENGINE_REFINES_SPEC, REFUSAL_CHANGES_NOTHING,
 };
 use drs_lifecycle::spec::Refused;
@@ -112,7 +113,7 @@ fn regressions_dir() -> PathBuf {
 /// A failing case, shrunk and verified to be a fixpoint.
 struct Found {
     case: Case,
-    property: String,
+    property: Broke,
     report: String,
 }
 
@@ -139,7 +140,7 @@ fn campaign_on<const N: usize>(settings: &Settings) -> Result<Summary, Found> {
     let harness = RefCell::new(Harness::<N>::new(settings.fault));
     // The property the first failure broke: shrinking keeps only candidates that break the
     // same one, so it cannot slide to another bug.
-    let target: Cell<Option<&'static str>> = Cell::new(None);
+    let target: Cell<Option<Broke>> = Cell::new(None);
     let progress = Cell::new(Instant::now());
     let mut runner = runner(settings.cases, settings.seed);
     let result = runner.run(&Sequences(generator.clone()), |case| {
@@ -223,7 +224,7 @@ fn report(settings: &Settings, case: Case) -> Found {
     );
     Found {
         case,
-        property: property.to_string(),
+        property,
         report,
     }
 }
@@ -352,12 +353,12 @@ fn every_case_snapshots_and_restores_mid_flight() {
 // Minimal counterexamples
 
 /// The length of the shortest counterexample the model checker pins for a fault.
-fn shortest(config: &str, property: &str) -> usize {
+fn shortest(config: &str, property: ClaimId) -> usize {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("models")
         .join(config);
     let config = load(&path).unwrap_or_else(|error| panic!("{error}"));
-    config.expect.violations[property]
+    config.expect.violations[&property]
 }
 
 /// A campaign with the fault injected, which must catch it.
@@ -373,7 +374,7 @@ fn caught(fault: Fault, seed: u64) -> Found {
     }
 }
 
-fn fails_with(fault: Fault, property: &str) -> impl Fn(&Case) -> bool {
+fn fails_with(fault: Fault, property: ClaimId) -> impl Fn(&Case) -> bool {
     move |case: &Case| {
         drs_lifecycle::fuzz::replay(case, Some(fault))
             .err()
@@ -512,7 +513,7 @@ fn generated_runs_over_two_tasks_and_two_accounts_cover_the_fleet_states() {
         .expect
         .unique_states
         .expect("fleet-2x2 pins its state count");
-    assert_eq!((config.model.tasks, config.model.accounts), (2, 2));
+    assert_eq!((config.model.tasks(), config.model.accounts()), (2, 2));
 
     let generator = Generator::new(Limits {
         max_steps: 100,

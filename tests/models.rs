@@ -110,45 +110,52 @@ fn every_shipped_configuration_has_a_test() {
     );
 }
 
+/// Every claim names the fault that must break it, and a shipped fault configuration (or,
+/// for the snapshot claim, which only the fuzzer judges, `tests/fuzz.rs`) shows it doing so.
+/// Reachability claims name none: `lifecycle-full-only.toml`, `lifecycle-incremental-only.toml`
+/// and `fault-schedule-start-refused.toml` show those can fail.
 #[test]
-fn every_safety_property_is_broken_by_a_shipped_fault_configuration() {
-    use drs_lifecycle::model::properties::SAFETY;
+fn every_claim_is_broken_by_a_shipped_fault_configuration() {
+    use drs_lifecycle::model::claims::Judge;
+    use drs_lifecycle::model::{CLAIMS, ClaimId, Kind};
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models");
     let configs: Vec<_> = configurations_in(&dir)
         .expect("models/ is readable")
         .iter()
         .map(|path| load(path).expect("shipped configurations load"))
         .collect();
-    for property in SAFETY {
-        let fault = property
+    for claim in &CLAIMS {
+        let id = ClaimId::named(claim.name).expect("every claim is found by its name");
+        if claim.kind == Kind::Reachability || matches!(claim.judge, Judge::SnapshotRoundTrip) {
+            continue;
+        }
+        let fault = claim
             .broken_by
-            .expect("every safety property names its fault");
+            .unwrap_or_else(|| panic!("{claim:?} names no fault that breaks it"));
         let shipped = configs.iter().any(|config| {
-            config.model.fault == Some(fault)
-                && config.expect.violations.contains_key(property.name)
+            config.model.fault() == Some(fault) && config.expect.violations.contains_key(&id)
         });
         assert!(
             shipped,
             "no configuration injects {fault} and expects {:?} to be violated",
-            property.name
+            claim.name
         );
     }
+    let unreached: usize = configs.iter().map(|c| c.expect.unreached.len()).sum();
+    assert!(unreached > 0, "some configuration shows a status unreached");
 }
 
 #[test]
 fn symmetry_reduction_finds_the_same_violations_with_the_same_shortest_counterexamples() {
     let full = check("fault-ended-restarts-fleet.toml");
     let reduced = check("fault-ended-restarts-fleet-symmetry.toml");
-    let violations = |result: &RunResult| -> Vec<(String, Option<usize>)> {
+    let violations = |result: &RunResult| -> Vec<(&str, Option<usize>)> {
         result
             .properties
             .iter()
             .filter(|p| p.verdict == Verdict::Violated)
             .map(|p| {
-                (
-                    p.name.clone(),
-                    p.counterexample.as_ref().map(|cx| cx.length),
-                )
+                (p.name, p.counterexample.as_ref().map(|cx| cx.length))
             })
             .collect()
     };
@@ -235,13 +242,13 @@ fn committed_model_check_report_matches_the_results() {
 /// every kind of fault, with symmetry, and in lockstep with the engine.
 #[test]
 fn named_stateright_properties_give_the_same_verdicts_as_the_tally() {
-    let verdicts = |result: &RunResult| -> Vec<(String, Verdict, Option<usize>)> {
+    let verdicts = |result: &RunResult| -> Vec<(&str, Verdict, Option<usize>)> {
         result
             .properties
             .iter()
             .map(|p| {
                 (
-                    p.name.clone(),
+                    p.name,
                     p.verdict,
                     p.counterexample.as_ref().map(|cx| cx.length),
                 )

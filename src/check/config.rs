@@ -42,10 +42,11 @@ use std::time::Duration;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::check::liveness::{LIVENESS, LIVENESS_BOUND};
-use crate::model::properties::{Kind, PropertyInfo, properties_of};
-use crate::model::{Fault, FleetModel, MAX_MODEL_ACCOUNTS, MAX_TASKS, ModelKind};
+use crate::check::liveness::LIVENESS_BOUND;
+use crate::model::{ClaimId, Fault, FleetModel, Kind, MAX_MODEL_ACCOUNTS, MAX_TASKS, ModelKind};
 use crate::spec::Mode;
+
+use super::run::Verdict;
 
 /// The search strategy.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
@@ -74,11 +75,24 @@ pub struct CheckerSettings {
 pub struct Expectations {
     /// The pinned number of unique states (symmetry-reduced when symmetry is on).
     pub unique_states: Option<usize>,
-    /// Safety properties that must be violated, with the length (in steps) of the shortest
+    /// Claims that must be violated, with the length (in steps) of the shortest
     /// counterexample.
-    pub violations: BTreeMap<String, usize>,
-    /// Reachability properties that must not be reached.
-    pub unreached: BTreeSet<String>,
+    pub violations: BTreeMap<ClaimId, usize>,
+    /// Reachability claims that must not be reached.
+    pub unreached: BTreeSet<ClaimId>,
+}
+
+impl Expectations {
+    /// What the run must show of a claim: violated, unreached, or (unmentioned) held or
+    /// reached.
+    pub fn verdict(&self, claim: ClaimId) -> Verdict {
+        match claim.claim().kind {
+            Kind::Reachability if self.unreached.contains(&claim) => Verdict::Unreached,
+            Kind::Reachability => Verdict::Reached,
+            _ if self.violations.contains_key(&claim) => Verdict::Violated,
+            _ => Verdict::Holds,
+        }
+    }
 }
 
 /// A loaded, validated configuration.
@@ -92,24 +106,24 @@ pub struct Config {
 }
 
 impl Config {
-    /// The properties the configured model checks.
-    pub fn properties(&self) -> Vec<PropertyInfo> {
-        properties_of(&self.model)
+    /// The claims the configured run checks, in report order.
+    pub fn claims(&self) -> impl Iterator<Item = ClaimId> + Clone {
+        self.model.claims(self.checker.liveness)
     }
 
     /// `fleet of 3 tasks over 2 accounts, modes FULL_TRANS, …`
     pub fn summary(&self) -> String {
         let model = &self.model;
-        let modes: Vec<_> = model.modes.iter().map(|mode| mode.api_code()).collect();
-        let mut text = match model.kind {
+        let modes: Vec<_> = model.modes().iter().map(|mode| mode.api_code()).collect();
+        let mut text = match model.kind() {
             ModelKind::Lifecycle => "lifecycle of one task".to_string(),
             kind => format!(
                 "{} of {} task{} over {} account{}",
                 kind.name(),
-                model.tasks,
-                if model.tasks == 1 { "" } else { "s" },
-                model.accounts,
-                if model.accounts == 1 { "" } else { "s" }
+                model.tasks(),
+                if model.tasks() == 1 { "" } else { "s" },
+                model.accounts(),
+                if model.accounts() == 1 { "" } else { "s" }
             ),
         };
         text.push_str(&format!(", modes {}", modes.join(" ")));
@@ -127,7 +141,7 @@ impl Config {
                 ""
             }
         ));
-        if let Some(fault) = model.fault {
+        if let Some(fault) = model.fault() {
             text.push_str(&format!(", fault {fault}"));
         }
         text
@@ -305,6 +319,14 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
                 .get_ref()
                 .parse()
                 .map_err(|error| fail(Some(name.span()), format!("{error}")))?;
+            if fault.is_snapshot_fault() {
+                return Err(fail(
+                    Some(name.span()),
+                    format!(
+                        "{fault} is a fault of the engine's snapshots, which only the fuzzer takes: inject it with the fuzzer (DRS_FUZZ_FAULT={fault})"
+                    ),
+                ));
+            }
             if fault.is_engine_fault() && kind != ModelKind::Conformance {
                 return Err(fail(
                     Some(name.span()),
@@ -393,8 +415,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         .is_some_and(|flag| *flag.get_ref());
 
     let model = FleetModel::new(kind, tasks, accounts, modes).with_fault(fault);
-    let properties = properties_of(&model);
-    let find = |name: &str| properties.iter().find(|info| info.name == name);
+    let checked: Vec<ClaimId> = model.claims(true).collect();
 
     let unique_states = match &raw.expect.unique_states {
         None => None,
@@ -421,8 +442,12 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
     }
     let mut violations = BTreeMap::new();
     for (name, length) in &raw.expect.violations {
-        if LIVENESS.contains(&name.as_str()) {
-            if !liveness {
+        let claim = match ClaimId::named(name).filter(|id| checked.contains(id)) {
+            Some(claim) => claim,
+            None => return Err(fail(Some(length.span()), unknown_claim(name, &checked))),
+        };
+        match claim.claim().kind {
+            Kind::Liveness if !liveness => {
                 return Err(fail(
                     Some(length.span()),
                     format!(
@@ -430,24 +455,15 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
                     ),
                 ));
             }
-        } else {
-            match find(name) {
-                Some(info) if info.kind == Kind::Safety => {}
-                Some(_) => {
-                    return Err(fail(
-                        Some(length.span()),
-                        format!(
-                            "{name:?} is a reachability property: list it under unreached, not violations"
-                        ),
-                    ));
-                }
-                None => {
-                    return Err(fail(
-                        Some(length.span()),
-                        unknown_property(name, &properties),
-                    ));
-                }
+            Kind::Reachability => {
+                return Err(fail(
+                    Some(length.span()),
+                    format!(
+                        "{name:?} is a reachability property: list it under unreached, not violations"
+                    ),
+                ));
             }
+            _ => {}
         }
         if *length.get_ref() < 1 {
             return Err(fail(
@@ -455,29 +471,30 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
                 format!("the shortest counterexample of {name:?} must be at least 1 step"),
             ));
         }
-        violations.insert(name.clone(), *length.get_ref() as usize);
+        violations.insert(claim, *length.get_ref() as usize);
     }
     let mut unreached = BTreeSet::new();
     for name in &raw.expect.unreached {
-        match find(name.get_ref()) {
-            Some(info) if info.kind == Kind::Reachability => {}
-            Some(_) => {
-                return Err(fail(
-                    Some(name.span()),
-                    format!(
-                        "{:?} is a safety property: list it under violations, not unreached",
-                        name.get_ref()
-                    ),
-                ));
-            }
+        let claim = match ClaimId::named(name.get_ref()).filter(|id| checked.contains(id)) {
+            Some(claim) => claim,
             None => {
                 return Err(fail(
                     Some(name.span()),
-                    unknown_property(name.get_ref(), &properties),
+                    unknown_claim(name.get_ref(), &checked),
                 ));
             }
+        };
+        if claim.claim().kind != Kind::Reachability {
+            return Err(fail(
+                Some(name.span()),
+                format!(
+                    "{:?} is a {} property: list it under violations, not unreached",
+                    name.get_ref(),
+                    claim.claim().kind.word()
+                ),
+            ));
         }
-        unreached.insert(name.get_ref().clone());
+        unreached.insert(claim);
     }
 
     Ok(Config {
@@ -500,11 +517,8 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
     })
 }
 
-fn unknown_property(name: &str, properties: &[PropertyInfo]) -> String {
-    let names: Vec<_> = properties
-        .iter()
-        .map(|info| format!("{:?}", info.name))
-        .collect();
+fn unknown_claim(name: &str, checked: &[ClaimId]) -> String {
+    let names: Vec<_> = checked.iter().map(|id| format!("{:?}", id.name())).collect();
     format!(
         "this model has no property {name:?}; its properties are {}",
         names.join(", ")

@@ -5,9 +5,10 @@
 //! report success that proves nothing. This module checks liveness properly, for models
 //! small enough to hold their whole state graph:
 //!
-//! 1. Explore every reachable state and every edge, breadth first.
-//! 2. For a claim "task *t* eventually leaves region *R*" (for example "t is Starting"),
-//!    find the strongly connected components of the graph restricted to *R*.
+//! 1. Explore every reachable state and every edge, breadth first ([`super::graph`]; the
+//!    same graph gives the shortest counterexamples of the safety claims).
+//! 2. For a claim "task *t* eventually leaves region *R*" (for example "t is Starting"; the
+//!    regions are the claim's, see [`crate::model::claims::Region`]), find the strongly connected components of the graph restricted to *R*.
 //! 3. A component is a counterexample when a run can stay in it forever *fairly*: under weak
 //!    fairness every system event that is enabled in every state of the component must be
 //!    taken on some edge inside it (otherwise the service, which always reports eventually,
@@ -23,18 +24,11 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use stateright::Model;
-
+use crate::model::claims::Region;
 use crate::model::{FleetModel, ModelState};
-use crate::spec::{Command, Source, Status};
+use crate::spec::{Command, Source};
 
-/// The liveness claims of the brief.
-pub const LEAVES_TRANSIENT: &str = "every transient status is eventually left";
-pub const END_REQUESTED_ENDS: &str =
-    "every EndRequested task eventually reaches Ended or EndFailed";
-
-/// Every liveness property name.
-pub const LIVENESS: [&str; 2] = [LEAVES_TRANSIENT, END_REQUESTED_ENDS];
+use super::graph::{Graph, Node, Trace};
 
 /// The most states a liveness check holds in memory.
 pub const LIVENESS_BOUND: usize = 2_000_000;
@@ -42,77 +36,12 @@ pub const LIVENESS_BOUND: usize = 2_000_000;
 /// A lasso-shaped counterexample.
 #[derive(Clone, Debug)]
 pub struct Lasso {
-    pub init: ModelState,
-    /// The path into the component.
-    pub prefix: Vec<(Command, ModelState)>,
+    /// The path into the component that a fair run can stay in forever.
+    pub prefix: Trace,
     /// The cycle inside the component, ending where it started.
     pub cycle: Vec<(Command, ModelState)>,
     /// Which task is stuck, and where.
     pub stuck: String,
-}
-
-/// The verdict of one liveness property.
-#[derive(Clone, Debug)]
-pub struct LivenessResult {
-    pub name: &'static str,
-    pub counterexample: Option<Lasso>,
-}
-
-/// Why liveness could not be checked.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TooLarge(pub usize);
-
-struct Graph {
-    states: Vec<ModelState>,
-    parent: Vec<Option<(u32, Command)>>,
-    edges: Vec<Vec<(u32, Command)>>,
-}
-
-fn explore(model: &FleetModel, bound: usize) -> Result<Graph, TooLarge> {
-    let mut graph = Graph {
-        states: Vec::new(),
-        parent: Vec::new(),
-        edges: Vec::new(),
-    };
-    let mut index: HashMap<ModelState, u32> = HashMap::new();
-    let mut queue = VecDeque::new();
-    for init in model.init_states() {
-        if !index.contains_key(&init) {
-            index.insert(init.clone(), graph.states.len() as u32);
-            queue.push_back(graph.states.len() as u32);
-            graph.states.push(init);
-            graph.parent.push(None);
-        }
-    }
-    let mut actions = Vec::new();
-    while let Some(current) = queue.pop_front() {
-        let state = graph.states[current as usize].clone();
-        actions.clear();
-        model.actions(&state, &mut actions);
-        let mut out = Vec::new();
-        for &command in &actions {
-            let Some(next) = model.next_state(&state, command) else {
-                continue;
-            };
-            let target = match index.get(&next) {
-                Some(&target) => target,
-                None => {
-                    if graph.states.len() >= bound {
-                        return Err(TooLarge(bound));
-                    }
-                    let target = graph.states.len() as u32;
-                    index.insert(next.clone(), target);
-                    graph.states.push(next);
-                    graph.parent.push(Some((current, command)));
-                    queue.push_back(target);
-                    target
-                }
-            };
-            out.push((target, command));
-        }
-        graph.edges.push(out);
-    }
-    Ok(graph)
 }
 
 fn is_fair_event(command: &Command) -> bool {
@@ -121,11 +50,11 @@ fn is_fair_event(command: &Command) -> bool {
 
 /// Tarjan's algorithm, iterative, over the states where `inside` holds and that `seeds`
 /// reach inside the region.
-fn components(graph: &Graph, inside: &[bool], seeds: &[u32]) -> Vec<Vec<u32>> {
+fn components(graph: &Graph, inside: &[bool], seeds: &[Node]) -> Vec<Vec<Node>> {
     let n = graph.states.len();
     // States reachable from the seeds without leaving the region.
     let mut reached = vec![false; n];
-    let mut queue: VecDeque<u32> = seeds
+    let mut queue: VecDeque<Node> = seeds
         .iter()
         .copied()
         .filter(|&s| inside[s as usize])
@@ -141,18 +70,18 @@ fn components(graph: &Graph, inside: &[bool], seeds: &[u32]) -> Vec<Vec<u32>> {
             }
         }
     }
-    const NONE: u32 = u32::MAX;
+    const NONE: Node = Node::MAX;
     let mut index = vec![NONE; n];
     let mut low = vec![0u32; n];
     let mut on_stack = vec![false; n];
     let mut stack = Vec::new();
     let mut result = Vec::new();
     let mut counter = 0u32;
-    for root in 0..n as u32 {
+    for root in 0..n as Node {
         if !reached[root as usize] || index[root as usize] != NONE {
             continue;
         }
-        let mut call: Vec<(u32, usize)> = vec![(root, 0)];
+        let mut call: Vec<(Node, usize)> = vec![(root, 0)];
         index[root as usize] = counter;
         low[root as usize] = counter;
         counter += 1;
@@ -202,16 +131,16 @@ fn components(graph: &Graph, inside: &[bool], seeds: &[u32]) -> Vec<Vec<u32>> {
 fn fair_trap(
     graph: &Graph,
     inside: &[bool],
-    seeds: &[u32],
-) -> Option<(u32, Vec<u32>, Vec<Command>)> {
-    let mut best: Option<(u32, Vec<u32>, Vec<Command>)> = None;
+    seeds: &[Node],
+) -> Option<(Node, Vec<Node>, Vec<Command>)> {
+    let mut best: Option<(Node, Vec<Node>, Vec<Command>)> = None;
     for component in components(graph, inside, seeds) {
         let mut member = vec![false; graph.states.len()];
         for &s in &component {
             member[s as usize] = true;
         }
         let member = &member;
-        let internal = |s: u32| {
+        let internal = |s: Node| {
             graph.edges[s as usize]
                 .iter()
                 .filter(move |(t, _)| member[*t as usize])
@@ -248,22 +177,12 @@ fn fair_trap(
     best
 }
 
-fn path_to(graph: &Graph, mut node: u32) -> (ModelState, Vec<(Command, ModelState)>) {
-    let mut steps = Vec::new();
-    while let Some((parent, command)) = graph.parent[node as usize] {
-        steps.push((command, graph.states[node as usize].clone()));
-        node = parent;
-    }
-    steps.reverse();
-    (graph.states[node as usize].clone(), steps)
-}
-
 /// The shortest path inside the component from `from` to `to` (empty when equal).
-fn path_inside(graph: &Graph, member: &[bool], from: u32, to: u32) -> Vec<(Command, u32)> {
+fn path_inside(graph: &Graph, member: &[bool], from: Node, to: Node) -> Vec<(Command, Node)> {
     if from == to {
         return Vec::new();
     }
-    let mut parent: HashMap<u32, (u32, Command)> = HashMap::new();
+    let mut parent: HashMap<Node, (Node, Command)> = HashMap::new();
     let mut queue = VecDeque::from([from]);
     while let Some(s) = queue.pop_front() {
         for &(t, command) in &graph.edges[s as usize] {
@@ -294,15 +213,15 @@ fn path_inside(graph: &Graph, member: &[bool], from: u32, to: u32) -> Vec<(Comma
 /// continuously enabled and never taken). For a one-state component it is the self-loop.
 fn fair_cycle(
     graph: &Graph,
-    component: &[u32],
-    entry: u32,
+    component: &[Node],
+    entry: Node,
     required: &[Command],
 ) -> Vec<(Command, ModelState)> {
     let mut member = vec![false; graph.states.len()];
     for &s in component {
         member[s as usize] = true;
     }
-    let mut tour: Vec<(Command, u32)> = Vec::new();
+    let mut tour: Vec<(Command, Node)> = Vec::new();
     let mut current = entry;
     let mut sorted = component.to_vec();
     sorted.sort_unstable();
@@ -339,102 +258,35 @@ fn fair_cycle(
         .collect()
 }
 
-/// Checks both liveness claims on a model.
-pub fn check_liveness(model: &FleetModel, bound: usize) -> Result<Vec<LivenessResult>, TooLarge> {
-    let graph = explore(model, bound)?;
+/// Judges a liveness claim on a complete graph: the first task (by slot) and region (by key)
+/// that a fair run can stay in forever, as a lasso; `None` when the claim holds.
+pub fn judge(model: &FleetModel, graph: &Graph, region: Region) -> Option<Lasso> {
     let n = graph.states.len();
-    let status_of = |s: usize, task: usize| {
-        graph.states[s]
-            .world
-            .fleet
-            .slots()
-            .get(task)
-            .map(|slot| slot.task.status)
-    };
-    // A release that fails while the account is in arrears lands on EndFailed and freezes at
-    // once: the task did reach EndFailed (it is frozen there), so the goal reads the status
-    // a frozen task remembers.
-    let effective_of = |s: usize, task: usize| {
-        graph.states[s]
-            .world
-            .fleet
-            .slots()
-            .get(task)
-            .map(|slot| slot.task.effective_status())
-    };
-    let all: Vec<u32> = (0..n as u32).collect();
-
-    let mut leaves = None;
-    'transient: for task in 0..model.tasks {
-        for status in Status::ALL.into_iter().filter(|s| s.is_transient()) {
-            let inside: Vec<bool> = (0..n).map(|s| status_of(s, task) == Some(status)).collect();
-            if let Some((entry, component, required)) = fair_trap(&graph, &inside, &all) {
-                leaves = Some(lasso(
-                    &graph,
-                    entry,
-                    &component,
-                    &required,
-                    format!(
-                        "task {} stays {} {}",
-                        task + 1,
-                        status.zh(),
-                        status.english()
-                    ),
-                ));
-                break 'transient;
+    let task_of = |s: usize, task: usize| graph.states[s].world.fleet.slots().get(task).map(|slot| slot.task);
+    for task in 0..model.tasks() {
+        let keys: Vec<Option<u8>> = (0..n)
+            .map(|s| task_of(s, task).and_then(|t| (region.key)(&t)))
+            .collect();
+        let mut distinct: Vec<u8> = keys.iter().flatten().copied().collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        for key in distinct {
+            let inside: Vec<bool> = keys.iter().map(|k| *k == Some(key)).collect();
+            let seeds: Vec<Node> = (0..n)
+                .filter(|&s| inside[s] && task_of(s, task).is_some_and(|t| (region.from)(&t)))
+                .map(|s| s as Node)
+                .collect();
+            if let Some((entry, component, required)) = fair_trap(graph, &inside, &seeds) {
+                let stuck = task_of(entry as usize, task)
+                    .map(|t| format!("task {} {}", task + 1, (region.stuck)(&t)))
+                    .unwrap_or_default();
+                return Some(Lasso {
+                    prefix: graph.path_to(entry),
+                    cycle: fair_cycle(graph, &component, entry, &required),
+                    stuck,
+                });
             }
         }
     }
-
-    let mut ends = None;
-    for task in 0..model.tasks {
-        let inside: Vec<bool> = (0..n)
-            .map(|s| {
-                effective_of(s, task)
-                    .is_some_and(|st| !matches!(st, Status::Ended | Status::EndFailed))
-            })
-            .collect();
-        let seeds: Vec<u32> = (0..n as u32)
-            .filter(|&s| status_of(s as usize, task) == Some(Status::EndRequested))
-            .collect();
-        if let Some((entry, component, required)) = fair_trap(&graph, &inside, &seeds) {
-            ends = Some(lasso(
-                &graph,
-                entry,
-                &component,
-                &required,
-                format!(
-                    "task {} never reaches 已结束 Ended or 结束任务失败 EndFailed",
-                    task + 1
-                ),
-            ));
-            break;
-        }
-    }
-    Ok(vec![
-        LivenessResult {
-            name: LEAVES_TRANSIENT,
-            counterexample: leaves,
-        },
-        LivenessResult {
-            name: END_REQUESTED_ENDS,
-            counterexample: ends,
-        },
-    ])
-}
-
-fn lasso(
-    graph: &Graph,
-    entry: u32,
-    component: &[u32],
-    required: &[Command],
-    stuck: String,
-) -> Lasso {
-    let (init, prefix) = path_to(graph, entry);
-    Lasso {
-        init,
-        prefix,
-        cycle: fair_cycle(graph, component, entry, required),
-        stuck,
-    }
+    None
 }

@@ -2,20 +2,9 @@
 
 use std::fmt::Write;
 
-use super::run::RunResult;
+use crate::text::{pad, thousands, width};
 
-/// `1234567` → `1,234,567`.
-pub fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+use super::run::RunResult;
 
 /// The text report of one configuration.
 pub fn text(result: &RunResult) -> String {
@@ -24,23 +13,24 @@ pub fn text(result: &RunResult) -> String {
     if !result.description.is_empty() {
         let _ = writeln!(out, "   {}", result.description);
     }
-    let width = result
+    let columns = result
         .properties
         .iter()
-        .map(|p| p.name.chars().count())
+        .map(|p| width(p.name))
         .max()
         .unwrap_or(10);
     let _ = writeln!(
         out,
-        "     {:<width$}  {:<10} expected",
-        "property", "verdict"
+        "     {}  {:<10} expected",
+        pad("property", columns),
+        "verdict"
     );
     for property in &result.properties {
         let _ = writeln!(
             out,
-            "   {} {:<width$}  {:<10} {}",
+            "   {} {}  {:<10} {}",
             if property.met { "✓" } else { "✗" },
-            property.name,
+            pad(property.name, columns),
             property.verdict.word(),
             property.expected.word(),
         );

@@ -1,5 +1,6 @@
-//! Running one configuration: the stateright checker, then the shortest counterexamples,
-//! then the verdict against the configuration's expectations.
+//! Running one configuration: the stateright checker, then the explicit graph for shortest
+//! counterexamples and liveness, then every claim's verdict against the configuration's
+//! expectations, in one loop over the claims.
 
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
@@ -7,15 +8,16 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use stateright::{Checker, Model};
 
-use crate::model::properties::{Kind, reached_status, safety_index};
-
-use crate::model::{FleetModel, ModelState, Tally};
+use crate::model::claims::Judge;
+use crate::model::{ClaimId, FleetModel, Kind, ModelState, Tally, Tallied};
 use crate::spec::{Command, account_letter};
 
-use super::liveness::{LIVENESS_BOUND, TooLarge, check_liveness};
-
 use super::config::{Config, Strategy};
-use super::shortest::{ShortestError, Trace, shortest_counterexamples};
+use super::graph::{Graph, Node, TooLarge, Trace};
+use super::liveness::{self, LIVENESS_BOUND, Lasso};
+
+/// The most states the shortest-counterexample search visits (without liveness).
+pub const SEARCH_BOUND: usize = 20_000_000;
 
 /// What a property turned out to be.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -76,8 +78,10 @@ pub struct Counterexample {
 /// One property's result.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct PropertyResult {
-    pub name: String,
-    pub kind: &'static str,
+    #[serde(skip)]
+    pub claim: ClaimId,
+    pub name: &'static str,
+    pub kind: Kind,
     pub verdict: Verdict,
     pub expected: Verdict,
     pub met: bool,
@@ -127,7 +131,7 @@ pub struct Exploration {
     pub elapsed: Duration,
 }
 
-fn drive<C: Checker<FleetModel>>(
+fn drive<M: Model<State = ModelState, Action = Command>, C: Checker<M>>(
     checker: C,
     progress: Option<&mut dyn FnMut(usize, usize, Duration)>,
     start: Instant,
@@ -155,40 +159,19 @@ fn drive<C: Checker<FleetModel>>(
     (checker, elapsed)
 }
 
-fn collect<C: Checker<FleetModel>>(
-    (checker, elapsed): (C, Duration),
-    tally: Tally,
-    registered: usize,
-) -> Exploration {
-    Exploration {
-        states: checker.state_count(),
-        unique_states: checker.unique_state_count(),
-        max_depth: checker.max_depth(),
-        discovered: checker.discoveries().keys().copied().collect(),
-        tally,
-        registered,
-        elapsed,
-    }
-}
-
-/// Runs the checker alone on a configuration's model, as [`run`] does before it looks for
-/// shortest counterexamples and liveness: this is what the model-checking benchmarks time.
-/// Without `progress` it waits for the checker's threads without polling, so the time is
-/// the exploration's own.
-pub fn explore(
+/// Spawns the configured search on a model and collects what it found.
+fn search<M>(
+    model: M,
     config: &Config,
+    tally: Tally,
     progress: Option<&mut dyn FnMut(usize, usize, Duration)>,
-) -> Exploration {
+) -> Exploration
+where
+    M: Model<State = ModelState, Action = Command> + Send + Sync + 'static,
+{
     let settings = &config.checker;
-    // The checked model tallies its verdicts itself (see `model::tally` for why), unless the
-    // configuration asks for one stateright property per claim.
-    let (checked, tally) = if settings.named_properties {
-        (config.model.clone(), Tally::default())
-    } else {
-        config.model.clone().with_tally()
-    };
-    let registered = checked.properties().len();
-    let mut builder = checked.checker().threads(settings.threads);
+    let registered = model.properties().len();
+    let mut builder = model.checker().threads(settings.threads);
     if settings.symmetry {
         builder = builder.symmetry();
     }
@@ -210,138 +193,229 @@ pub fn explore(
     }
 }
 
+fn collect<M: Model<State = ModelState, Action = Command>, C: Checker<M>>(
+    (checker, elapsed): (C, Duration),
+    tally: Tally,
+    registered: usize,
+) -> Exploration {
+    Exploration {
+        states: checker.state_count(),
+        unique_states: checker.unique_state_count(),
+        max_depth: checker.max_depth(),
+        discovered: checker.discoveries().keys().copied().collect(),
+        tally,
+        registered,
+        elapsed,
+    }
+}
+
+/// Runs the checker alone on a configuration's model, as [`run`] does before it builds the
+/// graph: this is what the model-checking benchmarks time. Without `progress` it waits for
+/// the checker's threads without polling, so the time is the exploration's own.
+pub fn explore(
+    config: &Config,
+    progress: Option<&mut dyn FnMut(usize, usize, Duration)>,
+) -> Exploration {
+    // The checked model tallies its verdicts itself (see `model::tally` for why), unless the
+    // configuration asks for one stateright property per claim.
+    if config.checker.named_properties {
+        search(config.model.clone(), config, Tally::default(), progress)
+    } else {
+        let (tallied, tally) = Tallied::new(config.model.clone());
+        search(tallied, config, tally, progress)
+    }
+}
+
+/// What the graph gave a claim the checker found broken.
+enum Found {
+    Trace(Trace),
+    Lasso(Lasso),
+    /// The graph search hit its bound first.
+    Bound(usize),
+    /// The graph is complete and no state breaks it: the checker and the graph disagree.
+    Exhausted,
+}
+
+/// Builds the explicit graph once and finds, for each claim the checker found broken (and
+/// for each liveness claim), its shortest counterexample or lasso.
+///
+/// Also answers whether the liveness claims were judged (the graph fitted its bound).
+fn counterexamples(
+    config: &Config,
+    broken: &[ClaimId],
+    failures: &mut Vec<String>,
+) -> (Vec<(ClaimId, Found)>, bool) {
+    let model = &config.model;
+    let liveness = config.checker.liveness;
+    if broken.is_empty() && !liveness {
+        return (Vec::new(), false);
+    }
+    let fault = model.fault();
+    let breaks = |claim: ClaimId, state: &ModelState| match claim.claim().judge {
+        Judge::Always(holds) => !holds(&state.judged(fault)),
+        _ => false,
+    };
+    let mut first: Vec<Option<Node>> = vec![None; broken.len()];
+    let mut note = |node: Node, state: &ModelState| {
+        for (i, &claim) in broken.iter().enumerate() {
+            if first[i].is_none() && breaks(claim, state) {
+                first[i] = Some(node);
+            }
+        }
+        // Without liveness, stop at the state that breaks the last claim looked for.
+        !liveness && first.iter().all(Option::is_some)
+    };
+    let bound = if liveness {
+        LIVENESS_BOUND
+    } else {
+        SEARCH_BOUND
+    };
+    let graph = match Graph::explore(model, bound, liveness, &mut note) {
+        Ok(graph) => graph,
+        Err(TooLarge(bound)) => {
+            if liveness {
+                failures.push(format!(
+                    "liveness needs the whole state graph in memory and this model has more than {bound} states: turn liveness off for it"
+                ));
+            }
+            let found = broken
+                .iter()
+                .map(|&claim| (claim, Found::Bound(bound)))
+                .collect();
+            return (found, false);
+        }
+    };
+    let mut found: Vec<(ClaimId, Found)> = broken
+        .iter()
+        .zip(&first)
+        .map(|(&claim, node)| {
+            let found = match node {
+                Some(node) => Found::Trace(graph.path_to(*node)),
+                None if graph.complete => Found::Exhausted,
+                None => Found::Bound(graph.len()),
+            };
+            (claim, found)
+        })
+        .collect();
+    if liveness {
+        for claim in model.claims(true) {
+            if let Judge::Leaves(region) = claim.claim().judge
+                && let Some(lasso) = liveness::judge(model, &graph, region)
+            {
+                found.push((claim, Found::Lasso(lasso)));
+            }
+        }
+    }
+    (found, liveness)
+}
+
 /// Checks a configuration. `progress` is called every five seconds once a run has taken
 /// three, with the unique states and depth so far.
 pub fn run(config: &Config, progress: &mut dyn FnMut(usize, usize, Duration)) -> RunResult {
-    let model = config.model.clone();
+    let model = &config.model;
     let settings = &config.checker;
     let collected = explore(config, Some(progress));
-    let (tally, registered) = (&collected.tally, collected.registered);
+    let tally = &collected.tally;
     let timed_out = settings
         .timeout
         .is_some_and(|timeout| collected.elapsed >= timeout);
     // Stateright stops exploring once every property it checks has a discovery; the states
     // it left were then neither checked nor tallied.
-    let stopped_early = collected.discovered.len() >= registered;
+    let stopped_early = collected.discovered.len() >= collected.registered;
     let complete = !timed_out && !stopped_early;
+    let mut failures = Vec::new();
 
-    // The verdicts come from the model's tally, or from stateright's discoveries when the
-    // configuration asks for named properties (the other source is then empty).
-    let broken = |name: &str| {
-        safety_index(name).is_some_and(|i| tally.violated(i)) || collected.discovered.contains(name)
+    // What the checker found: from the model's tally, or from stateright's discoveries when
+    // the configuration asks for named properties (the other source is then empty).
+    let discovered = |claim: ClaimId| {
+        collected.discovered.contains(claim.name())
+            || match claim.claim().judge {
+                Judge::Always(_) => tally.violated(claim),
+                Judge::Reaches(status) => tally.reached(status),
+                _ => false,
+            }
     };
-    let properties = config.properties();
-    let violated: Vec<_> = properties
-        .iter()
-        .filter(|info| info.kind == Kind::Safety && broken(info.name))
-        .copied()
+    let broken: Vec<ClaimId> = config
+        .claims()
+        .filter(|&claim| matches!(claim.claim().judge, Judge::Always(_)) && discovered(claim))
         .collect();
-    let shortest = shortest_counterexamples(&model, &violated);
+    let (mut found, liveness_judged) = counterexamples(config, &broken, &mut failures);
 
     let mut results = Vec::new();
-    let mut failures = Vec::new();
-    for info in &properties {
-        let discovered = match info.kind {
-            Kind::Reachability => {
-                reached_status(info.name).is_some_and(|s| tally.reached(s))
-                    || collected.discovered.contains(info.name)
-            }
-            Kind::Safety => broken(info.name),
+    for claim in config.claims() {
+        let hit = found
+            .iter()
+            .position(|(c, _)| *c == claim)
+            .map(|i| found.swap_remove(i).1);
+        let verdict = match claim.claim().judge {
+            Judge::Reaches(_) if discovered(claim) => Verdict::Reached,
+            Judge::Reaches(_) if complete => Verdict::Unreached,
+            Judge::Always(_) if discovered(claim) => Verdict::Violated,
+            Judge::Leaves(_) if hit.is_some() => Verdict::Violated,
+            Judge::Leaves(_) if liveness_judged => Verdict::Holds,
+            Judge::Always(_) if complete => Verdict::Holds,
+            _ => Verdict::Unknown,
         };
-        let (verdict, expected) = match info.kind {
-            Kind::Reachability => (
-                if discovered {
-                    Verdict::Reached
-                } else if complete {
-                    Verdict::Unreached
-                } else {
-                    Verdict::Unknown
-                },
-                if config.expect.unreached.contains(info.name) {
-                    Verdict::Unreached
-                } else {
-                    Verdict::Reached
-                },
-            ),
-            _ => (
-                if discovered {
-                    Verdict::Violated
-                } else if complete {
-                    Verdict::Holds
-                } else {
-                    Verdict::Unknown
-                },
-                if config.expect.violations.contains_key(info.name) {
-                    Verdict::Violated
-                } else {
-                    Verdict::Holds
-                },
-            ),
-        };
-        let expected_length = config.expect.violations.get(info.name).copied();
-        let counterexample =
-            violated
-                .iter()
-                .position(|v| v.name == info.name)
-                .map(|i| match &shortest[i] {
-                    Ok(trace) => Ok(counterexample(&model, trace)),
-                    Err(error) => Err(error.clone()),
-                });
+        let expected = config.expect.verdict(claim);
+        let expected_length = config.expect.violations.get(&claim).copied();
         let mut met = verdict == expected;
         if !met {
             failures.push(format!(
                 "{:?}: expected {}, found {}",
-                info.name,
+                claim.name(),
                 expected.word(),
                 verdict.word()
             ));
         }
-        let counterexample = match counterexample {
-            Some(Ok(cx)) => {
-                if let Some(length) = expected_length
-                    && length != cx.length
-                {
-                    met = false;
-                    failures.push(format!(
-                        "{:?}: expected a shortest counterexample of {length} steps, found {}",
-                        info.name, cx.length
-                    ));
-                }
+        let counterexample = match hit {
+            Some(Found::Trace(trace)) => Some(counterexample(model, &trace)),
+            Some(Found::Lasso(lasso)) => {
+                let mut trace = lasso.prefix.clone();
+                let cycle_start = trace.steps.len() + 1;
+                trace.steps.extend(lasso.cycle.iter().cloned());
+                let mut cx = counterexample(model, &trace);
+                cx.cycle_start = Some(cycle_start);
+                cx.stuck = Some(lasso.stuck);
                 Some(cx)
             }
-            Some(Err(ShortestError::Bound(n))) => {
+            Some(Found::Bound(n)) => {
                 met = false;
                 failures.push(format!(
                     "{:?}: no counterexample within {n} states of the shortest-path search",
-                    info.name
+                    claim.name()
                 ));
                 None
             }
-            Some(Err(ShortestError::Exhausted)) => {
+            Some(Found::Exhausted) => {
                 met = false;
                 failures.push(format!(
                     "{:?}: the checker reported a violation that the shortest-path search cannot reproduce",
-                    info.name
+                    claim.name()
                 ));
                 None
             }
             None => None,
         };
+        if let (Some(length), Some(cx)) = (expected_length, &counterexample)
+            && length != cx.length
+        {
+            met = false;
+            failures.push(format!(
+                "{:?}: expected a shortest counterexample of {length} steps, found {}",
+                claim.name(),
+                cx.length
+            ));
+        }
         results.push(PropertyResult {
-            name: info.name.to_string(),
-            kind: match info.kind {
-                Kind::Reachability => "reachability",
-                Kind::Safety => "safety",
-            },
+            claim,
+            name: claim.name(),
+            kind: claim.claim().kind,
             verdict,
             expected,
             met,
             expected_length,
             counterexample,
         });
-    }
-    if config.checker.liveness {
-        liveness_results(config, &model, &mut results, &mut failures);
     }
     if timed_out {
         failures.push("the run was cut short by its timeout: nothing is verified".to_string());
@@ -374,75 +448,6 @@ pub fn run(config: &Config, progress: &mut dyn FnMut(usize, usize, Duration)) ->
         complete,
         met: failures.is_empty(),
         failures,
-    }
-}
-
-fn liveness_results(
-    config: &Config,
-    model: &FleetModel,
-    results: &mut Vec<PropertyResult>,
-    failures: &mut Vec<String>,
-) {
-    let checked = match check_liveness(model, LIVENESS_BOUND) {
-        Ok(checked) => checked,
-        Err(TooLarge(bound)) => {
-            failures.push(format!(
-                "liveness needs the whole state graph in memory and this model has more than {bound} states: turn liveness off for it"
-            ));
-            return;
-        }
-    };
-    for result in checked {
-        let verdict = if result.counterexample.is_some() {
-            Verdict::Violated
-        } else {
-            Verdict::Holds
-        };
-        let expected_length = config.expect.violations.get(result.name).copied();
-        let expected = if expected_length.is_some() {
-            Verdict::Violated
-        } else {
-            Verdict::Holds
-        };
-        let mut met = verdict == expected;
-        if !met {
-            failures.push(format!(
-                "{:?}: expected {}, found {}",
-                result.name,
-                expected.word(),
-                verdict.word()
-            ));
-        }
-        let counterexample = result.counterexample.map(|lasso| {
-            let mut steps: Vec<(Command, ModelState)> = lasso.prefix.clone();
-            steps.extend(lasso.cycle.iter().cloned());
-            let trace = Trace {
-                init: lasso.init.clone(),
-                steps,
-            };
-            let mut cx = counterexample(model, &trace);
-            cx.cycle_start = Some(lasso.prefix.len() + 1);
-            cx.stuck = Some(lasso.stuck.clone());
-            cx
-        });
-        if let (Some(length), Some(cx)) = (expected_length, &counterexample)
-            && length != cx.length
-        {
-            met = false;
-            failures.push(format!(
-                "{:?}: expected a counterexample of {length} steps, found {}",
-                result.name, cx.length
-            ));
-        }
-        results.push(PropertyResult {
-            name: result.name.to_string(),
-            kind: "liveness",
-            verdict,
-            expected,
-            met,
-            expected_length,
-            counterexample,
-        });
     }
 }
 

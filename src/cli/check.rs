@@ -1,13 +1,12 @@
 //! `drs-lifecycle check [FILES…]`: check model configurations.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::check::report::{text, thousands};
-use crate::check::{load, run};
+use crate::check::check_files;
+use crate::check::report::text;
 
-use super::{CheckArgs, CliError, OutputFormat};
+use super::{CheckArgs, CliError, OutputFormat, outln};
 
 pub fn check(args: CheckArgs) -> Result<ExitCode, CliError> {
     let files: Vec<PathBuf> = if args.files.is_empty() {
@@ -15,40 +14,28 @@ pub fn check(args: CheckArgs) -> Result<ExitCode, CliError> {
     } else {
         args.files
     };
-    // Load every file first: a typo in the last file should not cost a long run.
-    let mut configs = Vec::new();
-    for file in &files {
-        configs.push(load(file).map_err(|error| CliError::input(error.to_string()))?);
-    }
-    let mut results = Vec::new();
-    let mut all_met = true;
-    for config in &configs {
-        let name = config.path.display().to_string();
-        let mut progress = |unique: usize, depth: usize, elapsed: std::time::Duration| {
-            eprintln!(
-                "  … {name}: {} unique states, depth {depth}, {} s",
-                thousands(unique),
-                elapsed.as_secs()
-            );
-        };
-        let result = run(config, &mut progress);
-        all_met &= result.met;
-        if args.format == OutputFormat::Text {
-            print!("{}", text(&result));
-            println!();
-            let _ = std::io::stdout().flush();
-        }
-        results.push(result);
-    }
-    match args.format {
+    let format = args.format;
+    let checked = check_files(
+        &files,
+        |_| {},
+        |_, result| {
+            if format == OutputFormat::Text {
+                outln!("{}", text(result));
+            }
+            Ok::<(), CliError>(())
+        },
+    )?;
+    let results: Vec<_> = checked.into_iter().map(|(_, result)| result).collect();
+    let all_met = results.iter().all(|result| result.met);
+    match format {
         OutputFormat::Json => {
             let json = serde_json::to_string_pretty(&results)
                 .map_err(|error| CliError::input(format!("cannot encode the results: {error}")))?;
-            println!("{json}");
+            outln!("{json}");
         }
         OutputFormat::Text => {
             let met = results.iter().filter(|result| result.met).count();
-            println!(
+            outln!(
                 "{met} of {} configuration{} met {}",
                 results.len(),
                 if results.len() == 1 { "" } else { "s" },

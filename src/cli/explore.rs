@@ -9,36 +9,38 @@
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use stateright::Model;
 
+use crate::check::config::parse;
 use crate::check::load;
-use crate::model::{FleetModel, ModelKind};
-use crate::spec::Mode;
 
-use super::{CliError, ExploreArgs};
+use super::{CliError, ExploreArgs, outln};
+
+/// The configuration explored by default: `models/lifecycle.toml`.
+const LIFECYCLE_PATH: &str = "models/lifecycle.toml";
+const LIFECYCLE: &str = include_str!("../../models/lifecycle.toml");
 
 /// Models with at most this many (pinned) unique states are checked at once.
 const RUN_AT_ONCE_LIMIT: usize = 1_000_000;
 
 pub fn explore(args: ExploreArgs) -> Result<ExitCode, CliError> {
-    let (mut model, name, pinned) = match &args.config {
+    let (config, name) = match &args.config {
+        // The shipped lifecycle configuration, built in so that `explore` works from any
+        // directory.
         None => (
-            FleetModel::new(ModelKind::Lifecycle, 1, 1, Mode::ALL.to_vec()),
+            parse(Path::new(LIFECYCLE_PATH), LIFECYCLE)?,
             "the lifecycle of one task (all modes)".to_string(),
-            Some(110),
         ),
-        Some(path) => {
-            let config = load(path).map_err(|error| CliError::input(error.to_string()))?;
-            let pinned = config.expect.unique_states;
-            (config.model, path.display().to_string(), pinned)
-        }
+        Some(path) => (load(path)?, path.display().to_string()),
     };
+    let pinned = config.expect.unique_states;
     // The Explorer lists every offered action; 26 refused events per task would bury the
     // few that matter, so it offers only the commands that change something.
-    model.enabled_only = true;
+    let model = config.model.enabled_only();
 
     let addr = resolve(&args.addr)?;
     if !addr.ip().is_loopback() {
@@ -72,18 +74,17 @@ pub fn explore(args: ExploreArgs) -> Result<ExitCode, CliError> {
         );
     }
     let properties = model.properties().len();
-    println!("Explorer for {name}");
-    println!("open http://{addr}/");
+    outln!("Explorer for {name}");
+    outln!("open http://{addr}/");
     if run_at_once {
-        println!("checking all {properties} properties now; the list fills in within seconds");
+        outln!("checking all {properties} properties now; the list fills in within seconds");
         std::thread::spawn(move || run_to_completion(addr));
     } else {
-        println!(
+        outln!(
             "the properties are checked when you press \"Run to completion\" (this model is large or unpinned; that may take long)"
         );
     }
-    println!("stop with Ctrl-C");
-    let _ = std::io::stdout().flush();
+    outln!("stop with Ctrl-C");
     model.checker().threads(1).serve(addr);
     Ok(ExitCode::SUCCESS)
 }

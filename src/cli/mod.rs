@@ -14,6 +14,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use crate::spec::render::{Format, render};
+
 /// The executable, model-checked specification of a DRS migration task's lifecycle.
 ///
 /// Start with `drs-lifecycle spec` to read the lifecycle.
@@ -171,6 +173,50 @@ impl CliError {
             code: 2,
         }
     }
+
+    /// The reader of standard output went away (`drs-lifecycle check | head`): the command
+    /// stops quietly and successfully, as Unix tools do, since nobody reads the rest.
+    fn reader_gone() -> Self {
+        CliError {
+            message: String::new(),
+            code: 0,
+        }
+    }
+}
+
+impl From<crate::check::ConfigError> for CliError {
+    fn from(error: crate::check::ConfigError) -> Self {
+        CliError::input(error.to_string())
+    }
+}
+
+/// Writes a command's output to standard output. `print!` panics when the reader has gone
+/// away; this ends the command quietly instead ([`CliError::reader_gone`]).
+pub(crate) fn write_out(text: fmt::Arguments<'_>) -> Result<(), CliError> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_fmt(text)
+        .and_then(|()| stdout.flush())
+        .map_err(|error| match error.kind() {
+            std::io::ErrorKind::BrokenPipe => CliError::reader_gone(),
+            _ => CliError::input(format!("cannot write to standard output: {error}")),
+        })
+}
+
+/// `println!` for command output, returning from the command when the reader went away.
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        $crate::cli::write_out(format_args!("{}\n", format_args!($($arg)*)))?
+    };
+}
+pub(crate) use outln;
+
+/// `print!` for command output, returning from the command when the reader went away.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::cli::write_out(format_args!($($arg)*))?
+    };
 }
 
 impl fmt::Display for CliError {
@@ -198,13 +244,21 @@ fn shipped_configurations() -> Result<Vec<PathBuf>, CliError> {
     Ok(files)
 }
 
+fn spec(args: SpecArgs) -> Result<ExitCode, CliError> {
+    let format = match args.format {
+        SpecFormat::Markdown => Format::Markdown,
+        SpecFormat::Mermaid => Format::Mermaid,
+        SpecFormat::Dot => Format::Dot,
+        SpecFormat::Json => Format::Json,
+    };
+    out!("{}", render(format));
+    Ok(ExitCode::SUCCESS)
+}
+
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> ExitCode {
     let result: Result<ExitCode, CliError> = match cli.command {
-        Command::Spec(args) => {
-            print!("{}", crate::spec::render::render(args.format));
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Spec(args) => spec(args),
         Command::Check(args) => check::check(args),
         Command::Explore(args) => explore::explore(args),
         Command::Snapshot(args) => snapshot::snapshot(args),
@@ -212,6 +266,7 @@ pub fn run(cli: Cli) -> ExitCode {
     };
     match result {
         Ok(code) => code,
+        Err(error) if error.code == 0 => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("drs-lifecycle: {error}");
             ExitCode::from(error.code)

@@ -9,8 +9,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use crate::check::report::thousands;
-use crate::check::{MODELS_DIR, RunResult, configurations_in, load, run};
+use crate::check::{MODELS_DIR, check_files, configurations_in};
 use crate::report::bench::{self, BenchError, Comparison};
 use crate::report::models::{self, Entry, Timings};
 use crate::report::{
@@ -129,35 +128,25 @@ fn model_check(out: &Path) -> Result<ExitCode, CliError> {
         .iter()
         .map(|path| models::display_name(path))
         .collect();
-    let mut configs = Vec::new();
-    for file in &files {
-        configs.push(load(file).map_err(|error| CliError::input(error.to_string()))?);
-    }
     let mut timings = Timings {
         load: memory::load_average(),
         peaks: Vec::new(),
     };
-    let mut results: Vec<RunResult> = Vec::new();
-    for config in &configs {
-        let name = models::display_name(&config.path);
-        eprintln!("checking {name} …");
-        let reset = memory::reset_peak();
-        let mut progress = |unique: usize, depth: usize, elapsed: std::time::Duration| {
-            eprintln!(
-                "  … {name}: {} unique states, depth {depth}, {} s",
-                thousands(unique),
-                elapsed.as_secs()
-            );
-        };
-        let result = run(config, &mut progress);
-        timings
-            .peaks
-            .push(if reset { memory::peak_bytes() } else { None });
-        results.push(result);
-    }
-    let entries: Vec<Entry> = configs
+    let reset = std::cell::Cell::new(false);
+    let checked = check_files(
+        &files,
+        |_| reset.set(memory::reset_peak()),
+        |_, _| {
+            timings.peaks.push(if reset.get() {
+                memory::peak_bytes()
+            } else {
+                None
+            });
+            Ok::<(), CliError>(())
+        },
+    )?;
+    let entries: Vec<Entry> = checked
         .iter()
-        .zip(&results)
         .map(|(config, result)| Entry { config, result })
         .collect();
     let text = models::render(&entries, &skipped, Some(&timings));

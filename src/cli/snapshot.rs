@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use crate::engine::Fleet;
 use crate::spec::{Status, account_letter};
 
-use super::{CliError, SnapshotArgs};
+use super::{CliError, SnapshotArgs, outln};
 
 pub fn snapshot(args: SnapshotArgs) -> Result<ExitCode, CliError> {
     let text = read(&args.file)?;
@@ -21,7 +21,7 @@ pub fn snapshot(args: SnapshotArgs) -> Result<ExitCode, CliError> {
         .iter()
         .filter(|t| t.status() == Status::Deleted)
         .count();
-    println!(
+    outln!(
         "{}: a valid snapshot of {} task{} ({} listed, {} deleted)",
         args.file.display(),
         tasks.len(),
@@ -30,7 +30,7 @@ pub fn snapshot(args: SnapshotArgs) -> Result<ExitCode, CliError> {
         deleted
     );
     for account in fleet.accounts_in_arrears() {
-        println!("account {} is in arrears", account_letter(account.0));
+        outln!("account {} is in arrears", account_letter(account.0));
     }
     for task in tasks {
         let mut line = format!(
@@ -50,7 +50,7 @@ pub fn snapshot(args: SnapshotArgs) -> Result<ExitCode, CliError> {
         if task.holds_instance() {
             line.push_str(" · holds an instance");
         }
-        println!("{line}");
+        outln!("{line}");
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -9,7 +9,7 @@
 
 use std::fmt;
 
-use crate::check::report::thousands;
+use crate::text::{pad, thousands};
 use crate::model::World;
 use crate::spec::{Command, Event, Phase, Status};
 
@@ -174,8 +174,8 @@ impl fmt::Display for Corners {
             }
             write!(
                 f,
-                "  {:<44} {:>12}",
-                corner.describe(),
+                "  {} {:>12}",
+                pad(corner.describe(), 44),
                 thousands(self.hits(*corner) as usize)
             )?;
         }

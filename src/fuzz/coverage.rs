@@ -20,6 +20,7 @@ use std::collections::VecDeque;
 use std::fmt;
 
 use crate::spec::EVENT_KIND_COUNT;
+use crate::text::percent;
 use crate::spec::{Event, Mode, Phase, STATUS_COUNT, Status, TaskSpec, step};
 
 /// How many distinct keys a [`TaskSpec`] can have in the dense encoding below.
@@ -295,17 +296,10 @@ pub struct CoverageReport {
 impl CoverageReport {
     /// The share of reachable edges hit, in percent.
     pub fn edge_percent(&self) -> f64 {
-        percent(self.edges, self.edges_total)
+        percent(self.edges as u64, self.edges_total as u64)
     }
 }
 
-fn percent(part: usize, whole: usize) -> f64 {
-    if whole == 0 {
-        100.0
-    } else {
-        part as f64 * 100.0 / whole as f64
-    }
-}
 
 impl fmt::Display for CoverageReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -314,7 +308,7 @@ impl fmt::Display for CoverageReport {
             "single-task states        {:>4} / {:<4} ({:.1}%)",
             self.states,
             self.states_total,
-            percent(self.states, self.states_total)
+            percent(self.states as u64, self.states_total as u64)
         )?;
         writeln!(
             f,
@@ -328,7 +322,7 @@ impl fmt::Display for CoverageReport {
             "(status, event) edges     {:>4} / {:<4} ({:.1}%)",
             self.status_edges,
             self.status_edges_total,
-            percent(self.status_edges, self.status_edges_total)
+            percent(self.status_edges as u64, self.status_edges_total as u64)
         )?;
         for edge in self.missed_edges.iter().take(10) {
             write!(f, "\n  missed: {edge}")?;

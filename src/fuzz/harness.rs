@@ -4,8 +4,8 @@
 //! [`Harness::step`] is the whole contract of a step. It reuses the model checker's
 //! comparison ([`lockstep`]): the specification and the engine must agree on acceptance, on
 //! the kind of refusal, on every task's state, on listings, versions and the reported
-//! change, and a refusal must leave the engine untouched. Then it evaluates every safety
-//! property of the brief's part C on the resulting world ([`violated_property`]). After the
+//! change, and a refusal must leave the engine untouched. Then it judges every claim of
+//! [`crate::model::CLAIMS`] that reads states on the resulting world ([`first_broken`]). After the
 //! snapshot point of a case, the fleet restored from JSON runs beside the original and must
 //! accept, refuse and land exactly like it.
 //!
@@ -15,9 +15,9 @@
 use std::fmt;
 
 use crate::engine::Fleet;
+use crate::model::claims::{ENGINE_REFINES_SPEC, SNAPSHOT_RESTORES_THE_FLEET, first_broken};
 use crate::model::lockstep::{Lockstep, lockstep};
-use crate::model::properties::{ENGINE_REFINES_SPEC, violated_property};
-use crate::model::{Fault, World};
+use crate::model::{ClaimId, Fault, World};
 use crate::spec::{AccountId, Command, MAX_ACCOUNTS, Refused, Source, Status};
 
 use super::case::Case;
@@ -32,15 +32,38 @@ pub const CAPACITY: usize = 64;
 /// about a tenth faster.
 pub const COMPACT_CAPACITY: usize = 32;
 
-/// The claim broken when a fleet saved to JSON does not restore to an equal fleet.
-pub const SNAPSHOT_RESTORES_THE_FLEET: &str = "a snapshot restores an equal fleet";
-/// The claim broken when a restored fleet answers a command differently from the original.
-pub const RESTORED_FLEET_BEHAVES_IDENTICALLY: &str = "a restored fleet behaves identically";
-/// The claim broken when a case does not fit the harness (more creations than its capacity,
-/// an account beyond the specification's): not a bug of the engine, a bad case.
-pub const CASE_FITS_THE_HARNESS: &str = "the case fits the harness";
+/// What a failing case broke: a claim, or (for a case that does not fit the harness: more
+/// creations than its capacity, an account beyond the specification's) no claim at all,
+/// since that is a bad case and not a bug of the engine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Broke {
+    Claim(ClaimId),
+    CaseDoesNotFit,
+}
 
-/// Why a case failed: the step, the command, the property it broke and what was seen.
+impl Broke {
+    /// The claim's name, or "the case fits the harness".
+    pub fn name(self) -> &'static str {
+        match self {
+            Broke::Claim(claim) => claim.name(),
+            Broke::CaseDoesNotFit => "the case fits the harness",
+        }
+    }
+}
+
+impl fmt::Display for Broke {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl PartialEq<ClaimId> for Broke {
+    fn eq(&self, claim: &ClaimId) -> bool {
+        *self == Broke::Claim(*claim)
+    }
+}
+
+/// Why a case failed: the step, the command, the claim it broke and what was seen.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Failure {
     /// The index of the failing command in the case (0-based).
@@ -48,9 +71,8 @@ pub struct Failure {
     /// The failing command (`None` when the case itself is rejected or the snapshot taken
     /// before `step` failed to restore).
     pub command: Option<Command>,
-    /// The name of the broken property (one of [`crate::model::properties`]'s, or one of
-    /// this module's).
-    pub property: &'static str,
+    /// What it broke: one of [`crate::model::CLAIMS`], judged after every step.
+    pub property: Broke,
     /// What the harness saw.
     pub detail: String,
 }
@@ -235,11 +257,11 @@ impl<const N: usize> Harness<N> {
                 Answer::Refused(kind)
             }
             Lockstep::Agreed(world) => {
-                if let Some(property) = violated_property(&world, self.fault) {
+                if let Some(claim) = first_broken(&world.judged(self.fault)) {
                     return Err(Failure {
                         step: position,
                         command: Some(*command),
-                        property,
+                        property: Broke::Claim(claim),
                         detail: format!(
                             "the specification and the engine agree, and land in a state that \
                              breaks it:\n{world:?}"
@@ -258,7 +280,9 @@ impl<const N: usize> Harness<N> {
                 return Err(Failure {
                     step: position,
                     command: Some(*command),
-                    property: violated_property(&world, self.fault).unwrap_or(ENGINE_REFINES_SPEC),
+                    property: Broke::Claim(
+                        first_broken(&world.judged(self.fault)).unwrap_or(ENGINE_REFINES_SPEC),
+                    ),
                     detail: reason,
                 });
             }
@@ -275,10 +299,10 @@ impl<const N: usize> Harness<N> {
         let failure = |detail: String| Failure {
             step: self.position,
             command: None,
-            property: SNAPSHOT_RESTORES_THE_FLEET,
+            property: Broke::Claim(SNAPSHOT_RESTORES_THE_FLEET),
             detail,
         };
-        let json = self.engine.to_json();
+        let json = Fault::snapshot(self.fault, &self.engine);
         let restored = Fleet::from_json(&json)
             .map_err(|error| failure(format!("the snapshot does not load: {error}\n{json}")))?;
         if restored != self.engine {
@@ -310,7 +334,7 @@ impl<const N: usize> Harness<N> {
             return Err(Failure {
                 step: position,
                 command: Some(*command),
-                property: RESTORED_FLEET_BEHAVES_IDENTICALLY,
+                property: Broke::Claim(SNAPSHOT_RESTORES_THE_FLEET),
                 detail: format!(
                     "the original answered {answer:?}, the restored fleet {twin:?}; original \
                      now {:?}, restored now {restored:?}",
@@ -387,7 +411,7 @@ fn check_fits<const N: usize>(case: &Case) -> Result<(), Failure> {
     let reject = |detail: String| Failure {
         step: 0,
         command: None,
-        property: CASE_FITS_THE_HARNESS,
+        property: Broke::CaseDoesNotFit,
         detail,
     };
     if case.creations() > N {
@@ -515,11 +539,11 @@ mod tests {
         let failure = Harness::<2>::new(None)
             .run(&too_many)
             .expect_err("3 creations in a harness of 2");
-        assert_eq!(failure.property, CASE_FITS_THE_HARNESS);
+        assert_eq!(failure.property, Broke::CaseDoesNotFit);
         assert!(failure.detail.contains("at most 2 tasks"), "{failure}");
 
         let stranger = case(vec![arrears(MAX_ACCOUNTS as u32)]);
         let failure = replay(&stranger, None).expect_err("account 32");
-        assert_eq!(failure.property, CASE_FITS_THE_HARNESS);
+        assert_eq!(failure.property, Broke::CaseDoesNotFit);
     }
 }

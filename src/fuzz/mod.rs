@@ -6,8 +6,8 @@
 //! like: dozens of tasks, several accounts, histories hundreds of commands long, snapshots
 //! taken and restored in the middle. This module covers that ground by sampling, with the
 //! same judge: every generated command goes to the specification and to the engine side by
-//! side ([`crate::model::lockstep`]), and every safety property of the brief is evaluated
-//! after every step ([`crate::model::properties::violated_property`]).
+//! side ([`crate::model::lockstep`]), and every claim of the brief judged on states is evaluated
+//! after every step ([`crate::model::claims::first_broken`]).
 //!
 //! The pieces, each in its own file:
 //!
@@ -61,8 +61,8 @@ pub use coverage::{Coverage, CoverageReport, Edge, Exhaustive};
 pub use entropy::{Entropy, SeededRng, seeded};
 pub use generate::{Generator, Limits};
 pub use harness::{
-    Answer, CAPACITY, CASE_FITS_THE_HARNESS, COMPACT_CAPACITY, Failure, Harness, REFUSAL_KINDS,
-    RESTORED_FLEET_BEHAVES_IDENTICALLY, SNAPSHOT_RESTORES_THE_FLEET, Stats, refusal_index, replay,
+    Answer, Broke, CAPACITY, COMPACT_CAPACITY, Failure, Harness, REFUSAL_KINDS, Stats,
+    refusal_index, replay,
 };
 pub use regression::{Regression, RegressionError, load_all, rust_identifier, rust_test, to_json};
 pub use settings::{Settings, SettingsError};

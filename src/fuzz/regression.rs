@@ -88,7 +88,7 @@ impl Regression {
             (Ok(_), None, None) => Ok(format!("passes ({} steps)", case.commands.len())),
             (Err(failure), None, None) => Err(format!("fails again: {failure}")),
             (Err(failure), Some(fault), Some(expected))
-                if failure.property == expected.as_str()
+                if failure.property.name() == expected.as_str()
                     && failure.step + 1 == case.commands.len() =>
             {
                 Ok(format!(
@@ -289,7 +289,7 @@ pub fn rust_test(name: &str, regression: &Regression) -> String {
                 "    let failure = replay(&case, Some(Fault::{fault:?}))\n        \
                  .expect_err(\"the injected fault is caught\");"
             );
-            let _ = writeln!(out, "    assert_eq!(failure.property, {property:?});");
+            let _ = writeln!(out, "    assert_eq!(failure.property.name(), {property:?});");
             let _ = writeln!(
                 out,
                 "    assert_eq!(failure.step, {});",

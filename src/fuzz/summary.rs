@@ -3,7 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use crate::check::report::thousands;
+use crate::text::{percent, thousands};
 
 use super::corners::Corners;
 use super::coverage::CoverageReport;
@@ -29,13 +29,6 @@ impl Summary {
     }
 }
 
-fn share(part: u64, whole: u64) -> f64 {
-    if whole == 0 {
-        0.0
-    } else {
-        part as f64 * 100.0 / whole as f64
-    }
-}
 
 impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -71,9 +64,9 @@ impl fmt::Display for Summary {
             f,
             "  accepted {} ({:.1}%), refused {} ({:.1}%)",
             thousands(s.accepted as usize),
-            share(s.accepted, s.steps),
+            percent(s.accepted, s.steps),
             thousands(s.refused_total() as usize),
-            share(s.refused_total(), s.steps),
+            percent(s.refused_total(), s.steps),
         )?;
         let kinds: Vec<String> = REFUSAL_KINDS
             .iter()

@@ -4,13 +4,20 @@ use std::fmt;
 
 use crate::spec::{AccountId, Command, Slot, account_letter};
 
-use super::fleet::ModelState;
-
+use super::state::ModelState;
 use super::world::{MAX_MODEL_ACCOUNTS, World};
+
+impl<const N: usize> fmt::Debug for World<N> {
+    /// The Explorer shows states through `Debug`: print what a user wants to read, one task
+    /// per line, rather than the packed encoding.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_world(f, self)
+    }
+}
 
 /// One line per account in a model (only the accounts that matter: up to the highest one
 /// that owns a task or is in arrears, at least account A).
-pub(crate) fn write_world<const N: usize>(
+fn write_world<const N: usize>(
     f: &mut fmt::Formatter<'_>,
     world: &World<N>,
 ) -> fmt::Result {

@@ -58,11 +58,14 @@ pub enum Fault {
     EngineReusesDeletedId,
     /// A late "recovery done" report undoes a user's pause in the engine.
     EngineLateReportUndoesPause,
+    /// The engine's snapshot writes every task's version as 0: the restored fleet is not
+    /// the one saved (only the fuzzer, which snapshots mid-case, can show it).
+    EngineSnapshotDropsVersions,
 }
 
 impl Fault {
     /// Every fault.
-    pub const ALL: [Fault; 16] = [
+    pub const ALL: [Fault; 17] = [
         Fault::DeletedRevivedByLateReport,
         Fault::EndedRestarts,
         Fault::DeleteWhileRunning,
@@ -79,6 +82,7 @@ impl Fault {
         Fault::EngineRefusalBumpsVersion,
         Fault::EngineReusesDeletedId,
         Fault::EngineLateReportUndoesPause,
+        Fault::EngineSnapshotDropsVersions,
     ];
 
     /// The configuration name (`ended-restarts`).
@@ -100,6 +104,7 @@ impl Fault {
             Fault::EngineRefusalBumpsVersion => "engine-refusal-bumps-version",
             Fault::EngineReusesDeletedId => "engine-reuses-deleted-id",
             Fault::EngineLateReportUndoesPause => "engine-late-report-undoes-pause",
+            Fault::EngineSnapshotDropsVersions => "engine-snapshot-drops-versions",
         }
     }
 
@@ -111,7 +116,31 @@ impl Fault {
                 | Fault::EngineRefusalBumpsVersion
                 | Fault::EngineReusesDeletedId
                 | Fault::EngineLateReportUndoesPause
+                | Fault::EngineSnapshotDropsVersions
         )
+    }
+
+    /// Whether the fault is in the engine's snapshots, which only the fuzzer takes.
+    pub fn is_snapshot_fault(self) -> bool {
+        self == Fault::EngineSnapshotDropsVersions
+    }
+
+    /// The engine's snapshot of a fleet, as JSON, with this fault's change to it.
+    pub fn snapshot(fault: Option<Fault>, fleet: &Fleet) -> String {
+        let json = fleet.to_json();
+        if fault != Some(Fault::EngineSnapshotDropsVersions) {
+            return json;
+        }
+        let Ok(mut copy) = Fleet::from_json(&json) else {
+            return json;
+        };
+        let ids: Vec<TaskId> = copy.tasks().iter().map(|task| task.id()).collect();
+        for id in ids {
+            if let Some(task) = copy.task_mut(id) {
+                task.version = 0;
+            }
+        }
+        copy.to_json()
     }
 
     /// The specification's step, with this fault's change to the table (engine faults leave

@@ -24,8 +24,6 @@
 //! need) and, for conformance, the engine's fleet. Task ids are slot positions plus one.
 
 use std::cell::RefCell;
-use std::fmt;
-use std::hash::{Hash, Hasher};
 
 use stateright::{Model, Property};
 
@@ -33,10 +31,10 @@ use crate::engine::Fleet;
 use crate::spec::table::ruled_events;
 use crate::spec::{AccountId, Command, Event, Mode, Source, TaskId, TaskSpec};
 
+use super::claims::{self, CLAIM_COUNT, CLAIMS, ClaimId, Judge};
 use super::faults::Fault;
 use super::lockstep::{Lockstep, lockstep, refused_alike};
-use super::properties::{TALLIED, properties_of};
-use super::tally::Tally;
+use super::state::{EngineView, ModelState};
 use super::world::{MAX_MODEL_ACCOUNTS, MAX_TASKS, World};
 
 /// Which system a model explores.
@@ -57,27 +55,25 @@ impl ModelKind {
     }
 }
 
-/// A model's parameters, already validated (see [`crate::check::config`]).
+/// A model's parameters, already validated (see [`crate::check::config`]). What a run
+/// finds is not a parameter: the checker's tally lives beside the model, in
+/// [`super::tally::Tallied`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FleetModel {
-    pub kind: ModelKind,
+    kind: ModelKind,
     /// How many tasks can be created (1 for the lifecycle model).
-    pub tasks: usize,
+    tasks: usize,
     /// How many accounts exist (1 for the lifecycle model).
-    pub accounts: usize,
+    accounts: usize,
     /// The modes tasks may be created in.
-    pub modes: Vec<Mode>,
+    modes: Vec<Mode>,
     /// The injected fault, if any.
-    pub fault: Option<Fault>,
+    fault: Option<Fault>,
     /// Offer only the commands that change something (for the Explorer, where a list of
     /// 26 refused events per task hides the few that matter). Checking offers every command.
-    pub enabled_only: bool,
+    enabled_only: bool,
     /// Whether the engine runs beside the specification.
-    pub conformance: bool,
-    /// When set, the verdicts are recorded here as the checker runs and stateright is
-    /// given a single property that records them (see [`super::tally`] for why). Unset,
-    /// as in the Explorer, every claim is a stateright property of its own.
-    pub tally: Option<Tally>,
+    conformance: bool,
 }
 
 impl FleetModel {
@@ -98,7 +94,6 @@ impl FleetModel {
             fault: None,
             enabled_only: false,
             conformance: kind == ModelKind::Conformance,
-            tally: None,
         }
     }
 
@@ -108,12 +103,46 @@ impl FleetModel {
         self
     }
 
-    /// The same model, recording its verdicts in a fresh tally instead of checking one
-    /// stateright property per claim; the tally is returned for reading after the run.
-    pub fn with_tally(mut self) -> (Self, Tally) {
-        let tally = Tally::new();
-        self.tally = Some(tally.clone());
-        (self, tally)
+    /// The same model offering only the commands that change something, as the Explorer
+    /// wants (its action list would otherwise be mostly refusals).
+    pub fn enabled_only(mut self) -> Self {
+        self.enabled_only = true;
+        self
+    }
+
+    /// Which system it explores.
+    pub fn kind(&self) -> ModelKind {
+        self.kind
+    }
+
+    /// How many tasks can be created.
+    pub fn tasks(&self) -> usize {
+        self.tasks
+    }
+
+    /// How many accounts exist.
+    pub fn accounts(&self) -> usize {
+        self.accounts
+    }
+
+    /// The modes tasks may be created in.
+    pub fn modes(&self) -> &[Mode] {
+        &self.modes
+    }
+
+    /// The injected fault, if any.
+    pub fn fault(&self) -> Option<Fault> {
+        self.fault
+    }
+
+    /// Whether the engine runs beside the specification.
+    pub fn conformance(&self) -> bool {
+        self.conformance
+    }
+
+    /// The claims it checks (liveness ones only when asked: they need the explicit graph).
+    pub fn claims(&self, liveness: bool) -> impl Iterator<Item = ClaimId> + Clone {
+        claims::checked_by(self.conformance, liveness)
     }
 
     fn step(&self, task: &TaskSpec, event: Event) -> Option<TaskSpec> {
@@ -287,112 +316,15 @@ thread_local! {
     static SCRATCH: RefCell<Fleet> = RefCell::new(Fleet::new());
 }
 
-/// The engine's state inside a model state. Equality and hashing ignore task versions:
-/// versions only count changes and never decide behaviour, and keeping them would make the
-/// state space infinite (every pause/resume cycle would be a new state). The lockstep step
-/// checks versions on every command instead.
-#[derive(Clone)]
-pub struct EngineView(pub Fleet);
-
-impl EngineView {
-    fn key(&self) -> impl Iterator<Item = impl Hash + PartialEq + '_> + '_ {
-        self.0.tasks().iter().map(|task| {
-            (
-                task.id(),
-                task.account(),
-                task.mode(),
-                task.status(),
-                task.phase(),
-                task.frozen_from(),
-                task.holds_instance(),
-            )
-        })
-    }
-}
-
-impl PartialEq for EngineView {
-    fn eq(&self, other: &Self) -> bool {
-        self.key().eq(other.key()) && self.0.accounts_in_arrears() == other.0.accounts_in_arrears()
-    }
-}
-
-impl Eq for EngineView {}
-
-/// Two words per task rather than a field-by-field walk: hashing is in the checker's inner
-/// loop, and stateright takes the 64-bit hash as the state's identity, so every field that
-/// equality compares goes in.
-impl Hash for EngineView {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        state.write_usize(self.0.tasks().len());
-        for task in self.0.tasks() {
-            let phase = task.phase().map_or(0, |phase| phase as u64 + 1);
-            let frozen = task.frozen_from().map_or(0, |status| status as u64 + 1);
-            state.write_u64(task.id().0);
-            state.write_u64(
-                u64::from(task.account().0)
-                    | (task.status() as u64) << 32
-                    | (task.mode() as u64) << 40
-                    | phase << 48
-                    | frozen << 52
-                    | u64::from(task.holds_instance()) << 60,
-            );
-        }
-        for account in self.0.accounts_in_arrears() {
-            state.write_u64(u64::from(account.0) | 1 << 32);
-        }
-    }
-}
-
-impl fmt::Debug for EngineView {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for task in self.0.tasks() {
-            writeln!(
-                f,
-                "engine task {} · {} · version {}{}",
-                task.id().0,
-                task.status().label(),
-                task.version(),
-                if task.holds_instance() {
-                    " · instance"
-                } else {
-                    ""
-                }
-            )?;
-        }
-        Ok(())
-    }
-}
-
-/// A model state: the world and, for conformance, the engine.
-#[derive(Clone, PartialEq, Eq, Hash)]
-pub struct ModelState {
-    pub world: World,
-    pub engine: Option<EngineView>,
-}
-
-impl fmt::Debug for ModelState {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:?}", self.world)?;
-        if let Some(engine) = &self.engine {
-            write!(f, "{engine:?}")?;
-        }
-        Ok(())
-    }
-}
-
 impl Model for FleetModel {
     type State = ModelState;
     type Action = Command;
 
     fn init_states(&self) -> Vec<ModelState> {
-        let init = ModelState {
+        vec![ModelState {
             world: World::new(self.accounts),
             engine: self.conformance.then(|| EngineView(Fleet::new())),
-        };
-        if let Some(tally) = &self.tally {
-            tally.record_statuses(&init.world.fleet);
-        }
-        vec![init]
+        }]
     }
 
     fn actions(&self, state: &ModelState, actions: &mut Vec<Command>) {
@@ -410,7 +342,7 @@ impl Model for FleetModel {
     }
 
     fn next_state(&self, state: &ModelState, command: Command) -> Option<ModelState> {
-        let next = match &state.engine {
+        match &state.engine {
             None => self
                 .spec_next(&state.world, &command)
                 .map(|world| ModelState {
@@ -418,11 +350,7 @@ impl Model for FleetModel {
                     engine: None,
                 }),
             Some(EngineView(engine)) => self.conformance_next(state, engine, &command),
-        };
-        if let (Some(tally), Some(next)) = (&self.tally, &next) {
-            tally.record_statuses(&next.world.fleet);
         }
-        next
     }
 
     fn format_action(&self, command: &Command) -> String {
@@ -444,16 +372,51 @@ impl Model for FleetModel {
         Some(super::svg::timeline(&path.into_vec()))
     }
 
+    /// One stateright property per claim the model judges on states (as the Explorer and
+    /// `properties = "named"` check): `always` for safety and conformance claims,
+    /// `sometimes` for reachability.
     fn properties(&self) -> Vec<Property<Self>> {
-        if self.tally.is_some() {
-            return vec![Property::always(
-                TALLIED,
-                super::properties::record_safety_verdicts,
-            )];
-        }
-        properties_of(self)
-            .iter()
-            .map(|info| info.property())
+        self.claims(false)
+            .filter_map(|id| {
+                let condition = CONDITIONS[id.index()];
+                match id.claim().judge {
+                    Judge::Always(_) => Some(Property::always(id.name(), condition)),
+                    Judge::Reaches(_) => Some(Property::sometimes(id.name(), condition)),
+                    Judge::Leaves(_) | Judge::SnapshotRoundTrip => None,
+                }
+            })
             .collect()
     }
 }
+
+/// Whether the state satisfies the claim at index `I` of [`CLAIMS`]: stateright takes plain
+/// function pointers, so each claim gets its own instance.
+fn holds<const I: usize>(model: &FleetModel, state: &ModelState) -> bool {
+    match CLAIMS.get(I).map(|claim| claim.judge) {
+        Some(Judge::Always(condition)) => condition(&state.judged(model.fault)),
+        Some(Judge::Reaches(status)) => state
+            .world
+            .fleet
+            .slots()
+            .iter()
+            .any(|slot| slot.task.status == status),
+        _ => true,
+    }
+}
+
+macro_rules! conditions {
+    ($($i:literal)*) => {
+        [$(holds::<$i>),*]
+    };
+}
+
+type Condition = fn(&FleetModel, &ModelState) -> bool;
+
+const ALL_CONDITIONS: [Condition; 64] = conditions!(
+    0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31
+    32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57 58 59 60
+    61 62 63
+);
+
+/// The condition of each claim, by index in [`CLAIMS`].
+static CONDITIONS: &[Condition] = ALL_CONDITIONS.split_at(CLAIM_COUNT).0;

@@ -6,20 +6,23 @@
 //! twice. So the models explore *every* interleaving of *every* event, allowed or not, for
 //! one task, for fleets of tasks sharing accounts, and for the specification and the
 //! reference implementation side by side, and check the brief's properties in every
-//! reachable state. See [`fleet`] for the models, [`properties`] for the claims, and
+//! reachable state. See [`fleet`] for the models, [`claims`] for the claims, and
 //! [`faults`] for the deliberately broken variants that prove each claim can fail.
 
+pub mod claims;
 pub mod display;
 pub mod faults;
 pub mod fleet;
 pub mod lockstep;
-pub mod properties;
+pub mod state;
 pub mod svg;
 pub mod symmetry;
 pub mod tally;
 pub mod world;
 
+pub use claims::{CLAIMS, Claim, ClaimId, Kind};
 pub use faults::Fault;
-pub use fleet::{EngineView, FleetModel, ModelKind, ModelState};
-pub use tally::Tally;
+pub use fleet::{FleetModel, ModelKind};
+pub use state::{EngineView, ModelState};
+pub use tally::{Tally, Tallied};
 pub use world::{History, MAX_MODEL_ACCOUNTS, MAX_TASKS, World};

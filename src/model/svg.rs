@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use crate::spec::{Command, Status};
 
-use super::fleet::ModelState;
+use super::state::ModelState;
 
 const LEFT: usize = 70;
 const CELL_W: usize = 118;

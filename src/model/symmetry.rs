@@ -16,7 +16,7 @@ use stateright::Representative;
 
 use crate::spec::{Mode, Slot, TaskSpec};
 
-use super::fleet::ModelState;
+use super::state::ModelState;
 use super::world::{History, MAX_MODEL_ACCOUNTS, MAX_TASKS, World};
 
 /// Every permutation of `0..n` for `n <= MAX_MODEL_ACCOUNTS`, smallest first.

@@ -17,8 +17,8 @@
 //! - **reachability**: a status is reached exactly when some reachable state shows it, and
 //!   every reachable state is an initial state or is made by `next_state`; the model records
 //!   the statuses of each state it makes;
-//! - **safety**: stateright is given one property, which evaluates every safety predicate
-//!   of the model on each state it visits (the states stateright would have judged each
+//! - **safety**: stateright is given one property, which evaluates every claim judged on
+//!   states (safety and conformance) on each state it visits (the states stateright would have judged each
 //!   property on), records those that fail, and always holds, so that the search is never
 //!   cut short by a discovery and covers every reachable state.
 //!
@@ -31,30 +31,39 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
 use crate::spec::{FleetSpec, STATUS_COUNT, Status};
 
-use super::properties::SAFETY;
+use stateright::{Model, Property};
 
-// One bit per status and per safety property.
-const _: () = assert!(STATUS_COUNT <= 32 && SAFETY.len() <= 32);
+use crate::spec::Command;
+
+use super::claims::{ClaimId, all, broken_bits};
+use super::fleet::FleetModel;
+use super::state::ModelState;
+
+// One bit per status (claims have one bit each too: see `claims::CLAIM_COUNT`).
+const _: () = assert!(STATUS_COUNT <= 32);
 
 #[derive(Default)]
 struct Bits {
     reached: AtomicU32,
-    violated: AtomicU32,
+    violated: AtomicU64,
 }
 
-/// The statuses that states made by the model showed, and the safety properties (by index
-/// in [`SAFETY`]) that states visited by the checker broke. Clones share the sets.
+/// The statuses that states made by the model showed, and the claims (one bit per index in
+/// [`super::claims::CLAIMS`]) that states visited by the checker broke. Clones share the
+/// sets.
 #[derive(Clone, Default)]
 pub struct Tally(Arc<Bits>);
 
-fn add(set: &AtomicU32, bits: u32) {
-    if bits & !set.load(Ordering::Relaxed) != 0 {
-        set.fetch_or(bits, Ordering::Relaxed);
-    }
+macro_rules! add {
+    ($set:expr, $bits:expr) => {
+        if $bits & !$set.load(Ordering::Relaxed) != 0 {
+            $set.fetch_or($bits, Ordering::Relaxed);
+        }
+    };
 }
 
 impl Tally {
@@ -70,7 +79,7 @@ impl Tally {
             .slots()
             .iter()
             .fold(0u32, |bits, slot| bits | 1 << slot.task.status.index());
-        add(&self.0.reached, shown);
+        add!(self.0.reached, shown);
     }
 
     /// Whether some recorded state showed the status.
@@ -78,15 +87,15 @@ impl Tally {
         self.0.reached.load(Ordering::Relaxed) & 1 << status.index() != 0
     }
 
-    /// Records broken safety properties, one bit per index in [`SAFETY`].
+    /// Records broken claims, one bit per index in [`super::claims::CLAIMS`].
     #[inline]
-    pub fn record_violations(&self, bits: u32) {
-        add(&self.0.violated, bits);
+    pub fn record_violations(&self, bits: u64) {
+        add!(self.0.violated, bits);
     }
 
-    /// Whether some visited state broke the safety property at this index of [`SAFETY`].
-    pub fn violated(&self, index: usize) -> bool {
-        index < 32 && self.0.violated.load(Ordering::Relaxed) & 1 << index != 0
+    /// Whether some visited state broke the claim.
+    pub fn violated(&self, claim: ClaimId) -> bool {
+        self.0.violated.load(Ordering::Relaxed) & 1 << claim.index() != 0
     }
 }
 
@@ -97,11 +106,9 @@ impl fmt::Debug for Tally {
             .filter(|&status| self.reached(status))
             .map(Status::name)
             .collect();
-        let violated: Vec<&str> = SAFETY
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| self.violated(*i))
-            .map(|(_, info)| info.name)
+        let violated: Vec<&str> = all()
+            .filter(|&claim| self.violated(claim))
+            .map(ClaimId::name)
             .collect();
         f.debug_struct("Tally")
             .field("reached", &reached)
@@ -110,15 +117,76 @@ impl fmt::Debug for Tally {
     }
 }
 
-/// A tally is what a run found, not a parameter of the model: models that differ only in
-/// their tallies are the same model.
-impl PartialEq for Tally {
-    fn eq(&self, _: &Self) -> bool {
+/// The name of the one stateright property of a tallied model.
+pub const TALLIED: &str = "every claim, tallied by the model";
+
+/// A model checked with a tally: the same states and steps as the model, with the statuses
+/// of every state it makes and the claims broken by every state the checker visits recorded
+/// in [`Tally`]. Stateright gets one property, which records and always holds, so that a
+/// discovery never cuts the search short.
+#[derive(Clone)]
+pub struct Tallied {
+    model: FleetModel,
+    tally: Tally,
+}
+
+impl Tallied {
+    /// The model with a fresh tally; the tally is returned for reading after the run.
+    pub fn new(model: FleetModel) -> (Self, Tally) {
+        let tally = Tally::new();
+        (
+            Tallied {
+                model,
+                tally: tally.clone(),
+            },
+            tally,
+        )
+    }
+
+    fn record(&self, state: &ModelState) -> bool {
+        let broken = broken_bits(
+            &state.judged(self.model.fault()),
+            self.model.conformance(),
+        );
+        if broken != 0 {
+            self.tally.record_violations(broken);
+        }
         true
     }
 }
 
-impl Eq for Tally {}
+impl Model for Tallied {
+    type State = ModelState;
+    type Action = Command;
+
+    fn init_states(&self) -> Vec<ModelState> {
+        let states = self.model.init_states();
+        for state in &states {
+            self.tally.record_statuses(&state.world.fleet);
+        }
+        states
+    }
+
+    #[inline]
+    fn actions(&self, state: &ModelState, actions: &mut Vec<Command>) {
+        self.model.actions(state, actions);
+    }
+
+    #[inline]
+    fn next_state(&self, state: &ModelState, command: Command) -> Option<ModelState> {
+        let next = self.model.next_state(state, command);
+        if let Some(next) = &next {
+            self.tally.record_statuses(&next.world.fleet);
+        }
+        next
+    }
+
+    fn properties(&self) -> Vec<Property<Self>> {
+        vec![Property::always(TALLIED, |model: &Tallied, state| {
+            model.record(state)
+        })]
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -161,8 +229,10 @@ mod tests {
         let tally = Tally::new();
         tally.record_violations(0b101);
         tally.clone().record_violations(0b100);
-        let violated: Vec<usize> = (0..SAFETY.len()).filter(|&i| tally.violated(i)).collect();
+        let violated: Vec<usize> = all()
+            .filter(|&claim| tally.violated(claim))
+            .map(ClaimId::index)
+            .collect();
         assert_eq!(violated, [0, 2]);
-        assert!(!tally.violated(40));
     }
 }

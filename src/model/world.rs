@@ -14,14 +14,14 @@ use std::hash::{Hash, Hasher};
 
 use crate::spec::{Command, Event, FleetSpec, Status};
 
+use super::claims::Judged;
+use super::faults::Fault;
+
 /// The most tasks a model can hold.
 pub const MAX_TASKS: usize = 8;
 
 /// The most accounts a model can hold.
 pub const MAX_MODEL_ACCOUNTS: usize = 4;
-
-/// The fleet encoding used by every model.
-pub type ModelFleet = FleetSpec<MAX_TASKS>;
 
 /// One task's history, packed in a byte.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -222,6 +222,17 @@ impl<const N: usize> World<N> {
         }
     }
 
+    /// What the claims may read of this world, judged with the given fault's step.
+    pub fn judged(&self, fault: Option<Fault>) -> Judged<'_> {
+        Judged {
+            slots: self.fleet.slots(),
+            history: &self.history[..self.fleet.len()],
+            broken: self.broken,
+            arrears: self.fleet.arrears_bits(),
+            fault,
+        }
+    }
+
     /// The slot index a command's task id refers to, if it names an existing slot.
     pub fn slot_of(&self, command: &Command) -> Option<usize> {
         match command {
@@ -273,13 +284,5 @@ impl<const N: usize> Hash for World<N> {
                     | u64::from(history.0) << 40,
             );
         }
-    }
-}
-
-impl<const N: usize> fmt::Debug for World<N> {
-    /// The Explorer shows states through `Debug`: print what a user wants to read, one task
-    /// per line, rather than the packed encoding.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        super::display::write_world(f, self)
     }
 }

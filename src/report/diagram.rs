@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 use layout::backends::svg::SVGWriter;
 use layout::gv::{DotParser, GraphBuilder};
 
-use crate::cli::SpecFormat;
+use crate::spec::render::Format;
 use crate::spec::render::render;
 
 /// The command that regenerates both files.
@@ -30,7 +30,7 @@ pub fn markdown() -> String {
          and rules in words are in [`docs/lifecycle.md`](../docs/lifecycle.md).\n"
     );
     out.push_str("```mermaid\n");
-    out.push_str(&render(SpecFormat::Mermaid));
+    out.push_str(&render(Format::Mermaid));
     out.push_str("```\n");
     out
 }
@@ -46,7 +46,7 @@ pub struct SvgError(pub String);
 /// its font list (`Times, serif`) is extended with common CJK fonts so that the Chinese
 /// status names are drawn wherever one of them is installed.
 pub fn svg() -> Result<String, SvgError> {
-    let dot = render(SpecFormat::Dot);
+    let dot = render(Format::Dot);
     let mut parser = DotParser::new(&dot);
     let graph = parser
         .process()

@@ -14,7 +14,7 @@ use std::fmt::Write as _;
 use std::path::{Component, Path};
 
 use crate::check::config::{Config, Strategy};
-use crate::check::report::thousands;
+use crate::text::thousands;
 use crate::check::{RunResult, Verdict};
 
 use super::memory::format_bytes;
@@ -118,10 +118,10 @@ fn checker(config: &Config) -> String {
 
 fn model(config: &Config) -> String {
     let model = &config.model;
-    let size = format!("{}×{}", model.tasks, model.accounts);
-    match model.fault {
-        Some(fault) => format!("{} {size}, fault `{fault}`", model.kind.name()),
-        None => format!("{} {size}", model.kind.name()),
+    let size = format!("{}×{}", model.tasks(), model.accounts());
+    match model.fault() {
+        Some(fault) => format!("{} {size}, fault `{fault}`", model.kind().name()),
+        None => format!("{} {size}", model.kind().name()),
     }
 }
 
@@ -263,7 +263,7 @@ fn section(out: &mut String, entry: &Entry) {
                 out,
                 "| {} | {} | {}{} | {} | {length} |",
                 property.name,
-                property.kind,
+                property.kind.word(),
                 property.verdict.word(),
                 if property.met { "" } else { " ✗" },
                 property.expected.word(),

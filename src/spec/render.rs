@@ -20,18 +20,31 @@ use serde::Serialize;
 
 use super::table::{RULES, Rule, Target, edges};
 use super::{Event, Mode, Phase, Source, Status};
-use crate::cli::SpecFormat;
 
 /// The command that regenerates `docs/lifecycle.md`; the document and the drift test quote it.
 pub const REGENERATE: &str = "cargo run -- spec --format markdown > docs/lifecycle.md";
 
 /// Renders the specification in the given format.
-pub fn render(format: SpecFormat) -> String {
+/// What [`render`] writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// The lifecycle document: statuses, modes, events, the transition table, the billing
+    /// rules and the state diagram (`docs/lifecycle.md` is exactly this output).
+    Markdown,
+    /// The state diagram as a Mermaid `stateDiagram-v2`, every edge of the table.
+    Mermaid,
+    /// The state diagram in Graphviz DOT.
+    Dot,
+    /// The whole specification, machine-readable.
+    Json,
+}
+
+pub fn render(format: Format) -> String {
     match format {
-        SpecFormat::Markdown => markdown(),
-        SpecFormat::Mermaid => mermaid(),
-        SpecFormat::Dot => dot(),
-        SpecFormat::Json => json(),
+        Format::Markdown => markdown(),
+        Format::Mermaid => mermaid(),
+        Format::Dot => dot(),
+        Format::Json => json(),
     }
 }
 
@@ -771,10 +784,10 @@ mod tests {
     #[test]
     fn every_output_ends_with_one_newline() {
         for format in [
-            SpecFormat::Markdown,
-            SpecFormat::Mermaid,
-            SpecFormat::Dot,
-            SpecFormat::Json,
+            Format::Markdown,
+            Format::Mermaid,
+            Format::Dot,
+            Format::Json,
         ] {
             let text = render(format);
             assert!(

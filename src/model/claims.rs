@@ -1,0 +1,522 @@
+//! Every claim the project checks, listed once.
+//!
+//! A claim is what the brief's part C says must hold of the lifecycle: a safety property
+//! judged in every reachable state, a status that some run reaches, a liveness property
+//! judged under fairness, or a claim about the implementation beside the specification.
+//! [`CLAIMS`] is the one list: the model checker (tallied or with one stateright property
+//! per claim), the liveness check, the fuzzer, the loading of configurations, the reports
+//! and the Explorer all iterate it, so a claim added here is checked everywhere at once.
+//! Adding one is one entry here plus the fault that breaks it ([`super::faults`]); a test
+//! fails when a claim names no fault, or when no shipped configuration (or, for the
+//! snapshot claim, no fuzzing run) shows that fault breaking it.
+//!
+//! Conditions read only what they need from a state, through [`Judged`]: the tasks, their
+//! histories, the sticky transition flags, the accounts in arrears, and the injected fault
+//! (the deadlock claim judges with the model's own, possibly faulty, step). That keeps them
+//! independent of any model type, and of the fleet's capacity: the models and the fuzzing
+//! harness (32 or 64 tasks) judge the same functions.
+//!
+//! Why liveness is not stateright's `eventually`: it judges only paths that end in a state
+//! without successors, and this lifecycle cycles (pause and resume, freeze and recharge,
+//! retry), so it would report success that proves nothing. A liveness claim here names the
+//! region a task must eventually leave; `check::liveness` judges it on the explicit graph.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::spec::{Event, STATUS_COUNT, Slot, Source, Status, TaskSpec};
+
+use super::faults::Fault;
+use super::world::{Broken, History};
+
+/// What kind of claim it is, and so who can judge it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// Holds in every reachable state of every model.
+    Safety,
+    /// Holds in every reachable state of the conformance model (specification × engine),
+    /// or (for the snapshot claim) in every fuzzed case.
+    Conformance,
+    /// Some reachable state shows the status.
+    Reachability,
+    /// Holds on every fair infinite run (weak fairness of the service's reports).
+    Liveness,
+}
+
+impl Kind {
+    /// The word reports use.
+    pub fn word(self) -> &'static str {
+        match self {
+            Kind::Safety => "safety",
+            Kind::Conformance => "conformance",
+            Kind::Reachability => "reachability",
+            Kind::Liveness => "liveness",
+        }
+    }
+}
+
+/// How a claim is judged.
+#[derive(Clone, Copy)]
+pub enum Judge {
+    /// The condition holds in every reachable state.
+    Always(fn(&Judged<'_>) -> bool),
+    /// Some reachable state has a task in this status.
+    Reaches(Status),
+    /// Under weak fairness of system events, a task never stays forever in one region.
+    Leaves(Region),
+    /// A fleet saved to JSON restores to an equal fleet that answers every later command
+    /// like the original: judged by the fuzzer, which snapshots mid-case.
+    SnapshotRoundTrip,
+}
+
+/// A liveness claim: "once `from` holds of a task, it eventually leaves its region". Task
+/// states with the same region key form one region; `None` is outside every region (the
+/// goal).
+#[derive(Clone, Copy)]
+pub struct Region {
+    /// Where the obligation starts.
+    pub from: fn(&TaskSpec) -> bool,
+    /// The region a task state belongs to.
+    pub key: fn(&TaskSpec) -> Option<u8>,
+    /// What a task stuck in the region of this state is doing ("stays 启动中 Starting").
+    pub stuck: fn(&TaskSpec) -> String,
+}
+
+/// One claim.
+#[derive(Clone, Copy)]
+pub struct Claim {
+    /// Its name, as configurations and reports spell it.
+    pub name: &'static str,
+    pub kind: Kind,
+    /// The claim in a sentence.
+    pub text: &'static str,
+    /// The deliberately broken variant that must break it (none for reachability: the
+    /// mode-restricted lifecycles and `schedule-start-refused` show those can fail).
+    pub broken_by: Option<Fault>,
+    pub judge: Judge,
+}
+
+impl fmt::Debug for Claim {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} claim {:?}", self.kind.word(), self.name)
+    }
+}
+
+/// A claim's position in [`CLAIMS`]: how verdicts, expectations and tallies name it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ClaimId(u8);
+
+impl ClaimId {
+    /// The claim.
+    pub fn claim(self) -> &'static Claim {
+        &CLAIMS[self.0 as usize]
+    }
+
+    /// Its name.
+    pub fn name(self) -> &'static str {
+        self.claim().name
+    }
+
+    /// Its position in [`CLAIMS`].
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+
+    /// The claim with this name.
+    pub fn named(name: &str) -> Option<ClaimId> {
+        all().find(|id| id.name() == name)
+    }
+
+    /// The reachability claim of a status.
+    pub fn reaching(status: Status) -> ClaimId {
+        ClaimId((REACHABILITY_START + status.index()) as u8)
+    }
+}
+
+/// The claim with this name, found at compile time (a name that is not in [`CLAIMS`] fails
+/// the build): for the few claims code refers to by name.
+const fn find(name: &str) -> ClaimId {
+    let list = list();
+    let mut i = 0;
+    while i < CLAIM_COUNT {
+        if same(list[i].name, name) {
+            return ClaimId(i as u8);
+        }
+        i += 1;
+    }
+    panic!("no claim has this name")
+}
+
+const fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// "deleted task never reappears".
+pub const DELETED_NEVER_REAPPEARS: ClaimId = find("deleted task never reappears");
+/// "engine refines the specification": what a disagreement of the engine breaks.
+pub const ENGINE_REFINES_SPEC: ClaimId = find("engine refines the specification");
+/// "refused command changes nothing".
+pub const REFUSAL_CHANGES_NOTHING: ClaimId = find("refused command changes nothing");
+/// "a snapshot restores the fleet": what the fuzzer's snapshot round trip judges.
+pub const SNAPSHOT_RESTORES_THE_FLEET: ClaimId = find(SNAPSHOT.name);
+
+impl fmt::Display for ClaimId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// What a condition may read of a state: the same for every model and every capacity.
+#[derive(Clone, Copy, Debug)]
+pub struct Judged<'a> {
+    pub slots: &'a [Slot],
+    pub history: &'a [History],
+    pub broken: Broken,
+    /// One bit per account in arrears.
+    pub arrears: u32,
+    /// The fault injected in the step the state was made with.
+    pub fault: Option<Fault>,
+}
+
+impl Judged<'_> {
+    fn in_arrears(&self, account: u8) -> bool {
+        self.arrears & 1 << account != 0
+    }
+
+    fn tasks(&self) -> impl Iterator<Item = (&Slot, History)> {
+        self.slots.iter().zip(self.history.iter().copied())
+    }
+}
+
+/// Every claim, in report order: safety, conformance, reachability (one per status, in
+/// [`Status::ALL`] order), liveness, and the fuzzer's snapshot claim.
+pub static CLAIMS: [Claim; CLAIM_COUNT] = list();
+
+const SAFETY: [Claim; 11] = [
+    Claim {
+        name: "deleted task never reappears",
+        kind: Kind::Safety,
+        text: "once deleted, a task stays Deleted, is never listed, keeps its id, and no later event changes it",
+        broken_by: Some(Fault::DeletedRevivedByLateReport),
+        judge: Judge::Always(deleted_never_reappears),
+    },
+    Claim {
+        name: "ended is terminal",
+        kind: Kind::Safety,
+        text: "once Ended, a task is Ended or Deleted forever",
+        broken_by: Some(Fault::EndedRestarts),
+        judge: Judge::Always(ended_is_terminal),
+    },
+    Claim {
+        name: "delete only from CreateFailed or Ended",
+        kind: Kind::Safety,
+        text: "a task becomes Deleted only from CreateFailed or Ended",
+        broken_by: Some(Fault::DeleteWhileRunning),
+        judge: Judge::Always(|s| !s.broken.contains(Broken::DELETE_FROM_WRONG_STATUS)),
+    },
+    Claim {
+        name: "frozen only in arrears",
+        kind: Kind::Safety,
+        text: "a task is Frozen only while its account is in arrears",
+        broken_by: Some(Fault::RechargeLeavesTaskFrozen),
+        judge: Judge::Always(frozen_only_in_arrears),
+    },
+    Claim {
+        name: "unfreeze restores the remembered status",
+        kind: Kind::Safety,
+        text: "a recharge returns every frozen task to exactly the status (and phase) it froze",
+        broken_by: Some(Fault::UnfreezeForgetsStatus),
+        judge: Judge::Always(|s| !s.broken.contains(Broken::UNFREEZE_MISMATCH)),
+    },
+    Claim {
+        name: "instance held exactly while needed",
+        kind: Kind::Safety,
+        text: "a task holds a migration instance exactly while its status needs one",
+        broken_by: Some(Fault::ReleaseDoneLandsOnEndFailed),
+        judge: Judge::Always(instance_held_exactly_while_needed),
+    },
+    Claim {
+        name: "instance acquired once and released once",
+        kind: Kind::Safety,
+        text: "a task's instance is acquired at most once and released at most once",
+        broken_by: Some(Fault::DuplicateInstanceReport),
+        judge: Judge::Always(|s| {
+            s.history
+                .iter()
+                .all(|history| history.acquired() <= 1 && history.released() <= 1)
+        }),
+    },
+    Claim {
+        name: "full-only never incremental, incremental-only never full",
+        kind: Kind::Safety,
+        text: "a full-only task never enters an incremental status and an incremental-only task never a full one",
+        broken_by: Some(Fault::FullOnlyContinuesToIncremental),
+        judge: Judge::Always(mode_phases_respected),
+    },
+    Claim {
+        name: "no deadlock",
+        kind: Kind::Safety,
+        text: "every task that is not Ended or Deleted has an event that moves it",
+        broken_by: Some(Fault::CreationReportLost),
+        judge: Judge::Always(no_deadlock),
+    },
+    Claim {
+        name: "engine refines the specification",
+        kind: Kind::Conformance,
+        text: "on every command, allowed or not, the engine accepts exactly what the specification accepts and lands in the same state",
+        broken_by: Some(Fault::EnginePausesFrozenTask),
+        judge: Judge::Always(|s| !s.broken.contains(Broken::DIVERGED)),
+    },
+    Claim {
+        name: "refused command changes nothing",
+        kind: Kind::Conformance,
+        text: "a command the engine refuses leaves the engine exactly as it was",
+        broken_by: Some(Fault::EngineRefusalBumpsVersion),
+        judge: Judge::Always(|s| !s.broken.contains(Broken::REFUSAL_CHANGED_STATE)),
+    },
+];
+
+const LIVENESS: [Claim; 2] = [
+    Claim {
+        name: "every transient status is eventually left",
+        kind: Kind::Liveness,
+        text: "a task in a transient status (Creating, Starting, FaultRecovery, EndRequested, Ending) eventually leaves it, when the service's reports are fair",
+        broken_by: Some(Fault::RecoveryHangs),
+        judge: Judge::Leaves(Region {
+            from: |task| task.status.is_transient(),
+            key: |task| task.status.is_transient().then_some(task.status as u8),
+            stuck: |task| format!("stays {} {}", task.status.zh(), task.status.english()),
+        }),
+    },
+    Claim {
+        name: "every EndRequested task eventually reaches Ended or EndFailed",
+        kind: Kind::Liveness,
+        text: "once its end is requested, a task eventually reaches Ended or EndFailed (a task frozen on EndFailed has reached it), when the service's reports are fair",
+        broken_by: Some(Fault::ReleaseErrorRequeues),
+        judge: Judge::Leaves(Region {
+            from: |task| task.status == Status::EndRequested,
+            // A release that fails while the account is in arrears lands on EndFailed and
+            // freezes at once: the task did reach EndFailed, so the goal reads the status a
+            // frozen task remembers.
+            key: |task| {
+                (!matches!(
+                    task.effective_status(),
+                    Status::Ended | Status::EndFailed
+                ))
+                .then_some(0)
+            },
+            stuck: |_| "never reaches 已结束 Ended or 结束任务失败 EndFailed".to_string(),
+        }),
+    },
+];
+
+const SNAPSHOT: Claim = Claim {
+    name: "a snapshot restores the fleet",
+    kind: Kind::Conformance,
+    text: "a fleet saved to JSON mid-run restores to an equal fleet that accepts, refuses and lands exactly like the original from then on",
+    broken_by: Some(Fault::EngineSnapshotDropsVersions),
+    judge: Judge::SnapshotRoundTrip,
+};
+
+const REACHABILITY_START: usize = SAFETY.len();
+const LIVENESS_START: usize = REACHABILITY_START + STATUS_COUNT;
+/// How many claims there are.
+pub const CLAIM_COUNT: usize = LIVENESS_START + LIVENESS.len() + 1;
+
+const fn list() -> [Claim; CLAIM_COUNT] {
+    let mut out = [SNAPSHOT; CLAIM_COUNT];
+    let mut i = 0;
+    while i < SAFETY.len() {
+        out[i] = SAFETY[i];
+        i += 1;
+    }
+    let mut s = 0;
+    while s < STATUS_COUNT {
+        let status = Status::ALL[s];
+        out[REACHABILITY_START + s] = Claim {
+            name: reach_name(status),
+            kind: Kind::Reachability,
+            text: "some run reaches the status",
+            broken_by: None,
+            judge: Judge::Reaches(status),
+        };
+        s += 1;
+    }
+    let mut l = 0;
+    while l < LIVENESS.len() {
+        out[LIVENESS_START + l] = LIVENESS[l];
+        l += 1;
+    }
+    out
+}
+
+// Verdict bit sets hold one bit per claim.
+const _: () = assert!(CLAIM_COUNT <= 64);
+
+/// Every claim's id, in report order.
+pub fn all() -> impl Iterator<Item = ClaimId> + Clone {
+    (0..CLAIM_COUNT as u8).map(ClaimId)
+}
+
+/// The claims a model checks: every safety, reachability (and, when `liveness`, liveness)
+/// claim, and the conformance claims that judge states when the engine runs beside the
+/// specification.
+pub fn checked_by(conformance: bool, liveness: bool) -> impl Iterator<Item = ClaimId> + Clone {
+    all().filter(move |id| match id.claim().judge {
+        Judge::Always(_) => conformance || id.claim().kind != Kind::Conformance,
+        Judge::Reaches(_) => true,
+        Judge::Leaves(_) => liveness,
+        Judge::SnapshotRoundTrip => false,
+    })
+}
+
+/// The first claim judged on states (safety or conformance) that a state breaks, in
+/// [`CLAIMS`] order: what the fuzzer asks after every step.
+#[inline]
+pub fn first_broken(state: &Judged<'_>) -> Option<ClaimId> {
+    all().find(|id| matches!(id.claim().judge, Judge::Always(holds) if !holds(state)))
+}
+
+/// One bit per claim judged on states that the state breaks (bit = index in [`CLAIMS`]);
+/// conformance claims only when `conformance`.
+#[inline]
+pub fn broken_bits(state: &Judged<'_>, conformance: bool) -> u64 {
+    let mut bits = 0;
+    for (i, claim) in CLAIMS.iter().enumerate().take(REACHABILITY_START) {
+        if let Judge::Always(holds) = claim.judge
+            && (conformance || claim.kind != Kind::Conformance)
+            && !holds(state)
+        {
+            bits |= 1 << i;
+        }
+    }
+    bits
+}
+
+// Every claim judged on states comes before the reachability claims, so `broken_bits`
+// need not look further.
+const _: () = {
+    let mut i = REACHABILITY_START;
+    while i < CLAIM_COUNT {
+        assert!(!matches!(list()[i].judge, Judge::Always(_)));
+        i += 1;
+    }
+};
+
+fn deleted_never_reappears(s: &Judged<'_>) -> bool {
+    s.tasks()
+        .all(|(slot, history)| !history.was_deleted() || slot.task.status == Status::Deleted)
+}
+
+fn ended_is_terminal(s: &Judged<'_>) -> bool {
+    s.tasks()
+        .all(|(slot, history)| !history.was_ended() || slot.task.status.is_terminal())
+}
+
+fn frozen_only_in_arrears(s: &Judged<'_>) -> bool {
+    s.slots
+        .iter()
+        .all(|slot| slot.task.status != Status::Frozen || s.in_arrears(slot.account))
+}
+
+fn instance_held_exactly_while_needed(s: &Judged<'_>) -> bool {
+    s.tasks()
+        .all(|(slot, history)| history.holds_instance() == slot.task.status.holds_instance())
+}
+
+fn mode_phases_respected(s: &Judged<'_>) -> bool {
+    s.slots.iter().all(|slot| {
+        let task = &slot.task;
+        let status_phase = task.effective_status().migration_phase();
+        status_phase.is_none_or(|phase| task.mode.runs(phase))
+            && task.phase.is_none_or(|phase| task.mode.runs(phase))
+    })
+}
+
+/// A task is stuck when no event addressed to it and no billing event of its account moves
+/// it. Judged with the (possibly faulty) step the state was made with, so a fault that
+/// removes a status's last way out is caught.
+fn no_deadlock(s: &Judged<'_>) -> bool {
+    s.slots.iter().all(|slot| {
+        let task = &slot.task;
+        if task.status.is_terminal() {
+            return true;
+        }
+        let moves = |event| Fault::step(s.fault, task, event).is_some_and(|next| next != *task);
+        let in_arrears = s.in_arrears(slot.account);
+        Event::ON_TASK
+            .iter()
+            .filter(|event| event.source() != Source::Billing)
+            .any(|&event| moves(event))
+            || (in_arrears && task.status == Status::Frozen && moves(Event::AccountRecharged))
+            || (!in_arrears && task.status.is_freezable() && moves(Event::AccountInArrears))
+    })
+}
+
+/// The name of the reachability claim of a status: "reaches 暂停中 Paused".
+pub const fn reach_name(status: Status) -> &'static str {
+    match status {
+        Status::Creating => "reaches 创建中 Creating",
+        Status::CreateFailed => "reaches 创建任务失败 CreateFailed",
+        Status::Configuration => "reaches 配置 Configuration",
+        Status::Frozen => "reaches 冻结 Frozen",
+        Status::WaitingToStart => "reaches 等待启动 WaitingToStart",
+        Status::Starting => "reaches 启动中 Starting",
+        Status::StartFailed => "reaches 启动失败 StartFailed",
+        Status::FullMigration => "reaches 全量迁移 FullMigration",
+        Status::FullMigrationFailed => "reaches 全量迁移失败 FullMigrationFailed",
+        Status::IncrementalMigration => "reaches 增量迁移 IncrementalMigration",
+        Status::IncrementalMigrationFailed => "reaches 增量迁移失败 IncrementalMigrationFailed",
+        Status::FaultRecovery => "reaches 故障恢复 FaultRecovery",
+        Status::Paused => "reaches 暂停中 Paused",
+        Status::EndRequested => "reaches 结束任务 EndRequested",
+        Status::Ending => "reaches 结束任务中 Ending",
+        Status::EndFailed => "reaches 结束任务失败 EndFailed",
+        Status::Ended => "reaches 已结束 Ended",
+        Status::Deleted => "reaches 已删除 Deleted",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_found_again() {
+        for id in all() {
+            assert_eq!(ClaimId::named(id.name()), Some(id), "{:?}", id.claim());
+        }
+        for status in Status::ALL {
+            assert_eq!(
+                ClaimId::reaching(status).claim().kind,
+                Kind::Reachability,
+                "{status:?}"
+            );
+            assert!(matches!(ClaimId::reaching(status).claim().judge, Judge::Reaches(s) if s == status));
+        }
+    }
+
+    #[test]
+    fn every_claim_but_reachability_names_the_fault_that_breaks_it() {
+        for claim in &CLAIMS {
+            assert_eq!(
+                claim.broken_by.is_some(),
+                claim.kind != Kind::Reachability,
+                "{claim:?}"
+            );
+        }
+    }
+}
