@@ -190,3 +190,12 @@ fn liveness_on_a_model_pinned_past_the_bound_is_refused_up_front() {
         "whole state graph",
     );
 }
+
+#[test]
+fn a_snapshot_fault_is_for_the_fuzzer() {
+    assert_error(
+        "model = \"conformance\"\nfault = \"engine-snapshot-drops-versions\"\n",
+        2,
+        "only the fuzzer",
+    );
+}

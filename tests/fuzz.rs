@@ -26,10 +26,11 @@ use drs_lifecycle::fuzz::{
     Regression, Settings, Shrinker, Summary, is_one_minimal, load_all, minimize, refusal_index,
     rust_test, to_json,
 };
-use drs_lifecycle::model::Fault;
 use drs_lifecycle::model::ClaimId;
+use drs_lifecycle::model::Fault;
 use drs_lifecycle::model::claims::{
     DELETED_NEVER_REAPPEARS, ENGINE_REFINES_SPEC, REFUSAL_CHANGES_NOTHING,
+    SNAPSHOT_RESTORES_THE_FLEET,
 };
 use drs_lifecycle::spec::Refused;
 use proptest::prelude::RngCore;
@@ -418,6 +419,22 @@ fn command_kind(command: &drs_lifecycle::spec::Command) -> &'static str {
         Command::Arrears { .. } => "arrears",
         Command::Recharge { .. } => "recharge",
     }
+}
+
+/// The snapshot claim is judged only here (the models never snapshot): a snapshot that
+/// loses the tasks' versions is caught, and shrinks to the smallest case that snapshots a
+/// task whose version is not 0 (one creation, then the snapshot).
+#[test]
+fn a_snapshot_losing_versions_is_caught_by_the_snapshot_claim() {
+    let fault = Fault::EngineSnapshotDropsVersions;
+    let found = caught(fault, Settings::default().seed);
+    println!("{}", found.report);
+    assert_eq!(found.property, SNAPSHOT_RESTORES_THE_FLEET);
+    assert_eq!(found.case.commands.len(), 1, "{:#?}", found.case);
+    assert!(is_one_minimal(
+        &found.case,
+        fails_with(fault, SNAPSHOT_RESTORES_THE_FLEET)
+    ));
 }
 
 /// Every engine fault is caught, and its shrunk case is a fixpoint no shorter than the

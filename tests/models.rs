@@ -154,9 +154,7 @@ fn symmetry_reduction_finds_the_same_violations_with_the_same_shortest_counterex
             .properties
             .iter()
             .filter(|p| p.verdict == Verdict::Violated)
-            .map(|p| {
-                (p.name, p.counterexample.as_ref().map(|cx| cx.length))
-            })
+            .map(|p| (p.name, p.counterexample.as_ref().map(|cx| cx.length)))
             .collect()
     };
     assert!(!violations(full).is_empty());

@@ -46,7 +46,7 @@ use crate::check::liveness::LIVENESS_BOUND;
 use crate::model::{ClaimId, Fault, FleetModel, Kind, MAX_MODEL_ACCOUNTS, MAX_TASKS, ModelKind};
 use crate::spec::Mode;
 
-use super::run::Verdict;
+use super::verdict::Verdict;
 
 /// The search strategy.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
@@ -518,7 +518,10 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
 }
 
 fn unknown_claim(name: &str, checked: &[ClaimId]) -> String {
-    let names: Vec<_> = checked.iter().map(|id| format!("{:?}", id.name())).collect();
+    let names: Vec<_> = checked
+        .iter()
+        .map(|id| format!("{:?}", id.name()))
+        .collect();
     format!(
         "this model has no property {name:?}; its properties are {}",
         names.join(", ")

@@ -262,7 +262,14 @@ fn fair_cycle(
 /// that a fair run can stay in forever, as a lasso; `None` when the claim holds.
 pub fn judge(model: &FleetModel, graph: &Graph, region: Region) -> Option<Lasso> {
     let n = graph.states.len();
-    let task_of = |s: usize, task: usize| graph.states[s].world.fleet.slots().get(task).map(|slot| slot.task);
+    let task_of = |s: usize, task: usize| {
+        graph.states[s]
+            .world
+            .fleet
+            .slots()
+            .get(task)
+            .map(|slot| slot.task)
+    };
     for task in 0..model.tasks() {
         let keys: Vec<Option<u8>> = (0..n)
             .map(|s| task_of(s, task).and_then(|t| (region.key)(&t)))

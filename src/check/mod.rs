@@ -10,6 +10,7 @@ pub mod graph;
 pub mod liveness;
 pub mod report;
 pub mod run;
+pub mod verdict;
 
 use std::path::{Path, PathBuf};
 

@@ -9,39 +9,16 @@ use serde::Serialize;
 use stateright::{Checker, Model};
 
 use crate::model::claims::Judge;
-use crate::model::{ClaimId, FleetModel, Kind, ModelState, Tally, Tallied};
+use crate::model::{ClaimId, FleetModel, Kind, ModelState, Tallied, Tally};
 use crate::spec::{Command, account_letter};
 
 use super::config::{Config, Strategy};
 use super::graph::{Graph, Node, TooLarge, Trace};
 use super::liveness::{self, LIVENESS_BOUND, Lasso};
+pub use super::verdict::Verdict;
 
 /// The most states the shortest-counterexample search visits (without liveness).
 pub const SEARCH_BOUND: usize = 20_000_000;
-
-/// What a property turned out to be.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Verdict {
-    Holds,
-    Violated,
-    Reached,
-    Unreached,
-    /// The run was cut short before this property's verdict was known.
-    Unknown,
-}
-
-impl Verdict {
-    pub fn word(self) -> &'static str {
-        match self {
-            Verdict::Holds => "holds",
-            Verdict::Violated => "violated",
-            Verdict::Reached => "reached",
-            Verdict::Unreached => "unreached",
-            Verdict::Unknown => "unknown",
-        }
-    }
-}
 
 /// A task's status after a step of a counterexample.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

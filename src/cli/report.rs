@@ -15,6 +15,7 @@ use crate::report::models::{self, Entry, Timings};
 use crate::report::{
     BENCHMARKS_FILE, LIFECYCLE_MD_FILE, LIFECYCLE_SVG_FILE, MODEL_CHECK_FILE, diagram, memory,
 };
+use crate::text::format_time;
 
 use super::{BenchArgs, CliError, ReportArgs, ReportWhat};
 
@@ -108,8 +109,8 @@ fn benchmarks(out: &Path, criterion: &Path, args: &BenchArgs) -> Result<ExitCode
             m.id,
             m.change_percent().unwrap_or_default(),
             args.baseline.as_deref().unwrap_or_default(),
-            bench::format_time(m.baseline_median_ns.unwrap_or_default()),
-            bench::format_time(m.median_ns),
+            format_time(m.baseline_median_ns.unwrap_or_default()),
+            format_time(m.median_ns),
         );
     }
     eprintln!(

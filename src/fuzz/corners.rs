@@ -9,9 +9,9 @@
 
 use std::fmt;
 
-use crate::text::{pad, thousands};
 use crate::model::World;
 use crate::spec::{Command, Event, Phase, Status};
+use crate::text::{pad, thousands};
 
 use super::coverage::Coverage;
 

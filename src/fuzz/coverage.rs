@@ -20,8 +20,8 @@ use std::collections::VecDeque;
 use std::fmt;
 
 use crate::spec::EVENT_KIND_COUNT;
-use crate::text::percent;
 use crate::spec::{Event, Mode, Phase, STATUS_COUNT, Status, TaskSpec, step};
+use crate::text::percent;
 
 /// How many distinct keys a [`TaskSpec`] can have in the dense encoding below.
 const STATE_KEYS: usize = STATUS_COUNT * 3 * 3 * (STATUS_COUNT + 1);
@@ -299,7 +299,6 @@ impl CoverageReport {
         percent(self.edges as u64, self.edges_total as u64)
     }
 }
-
 
 impl fmt::Display for CoverageReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -15,7 +15,9 @@
 use std::fmt;
 
 use crate::engine::Fleet;
-use crate::model::claims::{ENGINE_REFINES_SPEC, SNAPSHOT_RESTORES_THE_FLEET, first_broken};
+use crate::model::claims::{
+    ENGINE_REFINES_SPEC, Judged, SNAPSHOT_RESTORES_THE_FLEET, first_broken,
+};
 use crate::model::lockstep::{Lockstep, lockstep};
 use crate::model::{ClaimId, Fault, World};
 use crate::spec::{AccountId, Command, MAX_ACCOUNTS, Refused, Source, Status};
@@ -257,7 +259,7 @@ impl<const N: usize> Harness<N> {
                 Answer::Refused(kind)
             }
             Lockstep::Agreed(world) => {
-                if let Some(claim) = first_broken(&world.judged(self.fault)) {
+                if let Some(claim) = first_broken(&Judged::of(&world, self.fault)) {
                     return Err(Failure {
                         step: position,
                         command: Some(*command),
@@ -281,7 +283,8 @@ impl<const N: usize> Harness<N> {
                     step: position,
                     command: Some(*command),
                     property: Broke::Claim(
-                        first_broken(&world.judged(self.fault)).unwrap_or(ENGINE_REFINES_SPEC),
+                        first_broken(&Judged::of(&world, self.fault))
+                            .unwrap_or(ENGINE_REFINES_SPEC),
                     ),
                     detail: reason,
                 });

@@ -289,7 +289,10 @@ pub fn rust_test(name: &str, regression: &Regression) -> String {
                 "    let failure = replay(&case, Some(Fault::{fault:?}))\n        \
                  .expect_err(\"the injected fault is caught\");"
             );
-            let _ = writeln!(out, "    assert_eq!(failure.property.name(), {property:?});");
+            let _ = writeln!(
+                out,
+                "    assert_eq!(failure.property.name(), {property:?});"
+            );
             let _ = writeln!(
                 out,
                 "    assert_eq!(failure.step, {});",

@@ -29,7 +29,6 @@ impl Summary {
     }
 }
 
-
 impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let s = &self.stats;

@@ -28,7 +28,7 @@ use serde::Serialize;
 use crate::spec::{Event, STATUS_COUNT, Slot, Source, Status, TaskSpec};
 
 use super::faults::Fault;
-use super::world::{Broken, History};
+use super::world::{Broken, History, World};
 
 /// What kind of claim it is, and so who can judge it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -191,7 +191,18 @@ pub struct Judged<'a> {
     pub fault: Option<Fault>,
 }
 
-impl Judged<'_> {
+impl<'a> Judged<'a> {
+    /// What the claims may read of a world, judged with the given fault's step.
+    pub fn of<const N: usize>(world: &'a World<N>, fault: Option<Fault>) -> Self {
+        Judged {
+            slots: world.fleet.slots(),
+            history: &world.history[..world.fleet.len()],
+            broken: world.broken,
+            arrears: world.fleet.arrears_bits(),
+            fault,
+        }
+    }
+
     fn in_arrears(&self, account: u8) -> bool {
         self.arrears & 1 << account != 0
     }
@@ -312,11 +323,7 @@ const LIVENESS: [Claim; 2] = [
             // freezes at once: the task did reach EndFailed, so the goal reads the status a
             // frozen task remembers.
             key: |task| {
-                (!matches!(
-                    task.effective_status(),
-                    Status::Ended | Status::EndFailed
-                ))
-                .then_some(0)
+                (!matches!(task.effective_status(), Status::Ended | Status::EndFailed)).then_some(0)
             },
             stuck: |_| "never reaches 已结束 Ended or 结束任务失败 EndFailed".to_string(),
         }),
@@ -505,7 +512,9 @@ mod tests {
                 Kind::Reachability,
                 "{status:?}"
             );
-            assert!(matches!(ClaimId::reaching(status).claim().judge, Judge::Reaches(s) if s == status));
+            assert!(
+                matches!(ClaimId::reaching(status).claim().judge, Judge::Reaches(s) if s == status)
+            );
         }
     }
 

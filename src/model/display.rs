@@ -17,10 +17,7 @@ impl<const N: usize> fmt::Debug for World<N> {
 
 /// One line per account in a model (only the accounts that matter: up to the highest one
 /// that owns a task or is in arrears, at least account A).
-fn write_world<const N: usize>(
-    f: &mut fmt::Formatter<'_>,
-    world: &World<N>,
-) -> fmt::Result {
+fn write_world<const N: usize>(f: &mut fmt::Formatter<'_>, world: &World<N>) -> fmt::Result {
     let fleet = &world.fleet;
     let highest = fleet
         .slots()

@@ -24,5 +24,5 @@ pub use claims::{CLAIMS, Claim, ClaimId, Kind};
 pub use faults::Fault;
 pub use fleet::{FleetModel, ModelKind};
 pub use state::{EngineView, ModelState};
-pub use tally::{Tally, Tallied};
+pub use tally::{Tallied, Tally};
 pub use world::{History, MAX_MODEL_ACCOUNTS, MAX_TASKS, World};

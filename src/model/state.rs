@@ -95,7 +95,7 @@ pub struct ModelState {
 impl ModelState {
     /// What the claims may read of the state.
     pub fn judged(&self, fault: Option<Fault>) -> Judged<'_> {
-        self.world.judged(fault)
+        Judged::of(&self.world, fault)
     }
 }
 
@@ -108,4 +108,3 @@ impl fmt::Debug for ModelState {
         Ok(())
     }
 }
-

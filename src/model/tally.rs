@@ -144,10 +144,7 @@ impl Tallied {
     }
 
     fn record(&self, state: &ModelState) -> bool {
-        let broken = broken_bits(
-            &state.judged(self.model.fault()),
-            self.model.conformance(),
-        );
+        let broken = broken_bits(&state.judged(self.model.fault()), self.model.conformance());
         if broken != 0 {
             self.tally.record_violations(broken);
         }

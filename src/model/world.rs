@@ -14,9 +14,6 @@ use std::hash::{Hash, Hasher};
 
 use crate::spec::{Command, Event, FleetSpec, Status};
 
-use super::claims::Judged;
-use super::faults::Fault;
-
 /// The most tasks a model can hold.
 pub const MAX_TASKS: usize = 8;
 
@@ -219,17 +216,6 @@ impl<const N: usize> World<N> {
             if left_frozen {
                 self.broken.insert(Broken::UNFREEZE_MISMATCH);
             }
-        }
-    }
-
-    /// What the claims may read of this world, judged with the given fault's step.
-    pub fn judged(&self, fault: Option<Fault>) -> Judged<'_> {
-        Judged {
-            slots: self.fleet.slots(),
-            history: &self.history[..self.fleet.len()],
-            broken: self.broken,
-            arrears: self.fleet.arrears_bits(),
-            fault,
         }
     }
 

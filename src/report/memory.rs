@@ -42,28 +42,9 @@ pub fn load_average() -> Option<[f64; 3]> {
     ])
 }
 
-/// `141557760` → `135 MiB`; `1610612736` → `1.50 GiB`.
-pub fn format_bytes(bytes: u64) -> String {
-    const MIB: f64 = 1024.0 * 1024.0;
-    const GIB: f64 = 1024.0 * MIB;
-    let value = bytes as f64;
-    if value >= GIB {
-        format!("{:.2} GiB", value / GIB)
-    } else {
-        format!("{:.0} MiB", value / MIB)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn bytes_read_as_mebibytes_or_gibibytes() {
-        assert_eq!(format_bytes(141_557_760), "135 MiB");
-        assert_eq!(format_bytes(1_610_612_736), "1.50 GiB");
-        assert_eq!(format_bytes(0), "0 MiB");
-    }
 
     #[test]
     #[cfg(target_os = "linux")]

@@ -14,10 +14,10 @@ use std::fmt::Write as _;
 use std::path::{Component, Path};
 
 use crate::check::config::{Config, Strategy};
-use crate::text::thousands;
 use crate::check::{RunResult, Verdict};
+use crate::text::thousands;
 
-use super::memory::format_bytes;
+use crate::text::format_bytes;
 
 /// The heading that starts the section the drift test does not compare.
 pub const TIMINGS_HEADING: &str = "## Timings";

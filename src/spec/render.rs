@@ -783,12 +783,7 @@ mod tests {
 
     #[test]
     fn every_output_ends_with_one_newline() {
-        for format in [
-            Format::Markdown,
-            Format::Mermaid,
-            Format::Dot,
-            Format::Json,
-        ] {
+        for format in [Format::Markdown, Format::Mermaid, Format::Dot, Format::Json] {
             let text = render(format);
             assert!(
                 text.ends_with('\n'),
