@@ -164,3 +164,32 @@ fn a_directory_given_as_configuration_says_what_to_name_instead() {
         "{stderr}"
     );
 }
+
+/// A Chinese character takes two terminal columns: the verdict column lines up on every
+/// property line, whatever script the property's name is in.
+#[test]
+fn the_property_table_lines_up_in_a_terminal_with_chinese_names() {
+    let output = drs(&["check", "models/lifecycle.toml"]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let columns: Vec<usize> = stdout
+        .lines()
+        .filter(|line| line.starts_with("   ✓ ") || line.starts_with("   ✗ "))
+        .map(|line| {
+            let at = line
+                .find("holds")
+                .or_else(|| line.find("reached"))
+                .or_else(|| line.find("violated"))
+                .unwrap_or_else(|| panic!("a verdict in {line:?}"));
+            drs_lifecycle::text::width(&line[..at])
+        })
+        .collect();
+    assert!(columns.len() > 20, "{stdout}");
+    assert!(
+        stdout.lines().any(|line| line.contains("暂停中")),
+        "Chinese names in the table"
+    );
+    assert!(
+        columns.iter().all(|&column| column == columns[0]),
+        "verdicts start at display columns {columns:?}:\n{stdout}"
+    );
+}

@@ -216,7 +216,7 @@ impl<'a> Judged<'a> {
 /// [`Status::ALL`] order), liveness, and the fuzzer's snapshot claim.
 pub static CLAIMS: [Claim; CLAIM_COUNT] = list();
 
-const SAFETY: [Claim; 11] = [
+const SAFETY: &[Claim] = &[
     Claim {
         name: "deleted task never reappears",
         kind: Kind::Safety,
@@ -300,7 +300,7 @@ const SAFETY: [Claim; 11] = [
     },
 ];
 
-const LIVENESS: [Claim; 2] = [
+const LIVENESS: &[Claim] = &[
     Claim {
         name: "every transient status is eventually left",
         kind: Kind::Liveness,
