@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{A, B, drive, new_task, status_of, task, task_in};
+use common::{A, B, FREEZABLE, NEVER_FROZEN, drive, new_task, status_of, task, task_in};
 use drs_lifecycle::engine::{Fleet, Outcome, Refusal};
 use drs_lifecycle::spec::{AccountId, Command, Event, Mode, Phase, Refused, Status, TaskId};
 
@@ -327,32 +327,12 @@ fn ids_are_never_reused_after_deletion() {
 
 #[test]
 fn arrears_freezes_every_freezable_task_of_that_account_only() {
-    let freezable = [
-        Status::Configuration,
-        Status::WaitingToStart,
-        Status::StartFailed,
-        Status::FullMigration,
-        Status::FullMigrationFailed,
-        Status::IncrementalMigration,
-        Status::IncrementalMigrationFailed,
-        Status::Paused,
-        Status::EndFailed,
-    ];
-    let left_alone = [
-        Status::Creating,
-        Status::CreateFailed,
-        Status::Starting,
-        Status::FaultRecovery,
-        Status::EndRequested,
-        Status::Ending,
-        Status::Ended,
-        Status::Deleted,
-    ];
+    let (freezable, left_alone) = (FREEZABLE, NEVER_FROZEN);
     let mut fleet = Fleet::new();
     let mode = Mode::FullIncremental;
     let mut mine = Vec::new();
     let mut theirs = Vec::new();
-    for status in freezable.into_iter().chain(left_alone) {
+    for &status in freezable.iter().chain(left_alone) {
         mine.push((new_task(&mut fleet, A, mode, status, Phase::Full), status));
         theirs.push((new_task(&mut fleet, B, mode, status, Phase::Full), status));
     }

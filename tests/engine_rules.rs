@@ -4,7 +4,9 @@
 
 mod common;
 
-use common::{A, B, drive, first_phase, new_task, path, task, task_in};
+use common::{
+    A, ABNORMAL, B, ENDABLE, WITHOUT_INSTANCE, drive, first_phase, new_task, path, task, task_in,
+};
 use drs_lifecycle::engine::{Change, Fleet, InstanceChange, Outcome};
 use drs_lifecycle::spec::{Command, Event, Mode, Phase, Status, TaskId};
 
@@ -354,21 +356,9 @@ fn resume_passes_through_starting_toward_the_paused_phase() {
 
 // (every endable status) --end--> EndRequested
 
-const ENDABLE: [Status; 9] = [
-    Status::Configuration,
-    Status::WaitingToStart,
-    Status::StartFailed,
-    Status::FullMigration,
-    Status::FullMigrationFailed,
-    Status::IncrementalMigration,
-    Status::IncrementalMigrationFailed,
-    Status::Paused,
-    Status::EndFailed,
-];
-
 #[test]
 fn end_is_accepted_in_every_stable_status_holding_an_instance_and_forgets_the_phase() {
-    for status in ENDABLE {
+    for &status in ENDABLE {
         let (mut fleet, id) = task_in(status);
         let change = accept(&mut fleet, id, Event::End);
         assert_eq!((change.from, change.to), (status, Status::EndRequested));
@@ -380,11 +370,7 @@ fn end_is_accepted_in_every_stable_status_holding_an_instance_and_forgets_the_ph
 
 #[test]
 fn the_abnormal_timeout_ends_a_failed_migration() {
-    for status in [
-        Status::StartFailed,
-        Status::FullMigrationFailed,
-        Status::IncrementalMigrationFailed,
-    ] {
+    for &status in ABNORMAL {
         let (mut fleet, id) = task_in(status);
         accept(&mut fleet, id, Event::AbnormalTimeout);
         assert_task(&fleet, id, Status::EndRequested, None, true);
@@ -529,10 +515,7 @@ fn a_task_holds_an_instance_exactly_while_its_status_needs_one() {
     );
     for event in events {
         let change = accept(&mut fleet, id, event);
-        let needs = !matches!(
-            change.to,
-            Status::Creating | Status::CreateFailed | Status::Ended | Status::Deleted
-        );
+        let needs = !WITHOUT_INSTANCE.contains(&change.to);
         assert_eq!(
             task(&fleet, A, id).holds_instance(),
             needs,
