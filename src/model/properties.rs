@@ -295,6 +295,8 @@ pub const fn reach_name(status: Status) -> &'static str {
         Status::Ending => "reaches 结束任务中 Ending",
         Status::EndFailed => "reaches 结束任务失败 EndFailed",
         Status::Ended => "reaches 已结束 Ended",
+        Status::FullMigrationComplete => "reaches 全量迁移完成 FullMigrationComplete",
+        Status::FaultRecoveryFailed => "reaches 故障恢复失败 FaultRecoveryFailed",
         Status::Deleted => "reaches 已删除 Deleted",
     }
 }
@@ -357,8 +359,8 @@ macro_rules! reach_properties {
 }
 
 /// One reachability property per status.
-pub const REACHABILITY: [PropertyInfo; 18] =
-    reach_properties!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17);
+pub const REACHABILITY: [PropertyInfo; crate::spec::STATUS_COUNT] =
+    reach_properties!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19);
 
 /// The properties a model checks.
 pub fn properties_of(model: &FleetModel) -> Vec<PropertyInfo> {

@@ -674,9 +674,8 @@ fn json_target(target: Target) -> JsonTarget {
         Target::To(status) => ("To", Some(status)),
         Target::StartingTowardFirstPhase => ("StartingTowardFirstPhase", None),
         Target::Remembering(status) => ("Remembering", Some(status)),
+        Target::RememberingPhase(status, _) => ("RememberingPhase", Some(status)),
         Target::RememberedPhase => ("RememberedPhase", None),
-        Target::RememberedPhaseFailed => ("RememberedPhaseFailed", None),
-        Target::AfterFullPhase => ("AfterFullPhase", None),
         Target::Freeze => ("Freeze", None),
         Target::Unfreeze => ("Unfreeze", None),
     };
