@@ -7,7 +7,8 @@ mod common;
 use std::collections::BTreeSet;
 
 use common::{
-    ABNORMAL, DELETABLE, ENDABLE, FREEZABLE, RESETTABLE, reachable_tasks, set, well_formed_tasks,
+    ABNORMAL, DELETABLE, ENDABLE, FORCE_ENDABLE, FREEZABLE, NOT_FORCE_ENDABLE, RESETTABLE,
+    reachable_tasks, set, well_formed_tasks,
 };
 use drs_lifecycle::spec::table::edges;
 use drs_lifecycle::spec::{Event, Mode, Phase, Status, TaskSpec, step};
@@ -38,6 +39,19 @@ fn at(status: Status, mode: Mode, phase: Option<Phase>) -> TaskSpec {
 }
 
 const TO_FULL: &[Event] = &[InstanceReady, StartNow, StartSucceeded];
+const TO_FULL_COMPLETE: &[Event] = &[InstanceReady, StartNow, StartSucceeded, FullDone];
+const TO_INCREMENTAL: &[Event] = &[
+    InstanceReady,
+    StartNow,
+    StartSucceeded,
+    FullDone,
+    IncrementalBegun,
+];
+
+/// The events of `head`, then `tail`.
+fn then(head: &[Event], tail: &[Event]) -> Vec<Event> {
+    [head, tail].concat()
+}
 
 #[test]
 fn create_starts_in_creating_with_its_mode() {
@@ -97,21 +111,105 @@ fn start_error_remembers_the_phase_and_retry_heads_back_to_it() {
 }
 
 #[test]
-fn full_done_ends_a_full_only_task() {
-    let task = run(
-        Mode::Full,
-        &[InstanceReady, StartNow, StartSucceeded, FullDone],
-    );
-    assert_eq!(task, at(EndRequested, Mode::Full, None));
+fn full_done_completes_the_full_phase_in_every_mode_that_runs_it() {
+    for mode in [Mode::Full, Mode::FullIncremental] {
+        let task = run(mode, TO_FULL_COMPLETE);
+        assert_eq!(task, at(FullMigrationComplete, mode, None));
+    }
 }
 
 #[test]
-fn full_done_moves_full_incr_task_to_incremental() {
-    let task = run(
-        Mode::FullIncremental,
-        &[InstanceReady, StartNow, StartSucceeded, FullDone],
+fn a_full_only_task_finishes_from_full_complete_and_the_system_ends_it() {
+    let complete = run(Mode::Full, TO_FULL_COMPLETE);
+    assert_eq!(
+        step(&complete, MigrationFinished),
+        Some(at(EndRequested, Mode::Full, None))
     );
-    assert_eq!(task, at(IncrementalMigration, Mode::FullIncremental, None));
+    assert_eq!(step(&complete, IncrementalBegun), None);
+}
+
+#[test]
+fn a_full_incr_task_begins_its_incremental_phase_from_full_complete() {
+    let complete = run(Mode::FullIncremental, TO_FULL_COMPLETE);
+    assert_eq!(
+        step(&complete, IncrementalBegun),
+        Some(at(IncrementalMigration, Mode::FullIncremental, None))
+    );
+    assert_eq!(step(&complete, MigrationFinished), None);
+}
+
+#[test]
+fn pause_from_full_complete_remembers_incremental_for_full_incr_and_is_refused_for_full_only() {
+    let complete = run(Mode::FullIncremental, TO_FULL_COMPLETE);
+    let paused = step(&complete, Pause).expect("full+incr pauses between the phases");
+    assert_eq!(
+        paused,
+        at(Paused, Mode::FullIncremental, Some(Phase::Incremental))
+    );
+    assert_eq!(
+        step(&paused, Resume),
+        Some(at(
+            Starting,
+            Mode::FullIncremental,
+            Some(Phase::Incremental)
+        ))
+    );
+    assert_eq!(step(&run(Mode::Full, TO_FULL_COMPLETE), Pause), None);
+}
+
+#[test]
+fn instance_fault_in_full_complete_recovers_toward_incremental_for_full_incr_only() {
+    let complete = run(Mode::FullIncremental, TO_FULL_COMPLETE);
+    let recovering = step(&complete, InstanceFault).expect("full+incr faults between phases");
+    assert_eq!(
+        recovering,
+        at(
+            FaultRecovery,
+            Mode::FullIncremental,
+            Some(Phase::Incremental)
+        )
+    );
+    assert_eq!(
+        step(&recovering, RecoveryDone),
+        Some(at(IncrementalMigration, Mode::FullIncremental, None))
+    );
+    assert_eq!(
+        step(&run(Mode::Full, TO_FULL_COMPLETE), InstanceFault),
+        None
+    );
+}
+
+#[test]
+fn full_complete_accepts_exactly_its_system_exits_pause_fault_and_force_end() {
+    for (mode, accepted) in [
+        (Mode::Full, vec![ForceEnd, MigrationFinished]),
+        (
+            Mode::FullIncremental,
+            vec![Pause, ForceEnd, IncrementalBegun, InstanceFault],
+        ),
+    ] {
+        let complete = run(mode, TO_FULL_COMPLETE);
+        let got: Vec<Event> = Event::ON_TASK
+            .into_iter()
+            .filter(|&event| step(&complete, event).is_some())
+            .collect();
+        assert_eq!(got, accepted, "{mode}");
+    }
+}
+
+#[test]
+fn an_incremental_only_task_never_reaches_full_complete() {
+    assert!(
+        reachable_tasks()
+            .iter()
+            .filter(|task| task.mode == Mode::Incremental)
+            .all(|task| task.effective_status() != FullMigrationComplete)
+    );
+    assert!(
+        reachable_tasks()
+            .iter()
+            .any(|task| task.mode == Mode::Full && task.status == FullMigrationComplete)
+    );
 }
 
 #[test]
@@ -136,13 +234,7 @@ fn phase_errors_land_on_their_failed_status() {
     assert_eq!(full, at(FullMigrationFailed, Mode::FullIncremental, None));
     let incremental = run(
         Mode::FullIncremental,
-        &[
-            InstanceReady,
-            StartNow,
-            StartSucceeded,
-            FullDone,
-            IncrementalError,
-        ],
+        &then(TO_INCREMENTAL, &[IncrementalError]),
     );
     assert_eq!(
         incremental,
@@ -168,20 +260,14 @@ fn pause_remembers_the_phase() {
     let mode = Mode::FullIncremental;
     let in_full = run(mode, &[InstanceReady, StartNow, StartSucceeded, Pause]);
     assert_eq!(in_full, at(Paused, mode, Some(Phase::Full)));
-    let in_incremental = run(
-        mode,
-        &[InstanceReady, StartNow, StartSucceeded, FullDone, Pause],
-    );
+    let in_incremental = run(mode, &then(TO_INCREMENTAL, &[Pause]));
     assert_eq!(in_incremental, at(Paused, mode, Some(Phase::Incremental)));
 }
 
 #[test]
 fn paused_resume_heads_for_remembered_phase() {
     let mode = Mode::FullIncremental;
-    let paused = run(
-        mode,
-        &[InstanceReady, StartNow, StartSucceeded, FullDone, Pause],
-    );
+    let paused = run(mode, &then(TO_INCREMENTAL, &[Pause]));
     let resumed = step(&paused, Resume).expect("paused accepts resume");
     assert_eq!(resumed, at(Starting, mode, Some(Phase::Incremental)));
     assert_eq!(
@@ -193,9 +279,12 @@ fn paused_resume_heads_for_remembered_phase() {
 #[test]
 fn reset_restarts_from_mode_first_phase() {
     let mode = Mode::FullIncremental;
-    let in_incremental = [InstanceReady, StartNow, StartSucceeded, FullDone];
-    for last in [Pause, IncrementalError] {
-        let task = run(mode, &[&in_incremental[..], &[last]].concat());
+    for last in [
+        &[Pause][..],
+        &[IncrementalError],
+        &[InstanceFault, RecoveryError],
+    ] {
+        let task = run(mode, &then(TO_INCREMENTAL, last));
         assert_eq!(
             step(&task, Reset),
             Some(at(Starting, mode, Some(Phase::Full))),
@@ -232,16 +321,7 @@ fn instance_fault_remembers_the_phase() {
 #[test]
 fn recovery_done_returns_to_remembered_phase_directly() {
     let mode = Mode::FullIncremental;
-    let recovering = run(
-        mode,
-        &[
-            InstanceReady,
-            StartNow,
-            StartSucceeded,
-            FullDone,
-            InstanceFault,
-        ],
-    );
+    let recovering = run(mode, &then(TO_INCREMENTAL, &[InstanceFault]));
     assert_eq!(
         step(&recovering, RecoveryDone),
         Some(at(IncrementalMigration, mode, None))
@@ -249,21 +329,89 @@ fn recovery_done_returns_to_remembered_phase_directly() {
 }
 
 #[test]
-fn recovery_error_lands_on_remembered_phase_failed_status() {
+fn recovery_error_lands_on_fault_recovery_failed_remembering_the_phase() {
     let mode = Mode::FullIncremental;
-    let in_full = run(
-        mode,
-        &[InstanceReady, StartNow, StartSucceeded, InstanceFault],
+    for phase in [Phase::Full, Phase::Incremental] {
+        let recovering = at(FaultRecovery, mode, Some(phase));
+        assert_eq!(
+            step(&recovering, RecoveryError),
+            Some(at(FaultRecoveryFailed, mode, Some(phase))),
+            "not version 1's failed status of the phase"
+        );
+    }
+}
+
+#[test]
+fn fault_recovery_failed_retries_toward_its_phase_and_resets_toward_the_first() {
+    let mode = Mode::FullIncremental;
+    let failed = run(mode, &then(TO_INCREMENTAL, &[InstanceFault, RecoveryError]));
+    assert_eq!(
+        failed,
+        at(FaultRecoveryFailed, mode, Some(Phase::Incremental))
+    );
+    let retried = step(&failed, Retry).expect("retry");
+    assert_eq!(retried, at(Starting, mode, Some(Phase::Incremental)));
+    assert_eq!(
+        step(&retried, StartSucceeded),
+        Some(at(IncrementalMigration, mode, None))
     );
     assert_eq!(
-        step(&in_full, RecoveryError),
-        Some(at(FullMigrationFailed, mode, None))
+        step(&failed, Reset),
+        Some(at(Starting, mode, Some(Phase::Full)))
     );
-    let in_incremental = at(FaultRecovery, mode, Some(Phase::Incremental));
-    assert_eq!(
-        step(&in_incremental, RecoveryError),
-        Some(at(IncrementalMigrationFailed, mode, None))
-    );
+    for event in [End, ForceEnd, AbnormalTimeout] {
+        assert_eq!(
+            step(&failed, event),
+            Some(at(EndRequested, mode, None)),
+            "{event}"
+        );
+    }
+    let frozen = step(&failed, AccountInArrears).expect("fault-recovery-failed freezes");
+    assert_eq!(step(&frozen, AccountRecharged), Some(failed));
+}
+
+#[test]
+fn force_end_is_allowed_exactly_where_an_instance_is_held_and_no_end_is_under_way() {
+    let allowed: BTreeSet<Status> = edges()
+        .filter(|(_, event, _)| *event == ForceEnd)
+        .map(|(status, _, _)| status)
+        .collect();
+    assert_eq!(allowed, set(FORCE_ENDABLE));
+    for task in reachable_tasks() {
+        let ended = step(&task, ForceEnd);
+        if FORCE_ENDABLE.contains(&task.status) {
+            assert_eq!(ended, Some(at(EndRequested, task.mode, None)), "{task}");
+        } else {
+            assert!(NOT_FORCE_ENDABLE.contains(&task.status), "{task}");
+            assert_eq!(ended, None, "{task}");
+        }
+    }
+}
+
+#[test]
+fn a_late_report_after_force_end_is_refused() {
+    // Each transient status that force end interrupts, and the report it was waiting for.
+    let cases = [
+        (
+            Mode::Full,
+            &[InstanceReady, StartNow][..],
+            &[StartSucceeded, StartError][..],
+        ),
+        (Mode::Full, TO_FULL_COMPLETE, &[MigrationFinished]),
+        (Mode::FullIncremental, TO_FULL_COMPLETE, &[IncrementalBegun]),
+        (
+            Mode::FullIncremental,
+            &then(TO_FULL, &[InstanceFault]),
+            &[RecoveryDone, RecoveryError],
+        ),
+    ];
+    for (mode, to_transient, reports) in cases {
+        let ended = step(&run(mode, to_transient), ForceEnd).expect("force end");
+        assert_eq!(ended, at(EndRequested, mode, None));
+        for &report in reports {
+            assert_eq!(step(&ended, report), None, "{report} after force end");
+        }
+    }
 }
 
 #[test]

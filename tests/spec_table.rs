@@ -1,5 +1,6 @@
 //! The transition table as a whole: the specification's table (`src/spec/table.rs`) agrees
-//! with the brief's table (`lifecycle-brief.md`, decision 6) written out again by hand.
+//! with the brief's table (`lifecycle-brief.md`, decision 6, as part D changes it) written
+//! out again by hand.
 //!
 //! [`brief`] below is the brief's table as a `match`, written without looking at `RULES`;
 //! `step` must agree with it on every well-formed task and every event. The claims about
@@ -10,8 +11,8 @@ mod common;
 use std::collections::BTreeSet;
 
 use common::{
-    ABNORMAL, DELETABLE, ENDABLE, FREEZABLE, RESETTABLE, TRANSIENT, reachable_tasks,
-    well_formed_tasks,
+    ABNORMAL, DELETABLE, ENDABLE, FORCE_ENDABLE, FREEZABLE, REMEMBER_PHASE, RESETTABLE, TRANSIENT,
+    WITHOUT_INSTANCE, reachable_tasks, set, well_formed_tasks,
 };
 use drs_lifecycle::spec::table::edges;
 use drs_lifecycle::spec::{Event, Mode, Phase, RULES, Source, Status, TaskSpec, step};
@@ -23,8 +24,9 @@ use Status::*;
 // The brief's table, by hand.
 // ------------------------------------------------------------------------------------------
 
-/// The brief's transition table (decision 6) with the memory rules of decision 5, written
-/// without looking at `RULES`: the expected next state, or `None` for a refusal.
+/// The brief's transition table (decision 6) with the memory rules of decision 5, as
+/// version 2 (D.2.1, D.2.2) changes it, written without looking at `RULES`: the expected
+/// next state, or `None` for a refusal.
 fn brief(task: &TaskSpec, event: Event) -> Option<TaskSpec> {
     let mode = task.mode;
     let first_phase = match mode {
@@ -47,10 +49,6 @@ fn brief(task: &TaskSpec, event: Event) -> Option<TaskSpec> {
         Phase::Full => FullMigration,
         Phase::Incremental => IncrementalMigration,
     };
-    let failed = |phase| match phase {
-        Phase::Full => FullMigrationFailed,
-        Phase::Incremental => IncrementalMigrationFailed,
-    };
     let next = match (task.status, event) {
         (Creating, InstanceReady) => plain(Configuration),
         (Creating, InstanceCreationFailed) => plain(CreateFailed),
@@ -62,8 +60,17 @@ fn brief(task: &TaskSpec, event: Event) -> Option<TaskSpec> {
         (Starting, StartSucceeded) => plain(running(task.phase?)),
         (Starting, StartError) => remembering(StartFailed, task.phase?),
         (StartFailed, Retry) => remembering(Starting, task.phase?),
-        (FullMigration, FullDone) if mode == Mode::FullIncremental => plain(IncrementalMigration),
-        (FullMigration, FullDone) => plain(EndRequested),
+        (FullMigration, FullDone) => plain(FullMigrationComplete),
+        (FullMigrationComplete, IncrementalBegun) if mode == Mode::FullIncremental => {
+            plain(IncrementalMigration)
+        }
+        (FullMigrationComplete, MigrationFinished) if mode == Mode::Full => plain(EndRequested),
+        (FullMigrationComplete, InstanceFault) if mode == Mode::FullIncremental => {
+            remembering(FaultRecovery, Phase::Incremental)
+        }
+        (FullMigrationComplete, Pause) if mode == Mode::FullIncremental => {
+            remembering(Paused, Phase::Incremental)
+        }
         (FullMigration, FullError) => plain(FullMigrationFailed),
         (FullMigration, InstanceFault) => remembering(FaultRecovery, Phase::Full),
         (IncrementalMigration, InstanceFault) => remembering(FaultRecovery, Phase::Incremental),
@@ -74,9 +81,11 @@ fn brief(task: &TaskSpec, event: Event) -> Option<TaskSpec> {
         (IncrementalMigrationFailed, Retry) => remembering(Starting, Phase::Incremental),
         (status, Reset) if RESETTABLE.contains(&status) => remembering(Starting, first_phase),
         (FaultRecovery, RecoveryDone) => plain(running(task.phase?)),
-        (FaultRecovery, RecoveryError) => plain(failed(task.phase?)),
+        (FaultRecovery, RecoveryError) => remembering(FaultRecoveryFailed, task.phase?),
+        (FaultRecoveryFailed, Retry) => remembering(Starting, task.phase?),
         (Paused, Resume) => remembering(Starting, task.phase?),
         (status, End) if ENDABLE.contains(&status) => plain(EndRequested),
+        (status, ForceEnd) if FORCE_ENDABLE.contains(&status) => plain(EndRequested),
         (status, AbnormalTimeout) if ABNORMAL.contains(&status) => plain(EndRequested),
         (EndRequested, ReleaseBegun) => plain(Ending),
         (Ending, ReleaseDone) => plain(Ended),
@@ -102,7 +111,7 @@ fn brief(task: &TaskSpec, event: Event) -> Option<TaskSpec> {
 #[test]
 fn step_agrees_with_the_brief_on_every_well_formed_task_and_event() {
     let tasks = well_formed_tasks();
-    assert_eq!(tasks.len(), 76, "well-formed tasks");
+    assert_eq!(tasks.len(), 86, "well-formed tasks");
     let events = Event::ON_TASK
         .into_iter()
         .chain(Mode::ALL.into_iter().map(Create));
@@ -121,7 +130,7 @@ fn step_agrees_with_the_brief_on_every_well_formed_task_and_event() {
 #[test]
 fn every_reachable_task_is_well_formed() {
     let reachable = reachable_tasks();
-    assert_eq!(reachable.len(), 76, "reachable tasks over the three modes");
+    assert_eq!(reachable.len(), 86, "reachable tasks over the three modes");
     for task in &reachable {
         assert!(
             task.is_well_formed(),
@@ -150,9 +159,9 @@ fn every_status_is_reachable() {
 }
 
 #[test]
-fn table_allows_fifty_two_status_event_pairs() {
-    assert_eq!(edges().count(), 52);
-    assert_eq!(RULES.len(), 31);
+fn table_has_thirty_seven_rules_over_seventy_four_status_event_pairs() {
+    assert_eq!(edges().count(), 74);
+    assert_eq!(RULES.len(), 37);
 }
 
 #[test]
@@ -171,18 +180,41 @@ fn every_status_but_ended_and_deleted_allows_some_event() {
 }
 
 #[test]
-fn every_transient_status_has_a_system_exit() {
-    assert_eq!(
-        Status::ALL
-            .into_iter()
-            .filter(|s| s.is_transient())
-            .collect::<Vec<_>>(),
-        TRANSIENT
-    );
-    for &status in TRANSIENT {
-        assert!(
-            edges().any(|(from, event, _)| from == status && event.source() == Source::System),
-            "{status} is transient but only a user could move it on"
-        );
+fn every_transient_status_has_a_system_exit_in_every_mode_that_reaches_it() {
+    for task in reachable_tasks() {
+        if TRANSIENT.contains(&task.status) {
+            assert!(
+                Event::ON_TASK
+                    .into_iter()
+                    .filter(|event| event.source() == Source::System)
+                    .any(|event| step(&task, event).is_some()),
+                "{task} is transient but only a user could move it on"
+            );
+        }
     }
+}
+
+#[test]
+fn the_status_classes_are_the_brief_lists() {
+    let class = |member: fn(&Status) -> bool| -> BTreeSet<Status> {
+        Status::ALL.into_iter().filter(|s| member(s)).collect()
+    };
+    assert_eq!(class(|s| s.is_transient()), set(TRANSIENT));
+    assert_eq!(class(|s| s.is_freezable()), set(FREEZABLE));
+    assert_eq!(class(|s| s.is_abnormal()), set(ABNORMAL));
+    assert_eq!(class(|s| s.remembers_phase()), set(REMEMBER_PHASE));
+    assert_eq!(class(|s| !s.holds_instance()), set(WITHOUT_INSTANCE));
+    assert_eq!(class(|s| !s.is_listed()), BTreeSet::from([Deleted]));
+    assert_eq!(class(|s| s.is_terminal()), BTreeSet::from([Ended, Deleted]));
+    assert_eq!(
+        class(|s| s.is_failure()),
+        BTreeSet::from([
+            CreateFailed,
+            StartFailed,
+            FullMigrationFailed,
+            IncrementalMigrationFailed,
+            FaultRecoveryFailed,
+            EndFailed
+        ])
+    );
 }

@@ -3,7 +3,11 @@
 //! serde forms, which snapshots, traces and reports depend on and must not change by
 //! accident.
 
-use drs_lifecycle::spec::{AccountId, Command, Event, Mode, Phase, Status, TaskId, TaskSpec};
+use std::collections::BTreeSet;
+
+use drs_lifecycle::spec::{
+    AccountId, ApiCode, CodeClass, Command, Event, Excursion, Mode, Phase, Status, TaskId, TaskSpec,
+};
 
 use Event::*;
 use Status::*;
@@ -25,11 +29,133 @@ fn status_parses_from_api_code_rust_name_and_console_name() {
     assert_eq!("STARTJOBING".parse(), Ok(Starting));
     assert_eq!("结束任务".parse(), Ok(EndRequested));
     assert_eq!("结束任务中".parse(), Ok(Ending));
+    assert_eq!("FULL_TRANSFER_COMPLETE".parse(), Ok(FullMigrationComplete));
+    assert_eq!("全量迁移完成".parse(), Ok(FullMigrationComplete));
+    assert_eq!("REBUILD_NODE_FAILED".parse(), Ok(FaultRecoveryFailed));
+    assert_eq!("故障恢复失败".parse(), Ok(FaultRecoveryFailed));
+}
+
+#[test]
+fn an_unknown_status_names_the_nearest_known_one() {
+    for (typo, meant) in [
+        ("PASUING", "PAUSING"),
+        ("FullMigrationCompleted", "FullMigrationComplete"),
+        ("REBUILD_NODE_FAIL", "REBUILD_NODE_FAILED"),
+        ("Pause", "Paused"),
+    ] {
+        let error = typo.parse::<Status>().expect_err(typo);
+        assert_eq!(error.nearest(), Some(meant), "{typo}");
+        let message = error.to_string();
+        assert!(
+            message.contains(&format!("did you mean {meant}?")),
+            "{message}"
+        );
+        assert!(!message.contains('\n'), "{message}");
+    }
+    assert_eq!("xyzzy".parse::<Status>().expect_err("junk").nearest(), None);
+}
+
+#[test]
+fn an_excursion_code_is_no_status_and_says_so() {
+    let error = "CHANGE_JOB_STARTED"
+        .parse::<Status>()
+        .expect_err("excursion");
+    let message = error.to_string();
+    assert!(message.contains("not a lifecycle status"), "{message}");
+    assert!(message.contains("specification change"), "{message}");
+    assert!(message.contains("任务变更中"), "{message}");
+}
+
+// ------------------------------------------------------------------------------------------
+// API status codes.
+// ------------------------------------------------------------------------------------------
+
+#[test]
+fn there_are_twenty_nine_api_codes_each_parsing_from_itself() {
+    assert_eq!(ApiCode::ALL.len(), 29);
+    let codes: BTreeSet<&str> = ApiCode::ALL.iter().map(|code| code.code()).collect();
+    assert_eq!(codes.len(), 29, "codes are distinct");
+    for code in ApiCode::ALL {
+        assert_eq!(code.code().parse(), Ok(code));
+        assert_eq!(code.code().to_lowercase().parse(), Ok(code));
+        assert_eq!(json(&code), format!("\"{}\"", code.code()));
+        assert_eq!(
+            serde_json::from_str::<ApiCode>(&json(&code)).ok(),
+            Some(code)
+        );
+        assert!(
+            !code.zh().is_empty() && !code.english().is_empty(),
+            "{code}"
+        );
+    }
+}
+
+#[test]
+fn eighteen_codes_are_lifecycle_statuses_and_eleven_are_excursions() {
+    let lifecycle: Vec<Status> = ApiCode::ALL
+        .iter()
+        .filter_map(|code| code.status())
+        .collect();
+    assert_eq!(lifecycle.len(), 18);
+    // Every status has its own code, except the console-only Frozen and EndRequested.
+    let coded: BTreeSet<Status> = lifecycle.iter().copied().collect();
+    let expected: BTreeSet<Status> = Status::ALL
+        .into_iter()
+        .filter(|status| !matches!(status, Frozen | EndRequested))
+        .collect();
+    assert_eq!(coded, expected);
+    for status in Status::ALL {
+        assert_eq!(status.api().map(ApiCode::code), status.api_code());
+        if let Some(code) = status.api() {
+            assert_eq!((code.zh(), code.english()), (status.zh(), status.english()));
+        }
+    }
+    let excursions: Vec<(ApiCode, Excursion)> = ApiCode::ALL
+        .into_iter()
+        .filter_map(|code| match code.class() {
+            CodeClass::Excursion(excursion) => Some((code, excursion)),
+            CodeClass::Lifecycle(_) => None,
+        })
+        .collect();
+    assert_eq!(excursions.len(), 11);
+    let count = |kind| excursions.iter().filter(|(_, e)| *e == kind).count();
+    assert_eq!(count(Excursion::SpecificationChange), 2);
+    assert_eq!(count(Excursion::ChildTransfer), 6);
+    assert_eq!(count(Excursion::NodeUpgrade), 3);
+    assert_eq!(ApiCode::ChangeJobStarted.zh(), "任务变更中");
+    assert_eq!(ApiCode::FullTransferComplete.zh(), "全量迁移完成");
+    assert_eq!(ApiCode::RebuildNodeFailed.zh(), "故障恢复失败");
+}
+
+#[test]
+fn an_unknown_api_code_names_the_nearest_known_code() {
+    for (typo, meant) in [
+        ("FULL_TRANSFER_COMPLETED", ApiCode::FullTransferComplete),
+        ("INCR_TRANSFER_STARTED", ApiCode::IncreTransferStarted),
+        ("NODE_UPGRADE_STARTED", ApiCode::NodeUpgradeStart),
+        ("STARTJOBBING", ApiCode::StartJobing),
+    ] {
+        let error = typo.parse::<ApiCode>().expect_err(typo);
+        assert_eq!(error.nearest(), Some(meant), "{typo}");
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "unknown API status code {typo:?}: did you mean {meant}? \
+                 `drs-lifecycle spec --format json` lists all 29 codes"
+            )
+        );
+    }
+    let error = "?".parse::<ApiCode>().expect_err("junk");
+    assert_eq!(error.nearest(), None);
+    assert_eq!(
+        error.to_string(),
+        "unknown API status code \"?\": `drs-lifecycle spec --format json` lists all 29 codes"
+    );
 }
 
 #[test]
 fn status_rejects_junk_with_a_helpful_message() {
-    for junk in ["", "PAUSED_NOW", "Pause", "暂停", "FULL_TRANSFER_COMPLETE"] {
+    for junk in ["", "PAUSED_NOW", "Pause", "暂停", "xyzzy"] {
         let error = junk.parse::<Status>().expect_err(junk);
         let message = error.to_string();
         assert!(message.contains(&format!("{junk:?}")), "{message}");

@@ -20,8 +20,8 @@ use drs_lifecycle::spec::{AccountId, Event, Mode, Phase, Status, TaskId, TaskSpe
 // The brief's lists of statuses, by hand.
 // ------------------------------------------------------------------------------------------
 
-/// The statuses *end* accepts (brief, decision 6): the stable statuses that hold an
-/// instance.
+/// The statuses *end* accepts (brief, decision 6, and D.2.1 for FaultRecoveryFailed): the
+/// stable statuses that hold an instance.
 pub const ENDABLE: &[Status] = &[
     Status::Configuration,
     Status::WaitingToStart,
@@ -30,12 +30,45 @@ pub const ENDABLE: &[Status] = &[
     Status::FullMigrationFailed,
     Status::IncrementalMigration,
     Status::IncrementalMigrationFailed,
+    Status::FaultRecoveryFailed,
     Status::Paused,
     Status::EndFailed,
 ];
 
+/// The statuses *force end* accepts (D.2.2): every status that holds an instance and is
+/// not already ending: what *end* accepts, plus Starting, FullMigrationComplete and
+/// FaultRecovery.
+pub const FORCE_ENDABLE: &[Status] = &[
+    Status::Configuration,
+    Status::WaitingToStart,
+    Status::Starting,
+    Status::StartFailed,
+    Status::FullMigration,
+    Status::FullMigrationComplete,
+    Status::FullMigrationFailed,
+    Status::IncrementalMigration,
+    Status::IncrementalMigrationFailed,
+    Status::FaultRecovery,
+    Status::FaultRecoveryFailed,
+    Status::Paused,
+    Status::EndFailed,
+];
+
+/// The statuses that refuse *force end* (D.2.2): no instance yet (Creating), already
+/// deletable (CreateFailed, Ended), already ending (EndRequested, Ending), nothing can be
+/// operated (Frozen), and Deleted.
+pub const NOT_FORCE_ENDABLE: &[Status] = &[
+    Status::Creating,
+    Status::CreateFailed,
+    Status::Frozen,
+    Status::EndRequested,
+    Status::Ending,
+    Status::Ended,
+    Status::Deleted,
+];
+
 /// The statuses an account in arrears freezes (decision 6): the same stable,
-/// instance-holding statuses, listed again because the brief lists them again.
+/// instance-holding statuses as *end*, listed again because the brief lists them again.
 pub const FREEZABLE: &[Status] = &[
     Status::Configuration,
     Status::WaitingToStart,
@@ -44,6 +77,7 @@ pub const FREEZABLE: &[Status] = &[
     Status::FullMigrationFailed,
     Status::IncrementalMigration,
     Status::IncrementalMigrationFailed,
+    Status::FaultRecoveryFailed,
     Status::Paused,
     Status::EndFailed,
 ];
@@ -54,6 +88,7 @@ pub const NEVER_FROZEN: &[Status] = &[
     Status::Creating,
     Status::CreateFailed,
     Status::Starting,
+    Status::FullMigrationComplete,
     Status::FaultRecovery,
     Status::EndRequested,
     Status::Ending,
@@ -65,6 +100,7 @@ pub const NEVER_FROZEN: &[Status] = &[
 pub const TRANSIENT: &[Status] = &[
     Status::Creating,
     Status::Starting,
+    Status::FullMigrationComplete,
     Status::FaultRecovery,
     Status::EndRequested,
     Status::Ending,
@@ -75,12 +111,23 @@ pub const ABNORMAL: &[Status] = &[
     Status::StartFailed,
     Status::FullMigrationFailed,
     Status::IncrementalMigrationFailed,
+    Status::FaultRecoveryFailed,
 ];
 
 /// The statuses *reset* accepts.
 pub const RESETTABLE: &[Status] = &[
     Status::FullMigrationFailed,
     Status::IncrementalMigrationFailed,
+    Status::FaultRecoveryFailed,
+    Status::Paused,
+];
+
+/// The statuses that remember a phase (the one a task heads for or returns to).
+pub const REMEMBER_PHASE: &[Status] = &[
+    Status::Starting,
+    Status::StartFailed,
+    Status::FaultRecovery,
+    Status::FaultRecoveryFailed,
     Status::Paused,
 ];
 
@@ -154,7 +201,9 @@ pub const B: AccountId = AccountId(1);
 fn run(mode: Mode, phase: Phase) -> Vec<Event> {
     let mut events = vec![Event::InstanceReady, Event::StartNow, Event::StartSucceeded];
     match (mode, phase) {
-        (Mode::FullIncremental, Phase::Incremental) => events.push(Event::FullDone),
+        (Mode::FullIncremental, Phase::Incremental) => {
+            events.extend([Event::FullDone, Event::IncrementalBegun]);
+        }
         (Mode::Full | Mode::FullIncremental, Phase::Full)
         | (Mode::Incremental, Phase::Incremental) => {}
         _ => panic!("a {mode:?} task never runs the {phase:?} phase"),
@@ -187,12 +236,14 @@ pub fn path(status: Status, mode: Mode, phase: Phase) -> Vec<Event> {
         Status::Starting => starting(),
         Status::StartFailed => then(starting(), &[StartError]),
         Status::FullMigration => run(mode, Phase::Full),
+        Status::FullMigrationComplete => then(run(mode, Phase::Full), &[FullDone]),
         Status::FullMigrationFailed => then(run(mode, Phase::Full), &[FullError]),
         Status::IncrementalMigration => run(mode, Phase::Incremental),
         Status::IncrementalMigrationFailed => {
             then(run(mode, Phase::Incremental), &[IncrementalError])
         }
         Status::FaultRecovery => then(run(mode, phase), &[InstanceFault]),
+        Status::FaultRecoveryFailed => then(run(mode, phase), &[InstanceFault, RecoveryError]),
         Status::Paused => then(run(mode, phase), &[Pause]),
         Status::EndRequested => then(configured, &[End]),
         Status::Ending => then(configured, &[End, ReleaseBegun]),
