@@ -357,7 +357,7 @@ fn status_hint(f: &mut fmt::Formatter<'_>, found: &str) -> fmt::Result {
         .into_iter()
         .map(|status| (edit_distance(found, status.name()), status))
         .min_by_key(|(distance, _)| *distance)
-        .filter(|(distance, _)| *distance < found.chars().count());
+        .filter(|(distance, _)| *distance <= (found.chars().count() / 3).max(1));
     match nearest {
         Some((_, status)) => write!(
             f,

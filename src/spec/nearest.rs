@@ -24,7 +24,7 @@ pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// The candidate nearest to `wanted` (the first of equals, so the candidates' order breaks
-/// ties), or `None` when even the nearest differs in as many characters as `wanted` has.
+/// ties), or `None` when even the nearest is further than [`near_enough`].
 pub(crate) fn nearest<'a>(
     wanted: &str,
     candidates: impl IntoIterator<Item = &'a str>,
@@ -34,7 +34,12 @@ pub(crate) fn nearest<'a>(
         .into_iter()
         .map(|candidate| (edit_distance(wanted, candidate), candidate))
         .min_by_key(|(distance, _)| *distance)?;
-    (distance < wanted.chars().count()).then_some(best)
+    (distance <= near_enough(wanted)).then_some(best)
+}
+
+/// How many edits a typo of `wanted` may have: a third of its length, at least one.
+pub(crate) fn near_enough(wanted: &str) -> usize {
+    (wanted.trim().chars().count() / 3).max(1)
 }
 
 #[cfg(test)]
@@ -56,6 +61,7 @@ mod tests {
         assert_eq!(nearest("PASUING", names), Some("PAUSING"));
         assert_eq!(nearest("deleted ", names), Some("DELETED"));
         assert_eq!(nearest("x", names), None);
+        assert_eq!(nearest("Running", ["Ending"]), None);
         assert_eq!(nearest("", names), None);
     }
 }
