@@ -197,7 +197,7 @@ fn every_transient_status_has_a_system_exit_in_every_mode_that_reaches_it() {
 #[test]
 fn the_status_classes_are_the_brief_lists() {
     let class = |member: fn(&Status) -> bool| -> BTreeSet<Status> {
-        Status::ALL.into_iter().filter(|s| member(s)).collect()
+        Status::ALL.into_iter().filter(&member).collect()
     };
     assert_eq!(class(|s| s.is_transient()), set(TRANSIENT));
     assert_eq!(class(|s| s.is_freezable()), set(FREEZABLE));
