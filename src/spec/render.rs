@@ -170,9 +170,9 @@ fn md_header(out: &mut String) {
     let _ = write!(
         out,
         "A DRS real-time migration task (实时迁移任务) has {CONSOLE_STATUS_COUNT} statuses that \
-         the console's table shows, {api_only}, which its API shows on ordinary paths (version \
-         2 of this specification), and `Deleted`, which no list shows but a query by id still \
-         answers. Users \
+         the console's table shows, two more that its API shows on ordinary paths \
+         ({api_only}; version 2 of this specification), and `Deleted`, which no list shows \
+         but a query by id still answers. Users \
          operate a task, the service reports on its own work, and billing moves the task's \
          account into and out of arrears; the transition table says which of these events \
          each status accepts. Every other event is refused with an error that names the \
