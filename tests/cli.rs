@@ -115,11 +115,24 @@ fn good_snapshot_is_listed_task_by_task() {
     let out = drs(&["snapshot", "tests/data/snapshots/good-fleet.json"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}");
-    assert!(stdout.contains("a valid snapshot of 14 tasks (12 listed, 2 deleted)"));
+    assert!(stdout.contains("a valid snapshot of 16 tasks (14 listed, 2 deleted)"));
     assert!(stdout.contains("account B is in arrears"));
     assert!(
         stdout.contains("冻结 Frozen (console only) · version 6 · froze 暂停中 Paused (PAUSING)")
     );
+    assert!(stdout.contains(
+        "task 15 · account A · FULL_INCR_TRANS · 全量迁移完成 Full migration complete \
+         (FULL_TRANSFER_COMPLETE) · version 5 · holds an instance"
+    ));
+    assert!(stdout.contains(
+        "froze 故障恢复失败 Fault recovery failed (REBUILD_NODE_FAILED) · remembers the \
+         incremental phase"
+    ));
+    // A snapshot written by version 1 still loads.
+    let out = drs(&["snapshot", "tests/data/snapshots/good-fleet-v1.json"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(stdout.contains("a valid snapshot of 14 tasks (12 listed, 2 deleted)"));
 }
 
 #[test]

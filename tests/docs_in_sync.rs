@@ -11,7 +11,7 @@ use std::process::Command;
 
 use drs_lifecycle::spec::render::Format as SpecFormat;
 use drs_lifecycle::spec::render::{REGENERATE, render};
-use drs_lifecycle::spec::{Event, Mode, RULES, Status, TaskSpec, step};
+use drs_lifecycle::spec::{ApiCode, Event, Mode, RULES, Status, TaskSpec, step};
 use serde_json::Value;
 
 const ALL_FORMATS: [(SpecFormat, &str); 4] = [
@@ -205,15 +205,15 @@ fn json_edges_are_exactly_the_changes_step_can_make() {
         not_drawn.is_empty(),
         "made by step but not drawn: {not_drawn:?}"
     );
-    assert_eq!(drawn.len(), 64, "status-to-status edges (creation aside)");
+    assert_eq!(drawn.len(), 85, "status-to-status edges (creation aside)");
 }
 
 #[test]
 fn json_lists_every_status_with_its_names_and_classes() {
     let spec = json_spec();
-    assert_eq!(spec["schema"], 1);
+    assert_eq!(spec["schema"], 2);
     let statuses = spec["statuses"].as_array().expect("statuses is a list");
-    assert_eq!(statuses.len(), 18);
+    assert_eq!(statuses.len(), 20);
     for (json, status) in statuses.iter().zip(Status::ALL) {
         assert_eq!(json["name"], status.name());
         assert_eq!(json["zh"], status.zh());
@@ -231,12 +231,53 @@ fn json_lists_every_status_with_its_names_and_classes() {
         Value::Null,
         "Frozen is console-only"
     );
-    assert_eq!(
-        statuses[17]["number"],
-        Value::Null,
-        "Deleted is not in the console's table"
-    );
+    for (i, name) in [
+        (17, "FullMigrationComplete"),
+        (18, "FaultRecoveryFailed"),
+        (19, "Deleted"),
+    ] {
+        assert_eq!(statuses[i]["name"], name);
+        assert_eq!(
+            statuses[i]["number"],
+            Value::Null,
+            "{name} is not in the console's table"
+        );
+    }
     assert_eq!(statuses[16]["number"], 17);
+    assert_eq!(
+        statuses[3]["poll_shows"],
+        Value::Null,
+        "Frozen shows what it froze"
+    );
+    assert_eq!(statuses[13]["poll_shows"], "RELEASE_RESOURCE_STARTED");
+    assert_eq!(statuses[19]["poll_shows"], "DELETED or does-not-exist");
+}
+
+#[test]
+fn json_lists_all_twenty_nine_api_codes_with_their_classes() {
+    let spec = json_spec();
+    let codes = spec["api_codes"].as_array().expect("api_codes is a list");
+    assert_eq!(codes.len(), 29);
+    for (json, code) in codes.iter().zip(ApiCode::ALL) {
+        assert_eq!(json["code"], code.code());
+        assert_eq!(json["zh"], code.zh());
+        assert_eq!(json["english"], code.english());
+        assert_eq!(json["status"].as_str(), code.status().map(Status::name));
+    }
+    let class = |name: &str| codes.iter().filter(|code| code["class"] == name).count();
+    assert_eq!((class("Lifecycle"), class("Excursion")), (18, 11));
+    assert_eq!(
+        codes[9],
+        serde_json::json!({
+            "code": "FULL_TRANSFER_COMPLETE",
+            "zh": "全量迁移完成",
+            "english": "Full migration complete",
+            "class": "Lifecycle",
+            "status": "FullMigrationComplete",
+            "excursion": null,
+        })
+    );
+    assert_eq!(codes[17]["excursion"], "SpecificationChange");
 }
 
 #[test]
@@ -273,6 +314,13 @@ fn json_lists_modes_events_and_every_rule() {
             .collect();
         assert_eq!(from, rule.from);
         assert_eq!(json["event"], rule.event.name());
+        let modes: Vec<Mode> = json["modes"]
+            .as_array()
+            .expect("modes is a list")
+            .iter()
+            .map(|mode| serde_json::from_value(mode.clone()).expect("a mode"))
+            .collect();
+        assert_eq!(modes, rule.modes.iter().collect::<Vec<_>>());
         assert_eq!(json["target"]["description"], rule.to.describe());
         let possible: Vec<Status> = json["target"]["possible_statuses"]
             .as_array()
@@ -373,4 +421,28 @@ fn dot_is_a_digraph_with_every_status_and_edge() {
     }
     assert!(dot.contains("\"__start\" -> \"Creating\""));
     assert!(dot.contains("\"Deleted\" -> \"__end\""));
+}
+
+#[test]
+fn markdown_says_what_version_2_changed_and_names_its_sources() {
+    let markdown = render(SpecFormat::Markdown);
+    let section = markdown
+        .split("## What version 2 changed, and why")
+        .nth(1)
+        .and_then(|rest| rest.split("\n## ").next())
+        .expect("a version 2 section");
+    for source in [
+        "v3 list and batch-status",
+        "Terraform provider",
+        "force_terminate",
+        "FULL_TRANSFER_COMPLETE",
+        "REBUILD_NODE_FAILED",
+    ] {
+        assert!(
+            section.contains(source),
+            "the section does not name {source}"
+        );
+    }
+    assert!(markdown.contains("## API status codes"));
+    assert!(markdown.contains("## What a poll shows"));
 }

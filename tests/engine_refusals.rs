@@ -3,7 +3,9 @@
 
 mod common;
 
-use common::{A, B, drive, new_task, status_of, task, task_in};
+use common::{
+    A, B, FREEZABLE, NEVER_FROZEN, NOT_FORCE_ENDABLE, drive, new_task, status_of, task, task_in,
+};
 use drs_lifecycle::engine::{Fleet, Outcome, Refusal};
 use drs_lifecycle::spec::{AccountId, Command, Event, Mode, Phase, Refused, Status, TaskId};
 
@@ -12,6 +14,7 @@ use drs_lifecycle::spec::{AccountId, Command, Event, Mode, Phase, Refused, Statu
 fn assert_not_allowed(fleet: &mut Fleet, account: AccountId, id: TaskId, event: Event) {
     let before = fleet.clone();
     let status = status_of(fleet, account, id);
+    let mode = task(fleet, account, id).mode();
     let refusal = fleet
         .apply(account, id, event)
         .expect_err(&format!("{status:?} must refuse {event}"));
@@ -20,6 +23,7 @@ fn assert_not_allowed(fleet: &mut Fleet, account: AccountId, id: TaskId, event: 
         Refusal::NotAllowed {
             task: id,
             status,
+            mode,
             event
         }
     );
@@ -47,7 +51,23 @@ fn assert_accepts_exactly(status: Status, accepted: &[Event]) {
     }
 }
 
-// The exact set each of the 18 statuses accepts; every other event is refused.
+/// Like [`assert_accepts_exactly`], for a task of `mode` that got to `status` through
+/// `phase`.
+fn assert_accepts_exactly_in(mode: Mode, status: Status, phase: Phase, accepted: &[Event]) {
+    for event in Event::ON_TASK {
+        let mut fleet = Fleet::new();
+        let id = new_task(&mut fleet, A, mode, status, phase);
+        if accepted.contains(&event) {
+            if let Err(refusal) = fleet.apply(A, id, event) {
+                panic!("{status:?} must accept {event}: {refusal}");
+            }
+        } else {
+            assert_not_allowed(&mut fleet, A, id, event);
+        }
+    }
+}
+
+// The exact set each of the 20 statuses accepts; every other event is refused.
 
 #[test]
 fn creating_accepts_only_the_outcome_of_creating_the_instance() {
@@ -61,9 +81,12 @@ fn create_failed_accepts_only_delete() {
 }
 
 #[test]
-fn configuration_accepts_only_start_now_schedule_start_and_end() {
+fn configuration_accepts_only_the_starts_and_the_ends() {
     use Event::*;
-    assert_accepts_exactly(Status::Configuration, &[StartNow, ScheduleStart, End]);
+    assert_accepts_exactly(
+        Status::Configuration,
+        &[StartNow, ScheduleStart, End, ForceEnd],
+    );
 }
 
 #[test]
@@ -72,69 +95,78 @@ fn frozen_accepts_only_retention_expiry() {
 }
 
 #[test]
-fn waiting_to_start_accepts_only_the_start_and_end() {
+fn waiting_to_start_accepts_only_the_start_and_the_ends() {
     use Event::*;
-    assert_accepts_exactly(Status::WaitingToStart, &[StartNow, StartTimeReached, End]);
+    assert_accepts_exactly(
+        Status::WaitingToStart,
+        &[StartNow, StartTimeReached, End, ForceEnd],
+    );
 }
 
 #[test]
-fn starting_accepts_only_the_outcome_of_the_start() {
+fn starting_accepts_only_the_outcome_of_the_start_and_force_end() {
     use Event::*;
-    assert_accepts_exactly(Status::Starting, &[StartSucceeded, StartError]);
+    assert_accepts_exactly(Status::Starting, &[StartSucceeded, StartError, ForceEnd]);
 }
 
 #[test]
-fn start_failed_accepts_only_retry_end_and_the_abnormal_timeout() {
+fn start_failed_accepts_only_retry_the_ends_and_the_abnormal_timeout() {
     use Event::*;
-    assert_accepts_exactly(Status::StartFailed, &[Retry, End, AbnormalTimeout]);
+    assert_accepts_exactly(
+        Status::StartFailed,
+        &[Retry, End, ForceEnd, AbnormalTimeout],
+    );
 }
 
 #[test]
-fn full_migration_accepts_only_its_outcomes_a_fault_pause_and_end() {
+fn full_migration_accepts_only_its_outcomes_a_fault_pause_and_the_ends() {
     use Event::*;
     assert_accepts_exactly(
         Status::FullMigration,
-        &[FullDone, FullError, InstanceFault, Pause, End],
+        &[FullDone, FullError, InstanceFault, Pause, End, ForceEnd],
     );
 }
 
 #[test]
-fn full_migration_failed_accepts_only_retry_reset_end_and_the_abnormal_timeout() {
+fn full_migration_failed_accepts_only_retry_reset_the_ends_and_the_abnormal_timeout() {
     use Event::*;
     assert_accepts_exactly(
         Status::FullMigrationFailed,
-        &[Retry, Reset, End, AbnormalTimeout],
+        &[Retry, Reset, End, ForceEnd, AbnormalTimeout],
     );
 }
 
 #[test]
-fn incremental_migration_accepts_only_its_error_a_fault_pause_and_end() {
+fn incremental_migration_accepts_only_its_error_a_fault_pause_and_the_ends() {
     use Event::*;
     assert_accepts_exactly(
         Status::IncrementalMigration,
-        &[IncrementalError, InstanceFault, Pause, End],
+        &[IncrementalError, InstanceFault, Pause, End, ForceEnd],
     );
 }
 
 #[test]
-fn incremental_migration_failed_accepts_only_retry_reset_end_and_the_abnormal_timeout() {
+fn incremental_migration_failed_accepts_only_retry_reset_the_ends_and_the_abnormal_timeout() {
     use Event::*;
     assert_accepts_exactly(
         Status::IncrementalMigrationFailed,
-        &[Retry, Reset, End, AbnormalTimeout],
+        &[Retry, Reset, End, ForceEnd, AbnormalTimeout],
     );
 }
 
 #[test]
-fn fault_recovery_accepts_only_the_outcome_of_the_recovery() {
+fn fault_recovery_accepts_only_the_outcome_of_the_recovery_and_force_end() {
     use Event::*;
-    assert_accepts_exactly(Status::FaultRecovery, &[RecoveryDone, RecoveryError]);
+    assert_accepts_exactly(
+        Status::FaultRecovery,
+        &[RecoveryDone, RecoveryError, ForceEnd],
+    );
 }
 
 #[test]
-fn paused_accepts_only_resume_reset_and_end() {
+fn paused_accepts_only_resume_reset_and_the_ends() {
     use Event::*;
-    assert_accepts_exactly(Status::Paused, &[Resume, Reset, End]);
+    assert_accepts_exactly(Status::Paused, &[Resume, Reset, End, ForceEnd]);
 }
 
 #[test]
@@ -149,8 +181,8 @@ fn ending_accepts_only_the_outcome_of_the_release() {
 }
 
 #[test]
-fn end_failed_accepts_only_end() {
-    assert_accepts_exactly(Status::EndFailed, &[Event::End]);
+fn end_failed_accepts_only_the_ends() {
+    assert_accepts_exactly(Status::EndFailed, &[Event::End, Event::ForceEnd]);
 }
 
 #[test]
@@ -161,6 +193,119 @@ fn ended_accepts_only_delete() {
 #[test]
 fn deleted_accepts_nothing() {
     assert_accepts_exactly(Status::Deleted, &[]);
+}
+
+#[test]
+fn full_migration_complete_of_a_full_incr_task_accepts_incremental_begun_pause_fault_and_force_end()
+{
+    use Event::*;
+    assert_accepts_exactly_in(
+        Mode::FullIncremental,
+        Status::FullMigrationComplete,
+        Phase::Full,
+        &[IncrementalBegun, InstanceFault, Pause, ForceEnd],
+    );
+}
+
+#[test]
+fn full_migration_complete_of_a_full_only_task_accepts_only_migration_finished_and_force_end() {
+    use Event::*;
+    assert_accepts_exactly_in(
+        Mode::Full,
+        Status::FullMigrationComplete,
+        Phase::Full,
+        &[MigrationFinished, ForceEnd],
+    );
+}
+
+#[test]
+fn fault_recovery_failed_accepts_retry_reset_the_ends_and_the_abnormal_timeout() {
+    use Event::*;
+    for phase in [Phase::Full, Phase::Incremental] {
+        assert_accepts_exactly_in(
+            Mode::FullIncremental,
+            Status::FaultRecoveryFailed,
+            phase,
+            &[Retry, Reset, End, ForceEnd, AbnormalTimeout],
+        );
+    }
+}
+
+#[test]
+fn pause_in_full_complete_is_refused_for_a_full_only_task_naming_what_it_accepts() {
+    let mut fleet = Fleet::new();
+    let id = new_task(
+        &mut fleet,
+        A,
+        Mode::Full,
+        Status::FullMigrationComplete,
+        Phase::Full,
+    );
+    assert_not_allowed(&mut fleet, A, id, Event::Pause);
+    let message = fleet
+        .apply(A, id, Event::Pause)
+        .expect_err("full only")
+        .to_string();
+    assert_eq!(
+        message,
+        "task 1 is FullMigrationComplete (全量迁移完成): pause is not allowed; operations \
+         allowed now: force end"
+    );
+}
+
+#[test]
+fn force_end_is_refused_where_there_is_no_instance_an_end_under_way_or_a_freeze() {
+    for &status in NOT_FORCE_ENDABLE {
+        let (mut fleet, id) = task_in(status);
+        assert_not_allowed(&mut fleet, A, id, Event::ForceEnd);
+    }
+}
+
+#[test]
+fn a_late_start_report_after_force_end_of_a_starting_task_is_refused() {
+    let (mut fleet, id) = task_in(Status::Starting);
+    drive(&mut fleet, A, id, &[Event::ForceEnd]);
+    assert_eq!(status_of(&fleet, A, id), Status::EndRequested);
+    for report in [Event::StartSucceeded, Event::StartError] {
+        assert_not_allowed(&mut fleet, A, id, report);
+        let message = fleet.apply(A, id, report).expect_err("late").to_string();
+        assert!(message.contains("too late"), "{message}");
+    }
+    drive(
+        &mut fleet,
+        A,
+        id,
+        &[Event::ReleaseBegun, Event::ReleaseDone],
+    );
+    assert_eq!(status_of(&fleet, A, id), Status::Ended);
+}
+
+#[test]
+fn late_reports_after_force_end_of_a_recovering_or_completing_task_are_refused() {
+    for (mode, status, reports) in [
+        (
+            Mode::FullIncremental,
+            Status::FaultRecovery,
+            &[Event::RecoveryDone, Event::RecoveryError][..],
+        ),
+        (
+            Mode::FullIncremental,
+            Status::FullMigrationComplete,
+            &[Event::IncrementalBegun],
+        ),
+        (
+            Mode::Full,
+            Status::FullMigrationComplete,
+            &[Event::MigrationFinished],
+        ),
+    ] {
+        let mut fleet = Fleet::new();
+        let id = new_task(&mut fleet, A, mode, status, Phase::Full);
+        drive(&mut fleet, A, id, &[Event::ForceEnd]);
+        for &report in reports {
+            assert_not_allowed(&mut fleet, A, id, report);
+        }
+    }
 }
 
 #[test]
@@ -327,32 +472,12 @@ fn ids_are_never_reused_after_deletion() {
 
 #[test]
 fn arrears_freezes_every_freezable_task_of_that_account_only() {
-    let freezable = [
-        Status::Configuration,
-        Status::WaitingToStart,
-        Status::StartFailed,
-        Status::FullMigration,
-        Status::FullMigrationFailed,
-        Status::IncrementalMigration,
-        Status::IncrementalMigrationFailed,
-        Status::Paused,
-        Status::EndFailed,
-    ];
-    let left_alone = [
-        Status::Creating,
-        Status::CreateFailed,
-        Status::Starting,
-        Status::FaultRecovery,
-        Status::EndRequested,
-        Status::Ending,
-        Status::Ended,
-        Status::Deleted,
-    ];
+    let (freezable, left_alone) = (FREEZABLE, NEVER_FROZEN);
     let mut fleet = Fleet::new();
     let mode = Mode::FullIncremental;
     let mut mine = Vec::new();
     let mut theirs = Vec::new();
-    for status in freezable.into_iter().chain(left_alone) {
+    for &status in freezable.iter().chain(left_alone) {
         mine.push((new_task(&mut fleet, A, mode, status, Phase::Full), status));
         theirs.push((new_task(&mut fleet, B, mode, status, Phase::Full), status));
     }
@@ -412,7 +537,12 @@ fn a_frozen_task_waits_with_its_system_events_until_unfrozen() {
     assert_not_allowed(&mut fleet, A, id, Event::InstanceFault);
     // … and accepts it once recharged.
     fleet.recharge(A).expect("recharge");
-    drive(&mut fleet, A, id, &[Event::FullDone]);
+    drive(
+        &mut fleet,
+        A,
+        id,
+        &[Event::FullDone, Event::MigrationFinished],
+    );
     assert_eq!(status_of(&fleet, A, id), Status::EndRequested);
 }
 
@@ -438,7 +568,12 @@ fn a_task_landing_on_a_freezable_status_in_arrears_freezes_in_the_same_command()
         (
             Status::FaultRecovery,
             Event::RecoveryError,
-            Status::FullMigrationFailed,
+            Status::FaultRecoveryFailed,
+        ),
+        (
+            Status::FullMigrationComplete,
+            Event::IncrementalBegun,
+            Status::IncrementalMigration,
         ),
         (Status::Ending, Event::ReleaseError, Status::EndFailed),
     ];
@@ -464,7 +599,7 @@ fn a_task_landing_on_a_freezable_status_in_arrears_freezes_in_the_same_command()
         assert_eq!(change.version, old.version() + 1, "one change, one version");
         let now = task(&fleet, A, id);
         assert_eq!(now.frozen_from(), Some(landed));
-        let keeps_phase = landed == Status::StartFailed;
+        let keeps_phase = matches!(landed, Status::StartFailed | Status::FaultRecoveryFailed);
         assert_eq!(now.phase().is_some(), keeps_phase, "{now:?}");
 
         fleet.recharge(A).expect("recharge");
@@ -596,15 +731,19 @@ fn every_refusal_message_is_one_line_naming_its_subject() {
         assert!(message.contains("account"), "{message}");
     }
     for status in Status::ALL {
-        for event in Event::KINDS {
-            let message = Refusal::NotAllowed {
-                task: TaskId(3),
-                status,
-                event,
+        for mode in Mode::ALL {
+            for event in Event::KINDS {
+                let message = Refusal::NotAllowed {
+                    task: TaskId(3),
+                    status,
+                    mode,
+                    event,
+                }
+                .to_string();
+                assert!(!message.contains('\n'), "{message}");
+                assert!(message.contains("task 3") && message.contains(status.name()));
+                assert!(message.contains(&event.to_string()), "{message}");
             }
-            .to_string();
-            assert!(!message.contains('\n'), "{message}");
-            assert!(message.contains("task 3") && message.contains(status.name()));
         }
     }
 }

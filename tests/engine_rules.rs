@@ -4,7 +4,10 @@
 
 mod common;
 
-use common::{A, B, drive, first_phase, new_task, path, task, task_in};
+use common::{
+    A, ABNORMAL, B, ENDABLE, FORCE_ENDABLE, WITHOUT_INSTANCE, drive, first_phase, new_task, path,
+    task, task_in,
+};
 use drs_lifecycle::engine::{Change, Fleet, InstanceChange, Outcome};
 use drs_lifecycle::spec::{Command, Event, Mode, Phase, Status, TaskId};
 
@@ -183,34 +186,103 @@ fn a_failed_start_remembers_the_phase_and_retry_heads_for_it_again() {
     }
 }
 
-// FullMigration --full done--> IncrementalMigration (full+incr) / EndRequested (full only)
+// FullMigration --full done--> FullMigrationComplete; FullMigrationComplete --incremental
+// begun--> IncrementalMigration (full+incr) / --migration finished--> EndRequested (full only)
 
 #[test]
-fn full_done_moves_a_full_and_incremental_task_on_to_incremental_migration() {
+fn full_done_completes_the_full_phase_in_both_modes_that_run_it() {
+    for mode in [Mode::Full, Mode::FullIncremental] {
+        let mut fleet = Fleet::new();
+        let id = new_task(&mut fleet, A, mode, Status::FullMigration, Phase::Full);
+        let change = accept(&mut fleet, id, Event::FullDone);
+        assert_eq!(change.to, Status::FullMigrationComplete);
+        assert_task(&fleet, id, Status::FullMigrationComplete, None, true);
+    }
+}
+
+#[test]
+fn a_full_and_incremental_task_begins_incremental_migration_after_full_complete() {
     let mut fleet = Fleet::new();
     let id = new_task(
         &mut fleet,
         A,
         Mode::FullIncremental,
-        Status::FullMigration,
+        Status::FullMigrationComplete,
         Phase::Full,
     );
-    accept(&mut fleet, id, Event::FullDone);
+    accept(&mut fleet, id, Event::IncrementalBegun);
     assert_task(&fleet, id, Status::IncrementalMigration, None, true);
 }
 
 #[test]
-fn full_done_ends_a_full_only_task() {
+fn a_full_only_task_is_ended_by_the_system_after_full_complete() {
     let mut fleet = Fleet::new();
     let id = new_task(
         &mut fleet,
         A,
         Mode::Full,
-        Status::FullMigration,
+        Status::FullMigrationComplete,
         Phase::Full,
     );
-    accept(&mut fleet, id, Event::FullDone);
+    accept(&mut fleet, id, Event::MigrationFinished);
     assert_task(&fleet, id, Status::EndRequested, None, true);
+}
+
+// FullMigrationComplete (full+incr) --pause--> Paused; --instance fault--> FaultRecovery,
+// both remembering the incremental phase
+
+#[test]
+fn pause_and_fault_between_the_phases_remember_the_incremental_phase() {
+    for (event, to) in [
+        (Event::Pause, Status::Paused),
+        (Event::InstanceFault, Status::FaultRecovery),
+    ] {
+        let mut fleet = Fleet::new();
+        let id = new_task(
+            &mut fleet,
+            A,
+            Mode::FullIncremental,
+            Status::FullMigrationComplete,
+            Phase::Full,
+        );
+        accept(&mut fleet, id, event);
+        assert_task(&fleet, id, to, Some(Phase::Incremental), true);
+    }
+}
+
+#[test]
+fn pause_between_the_phases_is_refused_for_a_full_only_task() {
+    let mut fleet = Fleet::new();
+    let id = new_task(
+        &mut fleet,
+        A,
+        Mode::Full,
+        Status::FullMigrationComplete,
+        Phase::Full,
+    );
+    for event in [Event::Pause, Event::InstanceFault, Event::IncrementalBegun] {
+        assert!(fleet.apply(A, id, event).is_err(), "{event}");
+    }
+    assert_task(&fleet, id, Status::FullMigrationComplete, None, true);
+}
+
+#[test]
+fn an_incremental_only_task_never_reaches_full_migration_complete() {
+    let mut fleet = Fleet::new();
+    let id = new_task(
+        &mut fleet,
+        A,
+        Mode::Incremental,
+        Status::IncrementalMigration,
+        Phase::Incremental,
+    );
+    for event in [
+        Event::FullDone,
+        Event::IncrementalBegun,
+        Event::MigrationFinished,
+    ] {
+        assert!(fleet.apply(A, id, event).is_err(), "{event}");
+    }
 }
 
 // FullMigration --full error--> FullMigrationFailed; IncrementalMigration --incremental error--> …Failed
@@ -314,11 +386,8 @@ fn recovery_returns_to_the_remembered_phase_directly() {
 }
 
 #[test]
-fn a_recovery_error_fails_the_remembered_phase() {
-    for (phase, failed) in [
-        (Phase::Full, Status::FullMigrationFailed),
-        (Phase::Incremental, Status::IncrementalMigrationFailed),
-    ] {
+fn a_recovery_error_lands_on_fault_recovery_failed_remembering_the_phase() {
+    for phase in [Phase::Full, Phase::Incremental] {
         let mut fleet = Fleet::new();
         let id = new_task(
             &mut fleet,
@@ -328,7 +397,58 @@ fn a_recovery_error_fails_the_remembered_phase() {
             phase,
         );
         accept(&mut fleet, id, Event::RecoveryError);
-        assert_task(&fleet, id, failed, None, true);
+        assert_task(&fleet, id, Status::FaultRecoveryFailed, Some(phase), true);
+    }
+}
+
+// FaultRecoveryFailed --retry--> Starting toward the phase; --reset--> toward the first phase
+
+#[test]
+fn fault_recovery_failed_retries_toward_its_phase_and_resets_toward_the_first() {
+    for mode in Mode::ALL {
+        let phase = first_phase(mode);
+        for (event, toward) in [(Event::Retry, phase), (Event::Reset, first_phase(mode))] {
+            let mut fleet = Fleet::new();
+            let id = new_task(&mut fleet, A, mode, Status::FaultRecoveryFailed, phase);
+            accept(&mut fleet, id, event);
+            assert_task(&fleet, id, Status::Starting, Some(toward), true);
+        }
+    }
+    // Retry heads back to the incremental phase; reset starts over from the full one.
+    for (event, toward) in [
+        (Event::Retry, Phase::Incremental),
+        (Event::Reset, Phase::Full),
+    ] {
+        let mut fleet = Fleet::new();
+        let id = new_task(
+            &mut fleet,
+            A,
+            Mode::FullIncremental,
+            Status::FaultRecoveryFailed,
+            Phase::Incremental,
+        );
+        accept(&mut fleet, id, event);
+        assert_task(&fleet, id, Status::Starting, Some(toward), true);
+        accept(&mut fleet, id, Event::StartSucceeded);
+    }
+}
+
+#[test]
+fn recovery_error_then_retry_runs_the_phase_again() {
+    let mut fleet = Fleet::new();
+    let id = new_task(
+        &mut fleet,
+        A,
+        Mode::Incremental,
+        Status::FaultRecovery,
+        Phase::Incremental,
+    );
+    for (event, status) in [
+        (Event::RecoveryError, Status::FaultRecoveryFailed),
+        (Event::Retry, Status::Starting),
+        (Event::StartSucceeded, Status::IncrementalMigration),
+    ] {
+        assert_eq!(accept(&mut fleet, id, event).to, status, "after {event}");
     }
 }
 
@@ -354,21 +474,35 @@ fn resume_passes_through_starting_toward_the_paused_phase() {
 
 // (every endable status) --end--> EndRequested
 
-const ENDABLE: [Status; 9] = [
-    Status::Configuration,
-    Status::WaitingToStart,
-    Status::StartFailed,
-    Status::FullMigration,
-    Status::FullMigrationFailed,
-    Status::IncrementalMigration,
-    Status::IncrementalMigrationFailed,
-    Status::Paused,
-    Status::EndFailed,
-];
+#[test]
+fn force_end_is_accepted_in_every_status_holding_an_instance_and_not_ending() {
+    let mut cases: Vec<(Fleet, TaskId, Status)> = FORCE_ENDABLE
+        .iter()
+        .map(|&status| {
+            let (fleet, id) = task_in(status);
+            (fleet, id, status)
+        })
+        .collect();
+    let mut full_only = Fleet::new();
+    let id = new_task(
+        &mut full_only,
+        A,
+        Mode::Full,
+        Status::FullMigrationComplete,
+        Phase::Full,
+    );
+    cases.push((full_only, id, Status::FullMigrationComplete));
+    for (mut fleet, id, status) in cases {
+        let change = accept(&mut fleet, id, Event::ForceEnd);
+        assert_eq!((change.from, change.to), (status, Status::EndRequested));
+        assert_eq!(change.instance, InstanceChange::Unchanged);
+        assert_task(&fleet, id, Status::EndRequested, None, true);
+    }
+}
 
 #[test]
 fn end_is_accepted_in_every_stable_status_holding_an_instance_and_forgets_the_phase() {
-    for status in ENDABLE {
+    for &status in ENDABLE {
         let (mut fleet, id) = task_in(status);
         let change = accept(&mut fleet, id, Event::End);
         assert_eq!((change.from, change.to), (status, Status::EndRequested));
@@ -380,11 +514,7 @@ fn end_is_accepted_in_every_stable_status_holding_an_instance_and_forgets_the_ph
 
 #[test]
 fn the_abnormal_timeout_ends_a_failed_migration() {
-    for status in [
-        Status::StartFailed,
-        Status::FullMigrationFailed,
-        Status::IncrementalMigrationFailed,
-    ] {
+    for &status in ABNORMAL {
         let (mut fleet, id) = task_in(status);
         accept(&mut fleet, id, Event::AbnormalTimeout);
         assert_task(&fleet, id, Status::EndRequested, None, true);
@@ -495,7 +625,12 @@ fn a_full_and_incremental_task_runs_its_whole_life() {
         (Event::StartSucceeded, Status::FullMigration),
         (Event::InstanceFault, Status::FaultRecovery),
         (Event::RecoveryDone, Status::FullMigration),
-        (Event::FullDone, Status::IncrementalMigration),
+        (Event::FullDone, Status::FullMigrationComplete),
+        (Event::IncrementalBegun, Status::IncrementalMigration),
+        (Event::InstanceFault, Status::FaultRecovery),
+        (Event::RecoveryError, Status::FaultRecoveryFailed),
+        (Event::Retry, Status::Starting),
+        (Event::StartSucceeded, Status::IncrementalMigration),
         (Event::Pause, Status::Paused),
         (Event::Resume, Status::Starting),
         (Event::StartSucceeded, Status::IncrementalMigration),
@@ -529,10 +664,7 @@ fn a_task_holds_an_instance_exactly_while_its_status_needs_one() {
     );
     for event in events {
         let change = accept(&mut fleet, id, event);
-        let needs = !matches!(
-            change.to,
-            Status::Creating | Status::CreateFailed | Status::Ended | Status::Deleted
-        );
+        let needs = !WITHOUT_INSTANCE.contains(&change.to);
         assert_eq!(
             task(&fleet, A, id).holds_instance(),
             needs,
@@ -556,5 +688,10 @@ fn a_full_only_task_never_enters_an_incremental_status() {
         assert!(fleet.apply(A, id, event).is_err());
     }
     accept(&mut fleet, id, Event::FullDone);
+    assert_eq!(task(&fleet, A, id).status(), Status::FullMigrationComplete);
+    for event in [Event::IncrementalBegun, Event::Pause] {
+        assert!(fleet.apply(A, id, event).is_err());
+    }
+    accept(&mut fleet, id, Event::MigrationFinished);
     assert_eq!(task(&fleet, A, id).status(), Status::EndRequested);
 }

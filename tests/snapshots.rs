@@ -37,7 +37,9 @@ fn varied_fleet() -> Fleet {
             (Mode::Incremental, Phase::Incremental),
         ] {
             let runs = match status {
-                Status::FullMigration | Status::FullMigrationFailed => mode != Mode::Incremental,
+                Status::FullMigration
+                | Status::FullMigrationComplete
+                | Status::FullMigrationFailed => mode != Mode::Incremental,
                 Status::IncrementalMigration | Status::IncrementalMigrationFailed => {
                     mode != Mode::Full
                 }
@@ -122,6 +124,23 @@ fn the_good_snapshot_loads_and_is_written_back_byte_for_byte() {
     let fleet = Fleet::from_json(&text).unwrap_or_else(|error| panic!("{error}"));
     assert_eq!(fleet.to_json() + "\n", text);
     assert_eq!(fleet.accounts_in_arrears(), &[B]);
+    assert_eq!(
+        fleet.get(A, TaskId(15)).map(|task| task.status()),
+        Ok(Status::FullMigrationComplete)
+    );
+    let recovery_failed = fleet.get(B, TaskId(16)).expect("task 16");
+    assert_eq!(
+        (
+            recovery_failed.status(),
+            recovery_failed.frozen_from(),
+            recovery_failed.phase()
+        ),
+        (
+            Status::Frozen,
+            Some(Status::FaultRecoveryFailed),
+            Some(Phase::Incremental)
+        )
+    );
     let deleted = fleet.get(A, TaskId(3)).expect("deleted tasks answer");
     assert_eq!(deleted.status(), Status::Deleted);
     let frozen = fleet.get(B, TaskId(4)).expect("task 4");
@@ -144,7 +163,7 @@ fn an_empty_fleet_round_trips() {
 #[test]
 fn serde_deserialization_validates_like_from_json() {
     let good: Fleet = serde_json::from_str(&data("good-fleet.json")).expect("good");
-    assert_eq!(good.tasks().len(), 14);
+    assert_eq!(good.tasks().len(), 16);
     let bad = serde_json::from_str::<Fleet>(&data("bad-frozen-in-credit.json"))
         .expect_err("bad")
         .to_string();
@@ -157,7 +176,7 @@ const BAD: &[(&str, &[&str])] = &[
     ("wrong-type", &["shape", "invalid type", "line 19"]),
     ("unknown-field", &["unknown field", "colour"]),
     ("unknown-format", &["format", "drs-lifecycle/trace"]),
-    ("unknown-version", &["version 2", "version 1"]),
+    ("unknown-version", &["version 3", "versions 1 to 2"]),
     (
         "unknown-status",
         &["task 2", "unknown status", "Running", "drs-lifecycle spec"],
@@ -240,6 +259,105 @@ fn every_bad_snapshot_is_refused_with_one_line_naming_the_problem() {
     }
 }
 
+/// The bad inputs of version 2 (issue 10, "Bad input"), each with its whole one-line error.
+const BAD_V2: &[(&str, &str)] = &[
+    (
+        "v1-with-v2-status",
+        "task 2 has status \"FaultRecoveryFailed\" in \"status\", which snapshot version 1 \
+         does not have (it came with version 2): a version-1 file cannot hold it; set \
+         \"version\" to 2 if a newer engine wrote the file",
+    ),
+    (
+        "v1-frozen-from-v2-status",
+        "task 4 has status \"FaultRecoveryFailed\" in \"frozen_from\", which snapshot \
+         version 1 does not have (it came with version 2): a version-1 file cannot hold it; \
+         set \"version\" to 2 if a newer engine wrote the file",
+    ),
+    (
+        "status-as-api-code",
+        "task 15 has unknown status \"FULL_TRANSFER_COMPLETE\" in \"status\": statuses are \
+         written by their Rust name; did you mean \"FullMigrationComplete\"?",
+    ),
+    (
+        "excursion-code-as-status",
+        "task 15 has unknown status \"CHANGE_JOB_STARTED\" in \"status\": \
+         CHANGE_JOB_STARTED is a step of an operation outside the lifecycle (specification \
+         change), not a status a task can be saved in",
+    ),
+    (
+        "misspelt-status",
+        "task 15 has unknown status \"FullMigrationCompleted\" in \"status\" (did you mean \
+         \"FullMigrationComplete\"?): statuses are written by their Rust name; \
+         `drs-lifecycle spec` lists the valid names",
+    ),
+    (
+        "unknown-status",
+        "task 2 has unknown status \"Running\" in \"status\": statuses are written by their \
+         Rust name (e.g. \"Paused\"); `drs-lifecycle spec` lists the valid names",
+    ),
+    (
+        "unknown-version",
+        "unknown snapshot version 3: this engine reads versions 1 to 2; use the \
+         drs-lifecycle release that wrote the file",
+    ),
+    (
+        "incremental-only-in-full-complete",
+        "task 15 has mode INCR_TRANS (incremental) but is in the full phase, which that mode \
+         never runs; fix the mode or the status and phase",
+    ),
+    (
+        "recovery-failed-without-phase",
+        "task 16 is Frozen from FaultRecoveryFailed but remembers no phase: the phase it \
+         heads for or returns to is needed; set \"phase\" to \"Full\" or \"Incremental\"",
+    ),
+];
+
+#[test]
+fn every_bad_input_of_version_2_gets_its_one_line_error() {
+    for (name, expected) in BAD_V2 {
+        let text = data(&format!("bad-{name}.json"));
+        let error = Fleet::from_json(&text).expect_err(&format!("bad-{name}.json must be refused"));
+        assert_eq!(error.to_string(), *expected, "bad-{name}.json");
+    }
+}
+
+#[test]
+fn a_version_1_snapshot_loads_and_is_written_back_as_version_2() {
+    let v1 = data("good-fleet-v1.json");
+    let fleet = Fleet::from_json(&v1).unwrap_or_else(|error| panic!("{error}"));
+    assert_eq!(fleet.tasks().len(), 14);
+    let written = fleet.to_json() + "\n";
+    assert_eq!(
+        written,
+        v1.replacen("\"version\": 1,", "\"version\": 2,", 1),
+        "only the format version changes"
+    );
+    // The version-2 good snapshot is the version-1 fleet and two tasks in the new statuses.
+    let v2 = Fleet::from_json(&data("good-fleet.json")).expect("good");
+    assert_eq!(&v2.tasks()[..14], fleet.tasks());
+}
+
+#[test]
+fn a_version_1_snapshot_of_a_v1_reachable_state_behaves_the_same_in_version_2() {
+    // A version-1 FullMigration task of mode FULL_TRANS now completes into
+    // FullMigrationComplete: the state is the same, the rules are version 2's.
+    let fleet = Fleet::from_json(&data("good-fleet-v1.json")).expect("v1");
+    let v2 = Fleet::from_json(&data("good-fleet.json")).expect("v2");
+    for command in commands(&fleet) {
+        let (mut left, mut right) = (fleet.clone(), v2.clone());
+        if let Command::Task { task, .. } = command
+            && task.0 > 14
+        {
+            continue;
+        }
+        assert_eq!(
+            left.execute(&command).is_ok(),
+            right.execute(&command).is_ok(),
+            "{command}"
+        );
+    }
+}
+
 #[test]
 fn every_bad_snapshot_file_is_checked() {
     let dir: PathBuf = [env!("CARGO_MANIFEST_DIR"), "tests", "data", "snapshots"]
@@ -253,8 +371,12 @@ fn every_bad_snapshot_file_is_checked() {
     files.sort();
     let mut checked: Vec<String> = BAD
         .iter()
-        .map(|(name, _)| format!("bad-{name}.json"))
+        .map(|(name, _)| *name)
+        .chain(BAD_V2.iter().map(|(name, _)| *name))
+        .map(|name| format!("bad-{name}.json"))
         .collect();
+    checked.sort();
+    checked.dedup();
     checked.sort();
     assert_eq!(files, checked);
 }
@@ -296,7 +418,7 @@ fn error_messages_stay_on_one_line_whatever_the_input_echoes() {
 fn a_restored_fleet_keeps_handing_out_fresh_ids() {
     let mut fleet = Fleet::from_json(&data("good-fleet.json")).expect("good");
     let next = fleet.create(A, Mode::Full).expect("create").task;
-    assert_eq!(next, TaskId(15));
+    assert_eq!(next, TaskId(17));
     // And the deleted task 3 stays deleted.
     assert!(fleet.apply(A, TaskId(3), Event::Delete).is_err());
     drive(&mut fleet, A, next, &[Event::InstanceReady]);

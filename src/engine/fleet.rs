@@ -103,6 +103,7 @@ impl Fleet {
         let refused = || Refusal::NotAllowed {
             task,
             status: current.status,
+            mode: current.mode,
             event,
         };
         let Landing { status, phase } = lifecycle::react(current, event).ok_or_else(refused)?;

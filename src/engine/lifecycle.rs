@@ -81,23 +81,28 @@ pub(crate) fn react(task: &Task, event: Event) -> Option<Landing> {
             _ => None,
         },
 
-        // Running a phase.
-        Event::FullDone => match status {
-            FullMigration => Some(match task.mode {
-                Mode::FullIncremental => Landing::at(IncrementalMigration),
-                // A full-only task is done: the system ends it.
-                Mode::Full | Mode::Incremental => Landing::at(EndRequested),
-            }),
+        // Running a phase. The full phase always completes into FullMigrationComplete; what
+        // follows depends on the mode: the incremental phase, or the end of a full-only task.
+        Event::FullDone => (status == FullMigration).then_some(Landing::at(FullMigrationComplete)),
+        Event::FullError => (status == FullMigration).then_some(Landing::at(FullMigrationFailed)),
+        Event::IncrementalBegun => match (status, phase_after_full(task.mode)) {
+            (FullMigrationComplete, Some(next)) => Some(Landing::at(running(next))),
             _ => None,
         },
-        Event::FullError => (status == FullMigration).then_some(Landing::at(FullMigrationFailed)),
+        Event::MigrationFinished => match (status, phase_after_full(task.mode)) {
+            // A full-only task is done: the system ends it.
+            (FullMigrationComplete, None) => Some(Landing::at(EndRequested)),
+            _ => None,
+        },
         Event::IncrementalError => {
             (status == IncrementalMigration).then_some(Landing::at(IncrementalMigrationFailed))
         }
+        // A fault or a pause between the phases belongs to the phase that comes next, and
+        // only a task with a next phase can have one there.
         Event::InstanceFault => {
-            running_phase(status).map(|phase| Landing::remembering(FaultRecovery, phase))
+            moving_phase(task).map(|phase| Landing::remembering(FaultRecovery, phase))
         }
-        Event::Pause => running_phase(status).map(|phase| Landing::remembering(Paused, phase)),
+        Event::Pause => moving_phase(task).map(|phase| Landing::remembering(Paused, phase)),
 
         // Coming back: resume and retry restart the migration process toward the phase the
         // task was in; reset starts the migration over; recovery returns to the phase
@@ -107,14 +112,14 @@ pub(crate) fn react(task: &Task, event: Event) -> Option<Landing> {
             _ => None,
         },
         Event::Retry => match status {
-            StartFailed => Some(Landing::starting_toward(task.phase?)),
+            StartFailed | FaultRecoveryFailed => Some(Landing::starting_toward(task.phase?)),
             FullMigrationFailed => Some(Landing::starting_toward(Phase::Full)),
             IncrementalMigrationFailed => Some(Landing::starting_toward(Phase::Incremental)),
             _ => None,
         },
         Event::Reset => matches!(
             status,
-            FullMigrationFailed | IncrementalMigrationFailed | Paused
+            FullMigrationFailed | IncrementalMigrationFailed | FaultRecoveryFailed | Paused
         )
         .then(|| Landing::starting_toward(first_phase(task.mode))),
         Event::RecoveryDone => match status {
@@ -122,15 +127,21 @@ pub(crate) fn react(task: &Task, event: Event) -> Option<Landing> {
             _ => None,
         },
         Event::RecoveryError => match status {
-            FaultRecovery => Some(Landing::at(failed(task.phase?))),
+            FaultRecovery => Some(Landing::remembering(FaultRecoveryFailed, task.phase?)),
             _ => None,
         },
 
         // Ending: by the user, by the abnormal-status timer, or by billing's retention timer.
         Event::End => is_freezable(status).then_some(Landing::at(EndRequested)),
+        // Force end takes anything that still holds its instance, mid-flight included, unless
+        // it is ending already or frozen (a frozen task accepts no operation). Whatever the
+        // task was waiting for is abandoned: EndRequested accepts no report of it.
+        Event::ForceEnd => (needs_instance(status)
+            && !matches!(status, EndRequested | Ending | Frozen))
+        .then_some(Landing::at(EndRequested)),
         Event::AbnormalTimeout => matches!(
             status,
-            StartFailed | FullMigrationFailed | IncrementalMigrationFailed
+            StartFailed | FullMigrationFailed | IncrementalMigrationFailed | FaultRecoveryFailed
         )
         .then_some(Landing::at(EndRequested)),
         Event::RetentionExpired => (status == Frozen).then_some(Landing::at(EndRequested)),
@@ -158,6 +169,7 @@ pub(crate) const fn is_freezable(status: Status) -> bool {
             | FullMigrationFailed
             | IncrementalMigration
             | IncrementalMigrationFailed
+            | FaultRecoveryFailed
             | Paused
             | EndFailed
     )
@@ -172,19 +184,22 @@ pub(crate) const fn needs_instance(status: Status) -> bool {
 }
 
 /// Whether a task in `status` remembers a phase: the phase it is starting toward, failed to
-/// start toward, was paused in, or is recovering.
+/// start toward, was paused in, is recovering, or failed to recover.
 #[inline]
 pub(crate) const fn keeps_phase(status: Status) -> bool {
     use Status::*;
-    matches!(status, Starting | StartFailed | Paused | FaultRecovery)
+    matches!(
+        status,
+        Starting | StartFailed | Paused | FaultRecovery | FaultRecoveryFailed
+    )
 }
 
-/// The phase a running or failed migration status belongs to.
+/// The phase a running, complete or failed migration status belongs to.
 #[inline]
 pub(crate) const fn phase_of(status: Status) -> Option<Phase> {
     use Status::*;
     match status {
-        FullMigration | FullMigrationFailed => Some(Phase::Full),
+        FullMigration | FullMigrationComplete | FullMigrationFailed => Some(Phase::Full),
         IncrementalMigration | IncrementalMigrationFailed => Some(Phase::Incremental),
         _ => None,
     }
@@ -209,12 +224,22 @@ const fn running(phase: Phase) -> Status {
     }
 }
 
-/// The status of a task whose run of `phase` failed.
+/// The phase a task of `mode` goes on to when its full phase is complete, if any.
 #[inline]
-const fn failed(phase: Phase) -> Status {
-    match phase {
-        Phase::Full => Status::FullMigrationFailed,
-        Phase::Incremental => Status::IncrementalMigrationFailed,
+const fn phase_after_full(mode: Mode) -> Option<Phase> {
+    match mode {
+        Mode::FullIncremental => Some(Phase::Incremental),
+        Mode::Full | Mode::Incremental => None,
+    }
+}
+
+/// The phase a pause or an instance fault interrupts: the running phase, or, between the
+/// phases, the one that comes next.
+#[inline]
+fn moving_phase(task: &Task) -> Option<Phase> {
+    match task.status {
+        Status::FullMigrationComplete => phase_after_full(task.mode),
+        status => running_phase(status),
     }
 }
 
@@ -276,13 +301,19 @@ mod tests {
     fn a_task_that_lost_its_phase_cannot_pick_one() {
         // A well-formed task always remembers its phase here; if one did not, guessing a
         // phase would hide the corruption, so the engine refuses instead.
-        for status in [Status::Starting, Status::Paused, Status::FaultRecovery] {
+        for status in [
+            Status::Starting,
+            Status::Paused,
+            Status::FaultRecovery,
+            Status::FaultRecoveryFailed,
+        ] {
             for event in [
                 Event::StartSucceeded,
                 Event::StartError,
                 Event::Resume,
                 Event::RecoveryDone,
                 Event::RecoveryError,
+                Event::Retry,
             ] {
                 assert_eq!(react(&task(status, Mode::Full, None), event), None);
             }

@@ -7,7 +7,7 @@
 
 use std::fmt;
 
-use crate::spec::{AccountId, Event, Refused, Source, Status, TaskId};
+use crate::spec::{AccountId, Event, Mode, Refused, Source, Status, TaskId};
 
 use super::{Task, lifecycle};
 
@@ -19,10 +19,13 @@ pub enum Refusal {
     NotFound { account: AccountId, task: TaskId },
     /// The task's status does not accept the event. This covers every event to a deleted
     /// task, every user operation on a frozen task, billing events addressed to a task
-    /// instead of its account, and creation addressed to a task.
+    /// instead of its account, and creation addressed to a task. The mode is there because
+    /// a few events depend on it (pause in `FullMigrationComplete` is accepted for a
+    /// full+incremental task only), so the message can say what the task itself accepts.
     NotAllowed {
         task: TaskId,
         status: Status,
+        mode: Mode,
         event: Event,
     },
     /// Creation is refused while the account is in arrears.
@@ -59,8 +62,9 @@ impl fmt::Display for Refusal {
             Refusal::NotAllowed {
                 task,
                 status,
+                mode,
                 event,
-            } => not_allowed(f, task, status, event),
+            } => not_allowed(f, task, status, mode, event),
             Refusal::AccountInArrears { account } => write!(
                 f,
                 "{account} is in arrears, so it cannot create a task: recharge the account first"
@@ -83,6 +87,7 @@ fn not_allowed(
     f: &mut fmt::Formatter<'_>,
     task: TaskId,
     status: Status,
+    mode: Mode,
     event: Event,
 ) -> fmt::Result {
     write!(
@@ -107,7 +112,7 @@ fn not_allowed(
         }
         _ => {}
     }
-    let accepted = || accepted_events(status);
+    let accepted = || accepted_events(status, mode);
     if event.is_user_operation() {
         if accepted().any(|event| event.is_user_operation()) {
             f.write_str("operations allowed now: ")?;
@@ -123,6 +128,11 @@ fn not_allowed(
     } else {
         f.write_str("in this status it accepts ")?;
         list(f, accepted(), ", ")?;
+        if status == Status::EndRequested {
+            // The report of an operation the task was doing when it was ended (a start, a
+            // recovery) arrives too late: ending abandoned it.
+            f.write_str(" (a report of what the task did before its end is too late)")?;
+        }
         if status == Status::Frozen {
             f.write_str(", and it unfreezes when its account is recharged")?;
         }
@@ -144,15 +154,15 @@ fn list(
     Ok(())
 }
 
-/// The events a task in `status` accepts, read off the engine's own lifecycle with a
-/// representative task (one that remembers a phase where the status keeps one).
-fn accepted_events(status: Status) -> impl Iterator<Item = Event> {
+/// The events a task of `mode` in `status` accepts, read off the engine's own lifecycle with
+/// a representative task (one that remembers a phase where the status keeps one).
+fn accepted_events(status: Status, mode: Mode) -> impl Iterator<Item = Event> {
     let probe = Task {
         status,
-        phase: lifecycle::keeps_phase(status).then_some(crate::spec::Phase::Full),
+        phase: lifecycle::keeps_phase(status).then_some(lifecycle::first_phase(mode)),
         frozen_from: (status == Status::Frozen).then_some(Status::Configuration),
         instance: lifecycle::needs_instance(status),
-        ..Task::created(TaskId(0), AccountId(0), crate::spec::Mode::FullIncremental)
+        ..Task::created(TaskId(0), AccountId(0), mode)
     };
     Event::ON_TASK
         .into_iter()

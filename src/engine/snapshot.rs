@@ -3,7 +3,7 @@
 //! ```json
 //! {
 //!   "format": "drs-lifecycle/fleet",
-//!   "version": 1,
+//!   "version": 2,
 //!   "accounts_in_arrears": [1],
 //!   "tasks": [
 //!     {"id": 1, "account": 0, "mode": "FULL_TRANS", "status": "Paused", "phase": "Full",
@@ -18,6 +18,15 @@
 //! again, an ended task that still holds an instance, a frozen task of an account in credit,
 //! …) with one line that names the task and the problem. A fleet loaded from a snapshot
 //! therefore behaves exactly like the fleet that wrote it.
+//!
+//! # Versions
+//!
+//! The `version` field is the version of the lifecycle the file was written by. Version 2
+//! (brief, part D) added two statuses, `FullMigrationComplete` and `FaultRecoveryFailed`;
+//! every other status means the same in both, and every state a version-1 engine could
+//! reach is one version 2 can reach, so a version-1 file loads as it is (and is written
+//! back as version 2). A version-1 file that names a version-2 status was not written by
+//! version 1: it is refused, naming the status, rather than silently taken for version 2.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -25,15 +34,26 @@ use std::fmt;
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::spec::{AccountId, Mode, Phase, Status, TaskId};
+use crate::spec::{AccountId, ApiCode, CodeClass, Mode, Phase, Status, TaskId};
 
 use super::lifecycle::{is_freezable, keeps_phase, mode_runs, needs_instance, phase_of};
 use super::{Fleet, Task};
 
 /// The `format` field of every snapshot.
 pub(crate) const FORMAT: &str = "drs-lifecycle/fleet";
-/// The snapshot format version this engine writes and reads.
-pub(crate) const VERSION: u64 = 1;
+/// The snapshot format version this engine writes.
+pub(crate) const VERSION: u64 = 2;
+/// The oldest snapshot format version this engine reads.
+pub(crate) const OLDEST_VERSION: u64 = 1;
+
+/// The format version that introduced a status: the two statuses of the API that version 2
+/// of the lifecycle took in, and version 1 for the rest.
+const fn since_version(status: Status) -> u64 {
+    match status {
+        Status::FullMigrationComplete | Status::FaultRecoveryFailed => 2,
+        _ => 1,
+    }
+}
 
 /// Why a snapshot could not be loaded. Its `Display` is one line naming the problem (and
 /// the task, where one is at fault) and what to do.
@@ -60,6 +80,14 @@ pub enum SnapshotError {
         task: TaskId,
         field: &'static str,
         found: String,
+    },
+    /// A task's status (or the status it froze) came with a later format version than the
+    /// file's.
+    StatusNewerThanFile {
+        task: TaskId,
+        field: &'static str,
+        status: Status,
+        version: u64,
     },
     /// A task's mode names no migration mode.
     UnknownMode { task: TaskId, found: String },
@@ -143,13 +171,26 @@ impl fmt::Display for SnapshotError {
             ),
             UnknownVersion { found } => write!(
                 f,
-                "unknown snapshot version {found}: this engine reads version {VERSION}; \
-                 use the drs-lifecycle release that wrote the file"
+                "unknown snapshot version {found}: this engine reads versions {OLDEST_VERSION} \
+                 to {VERSION}; use the drs-lifecycle release that wrote the file"
             ),
-            UnknownStatus { task, field, found } => write!(
+            UnknownStatus { task, field, found } => {
+                write!(f, "{task} has unknown status {found:?} in \"{field}\"")?;
+                status_hint(f, found)
+            }
+            StatusNewerThanFile {
+                task,
+                field,
+                status,
+                version,
+            } => write!(
                 f,
-                "{task} has unknown status {found:?} in \"{field}\": statuses are written by their Rust \
-                 name (e.g. \"Paused\"); `drs-lifecycle spec` lists the valid names"
+                "{task} has status \"{}\" in \"{field}\", which snapshot version {version} does \
+                 not have (it came with version {}): a version-{version} file cannot hold it; \
+                 set \"version\" to {} if a newer engine wrote the file",
+                status.name(),
+                since_version(*status),
+                since_version(*status),
             ),
             UnknownMode { task, found } => write!(
                 f,
@@ -197,8 +238,8 @@ impl fmt::Display for SnapshotError {
                 instance: false,
             } => write!(
                 f,
-                "{task} is {} but holds no instance: every status from Configuration to \
-                 EndFailed needs one; set \"instance\": true",
+                "{task} is {} but holds no instance: every status but Creating, \
+                 CreateFailed, Ended and Deleted needs one; set \"instance\": true",
                 status.name()
             ),
             Phase {
@@ -209,7 +250,7 @@ impl fmt::Display for SnapshotError {
             } => write!(
                 f,
                 "{task} is {} but remembers the {phase} phase: only Starting, StartFailed, \
-                 Paused and FaultRecovery (also frozen) remember a phase; set \"phase\": null",
+                 Paused, FaultRecovery and FaultRecoveryFailed (also frozen) remember a phase; set \"phase\": null",
                 StatusName(*status, *frozen_from)
             ),
             Phase {
@@ -290,6 +331,67 @@ impl fmt::Display for SnapshotError {
 }
 
 impl std::error::Error for SnapshotError {}
+
+/// What an unknown status probably meant: another spelling of a status (an API code, a
+/// console name, another case), a code of an operation outside the lifecycle, or the
+/// nearest Rust name.
+fn status_hint(f: &mut fmt::Formatter<'_>, found: &str) -> fmt::Result {
+    if let Ok(status) = found.parse::<Status>() {
+        return write!(
+            f,
+            ": statuses are written by their Rust name; did you mean \"{}\"?",
+            status.name()
+        );
+    }
+    if let Ok(code) = found.parse::<ApiCode>()
+        && let CodeClass::Excursion(excursion) = code.class()
+    {
+        return write!(
+            f,
+            ": {code} is a step of an operation outside the lifecycle ({}), not a status a \
+             task can be saved in",
+            excursion.english()
+        );
+    }
+    let nearest = Status::ALL
+        .into_iter()
+        .map(|status| (edit_distance(found, status.name()), status))
+        .min_by_key(|(distance, _)| *distance)
+        .filter(|(distance, _)| *distance <= (found.chars().count() / 3).max(1));
+    match nearest {
+        Some((_, status)) => write!(
+            f,
+            " (did you mean \"{}\"?): statuses are written by their Rust name; \
+             `drs-lifecycle spec` lists the valid names",
+            status.name()
+        ),
+        None => f.write_str(
+            ": statuses are written by their Rust name (e.g. \"Paused\"); \
+             `drs-lifecycle spec` lists the valid names",
+        ),
+    }
+}
+
+/// The number of single-character edits between two names, ignoring ASCII case: how the
+/// engine finds the name a typo meant (its own, to keep the engine apart from the spec's
+/// internals).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().map(|c| c.to_ascii_lowercase()).collect();
+    let b: Vec<char> = b.chars().map(|c| c.to_ascii_lowercase()).collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, &ca) in a.iter().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (diagonal + usize::from(ca != cb))
+                .min(above + 1)
+                .min(row[j] + 1);
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
 
 /// A status as a message names it: `Paused`, or `Frozen from Paused`.
 struct StatusName(Status, Option<Status>);
@@ -421,7 +523,7 @@ fn check_header(format: &str, version: u64) -> Result<(), SnapshotError> {
             found: format.to_string(),
         });
     }
-    if version != VERSION {
+    if !(OLDEST_VERSION..=VERSION).contains(&version) {
         return Err(SnapshotError::UnknownVersion { found: version });
     }
     Ok(())
@@ -435,10 +537,11 @@ impl SnapshotIn {
             return Err(SnapshotError::DuplicateArrears { account: pair[0] });
         }
 
+        let version = self.version;
         let tasks = self
             .tasks
             .into_iter()
-            .map(TaskIn::parse)
+            .map(|task| task.parse(version))
             .collect::<Result<Vec<Task>, SnapshotError>>()?;
         check_ids(&tasks)?;
         for task in &tasks {
@@ -449,13 +552,13 @@ impl SnapshotIn {
 }
 
 impl TaskIn {
-    fn parse(self) -> Result<Task, SnapshotError> {
+    fn parse(self, version: u64) -> Result<Task, SnapshotError> {
         let task = self.id;
-        let status = parse_status(task, "status", &self.status)?;
+        let status = parse_status(task, "status", &self.status, version)?;
         let frozen_from = self
             .frozen_from
             .as_deref()
-            .map(|name| parse_status(task, "frozen_from", name))
+            .map(|name| parse_status(task, "frozen_from", name, version))
             .transpose()?;
         let mode = Mode::ALL
             .into_iter()
@@ -489,16 +592,31 @@ impl TaskIn {
     }
 }
 
-/// Statuses are read by their Rust name only, the form [`Fleet::to_json`] writes.
-fn parse_status(task: TaskId, field: &'static str, name: &str) -> Result<Status, SnapshotError> {
-    Status::ALL
+/// Statuses are read by their Rust name only, the form [`Fleet::to_json`] writes, and only
+/// those the file's format version has.
+fn parse_status(
+    task: TaskId,
+    field: &'static str,
+    name: &str,
+    version: u64,
+) -> Result<Status, SnapshotError> {
+    let status = Status::ALL
         .into_iter()
         .find(|status| status.name() == name)
         .ok_or_else(|| SnapshotError::UnknownStatus {
             task,
             field,
             found: name.to_string(),
-        })
+        })?;
+    if since_version(status) > version {
+        return Err(SnapshotError::StatusNewerThanFile {
+            task,
+            field,
+            status,
+            version,
+        });
+    }
+    Ok(status)
 }
 
 /// Ids are 1..=n in order. A repeated id is reported as such first (and as a reused id when

@@ -67,8 +67,9 @@ const WARP_PERCENT: usize = 3;
 const CREATE_PERCENT: usize = 8;
 
 /// Swarm bits: one per event kind ([`Event::index`]), then billing.
-const ARREARS_BIT: u32 = 1 << 27;
-const RECHARGE_BIT: u32 = 1 << 28;
+const ARREARS_BIT: u32 = 1 << crate::spec::EVENT_KIND_COUNT;
+const RECHARGE_BIT: u32 = 1 << (crate::spec::EVENT_KIND_COUNT + 1);
+const _: () = assert!(crate::spec::EVENT_KIND_COUNT + 2 <= 32);
 const EVERYTHING: u32 = u32::MAX;
 
 /// Generates cases.

@@ -493,6 +493,8 @@ pub const fn reach_name(status: Status) -> &'static str {
         Status::Ending => "reaches 结束任务中 Ending",
         Status::EndFailed => "reaches 结束任务失败 EndFailed",
         Status::Ended => "reaches 已结束 Ended",
+        Status::FullMigrationComplete => "reaches 全量迁移完成 FullMigrationComplete",
+        Status::FaultRecoveryFailed => "reaches 故障恢复失败 FaultRecoveryFailed",
         Status::Deleted => "reaches 已删除 Deleted",
     }
 }

@@ -48,6 +48,10 @@ pub enum Event {
     Reset,
     /// *end* (结束任务): release the instance.
     End,
+    /// *force end* (强制结束, `force_terminate`): release the instance now, whatever the
+    /// task is doing (starting, recovering, between phases); what it was doing is abandoned
+    /// and any late report of it refused.
+    ForceEnd,
     /// *delete* the task.
     Delete,
 
@@ -66,6 +70,11 @@ pub enum Event {
     FullDone,
     /// The full phase failed.
     FullError,
+    /// After the full phase, the incremental phase began (full+incremental tasks).
+    IncrementalBegun,
+    /// After the full phase, the migration of a full-only task is finished: the system ends
+    /// the task.
+    MigrationFinished,
     /// The incremental phase failed.
     IncrementalError,
     /// The migration instance failed; the service starts fault recovery.
@@ -93,7 +102,7 @@ pub enum Event {
 }
 
 /// How many kinds of event there are (`Create` counts once, whatever its mode).
-pub const EVENT_KIND_COUNT: usize = 27;
+pub const EVENT_KIND_COUNT: usize = 30;
 
 impl Event {
     /// Every event that is addressed to an existing task: all but `Create`.
@@ -105,6 +114,7 @@ impl Event {
         Event::Retry,
         Event::Reset,
         Event::End,
+        Event::ForceEnd,
         Event::Delete,
         Event::InstanceReady,
         Event::InstanceCreationFailed,
@@ -113,6 +123,8 @@ impl Event {
         Event::StartError,
         Event::FullDone,
         Event::FullError,
+        Event::IncrementalBegun,
+        Event::MigrationFinished,
         Event::IncrementalError,
         Event::InstanceFault,
         Event::RecoveryDone,
@@ -148,25 +160,28 @@ impl Event {
             Event::Retry => 5,
             Event::Reset => 6,
             Event::End => 7,
-            Event::Delete => 8,
-            Event::InstanceReady => 9,
-            Event::InstanceCreationFailed => 10,
-            Event::StartTimeReached => 11,
-            Event::StartSucceeded => 12,
-            Event::StartError => 13,
-            Event::FullDone => 14,
-            Event::FullError => 15,
-            Event::IncrementalError => 16,
-            Event::InstanceFault => 17,
-            Event::RecoveryDone => 18,
-            Event::RecoveryError => 19,
-            Event::ReleaseBegun => 20,
-            Event::ReleaseDone => 21,
-            Event::ReleaseError => 22,
-            Event::AbnormalTimeout => 23,
-            Event::RetentionExpired => 24,
-            Event::AccountInArrears => 25,
-            Event::AccountRecharged => 26,
+            Event::ForceEnd => 8,
+            Event::Delete => 9,
+            Event::InstanceReady => 10,
+            Event::InstanceCreationFailed => 11,
+            Event::StartTimeReached => 12,
+            Event::StartSucceeded => 13,
+            Event::StartError => 14,
+            Event::FullDone => 15,
+            Event::FullError => 16,
+            Event::IncrementalBegun => 17,
+            Event::MigrationFinished => 18,
+            Event::IncrementalError => 19,
+            Event::InstanceFault => 20,
+            Event::RecoveryDone => 21,
+            Event::RecoveryError => 22,
+            Event::ReleaseBegun => 23,
+            Event::ReleaseDone => 24,
+            Event::ReleaseError => 25,
+            Event::AbnormalTimeout => 26,
+            Event::RetentionExpired => 27,
+            Event::AccountInArrears => 28,
+            Event::AccountRecharged => 29,
         }
     }
 
@@ -181,6 +196,7 @@ impl Event {
             | Event::Retry
             | Event::Reset
             | Event::End
+            | Event::ForceEnd
             | Event::Delete => Source::User,
             Event::AccountInArrears | Event::AccountRecharged => Source::Billing,
             _ => Source::System,
@@ -203,6 +219,7 @@ impl Event {
             Event::Retry => "Retry",
             Event::Reset => "Reset",
             Event::End => "End",
+            Event::ForceEnd => "ForceEnd",
             Event::Delete => "Delete",
             Event::InstanceReady => "InstanceReady",
             Event::InstanceCreationFailed => "InstanceCreationFailed",
@@ -211,6 +228,8 @@ impl Event {
             Event::StartError => "StartError",
             Event::FullDone => "FullDone",
             Event::FullError => "FullError",
+            Event::IncrementalBegun => "IncrementalBegun",
+            Event::MigrationFinished => "MigrationFinished",
             Event::IncrementalError => "IncrementalError",
             Event::InstanceFault => "InstanceFault",
             Event::RecoveryDone => "RecoveryDone",
@@ -237,6 +256,7 @@ impl Event {
             Event::Retry => "retry",
             Event::Reset => "reset",
             Event::End => "end",
+            Event::ForceEnd => "force end",
             Event::Delete => "delete",
             Event::InstanceReady => "instance ready",
             Event::InstanceCreationFailed => "instance creation failed",
@@ -245,6 +265,8 @@ impl Event {
             Event::StartError => "start error",
             Event::FullDone => "full done",
             Event::FullError => "full error",
+            Event::IncrementalBegun => "incremental begun",
+            Event::MigrationFinished => "migration finished",
             Event::IncrementalError => "incremental error",
             Event::InstanceFault => "instance fault",
             Event::RecoveryDone => "recovery done",

@@ -18,8 +18,11 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
+use super::observe::{Observation, observe};
 use super::table::{RULES, Rule, Target, edges};
-use super::{Event, Mode, Phase, Source, Status};
+use super::{
+    ApiCode, CONSOLE_STATUS_COUNT, CodeClass, Event, Mode, Phase, Source, Status, TaskSpec,
+};
 
 /// The command that regenerates `docs/lifecycle.md`; the document and the drift test quote it.
 pub const REGENERATE: &str = "cargo run -- spec --format markdown > docs/lifecycle.md";
@@ -149,10 +152,13 @@ fn markdown() -> String {
     let mut out = String::new();
     md_header(&mut out);
     md_statuses(&mut out);
+    md_api_codes(&mut out);
     md_modes(&mut out);
     md_events(&mut out);
     md_transitions(&mut out);
     md_fleet(&mut out);
+    md_observations(&mut out);
+    md_version_2(&mut out);
     md_diagram(&mut out);
     out
 }
@@ -169,11 +175,17 @@ fn md_header(out: &mut String) {
          with `{REGENERATE}`. The test `tests/docs_in_sync.rs` fails while this file and the \
          table disagree.\n\n"
     );
-    let listed = Status::ALL.iter().filter(|s| s.is_listed()).count();
+    let api_only = name_list(
+        Status::ALL
+            .into_iter()
+            .filter(|s| s.console_number().is_none() && s.is_listed()),
+    );
     let _ = write!(
         out,
-        "A DRS real-time migration task (实时迁移任务) has {listed} statuses that the console \
-         lists, plus `Deleted`, which no list shows but a query by id still answers. Users \
+        "A DRS real-time migration task (实时迁移任务) has {CONSOLE_STATUS_COUNT} statuses that \
+         the console's table shows, two more that its API shows on ordinary paths \
+         ({api_only}; version 2 of this specification), and `Deleted`, which no list shows \
+         but a query by id still answers. Users \
          operate a task, the service reports on its own work, and billing moves the task's \
          account into and out of arrears; the transition table says which of these events \
          each status accepts. Every other event is refused with an error that names the \
@@ -188,8 +200,9 @@ fn yes(flag: bool) -> &'static str {
 fn md_statuses(out: &mut String) {
     out.push_str("## Statuses\n\n");
     out.push_str(
-        "The console name is the one the Chinese DRS console shows; the API code is what the \
-         DRS API returns. *Transient* statuses are left by the system on its own; *failure* \
+        "The number is the status's row in the console's table (the API statuses and \
+         `Deleted` have none). The console name is the one the Chinese DRS console shows; the \
+         API code is what the DRS API returns. *Transient* statuses are left by the system on its own; *failure* \
          statuses report a failure of the service; *terminal* statuses end the lifecycle; a \
          task *holds* a migration instance from creation's success until the release \
          completes; *freezable* statuses are the ones an account in arrears freezes; \
@@ -201,11 +214,9 @@ fn md_statuses(out: &mut String) {
     );
     out.push_str("|---|---|---|---|---|---|---|---|---|---|---|\n");
     for status in Status::ALL {
-        let number = if status.is_listed() {
-            (status.index() + 1).to_string()
-        } else {
-            "–".to_string()
-        };
+        let number = status
+            .console_number()
+            .map_or_else(|| "–".to_string(), |n| n.to_string());
         let code = match status.api_code() {
             Some(code) => format!("`{code}`"),
             None => "— (console only)".to_string(),
@@ -312,7 +323,12 @@ fn md_from(rule: &Rule) -> String {
         "(none)".to_string()
     } else {
         let names: Vec<&str> = rule.from.iter().map(|status| status.name()).collect();
-        names.join(", ")
+        let mut from = names.join(", ");
+        if !rule.modes.is_any() {
+            let modes: Vec<&str> = rule.modes.iter().map(Mode::english).collect();
+            let _ = write!(from, " ({} tasks only)", modes.join(", "));
+        }
+        from
     }
 }
 
@@ -322,10 +338,11 @@ fn md_transitions(out: &mut String) {
     let _ = write!(
         out,
         "One row per rule; user operations in *italics*, everything else is the system or \
-         billing. The {} rules allow {pairs} (status, event) pairs (creation aside); every \
-         other pair is refused. Where a target depends on what the task remembers, the row \
-         says so: a task remembers its mode, the phase it heads for or will return to while \
-         it is starting, start-failed, paused or recovering, and the status it froze while \
+         billing. The {} rules cover {pairs} (status, event) pairs (creation aside); every \
+         other pair is refused, and so is a pair whose row names other modes than the \
+         task's. Where a target depends on what the task remembers, the row says so: a task \
+         remembers its mode, the phase it heads for or will return to while it is starting, \
+         start-failed, paused, recovering or recovery-failed, and the status it froze while \
          frozen.\n\n",
         RULES.len()
     );
@@ -390,10 +407,149 @@ fn md_fleet(out: &mut String) {
          it froze, with the phase that status remembered.\n",
     );
     out.push_str(
-        "- **Ending.** A full-only task whose full phase is done, a task left failed for \
+        "- **Ending.** A full-only task whose migration finished, a task left failed for \
          `expired_days` (abnormal timeout), and a frozen task whose retention expired are \
-         ended by the system itself; every path to `Ended` goes through `EndRequested` and \
-         `Ending`. Delete is allowed only from `CreateFailed` and `Ended`.\n\n",
+         ended by the system itself; the user ends a task with *end*, or with *force end* \
+         also while it is starting, between its phases or recovering. Every path to `Ended` \
+         goes through `EndRequested` and `Ending`, and `EndRequested` accepts no late report \
+         of what the task was doing before. Delete is allowed only from `CreateFailed` and \
+         `Ended`.\n\n",
+    );
+}
+
+/// A code's class in words: the lifecycle status it is the code of, or the operation
+/// outside the lifecycle it is a step of.
+fn class_words(code: ApiCode) -> String {
+    match code.class() {
+        CodeClass::Lifecycle(status) => format!("status `{}`", status.name()),
+        CodeClass::Excursion(excursion) => format!("excursion: {}", excursion.english()),
+    }
+}
+
+fn md_api_codes(out: &mut String) {
+    out.push_str("## API status codes\n\n");
+    let _ = write!(
+        out,
+        "The v3 list and batch-status answers of the DRS API document {} status codes, in \
+         this order. Each is the code of a lifecycle status, or an *excursion*: a step of an \
+         operation outside the lifecycle (a specification change, a child task of a re-edit \
+         of the migrated objects, an engine upgrade), after which the task is back in a \
+         lifecycle status. Excursions are known by name so that a client never mistakes one \
+         for junk; a history that shows one is judged by a stated policy.\n\n",
+        ApiCode::ALL.len()
+    );
+    out.push_str("| code | 中文 | English | class |\n");
+    out.push_str("|---|---|---|---|\n");
+    for code in ApiCode::ALL {
+        let _ = writeln!(
+            out,
+            "| `{code}` | {} | {} | {} |",
+            code.zh(),
+            code.english(),
+            class_words(code)
+        );
+    }
+    out.push('\n');
+}
+
+/// What a poll by id shows of a task in `status`, in words: "the code of the status it
+/// froze" for `Frozen`, else the observation of any task in that status.
+fn poll_words(status: Status) -> String {
+    match poll_shows(status) {
+        Some(Observation::Shows(code)) => format!("`{code}`"),
+        Some(Observation::Deleted) => "`DELETED`, or a does-not-exist error".to_string(),
+        None => "the code of the status it froze".to_string(),
+    }
+}
+
+/// The observation of a task in `status`; `None` for `Frozen`, whose observation is that of
+/// the status it froze.
+fn poll_shows(status: Status) -> Option<Observation> {
+    (status != Status::Frozen).then(|| {
+        observe(&TaskSpec {
+            status,
+            mode: Mode::FullIncremental,
+            phase: None,
+            frozen_from: None,
+        })
+    })
+}
+
+fn md_observations(out: &mut String) {
+    out.push_str("## What a poll shows\n\n");
+    out.push_str(
+        "A client sees a task only through the API: a poll by id answers a status code, a \
+         list the codes of the tasks it shows. The mode, the remembered phase and the status \
+         a frozen task froze are not in the answer, and two statuses have no code, so \
+         different states can look the same and some steps (freezing, `EndRequested` to \
+         `Ending`) cannot be seen at all. A poll repeats what it saw until the next change it \
+         can see; any number of unseen steps may happen between two polls.\n\n",
+    );
+    out.push_str("| status | a poll by id shows | a list shows |\n");
+    out.push_str("|---|---|---|\n");
+    for status in Status::ALL {
+        let list = if status.is_listed() {
+            "the same"
+        } else {
+            "nothing (not listed)"
+        };
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {list} |",
+            status.name(),
+            poll_words(status)
+        );
+    }
+    out.push('\n');
+}
+
+fn md_version_2(out: &mut String) {
+    out.push_str("## What version 2 changed, and why\n\n");
+    out.push_str(
+        "Version 1 was the console's view: its seventeen statuses and `Deleted`. Version 2 \
+         is the view of a client of the API, which is where control planes and operators \
+         live. What changed:\n\n",
+    );
+    out.push_str(
+        "- **`FullMigrationComplete` (全量迁移完成, `FULL_TRANSFER_COMPLETE`)** is a status. \
+         The v3 list and batch-status answers document 29 status codes, not the console's \
+         sixteen, and this one is shown in ordinary runs between the full phase and what \
+         follows; the official Terraform provider pauses tasks from it and waits for it after \
+         a start. *Full done* now leads to it for every mode with a full phase; from it the \
+         system begins the incremental phase (full+incremental) or finishes the migration \
+         and ends the task (full only). Pause and an instance fault there are accepted for \
+         full+incremental tasks and remember the incremental phase. It is transient and not \
+         frozen in flight.\n",
+    );
+    out.push_str(
+        "- **`FaultRecoveryFailed` (故障恢复失败, `REBUILD_NODE_FAILED`)** is a status: the v3 \
+         list documents it, and it replaces version 1's decision that a failed recovery lands \
+         on the failed status of the phase. It is a failed, stable status that holds its \
+         instance and remembers the phase: retry heads back to that phase, reset starts over, \
+         end, the abnormal timeout and billing's freeze apply as to the other failed \
+         statuses.\n",
+    );
+    out.push_str(
+        "- ***Force end*** is an operation: the API's `force_terminate` (v5: `is_force_stop`), \
+         which the Terraform provider uses on any task that is not deletable. It is accepted \
+         wherever the task holds an instance and is not already ending (what *end* accepts, \
+         plus `Starting`, `FullMigrationComplete` and `FaultRecovery`), and refused in \
+         `Creating`, `CreateFailed`, `Ended`, `EndRequested`, `Ending`, `Frozen` and \
+         `Deleted`. A report of the operation it interrupted arrives too late and is refused.\n",
+    );
+    out.push_str(
+        "- **Every API code is known by name** (the table above), and the specification says \
+         what a poll shows of each state (the section before): a frozen task shows the code \
+         of the status it froze, `EndRequested` shows `RELEASE_RESOURCE_STARTED` like \
+         `Ending`, a deleted task shows `DELETED` or does-not-exist. The Terraform provider \
+         polls about every 10 s and aborts on any status it does not expect, so short \
+         statuses are routinely never seen: a history is judged against what could be seen, \
+         not against every step.\n",
+    );
+    out.push_str(
+        "- **Snapshots** are written as format version 2; a version-1 file still loads (every \
+         state version 1 could reach is a state of version 2), and one naming a version-2 \
+         status is refused, naming the status.\n\n",
     );
 }
 
@@ -578,7 +734,7 @@ fn dot() -> String {
 
 /// The version of the JSON shape below; it changes only when a field is renamed, removed or
 /// changes meaning (adding a field does not change it).
-pub const JSON_SCHEMA_VERSION: u32 = 1;
+pub const JSON_SCHEMA_VERSION: u32 = 2;
 
 /// The whole specification, machine-readable: `drs-lifecycle spec --format json`.
 ///
@@ -586,22 +742,28 @@ pub const JSON_SCHEMA_VERSION: u32 = 1;
 ///
 /// ```text
 /// {
-///   "schema": 1,
+///   "schema": 2,
 ///   "title": "The DRS migration-task lifecycle",
-///   "statuses": [ { "name": "Paused", "number": 13, "zh": "暂停中", "english": "Paused",
+///   "statuses": [ { "name": "Paused", "number": 13 | null, "zh": "暂停中", "english": "Paused",
 ///                   "api_code": "PAUSING" | null, "migration_phase": "Full" | "Incremental" | null,
+///                   "poll_shows": "PAUSING" | "DELETED or does-not-exist" | null,   // null: Frozen
 ///                   "listed", "transient", "failure", "abnormal", "terminal",
-///                   "holds_instance", "freezable", "remembers_phase": bool } ],   // 18, console order
+///                   "holds_instance", "freezable", "remembers_phase": bool } ],   // 20, Status::ALL order
+///   "api_codes": [ { "code": "PAUSING", "zh": "暂停中", "english": "Paused",
+///                    "class": "Lifecycle" | "Excursion",
+///                    "status": "Paused" | null, "excursion": "NodeUpgrade" | … | null } ],  // 29
 ///   "modes":    [ { "api_code": "FULL_TRANS", "english": "full", "meaning": "…",
 ///                   "phases": ["Full"], "first_phase": "Full" } ],
 ///   "events":   [ { "name": "Pause", "words": "pause", "source": "User" | "System" | "Billing",
 ///                   "takes_mode": bool } ],                                    // one per kind
 ///   "rules":    [ { "index": 0, "from": ["Paused", …],                         // [] for Create
 ///                   "event": "Resume",                                         // kind name
+///                   "modes": ["FULL_TRANS", "FULL_INCR_TRANS", "INCR_TRANS"], // the modes it applies to
 ///                   "target": { "kind": "To" | "StartingTowardFirstPhase" | "Remembering"
-///                                     | "RememberedPhase" | "RememberedPhaseFailed"
-///                                     | "AfterFullPhase" | "Freeze" | "Unfreeze",
-///                               "status": "Starting",                          // To, Remembering only
+///                                     | "RememberingPhase" | "RememberedPhase"
+///                                     | "Freeze" | "Unfreeze",
+///                               "status": "Starting",              // To, Remembering, RememberingPhase only
+///                               "phase": "Incremental",                        // RememberingPhase only
 ///                               "description": "…", "possible_statuses": [ … ] } } ],
 ///   "edges":    [ { "from": "Paused" | null, "event": "Resume", "to": "Starting",
 ///                   "rule": 21 } ]                                             // from null: Create
@@ -615,6 +777,7 @@ struct JsonSpec {
     schema: u32,
     title: &'static str,
     statuses: Vec<JsonStatus>,
+    api_codes: Vec<JsonApiCode>,
     modes: Vec<JsonMode>,
     events: Vec<JsonEvent>,
     rules: Vec<JsonRule>,
@@ -624,12 +787,15 @@ struct JsonSpec {
 #[derive(Debug, Serialize)]
 struct JsonStatus {
     name: Status,
-    /// The number in the console's table; `null` for `Deleted`, which it does not list.
+    /// The number in the console's table; `null` for the statuses it does not list.
     number: Option<usize>,
     zh: &'static str,
     english: &'static str,
     api_code: Option<&'static str>,
     migration_phase: Option<Phase>,
+    /// What a poll by id shows; `null` for `Frozen`, which shows what the status it froze
+    /// shows.
+    poll_shows: Option<String>,
     listed: bool,
     transient: bool,
     failure: bool,
@@ -638,6 +804,16 @@ struct JsonStatus {
     holds_instance: bool,
     freezable: bool,
     remembers_phase: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct JsonApiCode {
+    code: ApiCode,
+    zh: &'static str,
+    english: &'static str,
+    class: &'static str,
+    status: Option<Status>,
+    excursion: Option<super::Excursion>,
 }
 
 #[derive(Debug, Serialize)]
@@ -662,6 +838,7 @@ struct JsonRule {
     index: usize,
     from: Vec<Status>,
     event: &'static str,
+    modes: super::Modes,
     target: JsonTarget,
 }
 
@@ -670,6 +847,8 @@ struct JsonTarget {
     kind: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     status: Option<Status>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    phase: Option<Phase>,
     description: String,
     possible_statuses: Vec<Status>,
 }
@@ -683,19 +862,23 @@ struct JsonEdge {
 }
 
 fn json_target(target: Target) -> JsonTarget {
+    let phase = match target {
+        Target::RememberingPhase(_, phase) => Some(phase),
+        _ => None,
+    };
     let (kind, status) = match target {
         Target::To(status) => ("To", Some(status)),
         Target::StartingTowardFirstPhase => ("StartingTowardFirstPhase", None),
         Target::Remembering(status) => ("Remembering", Some(status)),
+        Target::RememberingPhase(status, _) => ("RememberingPhase", Some(status)),
         Target::RememberedPhase => ("RememberedPhase", None),
-        Target::RememberedPhaseFailed => ("RememberedPhaseFailed", None),
-        Target::AfterFullPhase => ("AfterFullPhase", None),
         Target::Freeze => ("Freeze", None),
         Target::Unfreeze => ("Unfreeze", None),
     };
     JsonTarget {
         kind,
         status,
+        phase,
         description: target.describe(),
         possible_statuses: target.possible_statuses(),
     }
@@ -709,11 +892,12 @@ fn json_spec() -> JsonSpec {
             .into_iter()
             .map(|status| JsonStatus {
                 name: status,
-                number: status.is_listed().then_some(status.index() + 1),
+                number: status.console_number(),
                 zh: status.zh(),
                 english: status.english(),
                 api_code: status.api_code(),
                 migration_phase: status.migration_phase(),
+                poll_shows: poll_shows(status).map(|shown| shown.to_string()),
                 listed: status.is_listed(),
                 transient: status.is_transient(),
                 failure: status.is_failure(),
@@ -722,6 +906,23 @@ fn json_spec() -> JsonSpec {
                 holds_instance: status.holds_instance(),
                 freezable: status.is_freezable(),
                 remembers_phase: status.remembers_phase(),
+            })
+            .collect(),
+        api_codes: ApiCode::ALL
+            .into_iter()
+            .map(|code| {
+                let (class, status, excursion) = match code.class() {
+                    CodeClass::Lifecycle(status) => ("Lifecycle", Some(status), None),
+                    CodeClass::Excursion(excursion) => ("Excursion", None, Some(excursion)),
+                };
+                JsonApiCode {
+                    code,
+                    zh: code.zh(),
+                    english: code.english(),
+                    class,
+                    status,
+                    excursion,
+                }
             })
             .collect(),
         modes: Mode::ALL
@@ -753,6 +954,7 @@ fn json_spec() -> JsonSpec {
                 index,
                 from: rule.from.to_vec(),
                 event: rule.event.name(),
+                modes: rule.modes,
                 target: json_target(rule.to),
             })
             .collect(),

@@ -1,10 +1,20 @@
-//! The eighteen statuses of a migration task: the seventeen that the DRS console shows, and
-//! `Deleted`, which the console never lists but a query by id still answers.
+//! The twenty statuses of a migration task: the seventeen that the DRS console shows, the
+//! two that its API shows on ordinary paths (brief, D.2.1), and `Deleted`, which no list
+//! shows but a query by id still answers.
 //!
 //! Every status carries three names, because users meet it in three places: the Chinese name
 //! on the console (`暂停中`), the English name in this tool's output ("Paused"), and the code
-//! the DRS API returns (`PAUSING`). Two statuses exist only on the console (冻结 and 结束任务)
-//! and have no API code.
+//! the DRS API returns (`PAUSING`, an [`ApiCode`]). Two statuses exist only on the console
+//! (冻结 and 结束任务) and have no API code.
+//!
+//! # Order
+//!
+//! [`Status::ALL`] (and so [`Status::index`], the derived `Ord`, and every table and report
+//! listed by status) is the console's table in its order, then the two API statuses of
+//! version 2 (`FullMigrationComplete`, `FaultRecoveryFailed`), then `Deleted`. Keeping the
+//! seventeen console statuses first keeps their console numbers (1–17) equal to their
+//! position; the API statuses follow because the console's table does not number them, and
+//! `Deleted` stays last, as the one status no list shows.
 //!
 //! The class predicates (`is_transient`, `holds_instance`, …) are the vocabulary the
 //! properties and the reference implementation speak; they restate the brief's decisions,
@@ -14,6 +24,9 @@ use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
+
+use super::ApiCode;
+use super::nearest::nearest;
 
 /// A task's status.
 ///
@@ -40,14 +53,20 @@ pub enum Status {
     Ending,
     EndFailed,
     Ended,
+    FullMigrationComplete,
+    FaultRecoveryFailed,
     Deleted,
 }
 
-/// How many statuses there are (the 17 console statuses and `Deleted`).
-pub const STATUS_COUNT: usize = 18;
+/// How many statuses there are (the 17 console statuses, the 2 API statuses and `Deleted`).
+pub const STATUS_COUNT: usize = 20;
+
+/// How many statuses the console's table numbers.
+pub const CONSOLE_STATUS_COUNT: usize = 17;
 
 impl Status {
-    /// Every status, in the order of the console's table (then `Deleted`).
+    /// Every status: the console's table in its order, then the API statuses, then
+    /// `Deleted` (see the [module](self) docs).
     pub const ALL: [Status; STATUS_COUNT] = [
         Status::Creating,
         Status::CreateFailed,
@@ -66,12 +85,24 @@ impl Status {
         Status::Ending,
         Status::EndFailed,
         Status::Ended,
+        Status::FullMigrationComplete,
+        Status::FaultRecoveryFailed,
         Status::Deleted,
     ];
 
     /// The position of this status in [`Status::ALL`], for dense per-status tables.
     pub const fn index(self) -> usize {
         self as usize
+    }
+
+    /// The status's number in the console's table (1–17), or `None` for the statuses the
+    /// console's table does not list (the two API statuses and `Deleted`).
+    pub const fn console_number(self) -> Option<usize> {
+        if self.index() < CONSOLE_STATUS_COUNT {
+            Some(self.index() + 1)
+        } else {
+            None
+        }
     }
 
     /// The Rust name of the variant, which is also its serde form.
@@ -94,11 +125,14 @@ impl Status {
             Status::Ending => "Ending",
             Status::EndFailed => "EndFailed",
             Status::Ended => "Ended",
+            Status::FullMigrationComplete => "FullMigrationComplete",
+            Status::FaultRecoveryFailed => "FaultRecoveryFailed",
             Status::Deleted => "Deleted",
         }
     }
 
-    /// The name the Chinese DRS console shows, exactly as documented.
+    /// The name the Chinese DRS console shows, exactly as documented (for the two API
+    /// statuses, the name the API documentation gives them).
     pub const fn zh(self) -> &'static str {
         match self {
             Status::Creating => "创建中",
@@ -118,6 +152,8 @@ impl Status {
             Status::Ending => "结束任务中",
             Status::EndFailed => "结束任务失败",
             Status::Ended => "已结束",
+            Status::FullMigrationComplete => "全量迁移完成",
+            Status::FaultRecoveryFailed => "故障恢复失败",
             Status::Deleted => "已删除",
         }
     }
@@ -142,55 +178,70 @@ impl Status {
             Status::Ending => "Ending",
             Status::EndFailed => "End failed",
             Status::Ended => "Ended",
+            Status::FullMigrationComplete => "Full migration complete",
+            Status::FaultRecoveryFailed => "Fault recovery failed",
             Status::Deleted => "Deleted",
         }
     }
 
     /// The status code the DRS API returns, or `None` for the two console-only statuses
     /// (冻结 Frozen and 结束任务 EndRequested).
-    pub const fn api_code(self) -> Option<&'static str> {
+    pub const fn api(self) -> Option<ApiCode> {
         Some(match self {
-            Status::Creating => "CREATING",
-            Status::CreateFailed => "CREATE_FAILED",
-            Status::Configuration => "CONFIGURATION",
+            Status::Creating => ApiCode::Creating,
+            Status::CreateFailed => ApiCode::CreateFailed,
+            Status::Configuration => ApiCode::Configuration,
             Status::Frozen => return None,
-            Status::WaitingToStart => "WAITING_FOR_START",
-            Status::Starting => "STARTJOBING",
-            Status::StartFailed => "START_JOB_FAILED",
-            Status::FullMigration => "FULL_TRANSFER_STARTED",
-            Status::FullMigrationFailed => "FULL_TRANSFER_FAILED",
-            Status::IncrementalMigration => "INCRE_TRANSFER_STARTED",
-            Status::IncrementalMigrationFailed => "INCRE_TRANSFER_FAILED",
-            Status::FaultRecovery => "REBUILD_NODE_STARTED",
-            Status::Paused => "PAUSING",
+            Status::WaitingToStart => ApiCode::WaitingForStart,
+            Status::Starting => ApiCode::StartJobing,
+            Status::StartFailed => ApiCode::StartJobFailed,
+            Status::FullMigration => ApiCode::FullTransferStarted,
+            Status::FullMigrationFailed => ApiCode::FullTransferFailed,
+            Status::IncrementalMigration => ApiCode::IncreTransferStarted,
+            Status::IncrementalMigrationFailed => ApiCode::IncreTransferFailed,
+            Status::FaultRecovery => ApiCode::RebuildNodeStarted,
+            Status::Paused => ApiCode::Pausing,
             Status::EndRequested => return None,
-            Status::Ending => "RELEASE_RESOURCE_STARTED",
-            Status::EndFailed => "RELEASE_RESOURCE_FAILED",
-            Status::Ended => "RELEASE_RESOURCE_COMPLETE",
-            Status::Deleted => "DELETED",
+            Status::Ending => ApiCode::ReleaseResourceStarted,
+            Status::EndFailed => ApiCode::ReleaseResourceFailed,
+            Status::Ended => ApiCode::ReleaseResourceComplete,
+            Status::FullMigrationComplete => ApiCode::FullTransferComplete,
+            Status::FaultRecoveryFailed => ApiCode::RebuildNodeFailed,
+            Status::Deleted => ApiCode::Deleted,
         })
     }
 
-    /// Whether the console lists the status (it is one of the seventeen); only `Deleted`
-    /// is not listed.
+    /// The status code as the DRS API writes it (`PAUSING`), or `None` for the two
+    /// console-only statuses.
+    pub const fn api_code(self) -> Option<&'static str> {
+        match self.api() {
+            Some(code) => Some(code.code()),
+            None => None,
+        }
+    }
+
+    /// Whether a task list (the console's or the API's) shows a task in this status; only
+    /// `Deleted` is not listed.
     pub const fn is_listed(self) -> bool {
         !matches!(self, Status::Deleted)
     }
 
-    /// A status the system leaves by itself: creating, starting, recovering, and the two
-    /// release steps. Transient statuses are never frozen in flight.
+    /// A status the system leaves by itself: creating, starting, the short step after the
+    /// full phase, recovering, and the two release steps. Transient statuses are never
+    /// frozen in flight.
     pub const fn is_transient(self) -> bool {
         matches!(
             self,
             Status::Creating
                 | Status::Starting
+                | Status::FullMigrationComplete
                 | Status::FaultRecovery
                 | Status::EndRequested
                 | Status::Ending
         )
     }
 
-    /// A status that reports a failure of the service (the five "…失败" statuses).
+    /// A status that reports a failure of the service (the six "…失败" statuses).
     pub const fn is_failure(self) -> bool {
         matches!(
             self,
@@ -198,6 +249,7 @@ impl Status {
                 | Status::StartFailed
                 | Status::FullMigrationFailed
                 | Status::IncrementalMigrationFailed
+                | Status::FaultRecoveryFailed
                 | Status::EndFailed
         )
     }
@@ -207,7 +259,10 @@ impl Status {
     pub const fn is_abnormal(self) -> bool {
         matches!(
             self,
-            Status::StartFailed | Status::FullMigrationFailed | Status::IncrementalMigrationFailed
+            Status::StartFailed
+                | Status::FullMigrationFailed
+                | Status::IncrementalMigrationFailed
+                | Status::FaultRecoveryFailed
         )
     }
 
@@ -219,7 +274,8 @@ impl Status {
 
     /// Whether a task in this status holds a migration instance. The instance is acquired
     /// when creation succeeds and released when the release completes, so every status
-    /// between `Configuration` and `EndFailed` holds one, `Frozen` included.
+    /// from `Configuration` to `EndFailed` holds one, `Frozen` and the two API statuses
+    /// included.
     pub const fn holds_instance(self) -> bool {
         !matches!(
             self,
@@ -238,6 +294,7 @@ impl Status {
                 | Status::FullMigrationFailed
                 | Status::IncrementalMigration
                 | Status::IncrementalMigrationFailed
+                | Status::FaultRecoveryFailed
                 | Status::Paused
                 | Status::EndFailed
         )
@@ -248,14 +305,21 @@ impl Status {
     pub const fn remembers_phase(self) -> bool {
         matches!(
             self,
-            Status::Starting | Status::StartFailed | Status::Paused | Status::FaultRecovery
+            Status::Starting
+                | Status::StartFailed
+                | Status::Paused
+                | Status::FaultRecovery
+                | Status::FaultRecoveryFailed
         )
     }
 
-    /// The migration phase a running or failed migration status belongs to.
+    /// The migration phase a running, complete or failed migration status belongs to
+    /// (`FullMigrationComplete` is the end of the full phase).
     pub const fn migration_phase(self) -> Option<super::Phase> {
         match self {
-            Status::FullMigration | Status::FullMigrationFailed => Some(super::Phase::Full),
+            Status::FullMigration | Status::FullMigrationComplete | Status::FullMigrationFailed => {
+                Some(super::Phase::Full)
+            }
             Status::IncrementalMigration | Status::IncrementalMigrationFailed => {
                 Some(super::Phase::Incremental)
             }
@@ -284,12 +348,40 @@ pub struct UnknownStatus(pub String);
 
 impl fmt::Display for UnknownStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Ok(code) = self.0.parse::<ApiCode>()
+            && let super::CodeClass::Excursion(excursion) = code.class()
+        {
+            return write!(
+                f,
+                "{code} ({} {}) is not a lifecycle status: it is a step of an operation outside \
+                 the lifecycle ({}), after which the task is back in a lifecycle status",
+                code.zh(),
+                code.english(),
+                excursion.english()
+            );
+        }
+        write!(f, "unknown status {:?}", self.0)?;
+        if let Some(near) = self.nearest() {
+            write!(f, " (did you mean {near}?)")?;
+        }
         write!(
             f,
-            "unknown status {:?}: expected an API code (e.g. PAUSING), a Rust name (e.g. Paused) \
-             or a console name (e.g. 暂停中); `drs-lifecycle spec` lists all 18",
-            self.0
+            ": expected an API code (e.g. PAUSING), a Rust name (e.g. Paused) or a console \
+             name (e.g. 暂停中); `drs-lifecycle spec` lists all {STATUS_COUNT}"
         )
+    }
+}
+
+impl UnknownStatus {
+    /// The known name (Rust name, API code or console name) nearest to the unknown one, if
+    /// any is near.
+    pub fn nearest(&self) -> Option<&'static str> {
+        let names = Status::ALL.into_iter().flat_map(|status| {
+            [Some(status.name()), status.api_code(), Some(status.zh())]
+                .into_iter()
+                .flatten()
+        });
+        nearest(&self.0, names)
     }
 }
 

@@ -1,7 +1,7 @@
 //! The transition table, as data.
 //!
 //! Each [`Rule`] is one line of the brief's table: the statuses it applies to, the event,
-//! and where the task goes. The targets that depend on what the task remembers (the phase it
+//! the modes of task it applies to, and where the task goes. The targets that depend on what the task remembers (the phase it
 //! heads for, the status it froze) or on its mode are named [`Target`]s rather than fixed
 //! statuses, so the table reads like the brief and the renderers (`drs-lifecycle spec`) can
 //! print it as such.
@@ -10,11 +10,11 @@
 //! built from [`RULES`] at compile time; building it also proves at compile time that no two
 //! rules cover the same (status, event) pair.
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
 use super::event::EVENT_KIND_COUNT;
 use super::status::STATUS_COUNT;
-use super::{Event, Mode, Status};
+use super::{Event, Mode, Phase, Status};
 
 /// Where a rule takes the task.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -25,13 +25,12 @@ pub enum Target {
     StartingTowardFirstPhase,
     /// The given status, remembering the phase the task is in or heading for.
     Remembering(Status),
+    /// The given status, remembering the given phase: from `FullMigrationComplete`, the
+    /// phase a full+incremental task goes on to is the incremental one, not the full phase
+    /// it just completed.
+    RememberingPhase(Status, Phase),
     /// The running status of the remembered phase.
     RememberedPhase,
-    /// The failed status of the remembered phase.
-    RememberedPhaseFailed,
-    /// After the full phase: incremental migration for full+incremental tasks, the end for
-    /// full-only tasks.
-    AfterFullPhase,
     /// `Frozen`, remembering the status (and that status's phase).
     Freeze,
     /// Back to the status remembered when the task froze.
@@ -47,11 +46,10 @@ impl Target {
                 "Starting (toward the mode's first phase)".to_string()
             }
             Target::Remembering(status) => format!("{} (remembers the phase)", status.name()),
-            Target::RememberedPhase => "the remembered phase".to_string(),
-            Target::RememberedPhaseFailed => "the remembered phase's failed status".to_string(),
-            Target::AfterFullPhase => {
-                "IncrementalMigration (full+incr) / EndRequested (full only)".to_string()
+            Target::RememberingPhase(status, phase) => {
+                format!("{} (remembers the {phase} phase)", status.name())
             }
+            Target::RememberedPhase => "the remembered phase".to_string(),
             Target::Freeze => "Frozen (remembers the status)".to_string(),
             Target::Unfreeze => "the remembered status".to_string(),
         }
@@ -60,22 +58,58 @@ impl Target {
     /// Every status this target can lead to, for diagrams.
     pub fn possible_statuses(self) -> Vec<Status> {
         match self {
-            Target::To(status) | Target::Remembering(status) => vec![status],
+            Target::To(status)
+            | Target::Remembering(status)
+            | Target::RememberingPhase(status, _) => vec![status],
             Target::StartingTowardFirstPhase => vec![Status::Starting],
             Target::RememberedPhase => vec![Status::FullMigration, Status::IncrementalMigration],
-            Target::RememberedPhaseFailed => {
-                vec![
-                    Status::FullMigrationFailed,
-                    Status::IncrementalMigrationFailed,
-                ]
-            }
-            Target::AfterFullPhase => vec![Status::IncrementalMigration, Status::EndRequested],
             Target::Freeze => vec![Status::Frozen],
             Target::Unfreeze => Status::ALL
                 .into_iter()
                 .filter(|status| status.is_freezable())
                 .collect(),
         }
+    }
+}
+
+/// The migration modes a rule applies to. Most rules apply to every mode; the rules from
+/// `FullMigrationComplete` depend on whether an incremental phase follows (brief, D.2.1).
+/// A task of another mode is refused the event, exactly as if the table had no rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Modes(u8);
+
+impl Modes {
+    /// Every mode.
+    pub const ANY: Modes = Modes(0b111);
+
+    /// One mode only.
+    pub const fn only(mode: Mode) -> Modes {
+        Modes(1 << mode as u8)
+    }
+
+    /// Whether the rule applies to a task of `mode`.
+    #[inline]
+    pub const fn contains(self, mode: Mode) -> bool {
+        self.0 & (1 << mode as u8) != 0
+    }
+
+    /// Whether the rule applies to every mode.
+    pub const fn is_any(self) -> bool {
+        self.0 == Modes::ANY.0
+    }
+
+    /// The modes, in [`Mode::ALL`] order.
+    pub fn iter(self) -> impl Iterator<Item = Mode> {
+        Mode::ALL
+            .into_iter()
+            .filter(move |mode| self.contains(*mode))
+    }
+}
+
+/// A list of modes (their API codes).
+impl Serialize for Modes {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
     }
 }
 
@@ -86,6 +120,8 @@ pub struct Rule {
     pub from: &'static [Status],
     /// The event (for `Create`, any mode).
     pub event: Event,
+    /// The modes of task the rule applies to.
+    pub modes: Modes,
     /// Where the task goes.
     pub to: Target,
 }
@@ -93,7 +129,12 @@ pub struct Rule {
 use Status::*;
 use Target::*;
 
+const ANY: Modes = Modes::ANY;
+const FULL_ONLY: Modes = Modes::only(Mode::Full);
+const FULL_INCR: Modes = Modes::only(Mode::FullIncremental);
+
 const MIGRATING: &[Status] = &[FullMigration, IncrementalMigration];
+/// The stable statuses that hold an instance: *end* accepts them, and billing freezes them.
 const ENDABLE: &[Status] = &[
     Configuration,
     WaitingToStart,
@@ -102,53 +143,91 @@ const ENDABLE: &[Status] = &[
     FullMigrationFailed,
     IncrementalMigration,
     IncrementalMigrationFailed,
+    FaultRecoveryFailed,
     Paused,
     EndFailed,
 ];
 const FREEZABLE: &[Status] = ENDABLE;
+/// *Force end* (brief, D.2.2): every status that holds an instance and is not already
+/// ending, that is, what *end* accepts and the three transient statuses that hold one.
+const FORCE_ENDABLE: &[Status] = &[
+    Configuration,
+    WaitingToStart,
+    Starting,
+    StartFailed,
+    FullMigration,
+    FullMigrationComplete,
+    FullMigrationFailed,
+    IncrementalMigration,
+    IncrementalMigrationFailed,
+    FaultRecovery,
+    FaultRecoveryFailed,
+    Paused,
+    EndFailed,
+];
+const ABNORMAL: &[Status] = &[
+    StartFailed,
+    FullMigrationFailed,
+    IncrementalMigrationFailed,
+    FaultRecoveryFailed,
+];
 
-/// The transition table of the brief (decision 6), one rule per line, in its order.
+/// The transition table: the brief's table (decision 6) as version 2 (part D) changes it,
+/// one rule per line, in the brief's order with version 2's rules where they belong.
 #[rustfmt::skip]
 pub const RULES: &[Rule] = &[
-    Rule { from: &[], event: Event::Create(Mode::FullIncremental), to: To(Creating) },
-    Rule { from: &[Creating], event: Event::InstanceReady, to: To(Configuration) },
-    Rule { from: &[Creating], event: Event::InstanceCreationFailed, to: To(CreateFailed) },
-    Rule { from: &[CreateFailed], event: Event::Delete, to: To(Deleted) },
-    Rule { from: &[Configuration], event: Event::StartNow, to: StartingTowardFirstPhase },
-    Rule { from: &[Configuration], event: Event::ScheduleStart, to: To(WaitingToStart) },
-    Rule { from: &[WaitingToStart], event: Event::StartTimeReached, to: StartingTowardFirstPhase },
-    Rule { from: &[WaitingToStart], event: Event::StartNow, to: StartingTowardFirstPhase },
-    Rule { from: &[Starting], event: Event::StartSucceeded, to: RememberedPhase },
-    Rule { from: &[Starting], event: Event::StartError, to: Remembering(StartFailed) },
-    Rule { from: &[StartFailed], event: Event::Retry, to: Remembering(Starting) },
-    Rule { from: &[FullMigration], event: Event::FullDone, to: AfterFullPhase },
-    Rule { from: &[FullMigration], event: Event::FullError, to: To(FullMigrationFailed) },
-    Rule { from: MIGRATING, event: Event::InstanceFault, to: Remembering(FaultRecovery) },
-    Rule { from: MIGRATING, event: Event::Pause, to: Remembering(Paused) },
-    Rule { from: &[FullMigrationFailed], event: Event::Retry, to: Remembering(Starting) },
-    Rule { from: &[IncrementalMigration], event: Event::IncrementalError, to: To(IncrementalMigrationFailed) },
-    Rule { from: &[IncrementalMigrationFailed], event: Event::Retry, to: Remembering(Starting) },
+    Rule { from: &[], event: Event::Create(Mode::FullIncremental), modes: ANY, to: To(Creating) },
+    Rule { from: &[Creating], event: Event::InstanceReady, modes: ANY, to: To(Configuration) },
+    Rule { from: &[Creating], event: Event::InstanceCreationFailed, modes: ANY, to: To(CreateFailed) },
+    Rule { from: &[CreateFailed], event: Event::Delete, modes: ANY, to: To(Deleted) },
+    Rule { from: &[Configuration], event: Event::StartNow, modes: ANY, to: StartingTowardFirstPhase },
+    Rule { from: &[Configuration], event: Event::ScheduleStart, modes: ANY, to: To(WaitingToStart) },
+    Rule { from: &[WaitingToStart], event: Event::StartTimeReached, modes: ANY, to: StartingTowardFirstPhase },
+    Rule { from: &[WaitingToStart], event: Event::StartNow, modes: ANY, to: StartingTowardFirstPhase },
+    Rule { from: &[Starting], event: Event::StartSucceeded, modes: ANY, to: RememberedPhase },
+    Rule { from: &[Starting], event: Event::StartError, modes: ANY, to: Remembering(StartFailed) },
+    Rule { from: &[StartFailed], event: Event::Retry, modes: ANY, to: Remembering(Starting) },
+    Rule { from: &[FullMigration], event: Event::FullDone, modes: ANY, to: To(FullMigrationComplete) },
+    Rule { from: &[FullMigration], event: Event::FullError, modes: ANY, to: To(FullMigrationFailed) },
+    Rule { from: &[FullMigrationComplete], event: Event::IncrementalBegun, modes: FULL_INCR, to: To(IncrementalMigration) },
+    Rule { from: &[FullMigrationComplete], event: Event::MigrationFinished, modes: FULL_ONLY, to: To(EndRequested) },
+    Rule { from: MIGRATING, event: Event::InstanceFault, modes: ANY, to: Remembering(FaultRecovery) },
     Rule {
-        from: &[FullMigrationFailed, IncrementalMigrationFailed, Paused],
+        from: &[FullMigrationComplete],
+        event: Event::InstanceFault,
+        modes: FULL_INCR,
+        to: RememberingPhase(FaultRecovery, Phase::Incremental),
+    },
+    Rule { from: MIGRATING, event: Event::Pause, modes: ANY, to: Remembering(Paused) },
+    Rule {
+        from: &[FullMigrationComplete],
+        event: Event::Pause,
+        modes: FULL_INCR,
+        to: RememberingPhase(Paused, Phase::Incremental),
+    },
+    Rule { from: &[FullMigrationFailed], event: Event::Retry, modes: ANY, to: Remembering(Starting) },
+    Rule { from: &[IncrementalMigration], event: Event::IncrementalError, modes: ANY, to: To(IncrementalMigrationFailed) },
+    Rule { from: &[IncrementalMigrationFailed], event: Event::Retry, modes: ANY, to: Remembering(Starting) },
+    Rule {
+        from: &[FullMigrationFailed, IncrementalMigrationFailed, FaultRecoveryFailed, Paused],
         event: Event::Reset,
+        modes: ANY,
         to: StartingTowardFirstPhase,
     },
-    Rule { from: &[FaultRecovery], event: Event::RecoveryDone, to: RememberedPhase },
-    Rule { from: &[FaultRecovery], event: Event::RecoveryError, to: RememberedPhaseFailed },
-    Rule { from: &[Paused], event: Event::Resume, to: Remembering(Starting) },
-    Rule { from: ENDABLE, event: Event::End, to: To(EndRequested) },
-    Rule {
-        from: &[StartFailed, FullMigrationFailed, IncrementalMigrationFailed],
-        event: Event::AbnormalTimeout,
-        to: To(EndRequested),
-    },
-    Rule { from: &[EndRequested], event: Event::ReleaseBegun, to: To(Ending) },
-    Rule { from: &[Ending], event: Event::ReleaseDone, to: To(Ended) },
-    Rule { from: &[Ending], event: Event::ReleaseError, to: To(EndFailed) },
-    Rule { from: &[Ended], event: Event::Delete, to: To(Deleted) },
-    Rule { from: FREEZABLE, event: Event::AccountInArrears, to: Freeze },
-    Rule { from: &[Frozen], event: Event::AccountRecharged, to: Unfreeze },
-    Rule { from: &[Frozen], event: Event::RetentionExpired, to: To(EndRequested) },
+    Rule { from: &[FaultRecovery], event: Event::RecoveryDone, modes: ANY, to: RememberedPhase },
+    Rule { from: &[FaultRecovery], event: Event::RecoveryError, modes: ANY, to: Remembering(FaultRecoveryFailed) },
+    Rule { from: &[FaultRecoveryFailed], event: Event::Retry, modes: ANY, to: Remembering(Starting) },
+    Rule { from: &[Paused], event: Event::Resume, modes: ANY, to: Remembering(Starting) },
+    Rule { from: ENDABLE, event: Event::End, modes: ANY, to: To(EndRequested) },
+    Rule { from: FORCE_ENDABLE, event: Event::ForceEnd, modes: ANY, to: To(EndRequested) },
+    Rule { from: ABNORMAL, event: Event::AbnormalTimeout, modes: ANY, to: To(EndRequested) },
+    Rule { from: &[EndRequested], event: Event::ReleaseBegun, modes: ANY, to: To(Ending) },
+    Rule { from: &[Ending], event: Event::ReleaseDone, modes: ANY, to: To(Ended) },
+    Rule { from: &[Ending], event: Event::ReleaseError, modes: ANY, to: To(EndFailed) },
+    Rule { from: &[Ended], event: Event::Delete, modes: ANY, to: To(Deleted) },
+    Rule { from: FREEZABLE, event: Event::AccountInArrears, modes: ANY, to: Freeze },
+    Rule { from: &[Frozen], event: Event::AccountRecharged, modes: ANY, to: Unfreeze },
+    Rule { from: &[Frozen], event: Event::RetentionExpired, modes: ANY, to: To(EndRequested) },
 ];
 
 /// `LOOKUP[status][event]` is the index in [`RULES`] plus one, or 0 when no rule applies.
@@ -196,7 +275,8 @@ const fn build_ruled() -> [u32; STATUS_COUNT] {
 
 /// The kinds of event the table has a rule for in a status, as a bit set over
 /// [`Event::index`]: every event a task in the status can accept (a rule whose target needs
-/// a remembered phase still refuses a task without one). The model checkers use it to skip,
+/// a remembered phase still refuses a task without one, and a rule for other modes refuses
+/// a task of this one). The model checkers use it to skip,
 /// without a step, the events a status has no rule for.
 #[inline]
 pub fn ruled_events(status: Status) -> u32 {
@@ -212,7 +292,8 @@ pub fn rule_for(status: Status, event: Event) -> Option<&'static Rule> {
     }
 }
 
-/// Every (status, event) pair the table allows, in status then event order.
+/// Every (status, event) pair the table has a rule for, in status then event order (some
+/// apply to one mode only: see [`Rule::modes`]).
 pub fn edges() -> impl Iterator<Item = (Status, Event, &'static Rule)> {
     Status::ALL.into_iter().flat_map(|status| {
         Event::ON_TASK

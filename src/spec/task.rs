@@ -14,7 +14,8 @@ pub struct TaskSpec {
     pub status: Status,
     pub mode: Mode,
     /// The phase the task heads for or returns to; set exactly while the status (or, when
-    /// frozen, the frozen status) is Starting, StartFailed, Paused or FaultRecovery.
+    /// frozen, the frozen status) is Starting, StartFailed, Paused, FaultRecovery or
+    /// FaultRecoveryFailed.
     pub phase: Option<Phase>,
     /// The status the task froze; set exactly while it is Frozen.
     pub frozen_from: Option<Status>,
@@ -83,6 +84,9 @@ impl fmt::Display for TaskSpec {
 pub fn step(task: &TaskSpec, event: Event) -> Option<TaskSpec> {
     let rule = rule_for(task.status, event)?;
     let mode = task.mode;
+    if !rule.modes.contains(mode) {
+        return None;
+    }
     let next = |status, phase| TaskSpec {
         status,
         mode,
@@ -93,12 +97,8 @@ pub fn step(task: &TaskSpec, event: Event) -> Option<TaskSpec> {
         Target::To(status) => next(status, None),
         Target::StartingTowardFirstPhase => next(Status::Starting, Some(mode.first_phase())),
         Target::Remembering(status) => next(status, Some(task.current_phase()?)),
+        Target::RememberingPhase(status, phase) => next(status, Some(phase)),
         Target::RememberedPhase => next(task.phase?.running(), None),
-        Target::RememberedPhaseFailed => next(task.phase?.failed(), None),
-        Target::AfterFullPhase => match mode {
-            Mode::FullIncremental => next(Status::IncrementalMigration, None),
-            Mode::Full | Mode::Incremental => next(Status::EndRequested, None),
-        },
         Target::Freeze => TaskSpec {
             status: Status::Frozen,
             mode,

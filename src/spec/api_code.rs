@@ -1,0 +1,340 @@
+//! Every status code the DRS API answers, known by name.
+//!
+//! The console shows seventeen statuses; a client of the API meets more. The v3 list and
+//! batch-status answers document 29 codes (brief, D.1): the sixteen codes of the console's
+//! statuses (with `DELETED`), the two codes of statuses version 2 of the lifecycle takes in
+//! (`FULL_TRANSFER_COMPLETE`, `REBUILD_NODE_FAILED`), and eleven codes of operations outside
+//! the lifecycle (a specification change, the child tasks of a re-edit of the migrated
+//! objects, an engine upgrade). A client that polls must know every one of them by name:
+//! an unknown code is an error that says which known code it is nearest to, and a known
+//! code outside the lifecycle is an [`Excursion`], judged by a stated policy, never mistaken
+//! for junk.
+//!
+//! The lifecycle's own codes take their Chinese and English names from their [`Status`], so
+//! that a status and its code can never be named differently.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use super::Status;
+use super::nearest::nearest;
+
+/// A status code of the DRS API (v3 list and batch-status answers).
+///
+/// The variants are named after the codes (`FullTransferComplete` is
+/// `FULL_TRANSFER_COMPLETE`); the serde form is the code itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ApiCode {
+    Creating,
+    CreateFailed,
+    Configuration,
+    StartJobing,
+    WaitingForStart,
+    StartJobFailed,
+    Pausing,
+    FullTransferStarted,
+    FullTransferFailed,
+    FullTransferComplete,
+    IncreTransferStarted,
+    IncreTransferFailed,
+    ReleaseResourceStarted,
+    ReleaseResourceFailed,
+    ReleaseResourceComplete,
+    RebuildNodeStarted,
+    RebuildNodeFailed,
+    ChangeJobStarted,
+    ChangeJobFailed,
+    Deleted,
+    ChildTransferStarting,
+    ChildTransferStarted,
+    ChildTransferComplete,
+    ChildTransferFailed,
+    ReleaseChildTransferStarted,
+    ReleaseChildTransferComplete,
+    NodeUpgradeStart,
+    NodeUpgradeComplete,
+    NodeUpgradeFailed,
+}
+
+/// How many API status codes there are.
+pub const API_CODE_COUNT: usize = 29;
+
+/// An operation outside the lifecycle whose progress the API reports as a task's status
+/// (brief, D.2.4). While it runs the task shows its codes; when it is over the task is back
+/// in a lifecycle status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Excursion {
+    /// A change of the task's specification (`CHANGE_JOB_*`).
+    SpecificationChange,
+    /// The child task of a re-edit of the migrated objects (`CHILD_TRANSFER_*` and
+    /// `RELEASE_CHILD_TRANSFER_*`).
+    ChildTransfer,
+    /// An upgrade of the migration engine (`NODE_UPGRADE_*`).
+    NodeUpgrade,
+}
+
+impl Excursion {
+    /// The operation in a few English words.
+    pub const fn english(self) -> &'static str {
+        match self {
+            Excursion::SpecificationChange => "specification change",
+            Excursion::ChildTransfer => "re-edit child task",
+            Excursion::NodeUpgrade => "engine upgrade",
+        }
+    }
+}
+
+/// What a code stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CodeClass {
+    /// The code of a lifecycle status.
+    Lifecycle(Status),
+    /// A step of an operation outside the lifecycle.
+    Excursion(Excursion),
+}
+
+impl ApiCode {
+    /// Every code, in the order of the v3 batch-status answer's documentation.
+    pub const ALL: [ApiCode; API_CODE_COUNT] = [
+        ApiCode::Creating,
+        ApiCode::CreateFailed,
+        ApiCode::Configuration,
+        ApiCode::StartJobing,
+        ApiCode::WaitingForStart,
+        ApiCode::StartJobFailed,
+        ApiCode::Pausing,
+        ApiCode::FullTransferStarted,
+        ApiCode::FullTransferFailed,
+        ApiCode::FullTransferComplete,
+        ApiCode::IncreTransferStarted,
+        ApiCode::IncreTransferFailed,
+        ApiCode::ReleaseResourceStarted,
+        ApiCode::ReleaseResourceFailed,
+        ApiCode::ReleaseResourceComplete,
+        ApiCode::RebuildNodeStarted,
+        ApiCode::RebuildNodeFailed,
+        ApiCode::ChangeJobStarted,
+        ApiCode::ChangeJobFailed,
+        ApiCode::Deleted,
+        ApiCode::ChildTransferStarting,
+        ApiCode::ChildTransferStarted,
+        ApiCode::ChildTransferComplete,
+        ApiCode::ChildTransferFailed,
+        ApiCode::ReleaseChildTransferStarted,
+        ApiCode::ReleaseChildTransferComplete,
+        ApiCode::NodeUpgradeStart,
+        ApiCode::NodeUpgradeComplete,
+        ApiCode::NodeUpgradeFailed,
+    ];
+
+    /// The code as the API writes it.
+    pub const fn code(self) -> &'static str {
+        match self {
+            ApiCode::Creating => "CREATING",
+            ApiCode::CreateFailed => "CREATE_FAILED",
+            ApiCode::Configuration => "CONFIGURATION",
+            ApiCode::StartJobing => "STARTJOBING",
+            ApiCode::WaitingForStart => "WAITING_FOR_START",
+            ApiCode::StartJobFailed => "START_JOB_FAILED",
+            ApiCode::Pausing => "PAUSING",
+            ApiCode::FullTransferStarted => "FULL_TRANSFER_STARTED",
+            ApiCode::FullTransferFailed => "FULL_TRANSFER_FAILED",
+            ApiCode::FullTransferComplete => "FULL_TRANSFER_COMPLETE",
+            ApiCode::IncreTransferStarted => "INCRE_TRANSFER_STARTED",
+            ApiCode::IncreTransferFailed => "INCRE_TRANSFER_FAILED",
+            ApiCode::ReleaseResourceStarted => "RELEASE_RESOURCE_STARTED",
+            ApiCode::ReleaseResourceFailed => "RELEASE_RESOURCE_FAILED",
+            ApiCode::ReleaseResourceComplete => "RELEASE_RESOURCE_COMPLETE",
+            ApiCode::RebuildNodeStarted => "REBUILD_NODE_STARTED",
+            ApiCode::RebuildNodeFailed => "REBUILD_NODE_FAILED",
+            ApiCode::ChangeJobStarted => "CHANGE_JOB_STARTED",
+            ApiCode::ChangeJobFailed => "CHANGE_JOB_FAILED",
+            ApiCode::Deleted => "DELETED",
+            ApiCode::ChildTransferStarting => "CHILD_TRANSFER_STARTING",
+            ApiCode::ChildTransferStarted => "CHILD_TRANSFER_STARTED",
+            ApiCode::ChildTransferComplete => "CHILD_TRANSFER_COMPLETE",
+            ApiCode::ChildTransferFailed => "CHILD_TRANSFER_FAILED",
+            ApiCode::ReleaseChildTransferStarted => "RELEASE_CHILD_TRANSFER_STARTED",
+            ApiCode::ReleaseChildTransferComplete => "RELEASE_CHILD_TRANSFER_COMPLETE",
+            ApiCode::NodeUpgradeStart => "NODE_UPGRADE_START",
+            ApiCode::NodeUpgradeComplete => "NODE_UPGRADE_COMPLETE",
+            ApiCode::NodeUpgradeFailed => "NODE_UPGRADE_FAILED",
+        }
+    }
+
+    /// A lifecycle status, or the operation outside the lifecycle the code belongs to.
+    pub const fn class(self) -> CodeClass {
+        use CodeClass::{Excursion as Out, Lifecycle as In};
+        match self {
+            ApiCode::Creating => In(Status::Creating),
+            ApiCode::CreateFailed => In(Status::CreateFailed),
+            ApiCode::Configuration => In(Status::Configuration),
+            ApiCode::StartJobing => In(Status::Starting),
+            ApiCode::WaitingForStart => In(Status::WaitingToStart),
+            ApiCode::StartJobFailed => In(Status::StartFailed),
+            ApiCode::Pausing => In(Status::Paused),
+            ApiCode::FullTransferStarted => In(Status::FullMigration),
+            ApiCode::FullTransferFailed => In(Status::FullMigrationFailed),
+            ApiCode::FullTransferComplete => In(Status::FullMigrationComplete),
+            ApiCode::IncreTransferStarted => In(Status::IncrementalMigration),
+            ApiCode::IncreTransferFailed => In(Status::IncrementalMigrationFailed),
+            ApiCode::ReleaseResourceStarted => In(Status::Ending),
+            ApiCode::ReleaseResourceFailed => In(Status::EndFailed),
+            ApiCode::ReleaseResourceComplete => In(Status::Ended),
+            ApiCode::RebuildNodeStarted => In(Status::FaultRecovery),
+            ApiCode::RebuildNodeFailed => In(Status::FaultRecoveryFailed),
+            ApiCode::Deleted => In(Status::Deleted),
+            ApiCode::ChangeJobStarted | ApiCode::ChangeJobFailed => {
+                Out(Excursion::SpecificationChange)
+            }
+            ApiCode::ChildTransferStarting
+            | ApiCode::ChildTransferStarted
+            | ApiCode::ChildTransferComplete
+            | ApiCode::ChildTransferFailed
+            | ApiCode::ReleaseChildTransferStarted
+            | ApiCode::ReleaseChildTransferComplete => Out(Excursion::ChildTransfer),
+            ApiCode::NodeUpgradeStart
+            | ApiCode::NodeUpgradeComplete
+            | ApiCode::NodeUpgradeFailed => Out(Excursion::NodeUpgrade),
+        }
+    }
+
+    /// The lifecycle status whose code this is, or `None` for an excursion.
+    pub const fn status(self) -> Option<Status> {
+        match self.class() {
+            CodeClass::Lifecycle(status) => Some(status),
+            CodeClass::Excursion(_) => None,
+        }
+    }
+
+    /// The Chinese name: the console's name of the status for a lifecycle code, the API
+    /// documentation's description for an excursion.
+    pub const fn zh(self) -> &'static str {
+        match self {
+            ApiCode::ChangeJobStarted => "任务变更中",
+            ApiCode::ChangeJobFailed => "任务变更失败",
+            ApiCode::ChildTransferStarting => "再编辑子任务启动中",
+            ApiCode::ChildTransferStarted => "再编辑子任务迁移中",
+            ApiCode::ChildTransferComplete => "再编辑子任务迁移完成",
+            ApiCode::ChildTransferFailed => "再编辑子任务迁移失败",
+            ApiCode::ReleaseChildTransferStarted => "再编辑子任务结束中",
+            ApiCode::ReleaseChildTransferComplete => "再编辑子任务已结束",
+            ApiCode::NodeUpgradeStart => "升级开始",
+            ApiCode::NodeUpgradeComplete => "升级完成",
+            ApiCode::NodeUpgradeFailed => "升级失败",
+            lifecycle => match lifecycle.status() {
+                Some(status) => status.zh(),
+                None => "",
+            },
+        }
+    }
+
+    /// The English name used in this tool's output.
+    pub const fn english(self) -> &'static str {
+        match self {
+            ApiCode::ChangeJobStarted => "Specification change in progress",
+            ApiCode::ChangeJobFailed => "Specification change failed",
+            ApiCode::ChildTransferStarting => "Child task starting",
+            ApiCode::ChildTransferStarted => "Child task migrating",
+            ApiCode::ChildTransferComplete => "Child task migration complete",
+            ApiCode::ChildTransferFailed => "Child task migration failed",
+            ApiCode::ReleaseChildTransferStarted => "Child task ending",
+            ApiCode::ReleaseChildTransferComplete => "Child task ended",
+            ApiCode::NodeUpgradeStart => "Engine upgrade started",
+            ApiCode::NodeUpgradeComplete => "Engine upgrade complete",
+            ApiCode::NodeUpgradeFailed => "Engine upgrade failed",
+            lifecycle => match lifecycle.status() {
+                Some(status) => status.english(),
+                None => "",
+            },
+        }
+    }
+}
+
+impl fmt::Display for ApiCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// A string that is no API status code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownApiCode(pub String);
+
+impl UnknownApiCode {
+    /// The known code nearest to the unknown string, if any is near.
+    pub fn nearest(&self) -> Option<ApiCode> {
+        let code = nearest(&self.0, ApiCode::ALL.map(ApiCode::code))?;
+        ApiCode::ALL.into_iter().find(|known| known.code() == code)
+    }
+}
+
+impl fmt::Display for UnknownApiCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "unknown API status code {:?}", self.0)?;
+        match self.nearest() {
+            Some(code) => write!(f, ": did you mean {code}?")?,
+            None => f.write_str(":")?,
+        }
+        write!(
+            f,
+            " `drs-lifecycle spec --format json` lists all {API_CODE_COUNT} codes"
+        )
+    }
+}
+
+impl std::error::Error for UnknownApiCode {}
+
+impl FromStr for ApiCode {
+    type Err = UnknownApiCode;
+
+    /// Accepts the code in any case, with surrounding whitespace ignored.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let wanted = s.trim();
+        ApiCode::ALL
+            .into_iter()
+            .find(|code| code.code().eq_ignore_ascii_case(wanted))
+            .ok_or_else(|| UnknownApiCode(s.to_string()))
+    }
+}
+
+impl Serialize for ApiCode {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.code())
+    }
+}
+
+impl<'de> Deserialize<'de> for ApiCode {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_is_listed_once_in_declaration_order() {
+        for (i, code) in ApiCode::ALL.into_iter().enumerate() {
+            assert_eq!(code as usize, i, "{code}");
+        }
+    }
+
+    #[test]
+    fn a_status_and_its_code_name_each_other() {
+        for status in Status::ALL {
+            if let Some(code) = status.api() {
+                assert_eq!(code.status(), Some(status), "{code}");
+            }
+        }
+        for code in ApiCode::ALL {
+            if let Some(status) = code.status() {
+                assert_eq!(status.api(), Some(code), "{status}");
+            }
+        }
+    }
+}
