@@ -27,7 +27,7 @@ fn met_configuration_exits_zero_and_prints_the_property_table() {
     assert!(out.status.success(), "{stdout}");
     assert!(stdout.contains("✓ deleted task never reappears"));
     assert!(stdout.contains("reaches 结束任务失败 EndFailed"));
-    assert!(stdout.contains("unique 110 (pinned 110 ✓)"));
+    assert!(stdout.contains("unique 122 (pinned 122 ✓)"));
     assert!(stdout.contains("1 of 1 configuration met every expectation"));
 }
 
@@ -47,12 +47,12 @@ fn fault_configuration_prints_numbered_shortest_counterexample_in_both_languages
 fn unmet_expectation_exits_one_and_says_why() {
     let path = write_config(
         "wrong-count.toml",
-        "model = \"lifecycle\"\n[expect]\nunique_states = 111\n",
+        "model = \"lifecycle\"\n[expect]\nunique_states = 123\n",
     );
     let out = drs(&["check", &path]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
-    assert!(stdout.contains("expected 111 unique states, found 110"));
+    assert!(stdout.contains("expected 123 unique states, found 122"));
 }
 
 #[test]
@@ -99,7 +99,7 @@ fn json_report_is_machine_readable() {
     let result = &results[0];
     assert_eq!(result["met"], true);
     assert_eq!(result["complete"], true);
-    assert_eq!(result["unique_states"], 332);
+    assert_eq!(result["unique_states"], 380);
     let ended = result["properties"]
         .as_array()
         .expect("properties")

@@ -79,7 +79,14 @@ fn explorer_serves_readable_states_and_every_property() {
     let explorer = start(&[]);
     let status = json(&explorer.addr, "/.status");
     assert_eq!(status["model"], "drs_lifecycle::model::fleet::FleetModel");
-    assert_eq!(status["unique_state_count"], 110);
+    let pinned = drs_lifecycle::check::load(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models/lifecycle.toml"),
+    )
+    .expect("the shipped lifecycle configuration loads")
+    .expect
+    .unique_states
+    .expect("it pins its state count");
+    assert_eq!(status["unique_state_count"], pinned);
     let properties: Vec<String> = status["properties"]
         .as_array()
         .expect("a property list")
@@ -262,7 +269,7 @@ fn browser_renders_the_explorer_and_saves_a_screenshot() {
     };
     let explorer = start(&[]);
     // create(FULL_INCR_TRANS), instance ready, start now, start succeeded, pause.
-    let url = format!("http://{}/#/steps/0/1/0/0/0/0", explorer.addr);
+    let url = format!("http://{}/#/steps/0/1/0/0/1/0", explorer.addr);
     let profile = Path::new(env!("CARGO_TARGET_TMPDIR")).join("chromium-profile");
     let _ = std::fs::remove_dir_all(&profile);
     let flags = [

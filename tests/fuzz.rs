@@ -283,9 +283,9 @@ fn generated_sequences_agree_with_the_specification_at_every_step() {
 /// Pinned: the default campaign (fixed seed) hits exactly this many of the single-task
 /// lifecycle's reachable states and edges. A change in the generator or the lifecycle
 /// moves these numbers; re-measure and re-pin (the summary prints them).
-const COVERED_STATES: usize = 76;
-const COVERED_EDGES: usize = 194;
-const COVERED_STATUS_EDGES: usize = 53;
+const COVERED_STATES: usize = 86;
+const COVERED_EDGES: usize = 265;
+const COVERED_STATUS_EDGES: usize = 75;
 
 #[test]
 fn default_campaign_covers_at_least_95_percent_of_single_task_edges() {
@@ -383,31 +383,39 @@ fn fails_with(fault: Fault, property: ClaimId) -> impl Fn(&Case) -> bool {
     }
 }
 
+/// Whatever claim a campaign's first failure breaks (a paused frozen task is a divergence,
+/// and when it was frozen on EndFailed it also undoes an end), the shrunk case is exactly as
+/// long as the model checker's shortest counterexample to that claim.
 #[test]
 fn engine_pausing_a_frozen_task_is_caught_and_shrunk_to_the_shortest_counterexample() {
     let fault = Fault::EnginePausesFrozenTask;
-    let shortest = shortest("fault-engine-pauses-frozen-task.toml", ENGINE_REFINES_SPEC);
-    assert_eq!(shortest, 4, "create, instance ready, arrears, pause");
+    let config = "fault-engine-pauses-frozen-task.toml";
+    assert_eq!(
+        shortest(config, ENGINE_REFINES_SPEC),
+        4,
+        "create, instance ready, arrears, pause"
+    );
     for seed in [1, 2, 3, 0x5EED_D125] {
         let found = caught(fault, seed);
         println!("{}", found.report);
-        assert_eq!(found.property, ENGINE_REFINES_SPEC);
+        let Broke::Claim(claim) = found.property else {
+            panic!("seed {seed}: {:?}", found.property);
+        };
         assert_eq!(
             found.case.commands.len(),
-            shortest,
-            "seed {seed}: {:#?}",
+            shortest(config, claim),
+            "seed {seed}, {claim}: {:#?}",
             found.case
         );
-        assert!(is_one_minimal(
-            &found.case,
-            fails_with(fault, ENGINE_REFINES_SPEC)
-        ));
-        let kinds: Vec<&str> = found.case.commands.iter().map(command_kind).collect();
-        assert!(
-            kinds == ["create", "InstanceReady", "arrears", "Pause"]
-                || kinds == ["create", "arrears", "InstanceReady", "Pause"],
-            "seed {seed}: {kinds:?}"
-        );
+        assert!(is_one_minimal(&found.case, fails_with(fault, claim)));
+        if claim == ENGINE_REFINES_SPEC {
+            let kinds: Vec<&str> = found.case.commands.iter().map(command_kind).collect();
+            assert!(
+                kinds == ["create", "InstanceReady", "arrears", "Pause"]
+                    || kinds == ["create", "arrears", "InstanceReady", "Pause"],
+                "seed {seed}: {kinds:?}"
+            );
+        }
     }
 }
 
@@ -447,8 +455,8 @@ fn every_engine_fault_is_caught_and_shrunk_to_a_fixpoint() {
     let faults = [
         (Fault::EnginePausesFrozenTask, ENGINE_REFINES_SPEC, 4),
         (Fault::EngineRefusalBumpsVersion, REFUSAL_CHANGES_NOTHING, 2),
-        (Fault::EngineReusesDeletedId, DELETED_NEVER_REAPPEARS, 4),
-        (Fault::EngineLateReportUndoesPause, ENGINE_REFINES_SPEC, 7),
+        (Fault::EngineReusesDeletedId, DELETED_NEVER_REAPPEARS, 7),
+        (Fault::EngineLateReportUndoesPause, ENGINE_REFINES_SPEC, 6),
     ];
     for (fault, property, pinned) in faults {
         let found = caught(fault, Settings::default().seed);
@@ -566,7 +574,7 @@ fn generated_runs_over_two_tasks_and_two_accounts_cover_the_fleet_states() {
 }
 
 const FLEET_CASES: usize = 20_000;
-const FLEET_STATES_COVERED: usize = 16_839;
+const FLEET_STATES_COVERED: usize = 15_884;
 
 // ---------------------------------------------------------------------------------------
 // Reproducibility and regressions

@@ -33,10 +33,18 @@ pub enum Corner {
     LateReportToDeletedTask,
     /// A frozen task that remembers a phase (frozen while start-failed or paused).
     FrozenRememberingAPhase,
+    /// *force end* of a task that is still starting (version 2).
+    ForceEndWhileStarting,
+    /// A failed fault recovery, then *retry* (version 2).
+    RecoveryFailedThenRetry,
+    /// *pause* of a full+incremental task in FullMigrationComplete (version 2).
+    PauseFromFullComplete,
+    /// A report of the service arriving after the task's end was accepted (refused).
+    LateReportAfterEnd,
 }
 
 impl Corner {
-    pub const ALL: [Corner; 7] = [
+    pub const ALL: [Corner; 11] = [
         Corner::FaultRecoveryDuringIncremental,
         Corner::RecoveredIntoIncremental,
         Corner::EndFailedThenEndAgain,
@@ -44,6 +52,10 @@ impl Corner {
         Corner::RechargeAfterRetentionExpiry,
         Corner::LateReportToDeletedTask,
         Corner::FrozenRememberingAPhase,
+        Corner::ForceEndWhileStarting,
+        Corner::RecoveryFailedThenRetry,
+        Corner::PauseFromFullComplete,
+        Corner::LateReportAfterEnd,
     ];
 
     pub const fn describe(self) -> &'static str {
@@ -55,6 +67,10 @@ impl Corner {
             Corner::RechargeAfterRetentionExpiry => "recharge after retention expiry",
             Corner::LateReportToDeletedTask => "late report to a deleted task",
             Corner::FrozenRememberingAPhase => "frozen while remembering a phase",
+            Corner::ForceEndWhileStarting => "force end while starting",
+            Corner::RecoveryFailedThenRetry => "recovery failure, then retry",
+            Corner::PauseFromFullComplete => "pause from full migration complete",
+            Corner::LateReportAfterEnd => "late report after an end (refused)",
         }
     }
 }
@@ -87,6 +103,10 @@ impl Corners {
 
     pub(crate) fn late_report_to_deleted(&mut self) {
         self.hit(Corner::LateReportToDeletedTask);
+    }
+
+    pub(crate) fn late_report_after_end(&mut self) {
+        self.hit(Corner::LateReportAfterEnd);
     }
 
     fn hit(&mut self, corner: Corner) {
@@ -127,6 +147,13 @@ impl Corners {
                         self.hit(Corner::RecoveredIntoIncremental)
                     }
                     (Status::EndFailed, Event::End) => self.hit(Corner::EndFailedThenEndAgain),
+                    (Status::Starting, Event::ForceEnd) => self.hit(Corner::ForceEndWhileStarting),
+                    (Status::FaultRecoveryFailed, Event::Retry) => {
+                        self.hit(Corner::RecoveryFailedThenRetry)
+                    }
+                    (Status::FullMigrationComplete, Event::Pause) => {
+                        self.hit(Corner::PauseFromFullComplete)
+                    }
                     (_, Event::RetentionExpired) if account.0 < 32 => {
                         self.expired |= 1 << account.0
                     }

@@ -254,7 +254,10 @@ impl<R: Entropy> Walk<'_, R> {
             {
                 let weight = match event {
                     Event::Delete => 1,
-                    Event::End | Event::AbnormalTimeout | Event::RetentionExpired => 2,
+                    Event::End
+                    | Event::ForceEnd
+                    | Event::AbnormalTimeout
+                    | Event::RetentionExpired => 2,
                     _ => 6,
                 };
                 total += weight;

@@ -371,6 +371,12 @@ impl<const N: usize> Harness<N> {
                         self.corners.late_report_to_deleted();
                     }
                 }
+                Some(slot)
+                    if event.source() == Source::System
+                        && matches!(slot.task.status, Status::EndRequested | Status::Ending) =>
+                {
+                    self.corners.late_report_after_end();
+                }
                 Some(_) => {}
             }
         }

@@ -232,6 +232,13 @@ const SAFETY: &[Claim] = &[
         judge: Judge::Always(ended_is_terminal),
     },
     Claim {
+        name: "an end is never undone",
+        kind: Kind::Safety,
+        text: "once its end is requested (by the user, a force end or the system), a task only goes on ending: EndRequested, Ending, EndFailed, Ended or Deleted (frozen on EndFailed at most); no late report brings it back",
+        broken_by: Some(Fault::LateStartReportAfterForceEnd),
+        judge: Judge::Always(end_is_never_undone),
+    },
+    Claim {
         name: "delete only from CreateFailed or Ended",
         kind: Kind::Safety,
         text: "a task becomes Deleted only from CreateFailed or Ended",
@@ -431,6 +438,20 @@ fn deleted_never_reappears(s: &Judged<'_>) -> bool {
 fn ended_is_terminal(s: &Judged<'_>) -> bool {
     s.tasks()
         .all(|(slot, history)| !history.was_ended() || slot.task.status.is_terminal())
+}
+
+fn end_is_never_undone(s: &Judged<'_>) -> bool {
+    s.tasks().all(|(slot, history)| {
+        !history.was_end_requested()
+            || matches!(
+                slot.task.effective_status(),
+                Status::EndRequested
+                    | Status::Ending
+                    | Status::EndFailed
+                    | Status::Ended
+                    | Status::Deleted
+            )
+    })
 }
 
 fn frozen_only_in_arrears(s: &Judged<'_>) -> bool {

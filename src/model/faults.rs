@@ -38,7 +38,8 @@ pub enum Fault {
     DuplicateInstanceReport,
     /// "Release done" lands on EndFailed: the instance is gone but the status needs it.
     ReleaseDoneLandsOnEndFailed,
-    /// A full-only task moves on to incremental migration when its full phase is done.
+    /// A full-only task's full-complete takes *incremental begun* and moves on to incremental
+    /// migration, instead of being ended by the system.
     FullOnlyContinuesToIncremental,
     /// The service never reports the end of instance creation: the task hangs in Creating.
     CreationReportLost,
@@ -49,6 +50,18 @@ pub enum Fault {
     ReleaseErrorRequeues,
     /// Fault recovery never reports back: the task stays in FaultRecovery.
     RecoveryHangs,
+    /// *force end* is accepted while the instance is still being created (version 2
+    /// refuses it there: there is no instance to release yet).
+    ForceEndInCreating,
+    /// A recovery error lands on the remembered phase's failed status, as version 1 had
+    /// it, instead of on FaultRecoveryFailed.
+    RecoveryErrorLandsOnPhaseFailed,
+    /// A late "start succeeded" report, for a start that a force end interrupted, is
+    /// accepted in EndRequested and the task migrates again.
+    LateStartReportAfterForceEnd,
+    /// *pause* is accepted in a full-only task's FullMigrationComplete, and the task
+    /// remembers the incremental phase it does not have.
+    FullOnlyPausedAfterFullComplete,
     // Engine faults.
     /// The engine accepts *pause* on a frozen task (a frozen task keeps running).
     EnginePausesFrozenTask,
@@ -65,7 +78,7 @@ pub enum Fault {
 
 impl Fault {
     /// Every fault.
-    pub const ALL: [Fault; 17] = [
+    pub const ALL: [Fault; 21] = [
         Fault::DeletedRevivedByLateReport,
         Fault::EndedRestarts,
         Fault::DeleteWhileRunning,
@@ -78,6 +91,10 @@ impl Fault {
         Fault::ScheduleStartRefused,
         Fault::ReleaseErrorRequeues,
         Fault::RecoveryHangs,
+        Fault::ForceEndInCreating,
+        Fault::RecoveryErrorLandsOnPhaseFailed,
+        Fault::LateStartReportAfterForceEnd,
+        Fault::FullOnlyPausedAfterFullComplete,
         Fault::EnginePausesFrozenTask,
         Fault::EngineRefusalBumpsVersion,
         Fault::EngineReusesDeletedId,
@@ -100,6 +117,10 @@ impl Fault {
             Fault::ScheduleStartRefused => "schedule-start-refused",
             Fault::ReleaseErrorRequeues => "release-error-requeues",
             Fault::RecoveryHangs => "recovery-hangs",
+            Fault::ForceEndInCreating => "force-end-in-creating",
+            Fault::RecoveryErrorLandsOnPhaseFailed => "recovery-error-lands-on-phase-failed",
+            Fault::LateStartReportAfterForceEnd => "late-start-report-after-force-end",
+            Fault::FullOnlyPausedAfterFullComplete => "full-only-paused-after-full-complete",
             Fault::EnginePausesFrozenTask => "engine-pauses-frozen-task",
             Fault::EngineRefusalBumpsVersion => "engine-refusal-bumps-version",
             Fault::EngineReusesDeletedId => "engine-reuses-deleted-id",
@@ -182,11 +203,11 @@ impl Fault {
             (Fault::ReleaseDoneLandsOnEndFailed, Status::Ending, Event::ReleaseDone) => {
                 Some(to(Status::EndFailed))
             }
-            (Fault::FullOnlyContinuesToIncremental, Status::FullMigration, Event::FullDone)
-                if task.mode == Mode::Full =>
-            {
-                Some(to(Status::IncrementalMigration))
-            }
+            (
+                Fault::FullOnlyContinuesToIncremental,
+                Status::FullMigrationComplete,
+                Event::IncrementalBegun,
+            ) if task.mode == Mode::Full => Some(to(Status::IncrementalMigration)),
             (
                 Fault::CreationReportLost,
                 Status::Creating,
@@ -201,6 +222,23 @@ impl Fault {
                 Status::FaultRecovery,
                 Event::RecoveryDone | Event::RecoveryError,
             ) => None,
+            (Fault::ForceEndInCreating, Status::Creating, Event::ForceEnd) => {
+                Some(to(Status::EndRequested))
+            }
+            (Fault::RecoveryErrorLandsOnPhaseFailed, Status::FaultRecovery, Event::RecoveryError) => {
+                task.phase.map(|phase| to(phase.failed()))
+            }
+            (Fault::LateStartReportAfterForceEnd, Status::EndRequested, Event::StartSucceeded) => {
+                Some(to(task.mode.first_phase().running()))
+            }
+            (Fault::FullOnlyPausedAfterFullComplete, Status::FullMigrationComplete, Event::Pause)
+                if task.mode == Mode::Full =>
+            {
+                Some(TaskSpec {
+                    phase: Some(Phase::Incremental),
+                    ..to(Status::Paused)
+                })
+            }
             _ => step(task, event),
         }
     }

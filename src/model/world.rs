@@ -29,6 +29,7 @@ impl History {
     const ENDED: u8 = 2;
     const ACQUIRED_SHIFT: u8 = 2;
     const RELEASED_SHIFT: u8 = 4;
+    const END_REQUESTED: u8 = 64;
 
     /// Whether the task was ever deleted.
     pub fn was_deleted(self) -> bool {
@@ -38,6 +39,11 @@ impl History {
     /// Whether the task ever reached Ended.
     pub fn was_ended(self) -> bool {
         self.0 & Self::ENDED != 0
+    }
+
+    /// Whether the task's end was ever requested (by the user, a force end or the system).
+    pub fn was_end_requested(self) -> bool {
+        self.0 & Self::END_REQUESTED != 0
     }
 
     /// How many times its instance was acquired (saturates at 3).
@@ -74,6 +80,7 @@ impl History {
         match status {
             Status::Deleted => self.0 |= Self::DELETED,
             Status::Ended => self.0 |= Self::ENDED,
+            Status::EndRequested => self.0 |= Self::END_REQUESTED,
             _ => {}
         }
     }
