@@ -15,6 +15,7 @@ pub mod bench;
 pub mod diagram;
 pub mod memory;
 pub mod models;
+pub mod overview;
 
 /// Where the reports live, relative to the repository root.
 pub const REPORTS_DIR: &str = "reports";
