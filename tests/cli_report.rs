@@ -195,8 +195,8 @@ fn a_threshold_needs_a_baseline_and_a_sensible_percentage() {
     assert!(stderr.contains("--threshold -3 is not a percentage"));
 }
 
-/// `reports/lifecycle.md` and `reports/lifecycle.svg` are generated: they must be what
-/// `drs-lifecycle report diagram` writes now.
+/// `reports/lifecycle.md` (the full graph) and `reports/lifecycle.svg` (the readable
+/// overview) are generated: they must be what `drs-lifecycle report diagram` writes now.
 #[test]
 fn committed_diagrams_match_the_command() {
     let dir = out_dir("diagram");
@@ -220,4 +220,35 @@ fn committed_diagrams_match_the_command() {
             "reports/{file} is out of date: regenerate it with `cargo run --release -- report diagram`"
         );
     }
+}
+
+/// The (width, height) a PNG file's header declares.
+fn png_size(bytes: &[u8]) -> Option<(u32, u32)> {
+    if bytes.len() < 24 || &bytes[..8] != b"\x89PNG\r\n\x1a\n" || &bytes[12..16] != b"IHDR" {
+        return None;
+    }
+    let word =
+        |at: usize| u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
+    Some((word(16), word(20)))
+}
+
+/// The overview is meant to be read at 1,200 px, and `reports/lifecycle.png` is its
+/// screenshot: it must be 1,200 px wide and as high as the SVG, or it was taken of another
+/// version of the picture (retake it as `reports/README.md` says).
+#[test]
+fn the_overview_is_1200_px_wide_and_its_screenshot_has_its_size() {
+    let reports = Path::new(env!("CARGO_MANIFEST_DIR")).join("reports");
+    let svg = std::fs::read_to_string(reports.join("lifecycle.svg")).expect("committed");
+    let attribute = |name: &str| -> u32 {
+        let start = svg.find(&format!(" {name}=\"")).expect("declared") + name.len() + 3;
+        let end = start + svg[start..].find('"').expect("closed");
+        svg[start..end].parse().expect("a number of pixels")
+    };
+    assert_eq!(attribute("width"), 1200);
+    let png = std::fs::read(reports.join("lifecycle.png")).expect("the screenshot is committed");
+    assert_eq!(
+        png_size(&png),
+        Some((1200, attribute("height"))),
+        "reports/lifecycle.png is not a screenshot of this reports/lifecycle.svg: retake it"
+    );
 }

@@ -50,7 +50,7 @@ pub enum Command {
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  \
     drs-lifecycle report                         # every report (runs every models/*.toml)\n  \
-    drs-lifecycle report diagram                 # reports/lifecycle.md and lifecycle.svg\n  \
+    drs-lifecycle report diagram                 # reports/lifecycle.md (full graph) and lifecycle.svg (overview)\n  \
     cargo bench -- --save-baseline main          # before a change\n  \
     cargo bench -- --baseline main               # after it\n  \
     drs-lifecycle report bench --baseline main --threshold 5   # exits 1 on a regression\n\n\
@@ -74,7 +74,8 @@ pub struct ReportArgs {
 pub enum ReportWhat {
     /// Model-check every configuration in models/ and write model-check.md.
     Models,
-    /// Write the state diagram: lifecycle.md (Mermaid) and lifecycle.svg.
+    /// Write the state diagram: lifecycle.md (the full graph, Mermaid) and lifecycle.svg (the
+    /// readable overview, by stage).
     Diagram,
     /// Write benchmarks.md from criterion's saved estimates; with --baseline and
     /// --threshold, exit 1 if a benchmark regressed.
@@ -150,7 +151,7 @@ pub enum SpecFormat {
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  \
     drs-lifecycle spec --format markdown > docs/lifecycle.md   # regenerate the committed docs\n  \
-    drs-lifecycle spec --format dot | dot -Tsvg > lifecycle.svg\n  \
+    drs-lifecycle spec --format dot | dot -Tsvg > full-graph.svg   # every edge, with Graphviz\n  \
     drs-lifecycle spec --format json | jq '.rules[] | select(.event == \"Reset\")'")]
 pub struct SpecArgs {
     /// What to print.

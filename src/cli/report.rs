@@ -63,8 +63,7 @@ fn write_file(path: &Path, text: &str) -> Result<(), CliError> {
 
 fn diagrams(out: &Path) -> Result<(), CliError> {
     write_file(&out.join(LIFECYCLE_MD_FILE), &diagram::markdown())?;
-    let svg = diagram::svg().map_err(|error| CliError::input(error.0))?;
-    write_file(&out.join(LIFECYCLE_SVG_FILE), &svg)
+    write_file(&out.join(LIFECYCLE_SVG_FILE), &diagram::svg())
 }
 
 fn benchmarks(out: &Path, criterion: &Path, args: &BenchArgs) -> Result<ExitCode, CliError> {

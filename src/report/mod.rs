@@ -4,8 +4,9 @@
 //!
 //! - [`models`]: `model-check.md`, the results of checking every shipped configuration
 //!   (a test fails when the committed results drift from what the command produces);
-//! - [`diagram`]: `lifecycle.md` (Mermaid) and `lifecycle.svg` (drawn by a Rust crate), the
-//!   state diagram from the specification's table;
+//! - [`diagram`]: `lifecycle.md` (the full edge-by-edge graph in Mermaid) and
+//!   `lifecycle.svg` (the readable [`overview`]: stages on a grid, the freeze and end as
+//!   overlays), both from the specification's table;
 //! - [`bench`](mod@bench): `benchmarks.md`, criterion's medians against the project's targets and a
 //!   saved baseline, and the regression gate.
 //!
@@ -15,6 +16,7 @@ pub mod bench;
 pub mod diagram;
 pub mod memory;
 pub mod models;
+pub mod overview;
 
 /// Where the reports live, relative to the repository root.
 pub const REPORTS_DIR: &str = "reports";
