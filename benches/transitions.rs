@@ -18,6 +18,7 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use drs_lifecycle::engine::Fleet;
 use drs_lifecycle::model::World;
 use drs_lifecycle::model::lockstep::{Lockstep, lockstep};
+use drs_lifecycle::plane::Observed;
 use drs_lifecycle::report::bench::record_context;
 use drs_lifecycle::spec::{
     AccountId, Command, Event, FleetSpec, Mode, Source, TaskId, TaskSpec, step,
@@ -381,7 +382,9 @@ fn conformance_state() -> (World, Fleet) {
     let mut engine = Fleet::new();
     for command in &script {
         let mut after = engine.clone();
-        match lockstep(&world, &engine, &mut after, None, command, 2) {
+        let mut before = Observed::default();
+        before.capture(&engine);
+        match lockstep(&world, &before, &mut after, None, command, 2) {
             Lockstep::Agreed(next) => world = next,
             other => panic!("the script diverged at {command}: {other:?}"),
         }
@@ -425,12 +428,14 @@ fn conformance_step(c: &mut Criterion) {
     for (name, commands) in [("every-command", &every), ("accepted", &accepted)] {
         group.throughput(Throughput::Elements(commands.len() as u64));
         let mut after = engine.clone();
+        let mut before = Observed::default();
+        before.capture(&engine);
         let started = SystemTime::now();
         group.bench_function(name, |b| {
             b.iter(|| {
                 for command in commands {
                     after.clone_from(&engine);
-                    let result = lockstep(&world, &engine, &mut after, None, command, 2);
+                    let result = lockstep(&world, &before, &mut after, None, command, 2);
                     debug_assert!(!matches!(result, Lockstep::Diverged { .. }));
                     black_box(result);
                 }

@@ -3,6 +3,7 @@
 //! that holds an implementation to the specification.
 //!
 //! - [`spec`]: statuses, events, modes and the transition table, as data.
+//! - [`plane`]: the trait any control plane implements to be held to the specification.
 //! - [`engine`]: the reference implementation a control plane embeds (tasks, fleets,
 //!   typed commands and refusals, snapshots), written independently of the table.
 //! - [`model`]: stateright models of one task, of fleets, and of the specification and the
@@ -20,6 +21,7 @@ pub mod cli;
 pub mod engine;
 pub mod fuzz;
 pub mod model;
+pub mod plane;
 pub mod report;
 pub mod spec;
 pub mod text;

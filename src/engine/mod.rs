@@ -29,14 +29,14 @@
 //!   same command, and recharge restores each frozen task's exact status and phase.
 //! - A task holds its instance exactly from `InstanceReady` until `ReleaseDone`.
 
-mod change;
 mod fleet;
+pub mod plane;
 pub(crate) mod lifecycle;
 mod refusal;
 pub mod snapshot;
 mod task;
 
-pub use change::{Change, InstanceChange, Outcome};
+pub use crate::plane::{Change, InstanceChange, Outcome};
 pub use fleet::Fleet;
 pub use refusal::Refusal;
 pub use snapshot::SnapshotError;

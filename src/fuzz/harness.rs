@@ -9,17 +9,20 @@
 //! snapshot point of a case, the fleet restored from JSON runs beside the original and must
 //! accept, refuse and land exactly like it.
 //!
-//! The world (specification and per-task history) is a fixed-capacity `Copy` value; the
-//! engine's scratch copy is refreshed with `clone_from`, so a step allocates nothing.
+//! The world (specification and per-task history) is a fixed-capacity `Copy` value, and what
+//! the implementation showed after the last step is kept in reused buffers ([`Observed`]),
+//! so a step allocates nothing. The implementation is any [`ControlPlane`]: the reference
+//! engine by default, a user's own through [`Harness::with`].
 
 use std::fmt;
 
-use crate::engine::Fleet;
 use crate::model::claims::{
     ENGINE_REFINES_SPEC, Judged, SNAPSHOT_RESTORES_THE_FLEET, first_broken,
 };
 use crate::model::lockstep::{Lockstep, lockstep};
+use crate::model::faults::FaultyEngine;
 use crate::model::{ClaimId, Fault, World};
+use crate::plane::{ControlPlane, Observed, Refusal as _};
 use crate::spec::{AccountId, Command, MAX_ACCOUNTS, Refused, Source, Status};
 
 use super::case::Case;
@@ -166,16 +169,21 @@ pub const fn refusal_index(kind: Refused) -> usize {
     }
 }
 
-/// The specification and the engine side by side, for fleets of at most `N` tasks.
-pub struct Harness<const N: usize> {
+/// The specification and an implementation side by side, for fleets of at most `N` tasks.
+///
+/// `P` is the implementation under test: the reference engine (with an injected engine
+/// fault, if any) unless a user fuzzes their own ([`Harness::with`]).
+pub struct Harness<const N: usize, P: ControlPlane = FaultyEngine> {
     world: World<N>,
-    engine: Fleet,
-    /// The engine's next state is computed here, then swapped in.
-    scratch: Fleet,
-    /// Whether `scratch` equals `engine` (true after a refusal, which leaves it untouched).
-    scratch_synced: bool,
-    /// The fleet restored from the snapshot, running beside the engine.
-    restored: Option<Fleet>,
+    plane: P,
+    /// What the implementation showed after the last step: a refusal must leave it so.
+    observed: Observed,
+    /// The implementation restored from its snapshot, running beside it.
+    restored: Option<P>,
+    /// Makes an empty implementation for each case.
+    make: Box<dyn Fn() -> P>,
+    /// The injected fault: a specification fault changes the table's answers; an engine
+    /// fault lives in the [`FaultyEngine`] that `make` builds.
     fault: Option<Fault>,
     /// How many accounts' listings are compared (the case's accounts and the stranger).
     listed_accounts: usize,
@@ -187,15 +195,27 @@ pub struct Harness<const N: usize> {
 }
 
 impl<const N: usize> Harness<N> {
-    /// A harness over an empty fleet, with an optional injected fault (a specification
-    /// fault changes the table's answers; an engine fault wraps the engine's `execute`).
+    /// A harness of the reference engine over an empty fleet, with an optional injected
+    /// fault (a specification fault changes the table's answers; an engine fault wraps the
+    /// engine's `execute`).
     pub fn new(fault: Option<Fault>) -> Self {
+        Harness::with(move || FaultyEngine::new(fault), fault)
+    }
+}
+
+impl<const N: usize, P: ControlPlane> Harness<N, P> {
+    /// A harness of any implementation: `make` builds an empty one for each case; `fault`
+    /// is a specification fault, or `None`.
+    pub fn with(make: impl Fn() -> P + 'static, fault: Option<Fault>) -> Self {
+        let plane = make();
+        let mut observed = Observed::default();
+        observed.capture(&plane);
         Harness {
             world: World::new(1),
-            engine: Fleet::new(),
-            scratch: Fleet::new(),
-            scratch_synced: true,
+            plane,
+            observed,
             restored: None,
+            make: Box::new(make),
             fault,
             listed_accounts: 2,
             position: 0,
@@ -209,9 +229,8 @@ impl<const N: usize> Harness<N> {
     /// and counts carry over.
     pub fn reset(&mut self, accounts: u32) {
         self.world = World::new(accounts.min(u8::MAX as u32) as usize);
-        self.engine = Fleet::new();
-        self.scratch = Fleet::new();
-        self.scratch_synced = true;
+        self.plane = (self.make)();
+        self.observed.capture(&self.plane);
         self.restored = None;
         self.listed_accounts = (accounts as usize + 1).min(MAX_ACCOUNTS);
         self.position = 0;
@@ -219,7 +238,8 @@ impl<const N: usize> Harness<N> {
     }
 
     /// Runs a whole case from an empty fleet: every step checked, the snapshot taken and
-    /// restored where the case says. Stops at the first failure.
+    /// restored where the case says (when the implementation has snapshots). Stops at the
+    /// first failure.
     pub fn run(&mut self, case: &Case) -> Result<(), Failure> {
         check_fits::<N>(case)?;
         self.reset(case.accounts);
@@ -239,22 +259,18 @@ impl<const N: usize> Harness<N> {
     /// One command on both sides, then every check.
     #[inline]
     pub fn step(&mut self, command: &Command) -> Result<Answer, Failure> {
-        if !self.scratch_synced {
-            self.scratch.clone_from(&self.engine);
-        }
         let position = self.position;
         self.position += 1;
         self.stats.steps += 1;
         let answer = match lockstep(
             &self.world,
-            &self.engine,
-            &mut self.scratch,
+            &self.observed,
+            &mut self.plane,
             self.fault,
             command,
             self.listed_accounts,
         ) {
             Lockstep::BothRefused(kind) => {
-                self.scratch_synced = true;
                 self.count_refusal(command, kind);
                 Answer::Refused(kind)
             }
@@ -273,8 +289,7 @@ impl<const N: usize> Harness<N> {
                 self.corners
                     .observe(&self.world, &world, command, &mut self.coverage);
                 self.world = world;
-                std::mem::swap(&mut self.engine, &mut self.scratch);
-                self.scratch_synced = false;
+                self.observed.capture(&self.plane);
                 self.stats.accepted += 1;
                 Answer::Accepted
             }
@@ -283,8 +298,7 @@ impl<const N: usize> Harness<N> {
                     step: position,
                     command: Some(*command),
                     property: Broke::Claim(
-                        first_broken(&Judged::of(&world, self.fault))
-                            .unwrap_or(ENGINE_REFINES_SPEC),
+                        first_broken(&Judged::of(&world, self.fault)).unwrap_or(ENGINE_REFINES_SPEC),
                     ),
                     detail: reason,
                 });
@@ -296,8 +310,9 @@ impl<const N: usize> Harness<N> {
         Ok(answer)
     }
 
-    /// Saves the engine to JSON, restores it, and from now on runs the restored fleet
-    /// beside the original.
+    /// Saves the implementation to its durable form, restores it, and from now on runs the
+    /// restored copy beside the original. An implementation without snapshots is left as it
+    /// is.
     pub fn snapshot_and_restore(&mut self) -> Result<(), Failure> {
         let failure = |detail: String| Failure {
             step: self.position,
@@ -305,13 +320,19 @@ impl<const N: usize> Harness<N> {
             property: Broke::Claim(SNAPSHOT_RESTORES_THE_FLEET),
             detail,
         };
-        let json = Fault::snapshot(self.fault, &self.engine);
-        let restored = Fleet::from_json(&json)
-            .map_err(|error| failure(format!("the snapshot does not load: {error}\n{json}")))?;
-        if restored != self.engine {
+        let restored = match self.plane.restored() {
+            None => return Ok(()),
+            Some(Err(error)) => {
+                return Err(failure(format!("the snapshot does not load: {error}")));
+            }
+            Some(Ok(restored)) => restored,
+        };
+        if !self.observed.matches(&restored) {
+            let mut shown = Observed::default();
+            shown.capture(&restored);
             return Err(failure(format!(
-                "the restored fleet differs:\n{restored:?}\nfrom\n{:?}",
-                self.engine
+                "the restored fleet differs:\n{shown:?}\nfrom\n{:?}",
+                self.observed
             )));
         }
         self.restored = Some(restored);
@@ -328,20 +349,23 @@ impl<const N: usize> Harness<N> {
         let Some(restored) = &mut self.restored else {
             return Ok(());
         };
-        let twin = Fault::execute(self.fault, restored, command);
+        let twin = restored.execute(command);
         let twin_answer = match &twin {
             Ok(_) => Answer::Accepted,
             Err(refusal) => Answer::Refused(refusal.kind()),
         };
-        if twin_answer != answer || *restored != self.engine {
+        if twin_answer != answer || !self.observed.matches(restored) {
+            let mut shown = Observed::default();
+            shown.capture(restored);
             return Err(Failure {
                 step: position,
                 command: Some(*command),
                 property: Broke::Claim(SNAPSHOT_RESTORES_THE_FLEET),
                 detail: format!(
-                    "the original answered {answer:?}, the restored fleet {twin:?}; original \
-                     now {:?}, restored now {restored:?}",
-                    self.engine
+                    "the original answered {answer:?}, the restored fleet {:?}; original \
+                     now {:?}, restored now {shown:?}",
+                    twin.map_err(|refusal| refusal.to_string()),
+                    self.observed
                 ),
             });
         }
@@ -387,9 +411,9 @@ impl<const N: usize> Harness<N> {
         &self.world
     }
 
-    /// The engine after the last step.
-    pub fn engine(&self) -> &Fleet {
-        &self.engine
+    /// The implementation after the last step.
+    pub fn plane(&self) -> &P {
+        &self.plane
     }
 
     /// Single-task coverage over every case run so far.

@@ -93,7 +93,7 @@ pub fn action_label(command: &Command, show_account: bool) -> String {
 }
 
 /// What a step changed, one task per line: `task 1: 暂停中 Paused → 启动中 Starting`.
-pub fn step_outcome(last: &ModelState, next: &ModelState) -> String {
+pub fn step_outcome<P>(last: &ModelState<P>, next: &ModelState<P>) -> String {
     let before = &last.world.fleet;
     let after = &next.world.fleet;
     let mut lines = Vec::new();

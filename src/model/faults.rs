@@ -12,12 +12,14 @@
 //! of it can run with a fault switched on by accident.
 
 use std::fmt;
+use std::hash::Hasher;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
 use crate::engine::{Change, Fleet, InstanceChange, Outcome, Refusal};
-use crate::spec::{Command, Event, Mode, Phase, Status, TaskId, TaskSpec, step};
+use crate::plane::{ControlPlane, Exhaustive, TaskView};
+use crate::spec::{AccountId, Command, Event, Mode, Phase, Status, TaskId, TaskSpec, step};
 
 /// A deliberately injected bug.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -392,5 +394,87 @@ impl FromStr for Fault {
             .into_iter()
             .find(|fault| fault.name() == s.trim())
             .ok_or_else(|| UnknownFault(s.to_string()))
+    }
+}
+
+/// The reference engine with an injected engine fault (or none): the implementation the
+/// shipped conformance configurations and the fuzzer's fault runs hold to the
+/// specification. Specification faults are applied on the specification's side
+/// ([`Fault::step`]); here only engine faults change anything.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FaultyEngine {
+    fleet: Fleet,
+    fault: Option<Fault>,
+}
+
+impl FaultyEngine {
+    /// An empty fleet whose commands run with the fault.
+    pub fn new(fault: Option<Fault>) -> Self {
+        FaultyEngine {
+            fleet: Fleet::new(),
+            fault,
+        }
+    }
+
+    /// The engine inside.
+    pub fn fleet(&self) -> &Fleet {
+        &self.fleet
+    }
+}
+
+impl ControlPlane for FaultyEngine {
+    type Refusal = Refusal;
+
+    #[inline]
+    fn execute(&mut self, command: &Command) -> Result<Outcome, Refusal> {
+        Fault::execute(self.fault, &mut self.fleet, command)
+    }
+
+    #[inline]
+    fn tasks(&self) -> impl Iterator<Item = TaskView> + '_ {
+        ControlPlane::tasks(&self.fleet)
+    }
+
+    #[inline]
+    fn listed(&self, account: AccountId) -> impl Iterator<Item = TaskId> + '_ {
+        self.fleet.listed(account)
+    }
+
+    #[inline]
+    fn accounts_in_arrears(&self) -> impl Iterator<Item = AccountId> + '_ {
+        ControlPlane::accounts_in_arrears(&self.fleet)
+    }
+
+    fn query(&self, account: AccountId, task: TaskId) -> Option<TaskView> {
+        self.fleet.query(account, task)
+    }
+
+    /// The snapshot goes through [`Fault::snapshot`], so a snapshot fault shows here.
+    fn restored(&self) -> Option<Result<Self, String>> {
+        let json = Fault::snapshot(self.fault, &self.fleet);
+        Some(
+            Fleet::from_json(&json)
+                .map(|fleet| FaultyEngine {
+                    fleet,
+                    fault: self.fault,
+                })
+                .map_err(|error| error.to_string()),
+        )
+    }
+}
+
+impl Exhaustive for FaultyEngine {
+    #[inline]
+    fn hash_key<H: Hasher>(&self, hasher: &mut H) {
+        self.fleet.hash_key(hasher);
+    }
+
+    #[inline]
+    fn same_key(&self, other: &Self) -> bool {
+        self.fleet.same_key(&other.fleet)
+    }
+
+    fn empty() -> Self {
+        FaultyEngine::default()
     }
 }

@@ -23,16 +23,18 @@
 //! The state is a [`World`] (the specification's fleet plus the history the properties
 //! need) and, for conformance, the engine's fleet. Task ids are slot positions plus one.
 
+use std::any::Any;
 use std::cell::RefCell;
+use std::fmt;
 
 use stateright::{Model, Property};
 
-use crate::engine::Fleet;
+use crate::plane::{Exhaustive, Observed};
 use crate::spec::table::ruled_events;
 use crate::spec::{AccountId, Command, Event, Mode, Source, TaskId, TaskSpec};
 
-use super::claims::{self, CLAIM_COUNT, CLAIMS, ClaimId, Judge};
-use super::faults::Fault;
+use super::claims::{self, CLAIMS, ClaimId, Judge};
+use super::faults::{Fault, FaultyEngine};
 use super::lockstep::{Lockstep, lockstep, refused_alike};
 use super::state::{EngineView, ModelState};
 use super::world::{MAX_MODEL_ACCOUNTS, MAX_TASKS, World};
@@ -58,8 +60,12 @@ impl ModelKind {
 /// A model's parameters, already validated (see [`crate::check::config`]). What a run
 /// finds is not a parameter: the checker's tally lives beside the model, in
 /// [`super::tally::Tallied`].
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FleetModel {
+///
+/// `P` is the implementation the conformance model runs beside the specification: the
+/// reference engine (with the configuration's engine fault, if any) unless a user checks
+/// their own ([`FleetModel::conformance_of`]).
+#[derive(Clone)]
+pub struct FleetModel<P = FaultyEngine> {
     kind: ModelKind,
     /// How many tasks can be created (1 for the lifecycle model).
     tasks: usize,
@@ -74,6 +80,22 @@ pub struct FleetModel {
     enabled_only: bool,
     /// Whether the engine runs beside the specification.
     conformance: bool,
+    /// The implementation in its initial (empty) state.
+    empty: P,
+}
+
+impl<P> fmt::Debug for FleetModel<P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FleetModel")
+            .field("kind", &self.kind)
+            .field("tasks", &self.tasks)
+            .field("accounts", &self.accounts)
+            .field("modes", &self.modes)
+            .field("fault", &self.fault)
+            .field("enabled_only", &self.enabled_only)
+            .field("implementation", &std::any::type_name::<P>())
+            .finish()
+    }
 }
 
 impl FleetModel {
@@ -94,13 +116,38 @@ impl FleetModel {
             fault: None,
             enabled_only: false,
             conformance: kind == ModelKind::Conformance,
+            empty: FaultyEngine::new(None),
         }
     }
 
-    /// The same model with a fault injected.
+    /// The same model with a fault injected: in the specification's step, or in the
+    /// reference engine the conformance model runs.
     pub fn with_fault(mut self, fault: Option<Fault>) -> Self {
         self.fault = fault;
+        self.empty = FaultyEngine::new(fault);
         self
+    }
+}
+
+impl<P: Exhaustive> FleetModel<P> {
+    /// The conformance model of a user's implementation: `tasks` tasks over `accounts`
+    /// accounts (within [`MAX_TASKS`] and [`MAX_MODEL_ACCOUNTS`]; `None` outside), created in
+    /// any of `modes`, every command (allowed or not) sent to the specification and to
+    /// `P::empty()` side by side.
+    pub fn conformance_of(tasks: usize, accounts: usize, modes: &[Mode]) -> Option<Self> {
+        ((1..=MAX_TASKS).contains(&tasks)
+            && (1..=MAX_MODEL_ACCOUNTS).contains(&accounts)
+            && !modes.is_empty())
+        .then(|| FleetModel {
+            kind: ModelKind::Conformance,
+            tasks,
+            accounts,
+            modes: modes.to_vec(),
+            fault: None,
+            enabled_only: false,
+            conformance: true,
+            empty: P::empty(),
+        })
     }
 
     /// The same model offering only the commands that change something, as the Explorer
@@ -157,7 +204,7 @@ impl FleetModel {
     /// state graph, the verdicts and the breadth-first counterexamples are the same, but the
     /// checker no longer spends most of each state on `next_state` calls that answer `None`
     /// (about 75 of the 82 commands of a state of three tasks over two accounts).
-    fn commands(&self, state: &ModelState, mut offer: impl FnMut(Command)) {
+    fn commands(&self, state: &ModelState<P>, mut offer: impl FnMut(Command)) {
         let fleet = &state.world.fleet;
         let every = self.conformance;
         let accounts = (0..self.accounts as u32).map(AccountId);
@@ -260,11 +307,11 @@ impl FleetModel {
     /// since a refusal that passes has left it untouched, where `next_state` would copy the
     /// engine for each. The test is [`lockstep`]'s own (see [`refused_alike`]), so every
     /// command, allowed or not, still goes to both sides.
-    fn conformance_actions(&self, state: &ModelState, engine: &Fleet, actions: &mut Vec<Command>) {
+    fn conformance_actions(&self, state: &ModelState<P>, engine: &P, actions: &mut Vec<Command>) {
         let world = &state.world;
-        SCRATCH.with(|scratch| {
-            let mut after = scratch.borrow_mut();
+        with_scratch(|after: &mut P, before| {
             after.clone_from(engine);
+            before.capture(engine);
             self.commands(state, |command| {
                 let spec = world
                     .fleet
@@ -273,7 +320,7 @@ impl FleetModel {
                     actions.push(command);
                     return;
                 };
-                if !refused_alike(engine, &mut after, self.fault, &command, refused) {
+                if !refused_alike(before, after, &command, refused) {
                     // A disagreement: `next_state` runs the whole lockstep step on it.
                     after.clone_from(engine);
                     actions.push(command);
@@ -282,20 +329,20 @@ impl FleetModel {
         });
     }
 
-    /// The lockstep step: the command on both the specification and the engine.
+    /// The lockstep step: the command on both the specification and the implementation.
     fn conformance_next(
         &self,
-        state: &ModelState,
-        engine: &Fleet,
+        state: &ModelState<P>,
+        engine: &P,
         command: &Command,
-    ) -> Option<ModelState> {
-        SCRATCH.with(|scratch| {
-            let mut after = scratch.borrow_mut();
+    ) -> Option<ModelState<P>> {
+        with_scratch(|after: &mut P, before| {
             after.clone_from(engine);
+            before.capture(engine);
             match lockstep(
                 &state.world,
-                engine,
-                &mut after,
+                before,
+                after,
                 self.fault,
                 command,
                 self.accounts,
@@ -311,23 +358,41 @@ impl FleetModel {
 }
 
 thread_local! {
-    /// A copy of the engine for the lockstep step to run commands on, one per checker thread
-    /// so that its allocation is reused (`Fleet::clone_from` does not allocate).
-    static SCRATCH: RefCell<Fleet> = RefCell::new(Fleet::new());
+    /// A copy of the implementation for the lockstep step to run commands on, and what it
+    /// showed before, one per checker thread so that their allocations are reused
+    /// (`clone_from` of the reference engine does not allocate). Typed at run time because
+    /// a `thread_local` cannot be generic.
+    static SCRATCH: RefCell<(Option<Box<dyn Any>>, Observed)> =
+        RefCell::new((None, Observed::default()));
 }
 
-impl Model for FleetModel {
-    type State = ModelState;
+/// Runs `f` on this thread's scratch implementation of type `P` and its observation.
+fn with_scratch<P: Exhaustive, R>(f: impl FnOnce(&mut P, &mut Observed) -> R) -> R {
+    SCRATCH.with(|cell| {
+        let mut scratch = cell.borrow_mut();
+        let (plane, observed) = &mut *scratch;
+        if !plane.as_ref().is_some_and(|plane| plane.is::<P>()) {
+            *plane = Some(Box::new(P::empty()));
+        }
+        match plane.as_mut().and_then(|plane| plane.downcast_mut::<P>()) {
+            Some(plane) => f(plane, observed),
+            None => f(&mut P::empty(), observed),
+        }
+    })
+}
+
+impl<P: Exhaustive> Model for FleetModel<P> {
+    type State = ModelState<P>;
     type Action = Command;
 
-    fn init_states(&self) -> Vec<ModelState> {
+    fn init_states(&self) -> Vec<ModelState<P>> {
         vec![ModelState {
             world: World::new(self.accounts),
-            engine: self.conformance.then(|| EngineView(Fleet::new())),
+            engine: self.conformance.then(|| EngineView(self.empty.clone())),
         }]
     }
 
-    fn actions(&self, state: &ModelState, actions: &mut Vec<Command>) {
+    fn actions(&self, state: &ModelState<P>, actions: &mut Vec<Command>) {
         if !state.world.broken.is_empty() && self.conformance {
             // A divergence ends the path: the report is the first bad step.
             return;
@@ -341,7 +406,7 @@ impl Model for FleetModel {
         }
     }
 
-    fn next_state(&self, state: &ModelState, command: Command) -> Option<ModelState> {
+    fn next_state(&self, state: &ModelState<P>, command: Command) -> Option<ModelState<P>> {
         match &state.engine {
             None => self
                 .spec_next(&state.world, &command)
@@ -357,7 +422,7 @@ impl Model for FleetModel {
         super::display::action_label(command, self.accounts > 1)
     }
 
-    fn format_step(&self, last: &ModelState, command: Command) -> Option<String> {
+    fn format_step(&self, last: &ModelState<P>, command: Command) -> Option<String> {
         // The Explorer shows this instead of the state: say what changed, then the whole
         // state, so the page shows every task's status with its API code.
         let next = self.next_state(last, command)?;
@@ -368,7 +433,7 @@ impl Model for FleetModel {
         ))
     }
 
-    fn as_svg(&self, path: stateright::Path<ModelState, Command>) -> Option<String> {
+    fn as_svg(&self, path: stateright::Path<ModelState<P>, Command>) -> Option<String> {
         Some(super::svg::timeline(&path.into_vec()))
     }
 
@@ -376,9 +441,10 @@ impl Model for FleetModel {
     /// `properties = "named"` check): `always` for safety and conformance claims,
     /// `sometimes` for reachability.
     fn properties(&self) -> Vec<Property<Self>> {
+        let conditions = conditions::<P>();
         self.claims(false)
             .filter_map(|id| {
-                let condition = CONDITIONS[id.index()];
+                let condition = conditions[id.index()];
                 match id.claim().judge {
                     Judge::Always(_) => Some(Property::always(id.name(), condition)),
                     Judge::Reaches(_) => Some(Property::sometimes(id.name(), condition)),
@@ -391,7 +457,7 @@ impl Model for FleetModel {
 
 /// Whether the state satisfies the claim at index `I` of [`CLAIMS`]: stateright takes plain
 /// function pointers, so each claim gets its own instance.
-fn holds<const I: usize>(model: &FleetModel, state: &ModelState) -> bool {
+fn holds<P, const I: usize>(model: &FleetModel<P>, state: &ModelState<P>) -> bool {
     match CLAIMS.get(I).map(|claim| claim.judge) {
         Some(Judge::Always(condition)) => condition(&state.judged(model.fault)),
         Some(Judge::Reaches(status)) => state
@@ -406,17 +472,16 @@ fn holds<const I: usize>(model: &FleetModel, state: &ModelState) -> bool {
 
 macro_rules! conditions {
     ($($i:literal)*) => {
-        [$(holds::<$i>),*]
+        [$(holds::<P, $i>),*]
     };
 }
 
-type Condition = fn(&FleetModel, &ModelState) -> bool;
-
-const ALL_CONDITIONS: [Condition; 64] = conditions!(
-    0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31
-    32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57 58 59 60
-    61 62 63
-);
-
-/// The condition of each claim, by index in [`CLAIMS`].
-static CONDITIONS: &[Condition] = ALL_CONDITIONS.split_at(CLAIM_COUNT).0;
+/// The condition of each claim, by index in [`CLAIMS`] (64 slots; the claims use the first
+/// `CLAIM_COUNT`).
+fn conditions<P: Exhaustive>() -> [fn(&FleetModel<P>, &ModelState<P>) -> bool; 64] {
+    conditions!(
+        0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31
+        32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57 58 59 60
+        61 62 63
+    )
+}

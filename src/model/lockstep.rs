@@ -8,7 +8,7 @@
 //! on exactly the tasks that changed). A refused command must leave the engine exactly as it
 //! was, versions included.
 
-use crate::engine::{Fleet, InstanceChange, Outcome};
+use crate::plane::{ControlPlane, InstanceChange, Observed, Outcome, Refusal as _};
 use crate::spec::{
     AccountId, Command, FleetSpec, MAX_ACCOUNTS, Mode, Refused, Slot, TaskId, TaskSpec,
 };
@@ -28,24 +28,25 @@ pub enum Lockstep<const N: usize> {
     Diverged { world: World<N>, reason: String },
 }
 
-/// Runs `command` on the specification (from `world`) and on the engine. `after` must be a
-/// copy of `before` on entry (callers reuse its allocation); on return it is the engine
-/// after the command. `accounts` is how many accounts listings are compared for.
-pub fn lockstep<const N: usize>(
+/// Runs `command` on the specification (from `world`, with the specification fault if any)
+/// and on the implementation. `before` is what the implementation showed before the
+/// command; on return `after` is the implementation after it. `accounts` is how many
+/// accounts listings are compared for.
+pub fn lockstep<P: ControlPlane, const N: usize>(
     world: &World<N>,
-    before: &Fleet,
-    after: &mut Fleet,
+    before: &Observed,
+    after: &mut P,
     fault: Option<Fault>,
     command: &Command,
     accounts: usize,
 ) -> Lockstep<N> {
-    let engine_result = Fault::execute(fault, after, command);
+    let engine_result = after.execute(command);
     let spec_result = world
         .fleet
         .apply_with(command, |task, event| Fault::step(fault, task, event));
     match (spec_result, engine_result) {
         (Err(spec_refusal), Err(engine_refusal)) => {
-            let unchanged = after == before;
+            let unchanged = before.matches(after);
             if spec_refusal == engine_refusal.kind() && unchanged {
                 return Lockstep::BothRefused(spec_refusal);
             }
@@ -72,7 +73,7 @@ pub fn lockstep<const N: usize>(
             let mut next = *world;
             next.fleet = spec_fleet;
             next.observe(&world.fleet, command, acquired, released);
-            let disagreement = if project::<N>(after) != Some(spec_fleet) {
+            let disagreement = if project::<P, N>(after) != Some(spec_fleet) {
                 Some("the engine's tasks differ from the specification's")
             } else if !instances_match(after) {
                 Some("a task's instance flag does not match its status")
@@ -113,35 +114,35 @@ pub fn lockstep<const N: usize>(
     }
 }
 
-/// Whether the engine refuses a command that the specification refused (as `spec_refusal`)
-/// the same way, and stays untouched: the one outcome of [`lockstep`] without a successor
-/// state ([`Lockstep::BothRefused`], by the same test). `after` must equal `before` on entry;
-/// on return it is the engine after the command. The conformance model settles most of its
-/// commands with this, without building a step's result for each.
+/// Whether the implementation refuses a command that the specification refused (as
+/// `spec_refusal`) the same way, and stays untouched: the one outcome of [`lockstep`]
+/// without a successor state ([`Lockstep::BothRefused`], by the same test). `after` must
+/// show `before` on entry; on return it is the implementation after the command. The
+/// conformance model settles most of its commands with this, without building a step's
+/// result for each.
 #[inline]
-pub fn refused_alike(
-    before: &Fleet,
-    after: &mut Fleet,
-    fault: Option<Fault>,
+pub fn refused_alike<P: ControlPlane>(
+    before: &Observed,
+    after: &mut P,
     command: &Command,
     spec_refusal: Refused,
 ) -> bool {
-    match Fault::execute(fault, after, command) {
-        Err(engine_refusal) => engine_refusal.kind() == spec_refusal && after == before,
+    match after.execute(command) {
+        Err(engine_refusal) => engine_refusal.kind() == spec_refusal && before.matches(after),
         Ok(_) => false,
     }
 }
 
-fn diverged<const N: usize>(
+fn diverged<P: ControlPlane, const N: usize>(
     world: &World<N>,
-    after: &Fleet,
+    after: &P,
     command: &Command,
     flag: Broken,
     reason: String,
 ) -> Lockstep<N> {
     let mut next = *world;
     next.broken.insert(flag);
-    if let Some(projected) = project::<N>(after) {
+    if let Some(projected) = project::<P, N>(after) {
         next.fleet = projected;
         next.observe(&world.fleet, command, None, None);
     }
@@ -151,49 +152,48 @@ fn diverged<const N: usize>(
     }
 }
 
-/// The engine's fleet projected onto the specification's encoding, or `None` if it does not
-/// fit (more tasks than `N`, an account beyond the specification's, ids out of order).
-pub fn project<const N: usize>(fleet: &Fleet) -> Option<FleetSpec<N>> {
-    let tasks = fleet.tasks();
-    if tasks.len() > N {
-        return None;
-    }
+/// The implementation's tasks projected onto the specification's encoding, or `None` if
+/// they do not fit (more tasks than `N`, an account beyond the specification's, ids out of
+/// order).
+pub fn project<P: ControlPlane, const N: usize>(plane: &P) -> Option<FleetSpec<N>> {
     let mut slots = [Slot {
         account: 0,
         task: TaskSpec::created(Mode::Full),
     }; N];
-    for (i, task) in tasks.iter().enumerate() {
-        if task.id() != TaskId(i as u64 + 1) {
+    let mut len = 0;
+    for (i, task) in plane.tasks().enumerate() {
+        if i >= N || task.id != TaskId(i as u64 + 1) {
             return None;
         }
         slots[i] = Slot {
-            account: u8::try_from(task.account().0).ok()?,
+            account: u8::try_from(task.account.0).ok()?,
             task: TaskSpec {
-                status: task.status(),
-                mode: task.mode(),
-                phase: task.phase(),
-                frozen_from: task.frozen_from(),
+                status: task.status,
+                mode: task.mode,
+                phase: task.phase,
+                frozen_from: task.frozen_from,
             },
         };
+        len = i + 1;
     }
     let mut arrears = 0u32;
-    for account in fleet.accounts_in_arrears() {
+    for account in plane.accounts_in_arrears() {
         if account.0 as usize >= MAX_ACCOUNTS {
             return None;
         }
         arrears |= 1 << account.0;
     }
-    FleetSpec::from_parts(&slots[..tasks.len()], arrears)
+    FleetSpec::from_parts(&slots[..len], arrears)
 }
 
-fn instance_changes(outcome: &Outcome, fleet: &Fleet) -> (Option<usize>, Option<usize>) {
+fn instance_changes<P: ControlPlane>(outcome: &Outcome, plane: &P) -> (Option<usize>, Option<usize>) {
     let Outcome::Task(change) = outcome else {
         return (None, None);
     };
     let slot = usize::try_from(change.task.0)
         .ok()
         .and_then(|id| id.checked_sub(1))
-        .filter(|&i| fleet.tasks().get(i).is_some_and(|t| t.id() == change.task));
+        .filter(|&i| plane.tasks().nth(i).is_some_and(|t| t.id == change.task));
     match change.instance {
         InstanceChange::Acquired => (slot, None),
         InstanceChange::Released => (None, slot),
@@ -201,37 +201,36 @@ fn instance_changes(outcome: &Outcome, fleet: &Fleet) -> (Option<usize>, Option<
     }
 }
 
-fn instances_match(fleet: &Fleet) -> bool {
-    fleet
+fn instances_match<P: ControlPlane>(plane: &P) -> bool {
+    plane
         .tasks()
-        .iter()
-        .all(|task| task.holds_instance() == task.status().holds_instance())
+        .all(|task| task.holds_instance == task.status.holds_instance())
 }
 
-fn listings_match<const N: usize>(engine: &Fleet, spec: &FleetSpec<N>, accounts: usize) -> bool {
-    (0..accounts as u32).map(AccountId).all(|account| {
-        engine
-            .list(account)
-            .map(|task| task.id())
-            .eq(spec.listed(account))
-    })
+fn listings_match<P: ControlPlane, const N: usize>(
+    plane: &P,
+    spec: &FleetSpec<N>,
+    accounts: usize,
+) -> bool {
+    (0..accounts as u32)
+        .map(AccountId)
+        .all(|account| plane.listed(account).eq(spec.listed(account)))
 }
 
 /// Every task the command changed has its version bumped by one; no other task changed.
-fn versions_advanced(before: &Fleet, after: &Fleet, outcome: &Outcome) -> bool {
-    let old = before.tasks();
+fn versions_advanced<P: ControlPlane>(before: &Observed, after: &P, outcome: &Outcome) -> bool {
+    let old = &before.tasks;
     after
         .tasks()
-        .iter()
         .enumerate()
         .all(|(i, task)| match old.get(i) {
-            None => task.version() >= 1,
-            Some(prev) if prev == task => true,
+            None => task.version >= 1,
+            Some(prev) if *prev == task => true,
             Some(prev) => {
-                task.version() == prev.version() + 1
+                task.version == prev.version + 1
                     && match outcome {
-                        Outcome::Task(change) => change.task == task.id(),
-                        Outcome::Account { account, .. } => *account == task.account(),
+                        Outcome::Task(change) => change.task == task.id,
+                        Outcome::Account { account, .. } => *account == task.account,
                     }
             }
         })

@@ -31,7 +31,7 @@ fn escape(text: &str) -> String {
 }
 
 /// The timeline of every task along a path.
-pub fn timeline(path: &[(ModelState, Option<Command>)]) -> String {
+pub fn timeline<P>(path: &[(ModelState<P>, Option<Command>)]) -> String {
     let tasks = path
         .iter()
         .map(|(state, _)| state.world.fleet.len())

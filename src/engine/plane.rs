@@ -1,0 +1,137 @@
+//! The reference engine as a [`ControlPlane`]: the implementation every check of this
+//! project has always run, now through the door any implementation uses.
+
+use std::hash::Hasher;
+
+use crate::plane::{self, ControlPlane, Exhaustive, TaskView};
+use crate::spec::{AccountId, Command, Refused, TaskId};
+
+use super::{Fleet, Outcome, Refusal, Task};
+
+impl plane::Refusal for Refusal {
+    fn kind(&self) -> Refused {
+        Refusal::kind(self)
+    }
+}
+
+/// The specification's view of one engine task.
+#[inline]
+pub fn view(task: &Task) -> TaskView {
+    TaskView {
+        id: task.id,
+        account: task.account,
+        mode: task.mode,
+        status: task.status,
+        phase: task.phase,
+        frozen_from: task.frozen_from,
+        holds_instance: task.instance,
+        version: task.version,
+    }
+}
+
+impl ControlPlane for Fleet {
+    type Refusal = Refusal;
+
+    #[inline]
+    fn execute(&mut self, command: &Command) -> Result<Outcome, Refusal> {
+        Fleet::execute(self, command)
+    }
+
+    #[inline]
+    fn tasks(&self) -> impl Iterator<Item = TaskView> + '_ {
+        Fleet::tasks(self).iter().map(view)
+    }
+
+    #[inline]
+    fn listed(&self, account: AccountId) -> impl Iterator<Item = TaskId> + '_ {
+        self.list(account).map(Task::id)
+    }
+
+    #[inline]
+    fn accounts_in_arrears(&self) -> impl Iterator<Item = AccountId> + '_ {
+        Fleet::accounts_in_arrears(self).iter().copied()
+    }
+
+    fn query(&self, account: AccountId, task: TaskId) -> Option<TaskView> {
+        self.get(account, task).ok().map(view)
+    }
+
+    fn restored(&self) -> Option<Result<Self, String>> {
+        Some(Fleet::from_json(&self.to_json()).map_err(|error| error.to_string()))
+    }
+}
+
+/// The key leaves out versions: they only count changes and never decide behaviour, and
+/// keeping them would make every pause/resume cycle a new state. Two words per task rather
+/// than a field-by-field walk: hashing is in the checker's inner loop, and stateright takes
+/// the 64-bit hash as the state's identity, so every field that equality compares goes in.
+impl Exhaustive for Fleet {
+    #[inline]
+    fn hash_key<H: Hasher>(&self, hasher: &mut H) {
+        let tasks = Fleet::tasks(self);
+        hasher.write_usize(tasks.len());
+        for task in tasks {
+            let phase = task.phase.map_or(0, |phase| phase as u64 + 1);
+            let frozen = task.frozen_from.map_or(0, |status| status as u64 + 1);
+            hasher.write_u64(task.id.0);
+            hasher.write_u64(
+                u64::from(task.account.0)
+                    | (task.status as u64) << 32
+                    | (task.mode as u64) << 40
+                    | phase << 48
+                    | frozen << 52
+                    | u64::from(task.instance) << 60,
+            );
+        }
+        for account in Fleet::accounts_in_arrears(self) {
+            hasher.write_u64(u64::from(account.0) | 1 << 32);
+        }
+    }
+
+    #[inline]
+    fn same_key(&self, other: &Self) -> bool {
+        let key = |task: &Task| {
+            (
+                task.id,
+                task.account,
+                task.mode,
+                task.status,
+                task.phase,
+                task.frozen_from,
+                task.instance,
+            )
+        };
+        Fleet::tasks(self).iter().map(key).eq(Fleet::tasks(other).iter().map(key))
+            && Fleet::accounts_in_arrears(self) == Fleet::accounts_in_arrears(other)
+    }
+
+    fn empty() -> Self {
+        Fleet::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::{Event, Mode};
+
+    #[test]
+    fn the_engine_answers_through_the_trait_as_it_does_directly() {
+        let mut fleet = Fleet::new();
+        let account = AccountId(0);
+        ControlPlane::execute(&mut fleet, &Command::Create { account, mode: Mode::Full })
+            .expect("created");
+        let refused = ControlPlane::execute(
+            &mut fleet,
+            &Command::Task { account, task: TaskId(1), event: Event::Pause },
+        )
+        .expect_err("a creating task cannot pause");
+        assert_eq!(plane::Refusal::kind(&refused), Refused::NotAllowed);
+        let views: Vec<TaskView> = ControlPlane::tasks(&fleet).collect();
+        assert_eq!(views.len(), 1);
+        assert_eq!(views[0].version, 1);
+        assert_eq!(fleet.listed(account).collect::<Vec<_>>(), [TaskId(1)]);
+        assert_eq!(fleet.query(AccountId(1), TaskId(1)), None);
+        assert!(fleet.restored().expect("snapshots").is_ok());
+    }
+}
