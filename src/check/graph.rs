@@ -20,22 +20,33 @@ use std::collections::{HashMap, VecDeque};
 
 use stateright::Model;
 
+use crate::model::faults::FaultyEngine;
 use crate::model::{FleetModel, ModelState};
+use crate::plane::Exhaustive;
 use crate::spec::Command;
 
 /// A state's number in the graph (breadth-first order).
 pub type Node = u32;
 
 /// A path: the initial state, then each command with the state after it.
-#[derive(Clone, Debug)]
-pub struct Trace {
-    pub init: ModelState,
-    pub steps: Vec<(Command, ModelState)>,
+#[derive(Clone)]
+pub struct Trace<P = FaultyEngine> {
+    pub init: ModelState<P>,
+    pub steps: Vec<(Command, ModelState<P>)>,
+}
+
+impl<P: crate::plane::ControlPlane> std::fmt::Debug for Trace<P> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Trace")
+            .field("init", &self.init)
+            .field("steps", &self.steps)
+            .finish()
+    }
 }
 
 /// The reachable states (or a breadth-first prefix of them).
-pub struct Graph {
-    pub states: Vec<ModelState>,
+pub struct Graph<P = FaultyEngine> {
+    pub states: Vec<ModelState<P>>,
     /// The step that first reached each state (none for initial states).
     pub parent: Vec<Option<(Node, Command)>>,
     /// Every edge out of each state, when built with edges.
@@ -48,23 +59,23 @@ pub struct Graph {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TooLarge(pub usize);
 
-impl Graph {
+impl<P: Exhaustive> Graph<P> {
     /// Explores the model breadth first, holding at most `bound` states. With `edges`,
     /// every edge is kept. `enough` is asked of each state as it is expanded (in order);
     /// when it answers true the search stops there, leaving the graph incomplete.
     pub fn explore(
-        model: &FleetModel,
+        model: &FleetModel<P>,
         bound: usize,
         edges: bool,
-        mut enough: impl FnMut(Node, &ModelState) -> bool,
-    ) -> Result<Graph, TooLarge> {
+        mut enough: impl FnMut(Node, &ModelState<P>) -> bool,
+    ) -> Result<Graph<P>, TooLarge> {
         let mut graph = Graph {
             states: Vec::new(),
             parent: Vec::new(),
             edges: Vec::new(),
             complete: false,
         };
-        let mut index: HashMap<ModelState, Node> = HashMap::new();
+        let mut index: HashMap<ModelState<P>, Node> = HashMap::new();
         let mut queue = VecDeque::new();
         for init in model.init_states() {
             if !index.contains_key(&init) {
@@ -124,7 +135,7 @@ impl Graph {
     }
 
     /// The first steps from an initial state to `node`: a shortest path.
-    pub fn path_to(&self, mut node: Node) -> Trace {
+    pub fn path_to(&self, mut node: Node) -> Trace<P> {
         let mut steps = Vec::new();
         while let Some((parent, command)) = self.parent[node as usize] {
             steps.push((command, self.states[node as usize].clone()));

@@ -6,6 +6,7 @@
 //! run cut short is never called verified.
 
 pub mod config;
+pub mod conformance;
 pub mod graph;
 pub mod liveness;
 pub mod report;
@@ -15,6 +16,7 @@ pub mod verdict;
 use std::path::{Path, PathBuf};
 
 pub use config::{Config, ConfigError, load};
+pub use conformance::{Conformance, conformance};
 pub use run::{Exploration, RunResult, Verdict, explore, run};
 
 use crate::text::thousands;

@@ -44,6 +44,7 @@
 //! or otherwise, can run with a fault on; a fault is only ever selected explicitly, by the
 //! tests or by `DRS_FUZZ_FAULT`.
 
+mod campaign;
 mod case;
 mod corners;
 mod coverage;
@@ -55,6 +56,7 @@ mod settings;
 mod shrink;
 mod summary;
 
+pub use campaign::{Counterexample, fuzz};
 pub use case::Case;
 pub use corners::{Corner, Corners};
 pub use coverage::{Coverage, CoverageReport, Edge, Exhaustive};
