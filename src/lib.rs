@@ -16,6 +16,8 @@
 //! - [`cli`]: the `drs-lifecycle` command line.
 //! - [`text`]: number formatting and display-width padding shared by every printed table.
 
+#![warn(missing_docs)]
+
 pub mod check;
 pub mod cli;
 pub mod engine;
