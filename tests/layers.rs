@@ -12,6 +12,8 @@ const LAYERS: &[(&str, u8)] = &[
     ("text", 0),
     ("spec", 1),
     ("engine", 2),
+    ("history", 2),
+    ("simulate", 3),
     ("model", 3),
     ("check", 4),
     ("fuzz", 4),
