@@ -487,6 +487,16 @@ impl Judge {
     /// Lets time pass for a job: unseen steps, pending commands applied, and the bound on
     /// applying them. Returns `false` when the bound left no consistent state.
     fn advance(&self, job: &Job, config: &mut Config, time: Millis) -> bool {
+        self.advance_with(job, config, time, self.options.apply_within)
+    }
+
+    fn advance_with(
+        &self,
+        job: &Job,
+        config: &mut Config,
+        time: Millis,
+        apply_within: Option<Millis>,
+    ) -> bool {
         let t = self.tables;
         let unseen = self.unseen(job);
         let users = !self.options.commands_complete;
@@ -523,7 +533,7 @@ impl Judge {
                 }
             }
         }
-        if let Some(within) = self.options.apply_within {
+        if let Some(within) = apply_within {
             for i in 0..config.count {
                 if config.sent[i].saturating_add(within) < time {
                     for mask in 0..MASKS {
@@ -1017,7 +1027,7 @@ impl Judge {
             },
         });
         let mut next = *config;
-        self.advance(job, &mut next, record.time);
+        self.advance_with(job, &mut next, record.time, None);
         let allowed = t.observations(next.union());
         self.violations.push(Violation {
             job: id.to_string(),
