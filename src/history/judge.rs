@@ -672,7 +672,12 @@ impl Judge {
         }
         if config.union() == 0 {
             let record = self.seen(line, poll.time, what(self));
-            let claim = if in_time {
+            // Had the bound on applying commands not been there, would the poll be
+            // explained? Then the bound is what it breaks.
+            let mut unbounded = start;
+            self.advance_with(&job, &mut unbounded, poll.time, None);
+            let explained_late = unbounded.sets.iter().any(|set| set & shows != 0);
+            let claim = if in_time && !explained_late {
                 self.classify(previous, Some(poll.answer), job.optional_ops != 0)
             } else {
                 claim::TAKES_EFFECT

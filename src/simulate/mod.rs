@@ -41,7 +41,8 @@ const DAY: i64 = 24 * HOUR;
 /// A way the simulated service breaks the lifecycle, once.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum ServiceFault {
-    /// 15 minutes after the first deletion, the task shows its status before deletion.
+    /// 15 minutes after the first deletion, the task is back, showing
+    /// `RELEASE_RESOURCE_COMPLETE` (Ended).
     DeletedReappears,
     /// 15 minutes after the first task ends, it is migrating again.
     EndedRestarts,
@@ -340,6 +341,8 @@ pub fn plan(state: &TaskSpec, rng: &mut Rng) -> Option<(i64, Actor)> {
 
 /// Fault and billing rates.
 const ARREARS_PER_ACCOUNT_PER_DAY: f64 = 1.0 / 20.0;
+/// A deleted task is polled for this many more rounds (an hour at the default interval).
+const POLLS_AFTER_DELETE: u8 = 60;
 const REFUSED_COMMAND_SHARE: f64 = 0.03;
 const INDEFINITE_SHARE: f64 = 0.01;
 const PREPAID_SHARE: f64 = 0.3;
@@ -565,7 +568,7 @@ pub fn run<W: Write>(config: &Config, out: &mut W) -> io::Result<Summary> {
                 let observed = observe(&task.state);
                 if matches!(observed, Observation::Deleted) {
                     task.after_delete += 1;
-                    if task.after_delete > 3 {
+                    if task.after_delete > POLLS_AFTER_DELETE {
                         continue;
                     }
                 }
