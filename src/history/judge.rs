@@ -251,36 +251,43 @@ impl Config {
     }
 }
 
-/// FNV-1a: job ids are short and trusted to be ids; a stable hash also shards.
+/// The job map's hasher: FxHash-style, eight bytes at a time (job ids are trusted to be
+/// ids, not an attack on the map).
 #[derive(Default)]
-pub struct Fnv(u64);
+pub struct FastHasher(u64);
 
-impl Hasher for Fnv {
+impl Hasher for FastHasher {
     fn finish(&self) -> u64 {
         self.0
     }
     fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for &b in bytes {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut h = self.0;
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+            h = (h.rotate_left(5) ^ word).wrapping_mul(K);
         }
+        let mut tail = [0u8; 8];
+        let rest = chunks.remainder();
+        tail[..rest.len()].copy_from_slice(rest);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(tail) ^ (bytes.len() as u64)).wrapping_mul(K);
         self.0 = h;
     }
 }
 
-/// The stable hash of a job id that `--shard` splits on (FNV-1a, 64 bits).
+/// The stable hash of a job id that `--shard` splits on: FNV-1a, 64 bits, over the id's
+/// UTF-8 bytes (documented in docs/traces.md, so other tools can split the same way).
 pub fn job_hash(id: &str) -> u64 {
-    let mut h = Fnv::default();
-    h.write(id.as_bytes());
-    h.finish()
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in id.as_bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
 }
 
-type FastMap<V> = HashMap<Box<str>, V, BuildHasherDefault<Fnv>>;
+type FastMap<V> = HashMap<Box<str>, V, BuildHasherDefault<FastHasher>>;
 
 /// The judge of a whole history, fed one record at a time.
 pub struct Judge {
@@ -596,6 +603,35 @@ impl Judge {
             && self.jobs[j].account == NO_ACCOUNT
         {
             self.link_account(j, account);
+        }
+        // The common case, kept cheap: nothing pending, nothing to explain or keep, a poll
+        // of a lifecycle status that the states consistent so far explain.
+        {
+            let unseen = self.unseen(&self.jobs[j]);
+            let users = !self.options.commands_complete;
+            let job = &mut self.jobs[j];
+            if job.pending == NO_PENDING
+                && job.optional_ops == 0
+                && !job.violated
+                && poll.mode.is_none()
+                && poll.offered.is_none()
+                && !self.explain
+                && self.trace_job.is_none()
+                && (job.last_poll_time != poll.time || job.last_answer as usize == a)
+            {
+                let now = self.tables.close(job.sets0, unseen, users) & self.tables.shows[a];
+                if now != 0 {
+                    job.records += 1;
+                    job.before0 = job.sets0;
+                    job.sets0 = now;
+                    job.last_time = poll.time;
+                    job.last_poll_time = poll.time;
+                    job.last_line = line;
+                    job.last_answer = a as u8;
+                    job.last_what = 0;
+                    return Ok(());
+                }
+            }
         }
         let job = self.jobs[j].clone();
         self.jobs[j].records += 1;
