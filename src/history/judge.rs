@@ -659,7 +659,7 @@ impl Judge {
         }
         let t = self.tables;
         let mut config = self.load(&job);
-        let previous = config.union();
+        let mut previous = config.union();
         if let Some(mode) = poll.mode {
             let keep = t.of_mode[mode as usize];
             for mask in 0..MASKS {
@@ -679,6 +679,7 @@ impl Judge {
                 );
                 return Ok(());
             }
+            previous = config.union();
         }
         let shows = t.shows[a];
         let same_instant = job.last_poll_time == poll.time
@@ -729,8 +730,15 @@ impl Judge {
         if self.explain && job.last_answer != NO_ANSWER && job.last_answer as usize != a {
             let users =
                 !self.options.commands_complete || config.count > 0 || job.optional_ops != 0;
+            // From the states that showed the last answer (not every state reached since).
+            let last = t.shows[job.last_answer as usize];
+            let from = if previous & last != 0 {
+                previous & last
+            } else {
+                last
+            };
             let steps = t
-                .shortest_unseen_path(previous, now, self.unseen(&job), users || start.count > 0)
+                .shortest_unseen_path(from, now, self.unseen(&job), users || start.count > 0)
                 .unwrap_or_default()
                 .into_iter()
                 .map(|(event, _)| event.describe())

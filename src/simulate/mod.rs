@@ -49,8 +49,8 @@ pub enum ServiceFault {
     /// 5 minutes after the first pause takes effect, a late report puts the task back in
     /// its phase.
     PauseUndone,
-    /// The first migrating task that arrears should freeze keeps migrating (its phase ends
-    /// a few minutes later).
+    /// The first migrating task that arrears should freeze keeps migrating: its phase ends
+    /// 10 to 20 minutes later, while the account is still in arrears (an hour at least).
     FrozenKeepsMigrating,
     /// The first accepted force end is never applied.
     ForceEndIgnored,
@@ -815,9 +815,10 @@ pub fn run<W: Write>(config: &Config, out: &mut W) -> io::Result<Summary> {
                             Status::FullMigration | Status::IncrementalMigration
                         )
                     {
-                        // The service forgets to freeze it, and its phase ends soon.
+                        // The service forgets to freeze it, and its phase ends while the
+                        // account is still in arrears.
                         fault_done = true;
-                        let soon = time + rng.between(MINUTE, 3 * MINUTE);
+                        let soon = time + rng.between(10 * MINUTE, 20 * MINUTE);
                         summary.fault_at = Some((job_id(t), soon));
                         let event = if state.status == Status::FullMigration {
                             Event::FullDone
