@@ -1118,8 +1118,7 @@ impl Judge {
                 }
             }
         }
-        self.violations
-            .sort_by(|a, b| a.record.line.cmp(&b.record.line));
+        self.violations.sort_by_key(|v| v.record.line);
     }
 
     /// The modes a job may be in, from the states consistent with it (for reports).

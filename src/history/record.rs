@@ -844,6 +844,60 @@ fn parse(text: &str) -> Result<Record<'_>, Malformed> {
 /// The `format` of a header.
 pub const FORMAT: &str = "drs-lifecycle history 1";
 
+impl Record<'_> {
+    /// The record with everything it borrows copied, to be held past its line.
+    pub fn into_owned(self) -> Record<'static> {
+        fn own(cow: Cow<'_, str>) -> Cow<'static, str> {
+            Cow::Owned(cow.into_owned())
+        }
+        fn poll(p: Poll<'_>) -> Poll<'static> {
+            Poll {
+                job: own(p.job),
+                time: p.time,
+                answer: p.answer,
+                mode: p.mode,
+                account: p.account.map(own),
+                offered: p.offered,
+                update_time: p.update_time,
+            }
+        }
+        match self {
+            Record::Header(h) => Record::Header(h),
+            Record::Status(p) => Record::Status(poll(p)),
+            Record::Polls(ps) => Record::Polls(ps.into_iter().map(poll).collect()),
+            Record::Command(c) => Record::Command(CommandSent {
+                job: own(c.job),
+                time: c.time,
+                op: c.op,
+                reply: c.reply,
+            }),
+            Record::Timeline(e) => Record::Timeline(TimelineEntry {
+                job: own(e.job),
+                time: e.time,
+                op: e.op,
+                succeeded: e.succeeded,
+            }),
+            Record::Billing(b) => Record::Billing(BillingEvent {
+                account: own(b.account),
+                time: b.time,
+                in_arrears: b.in_arrears,
+            }),
+        }
+    }
+
+    /// The time a record is about (`None` for a header).
+    pub fn time(&self) -> Option<Millis> {
+        match self {
+            Record::Header(_) => None,
+            Record::Status(p) => Some(p.time),
+            Record::Polls(ps) => ps.first().map(|p| p.time),
+            Record::Command(c) => Some(c.time),
+            Record::Timeline(e) => Some(e.time),
+            Record::Billing(b) => Some(b.time),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -905,59 +959,5 @@ mod tests {
         assert_eq!(parse_op("force end"), Some(Event::ForceEnd));
         assert_eq!(parse_op("stop"), Some(Event::End));
         assert_eq!(parse_op("InstanceReady"), None);
-    }
-}
-
-impl Record<'_> {
-    /// The record with everything it borrows copied, to be held past its line.
-    pub fn into_owned(self) -> Record<'static> {
-        fn own(cow: Cow<'_, str>) -> Cow<'static, str> {
-            Cow::Owned(cow.into_owned())
-        }
-        fn poll(p: Poll<'_>) -> Poll<'static> {
-            Poll {
-                job: own(p.job),
-                time: p.time,
-                answer: p.answer,
-                mode: p.mode,
-                account: p.account.map(own),
-                offered: p.offered,
-                update_time: p.update_time,
-            }
-        }
-        match self {
-            Record::Header(h) => Record::Header(h),
-            Record::Status(p) => Record::Status(poll(p)),
-            Record::Polls(ps) => Record::Polls(ps.into_iter().map(poll).collect()),
-            Record::Command(c) => Record::Command(CommandSent {
-                job: own(c.job),
-                time: c.time,
-                op: c.op,
-                reply: c.reply,
-            }),
-            Record::Timeline(e) => Record::Timeline(TimelineEntry {
-                job: own(e.job),
-                time: e.time,
-                op: e.op,
-                succeeded: e.succeeded,
-            }),
-            Record::Billing(b) => Record::Billing(BillingEvent {
-                account: own(b.account),
-                time: b.time,
-                in_arrears: b.in_arrears,
-            }),
-        }
-    }
-
-    /// The time a record is about (`None` for a header).
-    pub fn time(&self) -> Option<Millis> {
-        match self {
-            Record::Header(_) => None,
-            Record::Status(p) => Some(p.time),
-            Record::Polls(ps) => ps.first().map(|p| p.time),
-            Record::Command(c) => Some(c.time),
-            Record::Timeline(e) => Some(e.time),
-            Record::Billing(b) => Some(b.time),
-        }
     }
 }

@@ -135,11 +135,10 @@ impl Tables {
         let mut queue = VecDeque::new();
         for mode in Mode::ALL {
             let created = TaskSpec::created(mode);
-            if !index.contains_key(&created) {
-                index.insert(created, states.len() as u8);
-                states.push(created);
-                queue.push_back(created);
-            }
+            // The three modes' created states differ by their mode.
+            index.insert(created, states.len() as u8);
+            states.push(created);
+            queue.push_back(created);
         }
         while let Some(state) = queue.pop_front() {
             for event in Event::ON_TASK {

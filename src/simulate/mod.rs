@@ -802,8 +802,8 @@ pub fn run<W: Write>(config: &Config, out: &mut W) -> io::Result<Summary> {
                 w.buf.extend_from_slice(b",\"event\":\"arrears\"}\n");
                 summary.records += 1;
                 summary.billing += 1;
-                for k in 0..account_tasks[a].len() {
-                    let t = account_tasks[a][k] as usize;
+                for &t in &account_tasks[a] {
+                    let t = t as usize;
                     let state = tasks[t].state;
                     if !tasks[t].exists || !state.status.is_freezable() {
                         continue;
@@ -857,8 +857,8 @@ pub fn run<W: Write>(config: &Config, out: &mut W) -> io::Result<Summary> {
                 w.buf.extend_from_slice(b",\"event\":\"recharged\"}\n");
                 summary.records += 1;
                 summary.billing += 1;
-                for k in 0..account_tasks[a].len() {
-                    let t = account_tasks[a][k] as usize;
+                for &t in &account_tasks[a] {
+                    let t = t as usize;
                     if let Some(next) = step(&tasks[t].state, Event::AccountRecharged) {
                         set_state!(t, time, next);
                     }
