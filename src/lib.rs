@@ -13,6 +13,9 @@
 //! - [`check`]: model configurations, runs, shortest counterexamples, liveness, reports.
 //! - [`report`]: the generated reports in `reports/`: model-check results, the state
 //!   diagram, benchmark tables and the regression gate.
+//! - [`history`]: recorded histories of real tasks (polls, commands, timelines), parsed and
+//!   judged against the specification's observations, the first impossible record explained.
+//! - [`simulate`]: a seeded fleet simulation over simulated time, written as a history.
 //! - [`cli`]: the `drs-lifecycle` command line.
 //! - [`text`]: number formatting and display-width padding shared by every printed table.
 
@@ -22,8 +25,10 @@ pub mod check;
 pub mod cli;
 pub mod engine;
 pub mod fuzz;
+pub mod history;
 pub mod model;
 pub mod plane;
 pub mod report;
+pub mod simulate;
 pub mod spec;
 pub mod text;

@@ -54,3 +54,19 @@ fn check_stops_quietly_when_its_reader_goes_away() {
 fn snapshot_stops_quietly_when_its_reader_goes_away() {
     closes_after_one_line(&["snapshot", "tests/data/snapshots/good-fleet.json"]);
 }
+
+#[test]
+fn simulate_stops_quietly_when_its_reader_goes_away() {
+    closes_after_one_line(&["simulate", "--tasks", "2000", "--days", "3"]);
+}
+
+#[test]
+fn validate_stops_quietly_when_its_reader_goes_away() {
+    closes_after_one_line(&[
+        "validate",
+        "tests/traces/missed-short-statuses.jsonl",
+        "--explain",
+    ]);
+    closes_after_one_line(&["validate", "tests/traces/deleted-reappears.jsonl"]);
+    closes_after_one_line(&["validate", "--schema"]);
+}

@@ -6,7 +6,9 @@
 mod check;
 mod explore;
 mod report;
+mod simulate;
 mod snapshot;
+mod validate;
 
 use std::fmt;
 use std::path::PathBuf;
@@ -45,6 +47,12 @@ pub enum Command {
     /// and SVG) and the benchmark table. `report bench --baseline NAME --threshold PCT` is
     /// the regression gate.
     Report(ReportArgs),
+    /// Judge a recorded history (polls, commands, timelines; JSON lines, `.gz` too) against
+    /// the specification: each job's first impossible record, explained.
+    Validate(validate::ValidateArgs),
+    /// Simulate a fleet over days, seeded and deterministic, and write its history in the
+    /// format `validate` reads (optionally with a misbehaving service).
+    Simulate(simulate::SimulateArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -177,7 +185,7 @@ impl CliError {
 
     /// The reader of standard output went away (`drs-lifecycle check | head`): the command
     /// stops quietly and successfully, as Unix tools do, since nobody reads the rest.
-    fn reader_gone() -> Self {
+    pub(crate) fn reader_gone() -> Self {
         CliError {
             message: String::new(),
             code: 0,
@@ -219,6 +227,7 @@ macro_rules! out {
         $crate::cli::write_out(format_args!($($arg)*))?
     };
 }
+pub(crate) use out;
 
 impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -264,6 +273,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Explore(args) => explore::explore(args),
         Command::Snapshot(args) => snapshot::snapshot(args),
         Command::Report(args) => report::report(args),
+        Command::Validate(args) => validate::validate(args),
+        Command::Simulate(args) => simulate::simulate(args),
     };
     match result {
         Ok(code) => code,

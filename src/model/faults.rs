@@ -227,20 +227,22 @@ impl Fault {
             (Fault::ForceEndInCreating, Status::Creating, Event::ForceEnd) => {
                 Some(to(Status::EndRequested))
             }
-            (Fault::RecoveryErrorLandsOnPhaseFailed, Status::FaultRecovery, Event::RecoveryError) => {
-                task.phase.map(|phase| to(phase.failed()))
-            }
+            (
+                Fault::RecoveryErrorLandsOnPhaseFailed,
+                Status::FaultRecovery,
+                Event::RecoveryError,
+            ) => task.phase.map(|phase| to(phase.failed())),
             (Fault::LateStartReportAfterForceEnd, Status::EndRequested, Event::StartSucceeded) => {
                 Some(to(task.mode.first_phase().running()))
             }
-            (Fault::FullOnlyPausedAfterFullComplete, Status::FullMigrationComplete, Event::Pause)
-                if task.mode == Mode::Full =>
-            {
-                Some(TaskSpec {
-                    phase: Some(Phase::Incremental),
-                    ..to(Status::Paused)
-                })
-            }
+            (
+                Fault::FullOnlyPausedAfterFullComplete,
+                Status::FullMigrationComplete,
+                Event::Pause,
+            ) if task.mode == Mode::Full => Some(TaskSpec {
+                phase: Some(Phase::Incremental),
+                ..to(Status::Paused)
+            }),
             _ => step(task, event),
         }
     }

@@ -1,0 +1,90 @@
+//! Throughput of the history tools: `simulate` writing, and `validate` parsing and judging
+//! (end to end from bytes in memory, and judging alone on records already parsed).
+//!
+//! Targets (issue 11): validate ≥ 2 M records/s end to end, judging ≥ 20 M records/s,
+//! simulate ≥ 5 M records/s. `cargo bench --bench history` (add `-- --quick` on a busy
+//! machine).
+
+use std::hint::black_box;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use drs_lifecycle::history::{Judge, Options, Record, parse_line};
+use drs_lifecycle::simulate::{Config, run};
+
+fn history() -> Vec<u8> {
+    let config = Config {
+        tasks: 300,
+        days: 2,
+        seed: 7,
+        ..Config::default()
+    };
+    let mut out = Vec::new();
+    run(&config, &mut out).expect("writes to memory");
+    out
+}
+
+fn benches(c: &mut Criterion) {
+    let bytes = history();
+    let text = std::str::from_utf8(&bytes).expect("UTF-8");
+    let lines: Vec<&str> = text.lines().collect();
+    let records = lines.len() as u64;
+    let parsed: Vec<Record<'_>> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, line)| parse_line(line, i as u64 + 1).expect("a valid history"))
+        .collect();
+    let options = Options {
+        commands_complete: true,
+        billing_recorded: true,
+        apply_within: Some(30 * 60 * 1000),
+        ..Options::default()
+    };
+
+    let mut group = c.benchmark_group("history");
+    group.throughput(Throughput::Elements(records));
+    group.sample_size(10);
+    group.bench_function("simulate (records written)", |b| {
+        let config = Config {
+            tasks: 300,
+            days: 2,
+            seed: 7,
+            ..Config::default()
+        };
+        let mut out = Vec::with_capacity(bytes.len() + 1024);
+        b.iter(|| {
+            out.clear();
+            black_box(run(&config, &mut out).expect("writes"));
+        })
+    });
+    group.bench_function("validate end to end (parse and judge)", |b| {
+        b.iter(|| {
+            let mut judge = Judge::new(options);
+            for (i, line) in text.lines().enumerate() {
+                let record = parse_line(line, i as u64 + 1).expect("valid");
+                judge.record(&record, i as u64 + 1).expect("in order");
+            }
+            judge.finish();
+            black_box(judge.violations.len())
+        })
+    });
+    group.bench_function("judge alone (records in memory)", |b| {
+        b.iter(|| {
+            let mut judge = Judge::new(options);
+            for (i, record) in parsed.iter().enumerate() {
+                judge.record(record, i as u64 + 1).expect("in order");
+            }
+            black_box(judge.violations.len())
+        })
+    });
+    group.bench_function("parse alone", |b| {
+        b.iter(|| {
+            for (i, line) in lines.iter().enumerate() {
+                black_box(parse_line(line, i as u64 + 1).expect("valid"));
+            }
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(history_benches, benches);
+criterion_main!(history_benches);

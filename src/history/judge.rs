@@ -1,0 +1,1140 @@
+//! Judging a recorded history against the specification (brief, decision D.2.5).
+//!
+//! For each job the judge keeps the set of specification states consistent with everything
+//! recorded of it so far, as bits over the indexed states ([`super::tables`]). A record
+//! first lets time pass — any number of unseen steps since the job's previous record (the
+//! service's own steps; billing unless billing is recorded; user operations unless the
+//! history records every command) — and then filters: a poll keeps the states whose
+//! observation it shows, a refused command the states that refuse it, a timeline entry
+//! applies the operation it names. A repeated status is a poll, not a step: no step is
+//! needed to see the same thing twice. When the set empties, the record is impossible: the
+//! job's first violation, explained ([`Violation`]) and named after the claim it breaks.
+//!
+//! **Accepted commands apply late.** The service answers a command before it acts, so an
+//! accepted command is a step the run takes once, at some point after it was sent: polls
+//! right after it may still show the status before it. The judge keeps, per job, up to
+//! [`MAX_PENDING`] accepted commands not yet known to have been applied, and a state set
+//! for each subset of them that may have been applied (so a command is applied at most
+//! once, in any order relative to the others). A command that every consistent state has
+//! applied retires; one that none has applied when the history ends (or when
+//! [`MAX_PENDING`] newer ones push it out) is reported as *accepted, never applied* — not
+//! a violation, as D.2.5 says — unless the history promises that the service applies
+//! commands within a bound (`apply_within`), in which case the first record after the
+//! bound that finds it unapplied breaks "an accepted command takes effect".
+//!
+//! **Billing** is account-level and no poll shows it: a frozen task shows the code of the
+//! status it froze. When the history does not record billing (the default), arrears and
+//! recharge are unseen steps each task may take at any time — per task, so the account's
+//! coupling (every task of the account freezes together) is not judged. When it does
+//! (`billing: recorded` in the header, or `--billing recorded`), billing events apply to
+//! every task of the account at their point in the stream, and between them an account in
+//! arrears freezes each task in the step that lands it on a freezable status: that is how
+//! a frozen task that keeps migrating is caught.
+//!
+//! **Unrecorded user operations** (another console user, a script) are unseen steps by
+//! default; `commands: complete` says the history records every one, and then only the
+//! recorded commands (and indefinite ones, which may or may not have happened, any time
+//! after they were sent) move a task on the user's behalf. That is how a pause undone by a
+//! late report is caught: without it, an unrecorded resume explains the task running again.
+//!
+//! Limits (TIGER_STYLE): at most [`MAX_PENDING`] pending commands per job; at most
+//! [`MAX_DIVERGENCES`] divergences and [`MAX_REPORTS`] never-applied reports kept (the rest
+//! are counted).
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use serde::Serialize;
+
+use super::record::{
+    BillingEvent, CommandSent, Malformed, Poll, Record, RecordError, Reply, TimelineEntry,
+};
+use super::tables::{
+    ANSWER_COUNT, States, Tables, USER_OPS, Unseen, answer_index, answer_of, op_index, tables,
+};
+use super::time::Millis;
+use crate::spec::{Answer, Event, Mode, Observation, TaskSpec};
+
+/// How many accepted, not yet applied commands a job may have.
+pub const MAX_PENDING: usize = 2;
+const MASKS: usize = 1 << MAX_PENDING;
+/// How many divergences (available actions) are kept in full.
+pub const MAX_DIVERGENCES: usize = 1000;
+/// How many never-applied reports are kept in full.
+pub const MAX_REPORTS: usize = 1000;
+
+/// What to do with a poll that shows a code of an operation outside the lifecycle.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExcursionPolicy {
+    /// Count it and judge the job as if the poll had not happened.
+    Skip,
+    /// A violation of "every status code is a lifecycle status".
+    Error,
+}
+
+/// How to read the history.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Options {
+    pub excursions: ExcursionPolicy,
+    /// Every user operation is recorded: none happens unseen.
+    pub commands_complete: bool,
+    /// Billing events are recorded: arrears and recharge are not unseen steps.
+    pub billing_recorded: bool,
+    /// An accepted command must take effect within this long.
+    pub apply_within: Option<Millis>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            excursions: ExcursionPolicy::Skip,
+            commands_complete: false,
+            billing_recorded: false,
+            apply_within: None,
+        }
+    }
+}
+
+/// The claims a recorded history can break. The first five are the model checker's
+/// claims (`src/model/claims.rs`), by name; the rest are the validator's own, about what
+/// only a recorded run shows.
+pub mod claim {
+    pub const DELETED_REAPPEARS: &str = "deleted task never reappears";
+    pub const ENDED_TERMINAL: &str = "ended is terminal";
+    pub const END_NEVER_UNDONE: &str = "an end is never undone";
+    pub const DELETE_ONLY: &str = "delete only from CreateFailed or Ended";
+    pub const MODE: &str = "full-only never incremental, incremental-only never full";
+    pub const FROZEN_STAYS: &str = "a frozen task moves only on recharge or retention expiry";
+    pub const PAUSED_STAYS: &str = "a paused task moves only on a user's resume, reset or end";
+    pub const TABLE: &str = "every step is in the transition table";
+    pub const REFUSES: &str = "the service refuses only what the specification refuses";
+    pub const TAKES_EFFECT: &str = "an accepted command takes effect";
+    pub const KEEPS_MODE: &str = "a task keeps its mode";
+    pub const LIFECYCLE_CODE: &str = "every status code is a lifecycle status";
+    /// The claims shared with the model checker.
+    pub const SHARED: [&str; 5] = [
+        DELETED_REAPPEARS,
+        ENDED_TERMINAL,
+        END_NEVER_UNDONE,
+        DELETE_ONLY,
+        MODE,
+    ];
+}
+
+/// One record of a job, as an explanation names it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Seen {
+    pub line: u64,
+    pub time: Millis,
+    /// `status PAUSING`, `command pause accepted`, …
+    pub what: String,
+}
+
+/// The first impossible record of a job, explained.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Violation {
+    pub job: String,
+    pub claim: &'static str,
+    /// The impossible record.
+    pub record: Seen,
+    /// The job's record before it, if any.
+    pub previous: Option<Seen>,
+    /// The states still possible before the impossible record.
+    pub possible: Vec<TaskSpec>,
+    /// What the specification would have let a poll show at that point.
+    pub allowed_next: Vec<Observation>,
+    /// How many of the job's records before it are explained (the longest explained prefix).
+    pub explained_prefix: u32,
+}
+
+/// `available_actions` that disagree with the specification in every consistent state.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Divergence {
+    pub job: String,
+    pub line: u64,
+    /// Offered, though every consistent state refuses it.
+    pub offers_forbidden: Vec<&'static str>,
+    /// Not offered, though every consistent state accepts it.
+    pub withholds_allowed: Vec<&'static str>,
+}
+
+/// An accepted command that no consistent run applied.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct NeverApplied {
+    pub job: String,
+    pub line: u64,
+    pub time: Millis,
+    pub op: &'static str,
+}
+
+/// A gap between two polls of a job that show different things, with the shortest run of
+/// unseen steps that explains it (`--explain`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Gap {
+    pub job: String,
+    pub line: u64,
+    pub from: String,
+    pub to: String,
+    pub steps: Vec<&'static str>,
+}
+
+/// What was counted.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Counts {
+    pub records: u64,
+    pub polls: u64,
+    pub commands: u64,
+    pub timeline: u64,
+    pub billing: u64,
+    /// Records after a job's first violation, not judged.
+    pub after_violation: u64,
+    /// Polls by answer: every API code, then does-not-exist.
+    #[serde(skip)]
+    pub by_answer: [u64; ANSWER_COUNT],
+    pub divergences: u64,
+    pub never_applied: u64,
+    pub never_applied_evicted: u64,
+}
+
+/// A job's bookkeeping: 64 bytes; pending commands live out of line ([`Pending`]).
+#[derive(Clone, Debug)]
+struct Job {
+    /// States with no pending command applied (all states when none is pending).
+    sets0: States,
+    /// `sets0` before the last poll, for an equal-time poll that shows something else.
+    before0: States,
+    last_time: Millis,
+    last_poll_time: Millis,
+    last_line: u64,
+    records: u32,
+    /// Index into `Judge::pending`, or `NO_PENDING`.
+    pending: u32,
+    account: u32,
+    /// Indefinite operations that may still happen (under complete commands).
+    optional_ops: u16,
+    last_answer: u8,
+    last_what: u8,
+    violated: bool,
+}
+
+const NO_PENDING: u32 = u32::MAX;
+const NO_ACCOUNT: u32 = u32::MAX;
+const NO_ANSWER: u8 = u8::MAX;
+
+/// The pending commands of one job, and its state sets by which of them were applied.
+#[derive(Clone, Debug, Default)]
+struct Pending {
+    /// `[1..]`: the sets with those commands applied (`[0]` lives in the job).
+    sets: [States; MASKS],
+    before: [States; MASKS],
+    ops: [u8; MAX_PENDING],
+    lines: [u64; MAX_PENDING],
+    sent: [Millis; MAX_PENDING],
+    count: u8,
+}
+
+/// A job's sets, worked on in one place.
+#[derive(Clone, Copy, Debug, Default)]
+struct Config {
+    sets: [States; MASKS],
+    before: [States; MASKS],
+    ops: [u8; MAX_PENDING],
+    lines: [u64; MAX_PENDING],
+    sent: [Millis; MAX_PENDING],
+    count: usize,
+}
+
+impl Config {
+    fn union(&self) -> States {
+        self.sets.iter().fold(0, |a, s| a | s)
+    }
+}
+
+/// The job map's hasher: FxHash-style, eight bytes at a time (job ids are trusted to be
+/// ids, not an attack on the map).
+#[derive(Default)]
+pub struct FastHasher(u64);
+
+impl Hasher for FastHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut h = self.0;
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+            h = (h.rotate_left(5) ^ word).wrapping_mul(K);
+        }
+        let mut tail = [0u8; 8];
+        let rest = chunks.remainder();
+        tail[..rest.len()].copy_from_slice(rest);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(tail) ^ (bytes.len() as u64)).wrapping_mul(K);
+        self.0 = h;
+    }
+}
+
+/// The stable hash of a job id that `--shard` splits on: FNV-1a, 64 bits, over the id's
+/// UTF-8 bytes (documented in docs/traces.md, so other tools can split the same way).
+pub fn job_hash(id: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in id.as_bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+type FastMap<V> = HashMap<Box<str>, V, BuildHasherDefault<FastHasher>>;
+
+/// The judge of a whole history, fed one record at a time.
+pub struct Judge {
+    options: Options,
+    tables: &'static Tables,
+    jobs: Vec<Job>,
+    ids: FastMap<u32>,
+    pending: Vec<Pending>,
+    free_pending: Vec<u32>,
+    accounts: FastMap<u32>,
+    account_jobs: Vec<Vec<u32>>,
+    account_arrears: Vec<bool>,
+    pub counts: Counts,
+    pub violations: Vec<Violation>,
+    pub divergences: Vec<Divergence>,
+    pub never_applied: Vec<NeverApplied>,
+    /// With `explain` on, the gaps since the caller last drained them.
+    pub gaps: Vec<Gap>,
+    pub explain: bool,
+    /// The job whose run to keep for an ITF trace, and its records with their sets.
+    trace_job: Option<String>,
+    pub trace: Vec<(Seen, States)>,
+}
+
+impl Judge {
+    pub fn new(options: Options) -> Judge {
+        Judge {
+            options,
+            tables: tables(),
+            jobs: Vec::new(),
+            ids: FastMap::default(),
+            pending: Vec::new(),
+            free_pending: Vec::new(),
+            accounts: FastMap::default(),
+            account_jobs: Vec::new(),
+            account_arrears: Vec::new(),
+            counts: Counts::default(),
+            violations: Vec::new(),
+            divergences: Vec::new(),
+            never_applied: Vec::new(),
+            gaps: Vec::new(),
+            explain: false,
+            trace_job: None,
+            trace: Vec::new(),
+        }
+    }
+
+    /// Keep the records of one job and the states consistent after each, for
+    /// [`itf`](super::itf).
+    pub fn keep_trace(&mut self, job: &str) {
+        self.trace_job = Some(job.to_string());
+    }
+
+    pub fn options(&self) -> Options {
+        self.options
+    }
+
+    /// A header's statements, where the command line said nothing.
+    pub fn set_options(&mut self, options: Options) {
+        self.options = options;
+    }
+
+    /// How many jobs were seen.
+    pub fn job_count(&self) -> usize {
+        self.jobs.len()
+    }
+
+    /// How many jobs have a violation.
+    pub fn violated_jobs(&self) -> usize {
+        self.violations.len()
+    }
+
+    /// Bytes held per job (the job, its id and its map entry, its share of pending
+    /// commands), for the memory figure.
+    pub fn bytes_in_flight(&self) -> usize {
+        let ids: usize = self
+            .ids
+            .keys()
+            .map(|k| k.len().next_multiple_of(16).max(16) + 16)
+            .sum();
+        let map = self.ids.capacity() * (size_of::<(Box<str>, u32)>() + 1);
+        self.jobs.capacity() * size_of::<Job>()
+            + ids
+            + map
+            + self.pending.capacity() * size_of::<Pending>()
+    }
+
+    fn job_index(&mut self, id: &str) -> usize {
+        if let Some(&i) = self.ids.get(id) {
+            return i as usize;
+        }
+        let i = self.jobs.len();
+        self.ids.insert(id.into(), i as u32);
+        self.jobs.push(Job {
+            sets0: self.tables.all,
+            before0: self.tables.all,
+            last_time: Millis::MIN,
+            last_poll_time: Millis::MIN,
+            last_line: 0,
+            records: 0,
+            pending: NO_PENDING,
+            account: NO_ACCOUNT,
+            optional_ops: 0,
+            last_answer: NO_ANSWER,
+            last_what: 0,
+            violated: false,
+        });
+        i
+    }
+
+    /// Judges one record (`line` is its line number). An out-of-order record is a
+    /// [`RecordError`]; everything else the history shows is a verdict.
+    pub fn record(&mut self, record: &Record<'_>, line: u64) -> Result<(), RecordError> {
+        self.counts.records += 1;
+        match record {
+            Record::Header(_) => Ok(()),
+            Record::Status(poll) => self.poll(poll, line),
+            Record::Polls(polls) => {
+                for poll in polls {
+                    self.poll(poll, line)?;
+                }
+                Ok(())
+            }
+            Record::Command(command) => self.command(command, line),
+            Record::Timeline(entry) => self.timeline(entry, line),
+            Record::Billing(event) => {
+                self.billing(event);
+                Ok(())
+            }
+        }
+    }
+
+    fn order(&mut self, j: usize, id: &str, time: Millis, line: u64) -> Result<(), RecordError> {
+        let job = &self.jobs[j];
+        if time < job.last_time {
+            return Err(RecordError {
+                line,
+                what: Malformed::OutOfOrder {
+                    job: id.to_string(),
+                    time,
+                    previous_line: job.last_line,
+                    previous_time: job.last_time,
+                },
+            });
+        }
+        Ok(())
+    }
+
+    fn unseen(&self, job: &Job) -> Unseen {
+        if !self.options.billing_recorded || job.account == NO_ACCOUNT {
+            Unseen::SystemAndBilling
+        } else if self.account_arrears[job.account as usize] {
+            Unseen::InArrears
+        } else {
+            Unseen::System
+        }
+    }
+
+    fn load(&self, job: &Job) -> Config {
+        let mut config = Config::default();
+        config.sets[0] = job.sets0;
+        config.before[0] = job.before0;
+        if job.pending != NO_PENDING {
+            let p = &self.pending[job.pending as usize];
+            config.sets[1..].copy_from_slice(&p.sets[1..]);
+            config.before[1..].copy_from_slice(&p.before[1..]);
+            config.ops = p.ops;
+            config.lines = p.lines;
+            config.sent = p.sent;
+            config.count = p.count as usize;
+        }
+        config
+    }
+
+    fn store(&mut self, j: usize, config: &Config) {
+        let job = &mut self.jobs[j];
+        job.sets0 = config.sets[0];
+        job.before0 = config.before[0];
+        if config.count == 0 {
+            if job.pending != NO_PENDING {
+                self.free_pending.push(job.pending);
+                job.pending = NO_PENDING;
+            }
+            return;
+        }
+        if job.pending == NO_PENDING {
+            job.pending = match self.free_pending.pop() {
+                Some(slot) => slot,
+                None => {
+                    self.pending.push(Pending::default());
+                    (self.pending.len() - 1) as u32
+                }
+            };
+        }
+        let p = &mut self.pending[job.pending as usize];
+        p.sets = config.sets;
+        p.before = config.before;
+        p.ops = config.ops;
+        p.lines = config.lines;
+        p.sent = config.sent;
+        p.count = config.count as u8;
+    }
+
+    /// Lets time pass for a job: unseen steps, pending commands applied, and the bound on
+    /// applying them. Returns `false` when the bound left no consistent state.
+    fn advance(&self, job: &Job, config: &mut Config, time: Millis) -> bool {
+        self.advance_with(job, config, time, self.options.apply_within)
+    }
+
+    fn advance_with(
+        &self,
+        job: &Job,
+        config: &mut Config,
+        time: Millis,
+        apply_within: Option<Millis>,
+    ) -> bool {
+        let t = self.tables;
+        let unseen = self.unseen(job);
+        let users = !self.options.commands_complete;
+        let close = |set: States| -> States {
+            let mut out = t.close(set, unseen, users);
+            if job.optional_ops != 0 {
+                loop {
+                    let mut more = out;
+                    for op in 0..USER_OPS.len() {
+                        if job.optional_ops & 1 << op != 0 {
+                            more |= t.close(t.apply(out, op), unseen, users);
+                        }
+                    }
+                    if more == out {
+                        break;
+                    }
+                    out = more;
+                }
+            }
+            out
+        };
+        if config.count == 0 {
+            config.sets[0] = close(config.sets[0]);
+            return true;
+        }
+        for mask in 0..MASKS {
+            config.sets[mask] = close(config.sets[mask]);
+        }
+        for mask in 0..MASKS {
+            for i in 0..config.count {
+                if mask & 1 << i == 0 && config.sets[mask] != 0 {
+                    let applied = close(t.apply(config.sets[mask], config.ops[i] as usize));
+                    config.sets[mask | 1 << i] |= applied;
+                }
+            }
+        }
+        if let Some(within) = apply_within {
+            for i in 0..config.count {
+                if config.sent[i].saturating_add(within) < time {
+                    for mask in 0..MASKS {
+                        if mask & 1 << i == 0 {
+                            config.sets[mask] = 0;
+                        }
+                    }
+                }
+            }
+            return config.union() != 0;
+        }
+        true
+    }
+
+    /// Retires pending commands that every consistent state has applied.
+    fn retire(&self, config: &mut Config) {
+        let mut i = 0;
+        while i < config.count {
+            let applied_everywhere = (0..MASKS).all(|m| m & 1 << i != 0 || config.sets[m] == 0);
+            if applied_everywhere {
+                self.remove_pending(config, i);
+            } else {
+                i += 1;
+            }
+        }
+    }
+
+    /// Forgets pending command `i`, merging the sets with and without it.
+    fn remove_pending(&self, config: &mut Config, i: usize) {
+        let squeeze = |sets: &[States; MASKS]| -> [States; MASKS] {
+            let mut out = [0; MASKS];
+            for (mask, set) in sets.iter().enumerate() {
+                let low = mask & ((1 << i) - 1);
+                let high = (mask >> (i + 1)) << i;
+                out[low | high] |= set;
+            }
+            out
+        };
+        config.sets = squeeze(&config.sets);
+        config.before = squeeze(&config.before);
+        for k in i..MAX_PENDING - 1 {
+            config.ops[k] = config.ops[k + 1];
+            config.lines[k] = config.lines[k + 1];
+            config.sent[k] = config.sent[k + 1];
+        }
+        config.count -= 1;
+    }
+
+    fn is_applied_somewhere(config: &Config, i: usize) -> bool {
+        (0..MASKS).any(|m| m & 1 << i != 0 && config.sets[m] != 0)
+    }
+
+    fn poll(&mut self, poll: &Poll<'_>, line: u64) -> Result<(), RecordError> {
+        self.counts.polls += 1;
+        let a = answer_index(poll.answer);
+        self.counts.by_answer[a] += 1;
+        let j = self.job_index(&poll.job);
+        self.order(j, &poll.job, poll.time, line)?;
+        if let Some(account) = &poll.account
+            && self.jobs[j].account == NO_ACCOUNT
+        {
+            self.link_account(j, account);
+        }
+        // The common case, kept cheap: nothing pending, nothing to explain or keep, a poll
+        // of a lifecycle status that the states consistent so far explain.
+        {
+            let unseen = self.unseen(&self.jobs[j]);
+            let users = !self.options.commands_complete;
+            let job = &mut self.jobs[j];
+            if job.pending == NO_PENDING
+                && job.optional_ops == 0
+                && !job.violated
+                && poll.mode.is_none()
+                && poll.offered.is_none()
+                && !self.explain
+                && self.trace_job.is_none()
+                && (job.last_poll_time != poll.time || job.last_answer as usize == a)
+            {
+                let now = self.tables.close(job.sets0, unseen, users) & self.tables.shows[a];
+                if now != 0 {
+                    job.records += 1;
+                    job.before0 = job.sets0;
+                    job.sets0 = now;
+                    job.last_time = poll.time;
+                    job.last_poll_time = poll.time;
+                    job.last_line = line;
+                    job.last_answer = a as u8;
+                    job.last_what = 0;
+                    return Ok(());
+                }
+            }
+        }
+        let job = self.jobs[j].clone();
+        self.jobs[j].records += 1;
+        if job.violated {
+            self.counts.after_violation += 1;
+            return Ok(());
+        }
+        let what = |s: &Self| s.describe_poll(poll.answer);
+        if poll.answer.is_excursion() {
+            self.jobs[j].last_time = poll.time;
+            if self.options.excursions == ExcursionPolicy::Error {
+                let config = self.load(&job);
+                let record = self.seen(line, poll.time, what(self));
+                self.violate(
+                    j,
+                    &poll.job,
+                    &job,
+                    &config,
+                    config.union(),
+                    record,
+                    claim::LIFECYCLE_CODE,
+                );
+            }
+            return Ok(());
+        }
+        let t = self.tables;
+        let mut config = self.load(&job);
+        let mut previous = config.union();
+        if let Some(mode) = poll.mode {
+            let keep = t.of_mode[mode as usize];
+            for mask in 0..MASKS {
+                config.sets[mask] &= keep;
+                config.before[mask] &= keep;
+            }
+            if config.union() == 0 {
+                let record = self.seen(line, poll.time, what(self));
+                self.violate(
+                    j,
+                    &poll.job,
+                    &job,
+                    &config,
+                    previous,
+                    record,
+                    claim::KEEPS_MODE,
+                );
+                return Ok(());
+            }
+            previous = config.union();
+        }
+        let shows = t.shows[a];
+        let same_instant = job.last_poll_time == poll.time
+            && job.last_answer != NO_ANSWER
+            && job.last_answer as usize != a;
+        let start = config;
+        let mut in_time = self.advance(&job, &mut config, poll.time);
+        for mask in 0..MASKS {
+            config.sets[mask] &= shows;
+        }
+        if same_instant {
+            // The two polls of one instant, tried the other way round: this one first, from
+            // the states before the other, then the other.
+            let mut other = start;
+            other.sets = start.before;
+            in_time |= self.advance(&job, &mut other, poll.time);
+            let last = t.shows[job.last_answer as usize];
+            for mask in 0..MASKS {
+                other.sets[mask] &= shows;
+            }
+            self.advance(&job, &mut other, poll.time);
+            for mask in 0..MASKS {
+                config.sets[mask] |= other.sets[mask] & last;
+            }
+        } else {
+            config.before = start.sets;
+        }
+        if config.union() == 0 {
+            let record = self.seen(line, poll.time, what(self));
+            // Had the bound on applying commands not been there, would the poll be
+            // explained? Then the bound is what it breaks.
+            let mut unbounded = start;
+            self.advance_with(&job, &mut unbounded, poll.time, None);
+            let explained_late = unbounded.sets.iter().any(|set| set & shows != 0);
+            let claim = if in_time && !explained_late {
+                self.classify(previous, Some(poll.answer), job.optional_ops != 0)
+            } else {
+                claim::TAKES_EFFECT
+            };
+            self.violate(j, &poll.job, &job, &start, previous, record, claim);
+            return Ok(());
+        }
+        self.retire(&mut config);
+        let now = config.union();
+        if let Some(offered) = poll.offered {
+            self.judge_actions(&poll.job, line, offered, now);
+        }
+        if self.explain && job.last_answer != NO_ANSWER && job.last_answer as usize != a {
+            let users =
+                !self.options.commands_complete || config.count > 0 || job.optional_ops != 0;
+            // From the states that showed the last answer (not every state reached since).
+            let last = t.shows[job.last_answer as usize];
+            let from = if previous & last != 0 {
+                previous & last
+            } else {
+                last
+            };
+            let steps = t
+                .shortest_unseen_path(from, now, self.unseen(&job), users || start.count > 0)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(event, _)| event.describe())
+                .collect();
+            self.gaps.push(Gap {
+                job: poll.job.to_string(),
+                line,
+                from: answer_of(job.last_answer as usize).to_string(),
+                to: poll.answer.to_string(),
+                steps,
+            });
+        }
+        if self.trace_job.as_deref() == Some(&*poll.job) {
+            self.trace
+                .push((self.seen(line, poll.time, what(self)), now));
+        }
+        self.store(j, &config);
+        let job = &mut self.jobs[j];
+        job.last_time = poll.time;
+        job.last_poll_time = poll.time;
+        job.last_line = line;
+        job.last_answer = a as u8;
+        job.last_what = 0;
+        Ok(())
+    }
+
+    fn judge_actions(&mut self, id: &str, line: u64, offered: u16, now: States) {
+        let (any, every) = self.tables.accepted_ops(now);
+        let forbidden = offered & !any;
+        let withheld = every & !offered;
+        if forbidden == 0 && withheld == 0 {
+            return;
+        }
+        self.counts.divergences += 1;
+        if self.divergences.len() < MAX_DIVERGENCES {
+            let names = |mask: u16| -> Vec<&'static str> {
+                (0..USER_OPS.len())
+                    .filter(|i| mask & 1 << i != 0)
+                    .map(|i| USER_OPS[i].describe())
+                    .collect()
+            };
+            self.divergences.push(Divergence {
+                job: id.to_string(),
+                line,
+                offers_forbidden: names(forbidden),
+                withholds_allowed: names(withheld),
+            });
+        }
+    }
+
+    fn command(&mut self, command: &CommandSent<'_>, line: u64) -> Result<(), RecordError> {
+        self.counts.commands += 1;
+        let j = self.job_index(&command.job);
+        self.order(j, &command.job, command.time, line)?;
+        let job = self.jobs[j].clone();
+        self.jobs[j].records += 1;
+        if job.violated {
+            self.counts.after_violation += 1;
+            return Ok(());
+        }
+        let op = op_index(command.op).unwrap_or(0);
+        let mut config = self.load(&job);
+        let previous = config.union();
+        let start = config;
+        let in_time = self.advance(&job, &mut config, command.time);
+        let what = format!(
+            "command {} {}",
+            command.op.describe(),
+            match &command.reply {
+                Reply::Accepted => "accepted".to_string(),
+                Reply::Refused { error_code } => format!("refused ({error_code})"),
+                Reply::Indefinite => "indefinite".to_string(),
+            }
+        );
+        if !in_time {
+            let record = self.seen(line, command.time, what);
+            self.violate(
+                j,
+                &command.job,
+                &job,
+                &start,
+                previous,
+                record,
+                claim::TAKES_EFFECT,
+            );
+            return Ok(());
+        }
+        let mut optional_ops = job.optional_ops;
+        match &command.reply {
+            Reply::Accepted => {
+                if config.count == MAX_PENDING {
+                    self.evict_oldest(&command.job, &mut config);
+                }
+                let i = config.count;
+                config.ops[i] = op as u8;
+                config.lines[i] = line;
+                config.sent[i] = command.time;
+                config.count += 1;
+            }
+            Reply::Refused { .. } => {
+                let before = config;
+                for mask in 0..MASKS {
+                    config.sets[mask] = self.tables.refusing(config.sets[mask], op);
+                }
+                if config.union() == 0 {
+                    let record = self.seen(line, command.time, what);
+                    self.violate(
+                        j,
+                        &command.job,
+                        &job,
+                        &before,
+                        previous,
+                        record,
+                        claim::REFUSES,
+                    );
+                    return Ok(());
+                }
+            }
+            Reply::Indefinite => {
+                if self.options.commands_complete {
+                    optional_ops |= 1 << op;
+                }
+            }
+        }
+        self.retire(&mut config);
+        if self.trace_job.as_deref() == Some(&*command.job) {
+            let now = config.union();
+            self.trace.push((self.seen(line, command.time, what), now));
+        }
+        self.store(j, &config);
+        let job = &mut self.jobs[j];
+        job.optional_ops = optional_ops;
+        job.last_time = command.time;
+        job.last_line = line;
+        job.last_what = 1;
+        Ok(())
+    }
+
+    fn evict_oldest(&mut self, id: &str, config: &mut Config) {
+        if !Self::is_applied_somewhere(config, 0) {
+            self.counts.never_applied_evicted += 1;
+            self.report_never_applied(id, config.lines[0], config.sent[0], config.ops[0]);
+        }
+        self.remove_pending(config, 0);
+    }
+
+    fn report_never_applied(&mut self, id: &str, line: u64, time: Millis, op: u8) {
+        self.counts.never_applied += 1;
+        if self.never_applied.len() < MAX_REPORTS {
+            self.never_applied.push(NeverApplied {
+                job: id.to_string(),
+                line,
+                time,
+                op: USER_OPS[op as usize].describe(),
+            });
+        }
+    }
+
+    fn timeline(&mut self, entry: &TimelineEntry<'_>, line: u64) -> Result<(), RecordError> {
+        self.counts.timeline += 1;
+        let j = self.job_index(&entry.job);
+        self.order(j, &entry.job, entry.time, line)?;
+        let job = self.jobs[j].clone();
+        self.jobs[j].records += 1;
+        if job.violated {
+            self.counts.after_violation += 1;
+            return Ok(());
+        }
+        let t = self.tables;
+        let op = op_index(entry.op).unwrap_or(0);
+        let mut config = self.load(&job);
+        let previous = config.union();
+        let start = config;
+        let in_time = self.advance(&job, &mut config, entry.time);
+        let what = format!(
+            "timeline {} {}",
+            entry.op.describe(),
+            if entry.succeeded { "success" } else { "failed" }
+        );
+        let claim = if !in_time {
+            Some(claim::TAKES_EFFECT)
+        } else if entry.succeeded {
+            // The operation happened now: as one of the pending commands, or as one the
+            // timeline alone records.
+            let mut next = [0; MASKS];
+            for mask in 0..MASKS {
+                next[mask] |= t.apply(config.sets[mask], op);
+                for i in 0..config.count {
+                    if mask & 1 << i == 0 && config.ops[i] as usize == op {
+                        next[mask | 1 << i] |= t.apply(config.sets[mask], op);
+                    }
+                }
+            }
+            config.sets = next;
+            (config.union() == 0).then(|| self.classify(previous, None, false))
+        } else {
+            for mask in 0..MASKS {
+                config.sets[mask] = t.refusing(config.sets[mask], op);
+            }
+            (config.union() == 0).then_some(claim::REFUSES)
+        };
+        if let Some(claim) = claim {
+            let record = self.seen(line, entry.time, what);
+            self.violate(j, &entry.job, &job, &start, previous, record, claim);
+            return Ok(());
+        }
+        self.retire(&mut config);
+        self.store(j, &config);
+        let job = &mut self.jobs[j];
+        job.last_time = entry.time;
+        job.last_line = line;
+        Ok(())
+    }
+
+    fn link_account(&mut self, j: usize, account: &str) {
+        let a = match self.accounts.get(account) {
+            Some(&a) => a,
+            None => {
+                let a = self.account_jobs.len() as u32;
+                self.accounts.insert(account.into(), a);
+                self.account_jobs.push(Vec::new());
+                self.account_arrears.push(false);
+                a
+            }
+        };
+        self.jobs[j].account = a;
+        self.account_jobs[a as usize].push(j as u32);
+    }
+
+    fn billing(&mut self, event: &BillingEvent<'_>) {
+        self.counts.billing += 1;
+        if !self.options.billing_recorded {
+            return;
+        }
+        let a = match self.accounts.get(&*event.account) {
+            Some(&a) => a as usize,
+            None => {
+                let a = self.account_jobs.len();
+                self.accounts.insert((*event.account).into(), a as u32);
+                self.account_jobs.push(Vec::new());
+                self.account_arrears.push(event.in_arrears);
+                return;
+            }
+        };
+        if self.account_arrears[a] == event.in_arrears {
+            return;
+        }
+        let jobs = std::mem::take(&mut self.account_jobs[a]);
+        for &j in &jobs {
+            let job = self.jobs[j as usize].clone();
+            if job.violated {
+                continue;
+            }
+            let mut config = self.load(&job);
+            // Time passes under the old billing state up to the event (a job whose last
+            // record is later is judged as if the event came first: billing must be in
+            // time order with the account's records).
+            self.advance(&job, &mut config, event.time.max(job.last_time));
+            for mask in 0..MASKS {
+                config.sets[mask] = if event.in_arrears {
+                    self.tables.freeze_all(config.sets[mask])
+                } else {
+                    self.tables.thaw_all(config.sets[mask])
+                };
+            }
+            self.store(j as usize, &config);
+        }
+        self.account_jobs[a] = jobs;
+        self.account_arrears[a] = event.in_arrears;
+    }
+
+    /// Which claim an impossible record breaks, from the states possible before it.
+    fn classify(&self, before: States, shown: Option<Answer>, _optional: bool) -> &'static str {
+        let t = self.tables;
+        let within = |set: States| before & !set == 0;
+        let Some(answer) = shown else {
+            return claim::TABLE;
+        };
+        let a = answer_index(answer);
+        if within(t.deleted) {
+            return claim::DELETED_REAPPEARS;
+        }
+        if within(t.ended) {
+            return claim::ENDED_TERMINAL;
+        }
+        if within(t.ending) && t.shows[a] & t.ending == 0 {
+            return claim::END_NEVER_UNDONE;
+        }
+        if within(t.frozen) {
+            return claim::FROZEN_STAYS;
+        }
+        if t.shows[a] & t.deleted != 0 {
+            return claim::DELETE_ONLY;
+        }
+        let modes: States = crate::spec::Mode::ALL
+            .into_iter()
+            .filter(|mode| before & t.of_mode[*mode as usize] != 0)
+            .fold(0, |s, mode| s | t.of_mode[mode as usize]);
+        if t.shows[a] != 0 && t.shows[a] & modes == 0 {
+            return claim::MODE;
+        }
+        if within(t.paused | (t.frozen & before)) && before & t.paused != 0 {
+            return claim::PAUSED_STAYS;
+        }
+        claim::TABLE
+    }
+
+    fn seen(&self, line: u64, time: Millis, what: String) -> Seen {
+        Seen { line, time, what }
+    }
+
+    fn describe_poll(&self, answer: Answer) -> String {
+        format!("status {answer}")
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn violate(
+        &mut self,
+        j: usize,
+        id: &str,
+        job: &Job,
+        config: &Config,
+        possible: States,
+        record: Seen,
+        claim: &'static str,
+    ) {
+        let t = self.tables;
+        let previous = (job.records > 0 && job.last_line != 0).then(|| Seen {
+            line: job.last_line,
+            time: job.last_time,
+            what: if job.last_what == 0 && job.last_answer != NO_ANSWER {
+                format!("status {}", answer_of(job.last_answer as usize))
+            } else {
+                "a command or timeline entry".to_string()
+            },
+        });
+        let mut next = *config;
+        self.advance_with(job, &mut next, record.time, None);
+        let allowed = t.observations(next.union());
+        self.violations.push(Violation {
+            job: id.to_string(),
+            claim,
+            record,
+            previous,
+            possible: t.members(possible).map(|i| t.states[i]).collect(),
+            allowed_next: allowed,
+            explained_prefix: job.records,
+        });
+        self.jobs[j].violated = true;
+        self.jobs[j].last_time = self.jobs[j].last_time.max(
+            self.violations
+                .last()
+                .map_or(Millis::MIN, |v| v.record.time),
+        );
+        if let Some(slot) = (job.pending != NO_PENDING).then_some(job.pending) {
+            self.free_pending.push(slot);
+            self.jobs[j].pending = NO_PENDING;
+        }
+    }
+
+    /// The end of the history: accepted commands that no consistent run applied.
+    pub fn finish(&mut self) {
+        let mut names: Vec<(u32, Box<str>)> = Vec::new();
+        for (id, &j) in &self.ids {
+            let job = &self.jobs[j as usize];
+            if job.pending != NO_PENDING && !job.violated {
+                names.push((j, id.clone()));
+            }
+        }
+        names.sort();
+        for (j, id) in names {
+            let job = self.jobs[j as usize].clone();
+            let config = self.load(&job);
+            for i in 0..config.count {
+                if !Self::is_applied_somewhere(&config, i) {
+                    self.report_never_applied(&id, config.lines[i], config.sent[i], config.ops[i]);
+                }
+            }
+        }
+        self.violations.sort_by_key(|v| v.record.line);
+    }
+
+    /// The modes a job may be in, from the states consistent with it (for reports).
+    pub fn modes_of(&self, id: &str) -> Vec<Mode> {
+        let Some(&j) = self.ids.get(id) else {
+            return Vec::new();
+        };
+        let set = self.load(&self.jobs[j as usize]).union();
+        Mode::ALL
+            .into_iter()
+            .filter(|m| set & self.tables.of_mode[*m as usize] != 0)
+            .collect()
+    }
+}
+
+#[allow(dead_code)]
+fn _events_are_user_ops(op: Event) -> bool {
+    op_index(op).is_some()
+}

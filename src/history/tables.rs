@@ -1,0 +1,496 @@
+//! The specification of one task, indexed once so that judging a record is a few bit
+//! operations.
+//!
+//! A single task has at most a hundred or so reachable specification states over all three
+//! modes (the status, the mode, the remembered phase and the frozen status). That fits one
+//! `u128`, so a *set* of states is one machine word pair and everything the judge asks of
+//! the specification becomes a table built here at startup: the states a poll answer
+//! admits, the states reachable by any number of unseen steps from each state (for each
+//! reading of what may go unseen), and the successor of each state under each user
+//! operation. Building the tables walks the specification's own [`step`]: the validator
+//! never re-encodes the lifecycle.
+//!
+//! Three closures of unseen steps exist because billing and user operations may or may not
+//! be recorded ([`Unseen`]); a task whose account is in arrears lands frozen on every
+//! freezable status in the step that reaches it (the fleet semantics), so arrears has its
+//! own closure.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::OnceLock;
+
+use crate::spec::{Answer, ApiCode, Event, Mode, Observation, Status, TaskSpec, observe, step};
+
+/// A set of specification states, one bit per indexed state.
+pub type States = u128;
+
+/// How many indexed states there may be (the bits of [`States`]).
+pub const MAX_STATES: usize = 128;
+
+/// The user operations a recorded command or timeline entry can name, in a fixed order
+/// (their position is their bit in an operation mask).
+pub const USER_OPS: [Event; 9] = [
+    Event::StartNow,
+    Event::ScheduleStart,
+    Event::Pause,
+    Event::Resume,
+    Event::Retry,
+    Event::Reset,
+    Event::End,
+    Event::ForceEnd,
+    Event::Delete,
+];
+
+/// The position of a user operation in [`USER_OPS`].
+pub fn op_index(op: Event) -> Option<usize> {
+    USER_OPS.iter().position(|known| *known == op)
+}
+
+/// How many distinct poll answers there are: every API code, and does-not-exist.
+pub const ANSWER_COUNT: usize = crate::spec::API_CODE_COUNT + 1;
+
+/// The dense index of a poll answer.
+pub fn answer_index(answer: Answer) -> usize {
+    match answer {
+        Answer::Code(code) => code as usize,
+        Answer::NotFound => ANSWER_COUNT - 1,
+    }
+}
+
+/// The poll answer of a dense index.
+pub fn answer_of(index: usize) -> Answer {
+    ApiCode::ALL
+        .get(index)
+        .map_or(Answer::NotFound, |code| Answer::Code(*code))
+}
+
+/// Which steps a judge may assume happened unseen between two records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unseen {
+    /// The service's own steps and billing (arrears, recharge): billing is not recorded.
+    SystemAndBilling = 0,
+    /// The service's own steps only: billing is recorded, the account is paying.
+    System = 1,
+    /// The service's own steps while the account is in arrears: every freezable status is
+    /// frozen in the step that reaches it, and retention may expire.
+    InArrears = 2,
+}
+
+/// The specification, indexed.
+pub struct Tables {
+    /// Every reachable state, by index.
+    pub states: Vec<TaskSpec>,
+    index: HashMap<TaskSpec, u8>,
+    /// The states a poll answer admits, by [`answer_index`].
+    pub shows: [States; ANSWER_COUNT],
+    /// Reflexive-transitive closure of unseen steps from each state: `[unseen][users][i]`,
+    /// where `users` says whether unrecorded user operations may be among them.
+    closure: [[[States; MAX_STATES]; 2]; 3],
+    /// The successor of each state under each user operation (`u8::MAX`: refused).
+    op_step: [[u8; USER_OPS.len()]; MAX_STATES],
+    /// The user operations each state accepts, as a mask over [`USER_OPS`].
+    pub accepts: [u16; MAX_STATES],
+    /// The states of each mode.
+    pub of_mode: [States; 3],
+    /// The states every task may be in: all of them.
+    pub all: States,
+    /// Deleted.
+    pub deleted: States,
+    /// Ended or Deleted.
+    pub ended: States,
+    /// A task whose end was requested (it only goes on ending).
+    pub ending: States,
+    /// Frozen.
+    pub frozen: States,
+    /// Paused (not frozen).
+    pub paused: States,
+    /// Freezable states (what arrears freezes).
+    pub freezable: States,
+    /// What each state's frozen form is (arrears), `u8::MAX` for none.
+    freeze: [u8; MAX_STATES],
+    /// What each frozen state thaws to (recharge), `u8::MAX` for none.
+    thaw: [u8; MAX_STATES],
+}
+
+/// The tables, built on first use.
+pub fn tables() -> &'static Tables {
+    static TABLES: OnceLock<Tables> = OnceLock::new();
+    TABLES.get_or_init(Tables::build)
+}
+
+const NONE: u8 = u8::MAX;
+
+/// The events no record shows: the service's own steps.
+fn system_events() -> impl Iterator<Item = Event> {
+    Event::ON_TASK
+        .into_iter()
+        .filter(|event| matches!(event.source(), crate::spec::Source::System))
+}
+
+impl Tables {
+    fn build() -> Tables {
+        // Every state reachable from creation in any mode, by breadth-first search over
+        // every event a task can meet.
+        let mut states: Vec<TaskSpec> = Vec::new();
+        let mut index: HashMap<TaskSpec, u8> = HashMap::new();
+        let mut queue = VecDeque::new();
+        for mode in Mode::ALL {
+            let created = TaskSpec::created(mode);
+            // The three modes' created states differ by their mode.
+            index.insert(created, states.len() as u8);
+            states.push(created);
+            queue.push_back(created);
+        }
+        while let Some(state) = queue.pop_front() {
+            for event in Event::ON_TASK {
+                if let Some(next) = step(&state, event)
+                    && !index.contains_key(&next)
+                {
+                    assert!(states.len() < MAX_STATES, "more than {MAX_STATES} states");
+                    index.insert(next, states.len() as u8);
+                    states.push(next);
+                    queue.push_back(next);
+                }
+            }
+        }
+        let n = states.len();
+        let bit = |i: usize| 1u128 << i;
+        let set_of = |pred: &dyn Fn(&TaskSpec) -> bool| -> States {
+            (0..n)
+                .filter(|&i| pred(&states[i]))
+                .fold(0, |s, i| s | bit(i))
+        };
+
+        let mut shows = [0u128; ANSWER_COUNT];
+        for (a, shown) in shows.iter_mut().enumerate() {
+            let answer = answer_of(a);
+            *shown = set_of(&|state| observe(state).admits(answer));
+        }
+        let find = |state: Option<TaskSpec>| -> u8 {
+            state.and_then(|s| index.get(&s).copied()).unwrap_or(NONE)
+        };
+        let mut op_step = [[NONE; USER_OPS.len()]; MAX_STATES];
+        let mut accepts = [0u16; MAX_STATES];
+        let mut freeze = [NONE; MAX_STATES];
+        let mut thaw = [NONE; MAX_STATES];
+        for i in 0..n {
+            for (o, op) in USER_OPS.into_iter().enumerate() {
+                op_step[i][o] = find(step(&states[i], op));
+                if op_step[i][o] != NONE {
+                    accepts[i] |= 1 << o;
+                }
+            }
+            freeze[i] = find(step(&states[i], Event::AccountInArrears));
+            thaw[i] = find(step(&states[i], Event::AccountRecharged));
+        }
+
+        // One-step successors for each reading of the unseen.
+        let mut closure = [[[0u128; MAX_STATES]; 2]; 3];
+        for unseen in [Unseen::SystemAndBilling, Unseen::System, Unseen::InArrears] {
+            for users in [false, true] {
+                let successors = |i: usize| -> Vec<usize> {
+                    let mut out = Vec::new();
+                    let mut push = |next: u8| {
+                        if next == NONE {
+                            return;
+                        }
+                        let next = next as usize;
+                        // In arrears, a step that lands on a freezable status freezes there.
+                        if unseen == Unseen::InArrears && freeze[next] != NONE {
+                            out.push(freeze[next] as usize);
+                        } else {
+                            out.push(next);
+                        }
+                    };
+                    for event in system_events() {
+                        push(find(step(&states[i], event)));
+                    }
+                    match unseen {
+                        Unseen::SystemAndBilling => {
+                            push(freeze[i]);
+                            push(thaw[i]);
+                        }
+                        Unseen::System => {}
+                        // Retention expiry is a system event: already among them.
+                        Unseen::InArrears => {}
+                    }
+                    if users {
+                        for next in op_step[i] {
+                            push(next);
+                        }
+                    }
+                    out
+                };
+                let table = &mut closure[unseen as usize][usize::from(users)];
+                for (start, reach) in table.iter_mut().enumerate().take(n) {
+                    let mut seen = bit(start);
+                    let mut stack = vec![start];
+                    while let Some(i) = stack.pop() {
+                        for next in successors(i) {
+                            if seen & bit(next) == 0 {
+                                seen |= bit(next);
+                                stack.push(next);
+                            }
+                        }
+                    }
+                    *reach = seen;
+                }
+            }
+        }
+        let all = if n == MAX_STATES {
+            u128::MAX
+        } else {
+            bit(n) - 1
+        };
+        let of_mode = Mode::ALL.map(|mode| set_of(&|state| state.mode == mode));
+        let deleted = set_of(&|state| state.status == Status::Deleted);
+        let ended = set_of(&|state| state.status.is_terminal());
+        let ending = set_of(&|state| {
+            matches!(
+                state.effective_status(),
+                Status::EndRequested
+                    | Status::Ending
+                    | Status::EndFailed
+                    | Status::Ended
+                    | Status::Deleted
+            )
+        });
+        let frozen = set_of(&|state| state.status == Status::Frozen);
+        let paused = set_of(&|state| state.status == Status::Paused);
+        let freezable = set_of(&|state| state.status.is_freezable());
+        Tables {
+            states,
+            index,
+            shows,
+            closure,
+            op_step,
+            accepts,
+            of_mode,
+            all,
+            deleted,
+            ended,
+            ending,
+            frozen,
+            paused,
+            freezable,
+            freeze,
+            thaw,
+        }
+    }
+
+    /// The index of a state, if it is reachable.
+    pub fn index_of(&self, state: &TaskSpec) -> Option<usize> {
+        self.index.get(state).map(|i| *i as usize)
+    }
+
+    /// The states reachable from `set` by any number of unseen steps (none included).
+    #[inline]
+    pub fn close(&self, set: States, unseen: Unseen, users: bool) -> States {
+        let table = &self.closure[unseen as usize][usize::from(users)];
+        let mut out = 0;
+        let mut rest = set;
+        while rest != 0 {
+            let i = rest.trailing_zeros() as usize;
+            out |= table[i];
+            rest &= rest - 1;
+        }
+        out
+    }
+
+    /// The states `set` moves to under user operation `op` (those that refuse it drop out).
+    #[inline]
+    pub fn apply(&self, set: States, op: usize) -> States {
+        let mut out = 0;
+        let mut rest = set;
+        while rest != 0 {
+            let i = rest.trailing_zeros() as usize;
+            let next = self.op_step[i][op];
+            if next != NONE {
+                out |= 1 << next;
+            }
+            rest &= rest - 1;
+        }
+        out
+    }
+
+    /// The states of `set` that refuse user operation `op`.
+    #[inline]
+    pub fn refusing(&self, set: States, op: usize) -> States {
+        let mut out = 0;
+        let mut rest = set;
+        while rest != 0 {
+            let i = rest.trailing_zeros() as usize;
+            if self.op_step[i][op] == NONE {
+                out |= 1 << i;
+            }
+            rest &= rest - 1;
+        }
+        out
+    }
+
+    /// Arrears begins: every freezable state freezes.
+    pub fn freeze_all(&self, set: States) -> States {
+        self.map(set, &self.freeze)
+    }
+
+    /// The account is recharged: every frozen state thaws.
+    pub fn thaw_all(&self, set: States) -> States {
+        self.map(set, &self.thaw)
+    }
+
+    fn map(&self, set: States, table: &[u8; MAX_STATES]) -> States {
+        let mut out = 0;
+        let mut rest = set;
+        while rest != 0 {
+            let i = rest.trailing_zeros() as usize;
+            out |= match table[i] {
+                NONE => 1 << i,
+                next => 1 << next,
+            };
+            rest &= rest - 1;
+        }
+        out
+    }
+
+    /// The user operations accepted in some state of `set`, and in every state of it.
+    pub fn accepted_ops(&self, set: States) -> (u16, u16) {
+        let (mut any, mut every) = (0u16, u16::MAX);
+        let mut rest = set;
+        while rest != 0 {
+            let i = rest.trailing_zeros() as usize;
+            any |= self.accepts[i];
+            every &= self.accepts[i];
+            rest &= rest - 1;
+        }
+        (any, if set == 0 { 0 } else { every })
+    }
+
+    /// The distinct observations of the states in `set`.
+    pub fn observations(&self, set: States) -> Vec<Observation> {
+        let mut out: Vec<Observation> = self
+            .members(set)
+            .map(|i| observe(&self.states[i]))
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// The indices of the states in `set`.
+    pub fn members(&self, set: States) -> impl Iterator<Item = usize> + '_ {
+        (0..self.states.len()).filter(move |i| set & (1 << i) != 0)
+    }
+
+    /// The shortest run of unseen steps from some state of `from` to some state of `to`:
+    /// the events and the states they lead through (empty when `from` meets `to`).
+    pub fn shortest_unseen_path(
+        &self,
+        from: States,
+        to: States,
+        unseen: Unseen,
+        users: bool,
+    ) -> Option<Vec<(Event, usize)>> {
+        let n = self.states.len();
+        let mut previous: Vec<Option<(usize, Event)>> = vec![None; n];
+        let mut seen = from;
+        let mut queue: VecDeque<usize> = self.members(from).collect();
+        let mut reached = self.members(from & to).next();
+        while reached.is_none() {
+            let i = queue.pop_front()?;
+            for (event, next) in self.unseen_successors(i, unseen, users) {
+                if seen & (1 << next) == 0 {
+                    seen |= 1 << next;
+                    previous[next] = Some((i, event));
+                    if to & (1 << next) != 0 {
+                        reached = Some(next);
+                        break;
+                    }
+                    queue.push_back(next);
+                }
+            }
+        }
+        let mut path = Vec::new();
+        let mut at = reached?;
+        while let Some((before, event)) = previous[at] {
+            path.push((event, at));
+            at = before;
+        }
+        path.reverse();
+        Some(path)
+    }
+
+    /// The unseen steps from one state, with the events that take them.
+    pub fn unseen_successors(&self, i: usize, unseen: Unseen, users: bool) -> Vec<(Event, usize)> {
+        let state = &self.states[i];
+        let mut events: Vec<Event> = system_events().collect();
+        match unseen {
+            Unseen::SystemAndBilling => {
+                events.extend([Event::AccountInArrears, Event::AccountRecharged]);
+            }
+            Unseen::System => {}
+            Unseen::InArrears => {}
+        }
+        if users {
+            events.extend(USER_OPS);
+        }
+        let mut out = Vec::new();
+        for event in events {
+            if let Some(next) = step(state, event).and_then(|s| self.index_of(&s)) {
+                let next = if unseen == Unseen::InArrears && self.freeze[next] != NONE {
+                    self.freeze[next] as usize
+                } else {
+                    next
+                };
+                out.push((event, next));
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_reachable_state_fits_one_word() {
+        let t = tables();
+        assert!(t.states.len() <= MAX_STATES);
+        assert_eq!(
+            t.states.len(),
+            86,
+            "pinned: the reachable single-task states"
+        );
+    }
+
+    #[test]
+    fn a_deleted_task_is_shown_deleted_or_not_found_and_nothing_else() {
+        let t = tables();
+        assert_eq!(t.shows[answer_index(Answer::NotFound)], t.deleted);
+        assert_eq!(
+            t.shows[answer_index(Answer::Code(ApiCode::Deleted))],
+            t.deleted
+        );
+        assert_eq!(
+            t.close(t.deleted, Unseen::SystemAndBilling, true),
+            t.deleted
+        );
+    }
+
+    #[test]
+    fn excursion_codes_show_no_state() {
+        let t = tables();
+        for code in ApiCode::ALL {
+            if code.status().is_none() {
+                assert_eq!(t.shows[code as usize], 0, "{code}");
+            }
+        }
+    }
+
+    #[test]
+    fn an_ended_task_reaches_only_deleted() {
+        let t = tables();
+        let ended = t.ended & !t.deleted;
+        assert_eq!(t.close(ended, Unseen::SystemAndBilling, true), t.ended);
+        assert_eq!(t.close(ended, Unseen::SystemAndBilling, false), ended);
+    }
+}

@@ -1,0 +1,210 @@
+//! Times in records: RFC 3339 in UTC or with an offset, or milliseconds since the epoch.
+//!
+//! A poller's clock is what dates a poll (the batch-status answer carries no time), and
+//! the DRS API itself writes times both ways (`2025-03-01T10:00:00Z`, `"1592977362000"`), so
+//! both are read. Parsing is by hand, with no calendar crate: the records need one format
+//! and a validator that reads millions of lines a second cannot afford a general one.
+
+use std::fmt;
+
+/// Milliseconds since 1970-01-01T00:00:00Z.
+pub type Millis = i64;
+
+/// What is wrong with a time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BadTime(pub String);
+
+impl fmt::Display for BadTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "bad time {:?}: expected RFC 3339 (2025-03-01T10:00:00Z, with optional fraction \
+             and offset) or milliseconds since the epoch",
+            self.0
+        )
+    }
+}
+
+/// Days since the epoch of a civil date (Howard Hinnant's algorithm).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+fn digits(bytes: &[u8]) -> Option<i64> {
+    if bytes.is_empty() {
+        return None;
+    }
+    let mut value = 0i64;
+    for &b in bytes {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        value = value * 10 + i64::from(b - b'0');
+    }
+    Some(value)
+}
+
+/// Reads an RFC 3339 time, or milliseconds since the epoch written as digits.
+pub fn parse_time(text: &str) -> Result<Millis, BadTime> {
+    let bad = || BadTime(text.to_string());
+    let b = text.as_bytes();
+    if b.len() <= 15 && !b.is_empty() && b.iter().all(u8::is_ascii_digit) {
+        return digits(b).ok_or_else(bad);
+    }
+    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
+        return Err(bad());
+    }
+    if b[13] != b':' || b[16] != b':' {
+        return Err(bad());
+    }
+    let year = digits(&b[0..4]).ok_or_else(bad)?;
+    let month = digits(&b[5..7]).ok_or_else(bad)?;
+    let day = digits(&b[8..10]).ok_or_else(bad)?;
+    let hour = digits(&b[11..13]).ok_or_else(bad)?;
+    let minute = digits(&b[14..16]).ok_or_else(bad)?;
+    let second = digits(&b[17..19]).ok_or_else(bad)?;
+    let days_in_month = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 => 28,
+        _ => return Err(bad()),
+    };
+    if day < 1 || day > days_in_month || hour > 23 || minute > 59 || second > 60 {
+        return Err(bad());
+    }
+    let mut rest = &b[19..];
+    let mut millis = 0;
+    if let Some((b'.', fraction)) = rest.split_first() {
+        let len = fraction.iter().take_while(|c| c.is_ascii_digit()).count();
+        if len == 0 {
+            return Err(bad());
+        }
+        for (k, &c) in fraction[..len].iter().take(3).enumerate() {
+            millis += i64::from(c - b'0') * [100, 10, 1][k];
+        }
+        rest = &fraction[len..];
+    }
+    let offset_minutes = match rest {
+        [b'Z' | b'z'] => 0,
+        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
+            let hours = digits(&[*h1, *h2]).ok_or_else(bad)?;
+            let minutes = digits(&[*m1, *m2]).ok_or_else(bad)?;
+            let total = hours * 60 + minutes;
+            if *sign == b'-' { -total } else { total }
+        }
+        _ => return Err(bad()),
+    };
+    let seconds =
+        days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second.min(59)
+            - offset_minutes * 60;
+    Ok(seconds * 1000 + millis)
+}
+
+/// Writes a time as RFC 3339 in UTC, with milliseconds only when there are some.
+pub fn format_time(millis: Millis) -> String {
+    let seconds = millis.div_euclid(1000);
+    let ms = millis.rem_euclid(1000);
+    let (y, m, d) = civil_from_days(seconds.div_euclid(86_400));
+    let s = seconds.rem_euclid(86_400);
+    let (hh, mm, ss) = (s / 3600, s / 60 % 60, s % 60);
+    if ms == 0 {
+        format!("{y:04}-{m:02}-{d:02}T{hh:02}:{mm:02}:{ss:02}Z")
+    } else {
+        format!("{y:04}-{m:02}-{d:02}T{hh:02}:{mm:02}:{ss:02}.{ms:03}Z")
+    }
+}
+
+/// A duration for people: `40 s`, `3 min 20 s`, `2 h 5 min`, `3 d 4 h`.
+pub fn format_gap(millis: Millis) -> String {
+    let s = millis / 1000;
+    if millis < 1000 {
+        format!("{millis} ms")
+    } else if s < 60 {
+        format!("{s} s")
+    } else if s < 3600 {
+        format!("{} min {} s", s / 60, s % 60)
+    } else if s < 86_400 {
+        format!("{} h {} min", s / 3600, s / 60 % 60)
+    } else {
+        format!("{} d {} h", s / 86_400, s / 3600 % 24)
+    }
+}
+
+/// Reads a duration: `90`, `90s`, `15m`, `2h`, `1d`, `500ms` (seconds when bare).
+pub fn parse_duration(text: &str) -> Result<Millis, String> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let n: i64 = number
+        .parse()
+        .map_err(|_| format!("bad duration {text:?}: expected e.g. 90s, 15m, 2h or 1d"))?;
+    let scale = match unit.trim() {
+        "" | "s" => 1000,
+        "ms" => 1,
+        "m" | "min" => 60_000,
+        "h" => 3_600_000,
+        "d" => 86_400_000,
+        _ => {
+            return Err(format!(
+                "bad duration {text:?}: expected e.g. 90s, 15m, 2h or 1d"
+            ));
+        }
+    };
+    n.checked_mul(scale)
+        .ok_or_else(|| format!("duration {text:?} is too long"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc3339_round_trips() {
+        let t = parse_time("2025-03-01T10:00:00Z").unwrap();
+        assert_eq!(format_time(t), "2025-03-01T10:00:00Z");
+        assert_eq!(parse_time("1970-01-01T00:00:00Z"), Ok(0));
+        assert_eq!(parse_time("1970-01-01T08:00:00.250+08:00"), Ok(250));
+        assert_eq!(parse_time("1592977362000"), Ok(1_592_977_362_000));
+        assert_eq!(format_time(1_592_977_362_123), "2020-06-24T05:42:42.123Z");
+    }
+
+    #[test]
+    fn bad_times_are_refused() {
+        for bad in [
+            "",
+            "yesterday",
+            "2025-02-30T00:00:00Z",
+            "2025-03-01T25:00:00Z",
+            "2025-03-01T10:00:00",
+        ] {
+            assert!(parse_time(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn durations_read_with_units() {
+        assert_eq!(parse_duration("90"), Ok(90_000));
+        assert_eq!(parse_duration("15m"), Ok(900_000));
+        assert_eq!(parse_duration("2h"), Ok(7_200_000));
+        assert!(parse_duration("soon").is_err());
+    }
+}
