@@ -16,13 +16,18 @@
 //! The recipe, in a user's `cargo test`:
 //!
 //! ```ignore
-//! use drs_lifecycle::fuzz::{Settings, fuzz};
+//! use drs_lifecycle::fuzz::{COMPACT_CAPACITY, Settings, fuzz};
 //! #[test]
 //! fn my_control_plane_follows_the_lifecycle() {
-//!     let summary = fuzz(MyPlane::default, &Settings::default()).expect("conforms");
+//!     let summary = fuzz::<COMPACT_CAPACITY, _>(MyPlane::default, &Settings::default())
+//!         .unwrap_or_else(|counterexample| panic!("{counterexample}"));
 //!     println!("{summary}");
 //! }
 //! ```
+//!
+//! and `check::conformance(&FleetModel::<MyPlane>::conformance_of(2, 2, &Mode::ALL)?, bound)`
+//! for the exhaustive check (the README has the whole recipe; `examples/ledger` is a
+//! complete second implementation).
 
 mod change;
 
