@@ -18,7 +18,7 @@
 //! from the rules for [`Event::AccountInArrears`], [`Event::End`] and [`Event::ForceEnd`],
 //! the arrows and their labels from [`RULES`]. A test proves that every edge of the JSON
 //! output is either drawn or covered by an overlay, so the picture cannot drift from the
-//! table; where a status belongs is an exhaustive `match` ([`stage`], [`cell`]), so a new
+//! table; where a status belongs is an exhaustive `match` ([`stage`], `cell`), so a new
 //! status does not compile until it is placed. The SVG is written directly (no layout
 //! program), with integer coordinates, so the same table gives the same bytes.
 
