@@ -52,16 +52,23 @@ use super::verdict::Verdict;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Strategy {
+    /// Breadth first: finds shortest discoveries; ignores symmetry reduction.
     Bfs,
+    /// Depth first: less memory, and the one strategy that reduces by symmetry.
     Dfs,
 }
 
 /// How to run the checker.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CheckerSettings {
+    /// Breadth or depth first.
     pub strategy: Strategy,
+    /// Worker threads, 1 to 64.
     pub threads: usize,
+    /// Whether states that differ only by a permutation of interchangeable tasks count as one
+    /// (depth first and specification-only models only).
     pub symmetry: bool,
+    /// Wall-clock limit of the run; a run cut short is incomplete and verifies nothing.
     pub timeout: Option<Duration>,
     /// Also check the liveness claims on the explicit state graph (small models only).
     pub liveness: bool,
@@ -98,10 +105,15 @@ impl Expectations {
 /// A loaded, validated configuration.
 #[derive(Clone, Debug)]
 pub struct Config {
+    /// The file it was loaded from.
     pub path: PathBuf,
+    /// The file's `description`, for reports.
     pub description: String,
+    /// The model to check, with its parameters and injected fault.
     pub model: FleetModel,
+    /// How to run the checker.
     pub checker: CheckerSettings,
+    /// What the run must show.
     pub expect: Expectations,
 }
 
@@ -151,8 +163,11 @@ impl Config {
 /// A configuration that cannot be loaded: the file, the line (when known) and what to do.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConfigError {
+    /// The configuration file.
     pub path: PathBuf,
+    /// The line at fault, from 1, when known.
     pub line: Option<usize>,
+    /// What is wrong and what to do about it.
     pub message: String,
 }
 

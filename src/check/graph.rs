@@ -31,7 +31,9 @@ pub type Node = u32;
 /// A path: the initial state, then each command with the state after it.
 #[derive(Clone)]
 pub struct Trace<P = FaultyEngine> {
+    /// The initial state.
     pub init: ModelState<P>,
+    /// Each command taken, with the state after it.
     pub steps: Vec<(Command, ModelState<P>)>,
 }
 
@@ -46,6 +48,7 @@ impl<P: crate::plane::ControlPlane> std::fmt::Debug for Trace<P> {
 
 /// The reachable states (or a breadth-first prefix of them).
 pub struct Graph<P = FaultyEngine> {
+    /// The states, indexed by [`Node`] in breadth-first order.
     pub states: Vec<ModelState<P>>,
     /// The step that first reached each state (none for initial states).
     pub parent: Vec<Option<(Node, Command)>>,

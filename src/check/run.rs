@@ -23,25 +23,35 @@ pub const SEARCH_BOUND: usize = 20_000_000;
 /// A task's status after a step of a counterexample.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct TaskAfter {
+    /// The task's id, from 1 in creation order.
     pub task: u64,
+    /// The owning account, as a letter (`A`, `B`, …).
     pub account: String,
+    /// The status's Rust name (`Paused`).
     pub status: String,
+    /// The status's console name (`暂停中`).
     pub zh: String,
+    /// The status's English name (`paused`).
     pub english: String,
 }
 
 /// One numbered step of a counterexample.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Step {
+    /// Position in the counterexample, from 1.
     pub number: usize,
+    /// The command taken, as the model prints it.
     pub action: String,
+    /// Every task of the fleet after the command, in id order.
     pub tasks: Vec<TaskAfter>,
 }
 
 /// A shortest counterexample.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Counterexample {
+    /// How many steps: the fewest of any counterexample to the claim.
     pub length: usize,
+    /// The steps from the initial state, in order.
     pub steps: Vec<Step>,
     /// For a liveness counterexample (a lasso): the step number where the cycle that
     /// repeats forever begins; the last step returns to the state before that step.
@@ -55,15 +65,25 @@ pub struct Counterexample {
 /// One property's result.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct PropertyResult {
+    /// The claim judged.
     #[serde(skip)]
     pub claim: ClaimId,
+    /// The claim's name, as configurations and reports spell it.
     pub name: &'static str,
+    /// Safety, conformance, reachability or liveness.
     pub kind: Kind,
+    /// What the check found.
     pub verdict: Verdict,
+    /// What the configuration expected.
     pub expected: Verdict,
+    /// Whether the verdict is the expected one, a violation has its counterexample, and the
+    /// counterexample has the length the configuration expects, if it expects one.
     pub met: bool,
+    /// The counterexample length the configuration expects, if it states one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expected_length: Option<usize>,
+    /// For a violated safety or liveness claim, a shortest run that breaks it (for liveness, a
+    /// lasso).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub counterexample: Option<Counterexample>,
 }
@@ -71,16 +91,26 @@ pub struct PropertyResult {
 /// The result of checking one configuration.
 #[derive(Clone, Debug, Serialize)]
 pub struct RunResult {
+    /// The configuration file, as given.
     pub file: String,
+    /// The configuration's own description.
     pub description: String,
+    /// What was modelled, in a phrase: the kind of model, tasks, accounts and modes.
     pub summary: String,
+    /// One result per claim, in [`CLAIMS`](crate::model::CLAIMS) order.
     pub properties: Vec<PropertyResult>,
+    /// Every successor generated (a complete run expands every unique state once).
     pub states: usize,
+    /// Distinct states reached (after symmetry reduction, when it is on).
     pub unique_states: usize,
+    /// The count of unique states the configuration pins, if it pins one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expected_unique_states: Option<usize>,
+    /// The deepest the search went, in steps from the initial state.
     pub max_depth: usize,
+    /// Wall-clock time of the stateright run, in seconds.
     pub seconds: f64,
+    /// Throughput: unique states over seconds.
     pub unique_states_per_second: f64,
     /// Whether the search covered every reachable state. An incomplete run verifies nothing.
     pub complete: bool,
@@ -95,7 +125,9 @@ pub struct RunResult {
 pub struct Exploration {
     /// Every successor generated (a complete run expands every unique state once).
     pub states: usize,
+    /// Distinct states reached (after symmetry reduction, when it is on).
     pub unique_states: usize,
+    /// The deepest the search went, in steps from the initial state.
     pub max_depth: usize,
     /// The properties stateright found a discovery for: none when the model tallies its
     /// verdicts, as [`explore`] has it do.

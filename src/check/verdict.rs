@@ -6,15 +6,21 @@ use serde::Serialize;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
+    /// A safety, conformance or liveness claim holds: in every reachable state, or on every
+    /// fair run.
     Holds,
+    /// A safety, conformance or liveness claim is broken by some run.
     Violated,
+    /// Some reachable state shows the status of a reachability claim.
     Reached,
+    /// No reachable state shows it (the search was complete).
     Unreached,
     /// The run was cut short before this property's verdict was known.
     Unknown,
 }
 
 impl Verdict {
+    /// The word reports and configurations use.
     pub fn word(self) -> &'static str {
         match self {
             Verdict::Holds => "holds",

@@ -24,10 +24,12 @@ use crate::spec::render::{Format, render};
 #[derive(Debug, Parser)]
 #[command(name = "drs-lifecycle", version, about, long_about = None)]
 pub struct Cli {
+    /// The subcommand to run.
     #[command(subcommand)]
     pub command: Command,
 }
 
+/// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Print the specification: the transition table, the state diagram, or the whole
@@ -55,6 +57,7 @@ pub enum Command {
     Simulate(simulate::SimulateArgs),
 }
 
+/// Arguments of `drs-lifecycle report`.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  \
     drs-lifecycle report                         # every report (runs every models/*.toml)\n  \
@@ -66,6 +69,7 @@ Exit status: 0 written (and no regression), 1 a regression past the threshold or
 configuration that did not meet its expectations, 2 bad input (no criterion results,\n\
 unknown baseline, unreadable files).")]
 pub struct ReportArgs {
+    /// Which report to regenerate; every one when absent.
     #[command(subcommand)]
     pub what: Option<ReportWhat>,
     /// The directory the reports are written to.
@@ -90,6 +94,7 @@ pub enum ReportWhat {
     Bench(BenchArgs),
 }
 
+/// Arguments of `drs-lifecycle report bench`: the regression gate.
 #[derive(Debug, Default, clap::Args)]
 pub struct BenchArgs {
     /// A baseline saved with `cargo bench -- --save-baseline NAME` to compare with.
@@ -101,12 +106,14 @@ pub struct BenchArgs {
     pub threshold: Option<f64>,
 }
 
+/// Arguments of `drs-lifecycle snapshot`.
 #[derive(Debug, clap::Args)]
 pub struct SnapshotArgs {
     /// The snapshot file (JSON written by `Fleet::to_json`).
     pub file: PathBuf,
 }
 
+/// Arguments of `drs-lifecycle explore`.
 #[derive(Debug, clap::Args)]
 pub struct ExploreArgs {
     /// A model configuration (models/*.toml); default: one task in any mode.
@@ -131,6 +138,7 @@ pub enum OutputFormat {
     Json,
 }
 
+/// Arguments of `drs-lifecycle check`.
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
     /// Configuration files to check (default: every *.toml directly in models/; the heavy
@@ -156,6 +164,7 @@ pub enum SpecFormat {
     Json,
 }
 
+/// Arguments of `drs-lifecycle spec`.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  \
     drs-lifecycle spec --format markdown > docs/lifecycle.md   # regenerate the committed docs\n  \
@@ -170,7 +179,9 @@ pub struct SpecArgs {
 /// An error that ends the command with a one-line message and a non-zero exit status.
 #[derive(Debug)]
 pub struct CliError {
+    /// What went wrong and what to do, in one line.
     pub message: String,
+    /// The process exit status (2 for bad input; `validate` uses 3 for malformed records).
     pub code: u8,
 }
 

@@ -16,24 +16,42 @@ use super::{Task, lifecycle};
 pub enum Refusal {
     /// The account has no task with this id: it never existed, or it belongs to another
     /// account (tenancy does not reveal which).
-    NotFound { account: AccountId, task: TaskId },
+    NotFound {
+        /// The account that asked.
+        account: AccountId,
+        /// The id it asked about.
+        task: TaskId,
+    },
     /// The task's status does not accept the event. This covers every event to a deleted
     /// task, every user operation on a frozen task, billing events addressed to a task
     /// instead of its account, and creation addressed to a task. The mode is there because
     /// a few events depend on it (pause in `FullMigrationComplete` is accepted for a
     /// full+incremental task only), so the message can say what the task itself accepts.
     NotAllowed {
+        /// The task addressed.
         task: TaskId,
+        /// Its status, which refuses the event.
         status: Status,
+        /// Its migration mode.
         mode: Mode,
+        /// The refused event.
         event: Event,
     },
     /// Creation is refused while the account is in arrears.
-    AccountInArrears { account: AccountId },
+    AccountInArrears {
+        /// The account in arrears.
+        account: AccountId,
+    },
     /// The account is already in arrears.
-    AlreadyInArrears { account: AccountId },
+    AlreadyInArrears {
+        /// The account.
+        account: AccountId,
+    },
     /// The account is not in arrears, so there is nothing to recharge.
-    NotInArrears { account: AccountId },
+    NotInArrears {
+        /// The account.
+        account: AccountId,
+    },
 }
 
 impl Refusal {

@@ -65,84 +65,147 @@ pub enum SnapshotError {
     Json {
         /// serde's message, made one line.
         message: String,
+        /// Line of the problem in the text, from 1 (serde_json's count).
         line: usize,
+        /// Column of the problem in that line, from 1.
         column: usize,
         /// Whether the text is not JSON at all (rather than JSON of the wrong shape).
         syntax: bool,
     },
     /// The `format` field names another kind of file.
-    UnknownFormat { found: String },
+    UnknownFormat {
+        /// The `format` the file has.
+        found: String,
+    },
     /// The snapshot was written by another version of the format.
-    UnknownVersion { found: u64 },
+    UnknownVersion {
+        /// The `version` the file has.
+        found: u64,
+    },
     /// A task's status (`field` is `"status"`) or the status it froze (`"frozen_from"`)
     /// names no status.
     UnknownStatus {
+        /// The task at fault.
         task: TaskId,
+        /// `"status"` or `"frozen_from"`.
         field: &'static str,
+        /// The text that names no status.
         found: String,
     },
     /// A task's status (or the status it froze) came with a later format version than the
     /// file's.
     StatusNewerThanFile {
+        /// The task at fault.
         task: TaskId,
+        /// `"status"` or `"frozen_from"`.
         field: &'static str,
+        /// The status, which came with a later version than the file's.
         status: Status,
+        /// The file's format version.
         version: u64,
     },
     /// A task's mode names no migration mode.
-    UnknownMode { task: TaskId, found: String },
+    UnknownMode {
+        /// The task at fault.
+        task: TaskId,
+        /// The text that names no mode.
+        found: String,
+    },
     /// A task's phase names no phase.
-    UnknownPhase { task: TaskId, found: String },
+    UnknownPhase {
+        /// The task at fault.
+        task: TaskId,
+        /// The text that names no phase.
+        found: String,
+    },
     /// Two tasks have the same id.
-    DuplicateId { task: TaskId },
+    DuplicateId {
+        /// The id held twice.
+        task: TaskId,
+    },
     /// A live task has the id of a deleted one: deleted ids are never handed out again.
-    ReusedDeletedId { task: TaskId, status: Status },
+    ReusedDeletedId {
+        /// The id, held by a deleted task and a live one.
+        task: TaskId,
+        /// The live task's status.
+        status: Status,
+    },
     /// The ids are not 1, 2, …, n in order.
     IdOutOfOrder {
+        /// Where the entry is in `tasks`, from 0.
         position: usize,
+        /// The id that belongs there (`position + 1`).
         expected: TaskId,
+        /// The id the entry has.
         found: TaskId,
     },
     /// A task claims an instance in a status that holds none, or lacks one in a status that
     /// needs one.
     Instance {
+        /// The task at fault.
         task: TaskId,
+        /// Its status.
         status: Status,
+        /// Whether the file says it holds an instance.
         instance: bool,
     },
     /// A task remembers a phase in a status that keeps none, or lacks one where needed
     /// (for a frozen task, the status it froze decides).
     Phase {
+        /// The task at fault.
         task: TaskId,
+        /// Its status.
         status: Status,
+        /// For a frozen task, the status it froze.
         frozen_from: Option<Status>,
+        /// The phase the file says it remembers.
         phase: Option<Phase>,
     },
     /// `frozen_from` on a task that is not frozen, missing on a frozen task, or naming a
     /// status that never freezes.
     FrozenFrom {
+        /// The task at fault.
         task: TaskId,
+        /// Its status.
         status: Status,
+        /// The status the file says it froze.
         frozen_from: Option<Status>,
     },
     /// A frozen task of an account that is not in arrears.
-    FrozenInCredit { task: TaskId, account: AccountId },
+    FrozenInCredit {
+        /// The frozen task.
+        task: TaskId,
+        /// Its account, which the file does not list in arrears.
+        account: AccountId,
+    },
     /// A freezable task of an account in arrears that is not frozen.
     NotFrozenInArrears {
+        /// The task that should be frozen.
         task: TaskId,
+        /// Its account, listed in arrears.
         account: AccountId,
+        /// Its status, which freezes in arrears.
         status: Status,
     },
     /// A task in a status or phase its mode never runs.
     WrongMode {
+        /// The task at fault.
         task: TaskId,
+        /// Its migration mode.
         mode: Mode,
+        /// The phase its status belongs to, which the mode never runs.
         phase: Phase,
     },
     /// A task with version 0 (a created task has version 1).
-    ZeroVersion { task: TaskId },
+    ZeroVersion {
+        /// The task at fault.
+        task: TaskId,
+    },
     /// An account listed twice among the accounts in arrears.
-    DuplicateArrears { account: AccountId },
+    DuplicateArrears {
+        /// The account listed twice.
+        account: AccountId,
+    },
 }
 
 impl fmt::Display for SnapshotError {

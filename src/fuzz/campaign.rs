@@ -30,6 +30,7 @@ pub struct Counterexample {
     pub failure: Failure,
     /// The seed and case number that found it first.
     pub seed: u64,
+    /// Which case of the run it was, from 1.
     pub found_in_case: u64,
 }
 

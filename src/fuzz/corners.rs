@@ -44,6 +44,7 @@ pub enum Corner {
 }
 
 impl Corner {
+    /// Every corner, in report order.
     pub const ALL: [Corner; 11] = [
         Corner::FaultRecoveryDuringIncremental,
         Corner::RecoveredIntoIncremental,
@@ -58,6 +59,7 @@ impl Corner {
         Corner::LateReportAfterEnd,
     ];
 
+    /// The corner in a few words, as the fuzzer's summary lists it.
     pub const fn describe(self) -> &'static str {
         match self {
             Corner::FaultRecoveryDuringIncremental => "fault recovery during incremental migration",

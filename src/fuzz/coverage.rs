@@ -92,7 +92,9 @@ impl Bits {
 /// event.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Edge {
+    /// The task's state before, or `None` for a creation.
     pub from: Option<TaskSpec>,
+    /// The event the specification accepted.
     pub event: Event,
 }
 
@@ -214,6 +216,7 @@ impl fmt::Debug for Coverage {
 }
 
 impl Coverage {
+    /// Nothing hit yet.
     pub fn new() -> Self {
         Coverage {
             states: Bits::new(STATE_KEYS),
@@ -280,11 +283,17 @@ impl Coverage {
 /// Coverage of the single-task lifecycle: hits out of the exhaustive totals.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CoverageReport {
+    /// Distinct task states hit.
     pub states: usize,
+    /// Distinct task states reachable.
     pub states_total: usize,
+    /// Distinct (state, event) edges hit.
     pub edges: usize,
+    /// Distinct (state, event) edges reachable.
     pub edges_total: usize,
+    /// Distinct (status, event) pairs hit, the grain of the brief's table.
     pub status_edges: usize,
+    /// Distinct (status, event) pairs reachable.
     pub status_edges_total: usize,
     /// States or edges hit that the exhaustive search does not know: always 0 unless the
     /// specification itself is broken (a fault injected into its step).

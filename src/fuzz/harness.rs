@@ -42,7 +42,9 @@ pub const COMPACT_CAPACITY: usize = 32;
 /// since that is a bad case and not a bug of the engine.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Broke {
+    /// A claim of [`CLAIMS`](crate::model::CLAIMS): a bug of the control plane.
     Claim(ClaimId),
+    /// The case does not fit the harness: a bad case, not a bug.
     CaseDoesNotFit,
 }
 
@@ -104,15 +106,20 @@ impl std::error::Error for Failure {}
 /// What the specification (and so the engine) answered to one command.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Answer {
+    /// Accepted: the command changed the fleet.
     Accepted,
+    /// Refused, of this kind: the fleet is unchanged.
     Refused(Refused),
 }
 
 /// Counts over every step the harness ran.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Stats {
+    /// Cases run.
     pub cases: u64,
+    /// Commands run, over all cases.
     pub steps: u64,
+    /// Commands accepted.
     pub accepted: u64,
     /// Refusals by kind, indexed by [`refusal_index`].
     pub refused: [u64; 6],

@@ -49,9 +49,12 @@ pub struct Regression {
     /// With a fault: the property the case must violate at its last step.
     #[serde(default)]
     pub expect_violation: Option<String>,
+    /// How many accounts own tasks in the case; account `accounts` is a stranger with none.
     pub accounts: u32,
+    /// After how many steps the fleet is saved to JSON and restored, to run beside the original.
     #[serde(default)]
     pub snapshot_at: Option<usize>,
+    /// The commands, in order.
     pub commands: Vec<Command>,
 }
 
@@ -112,7 +115,9 @@ impl Regression {
 /// Why the stored regressions could not be read.
 #[derive(Debug)]
 pub struct RegressionError {
+    /// The file or directory that could not be read.
     pub path: PathBuf,
+    /// What is wrong with it.
     pub message: String,
 }
 

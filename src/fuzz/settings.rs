@@ -40,11 +40,15 @@ pub const DEFAULT_SEED: u64 = 0x5EED_D125;
 /// How a run is sized.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Settings {
+    /// How many random cases (`DRS_FUZZ_CASES`).
     pub cases: u64,
+    /// The run's seed (`DRS_FUZZ_SEED`): the same seed generates the same cases.
     pub seed: u64,
     /// Whether the seed was drawn at random (`DRS_FUZZ_SEED=random`); the run prints it.
     pub random_seed: bool,
+    /// The size of each case (`DRS_FUZZ_STEPS`, `DRS_FUZZ_TASKS`, `DRS_FUZZ_ACCOUNTS`).
     pub limits: Limits,
+    /// A fault to inject, to watch it be caught (`DRS_FUZZ_FAULT`).
     pub fault: Option<Fault>,
 }
 
@@ -63,8 +67,11 @@ impl Default for Settings {
 /// A variable with a value it does not accept.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SettingsError {
+    /// The environment variable.
     pub variable: &'static str,
+    /// Its value.
     pub value: String,
+    /// What it accepts, in words.
     pub expected: String,
 }
 

@@ -13,12 +13,17 @@ use super::settings::Settings;
 /// What a campaign did: cases, steps, throughput, refusals, coverage and corners.
 #[derive(Clone, Debug)]
 pub struct Summary {
+    /// How the campaign was sized.
     pub settings: Settings,
+    /// Counts over every step.
     pub stats: Stats,
+    /// States and edges of the single-task lifecycle hit.
     pub coverage: CoverageReport,
+    /// How often each deep corner (a situation many steps deep) was hit.
     pub corners: Corners,
     /// Stored regressions replayed before the random cases.
     pub regressions: usize,
+    /// Wall-clock time of the campaign.
     pub elapsed: Duration,
 }
 

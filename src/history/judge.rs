@@ -76,6 +76,8 @@ pub enum ExcursionPolicy {
 /// How to read the history.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct Options {
+    /// What a poll showing a code of an operation outside the lifecycle (`CHANGE_JOB_*`,
+    /// `CHILD_TRANSFER_*`, `NODE_UPGRADE_*`) does to the judgement (D.2.4).
     pub excursions: ExcursionPolicy,
     /// Every user operation is recorded: none happens unseen.
     pub commands_complete: bool,
@@ -100,17 +102,31 @@ impl Default for Options {
 /// claims (`src/model/claims.rs`), by name; the rest are the validator's own, about what
 /// only a recorded run shows.
 pub mod claim {
+    /// A deleted task shows some other status later.
     pub const DELETED_REAPPEARS: &str = "deleted task never reappears";
+    /// A task leaves 已结束 Ended other than by delete.
     pub const ENDED_TERMINAL: &str = "ended is terminal";
+    /// A task being released (结束任务 EndRequested, 结束任务中 Ending) shows a status that is
+    /// not releasing or released.
     pub const END_NEVER_UNDONE: &str = "an end is never undone";
+    /// A task is deleted from a status other than 创建任务失败 CreateFailed or 已结束 Ended.
     pub const DELETE_ONLY: &str = "delete only from CreateFailed or Ended";
+    /// A full-only task shows an incremental status, or an incremental-only one a full status.
     pub const MODE: &str = "full-only never incremental, incremental-only never full";
+    /// A 冻结 Frozen task moves on by itself; only recharge or retention expiry move it.
     pub const FROZEN_STAYS: &str = "a frozen task moves only on recharge or retention expiry";
+    /// A 暂停中 Paused task moves on without the user's resume, reset or end.
     pub const PAUSED_STAYS: &str = "a paused task moves only on a user's resume, reset or end";
+    /// Some change between two records is explained by no run of the transition table.
     pub const TABLE: &str = "every step is in the transition table";
+    /// The service refused a command that the specification accepts in every consistent state.
     pub const REFUSES: &str = "the service refuses only what the specification refuses";
+    /// An accepted command is still unapplied after the history's `apply_within` bound.
     pub const TAKES_EFFECT: &str = "an accepted command takes effect";
+    /// A poll names a migration mode (`task_type`) that no state consistent so far has.
     pub const KEEPS_MODE: &str = "a task keeps its mode";
+    /// A poll shows a code outside the lifecycle, under
+    /// [`ExcursionPolicy::Error`](super::ExcursionPolicy::Error).
     pub const LIFECYCLE_CODE: &str = "every status code is a lifecycle status";
     /// The claims shared with the model checker.
     pub const SHARED: [&str; 5] = [
@@ -125,7 +141,9 @@ pub mod claim {
 /// One record of a job, as an explanation names it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Seen {
+    /// Line number of the record in the history, from 1.
     pub line: u64,
+    /// When it happened, by the recorder's clock.
     pub time: Millis,
     /// `status PAUSING`, `command pause accepted`, …
     pub what: String,
@@ -134,7 +152,9 @@ pub struct Seen {
 /// The first impossible record of a job, explained.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Violation {
+    /// The job (task) id.
     pub job: String,
+    /// The claim broken, one of [`claim`]'s names.
     pub claim: &'static str,
     /// The impossible record.
     pub record: Seen,
@@ -151,7 +171,9 @@ pub struct Violation {
 /// `available_actions` that disagree with the specification in every consistent state.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Divergence {
+    /// The job (task) id.
     pub job: String,
+    /// Line number of the poll that carried the actions.
     pub line: u64,
     /// Offered, though every consistent state refuses it.
     pub offers_forbidden: Vec<&'static str>,
@@ -162,9 +184,13 @@ pub struct Divergence {
 /// An accepted command that no consistent run applied.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct NeverApplied {
+    /// The job (task) id.
     pub job: String,
+    /// Line number of the command's record.
     pub line: u64,
+    /// When the command was sent.
     pub time: Millis,
+    /// The operation, as the records name it (`pause`, `end`, …).
     pub op: &'static str,
 }
 
@@ -172,28 +198,44 @@ pub struct NeverApplied {
 /// unseen steps that explains it (`--explain`).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Gap {
+    /// The job (task) id.
     pub job: String,
+    /// Line number of the later poll.
     pub line: u64,
+    /// What the earlier poll showed (an API code, or does-not-exist).
     pub from: String,
+    /// What the later poll showed.
     pub to: String,
+    /// The unseen steps, in order, by event name.
     pub steps: Vec<&'static str>,
 }
 
 /// What was counted.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Counts {
+    /// Lines read as records, of every kind.
     pub records: u64,
+    /// Status polls.
     pub polls: u64,
+    /// User commands sent, accepted, refused or indefinite.
     pub commands: u64,
+    /// Entries of the service's operation timeline.
     pub timeline: u64,
+    /// Billing events (arrears, recharge).
     pub billing: u64,
     /// Records after a job's first violation, not judged.
     pub after_violation: u64,
     /// Polls by answer: every API code, then does-not-exist.
     #[serde(skip)]
     pub by_answer: [u64; ANSWER_COUNT],
+    /// Polls whose `available_actions` disagree with every consistent state, all of them
+    /// (only [`MAX_DIVERGENCES`] are kept in full).
     pub divergences: u64,
+    /// Accepted commands that no consistent run applied, all of them (only [`MAX_REPORTS`] are
+    /// kept in full).
     pub never_applied: u64,
+    /// Of those, the ones pushed out by a newer command arriving with [`MAX_PENDING`] already
+    /// pending, rather than left unapplied at the end of the history.
     pub never_applied_evicted: u64,
 }
 
@@ -300,19 +342,27 @@ pub struct Judge {
     accounts: FastMap<u32>,
     account_jobs: Vec<Vec<u32>>,
     account_arrears: Vec<bool>,
+    /// What was counted so far.
     pub counts: Counts,
+    /// Each violated job's first violation, in the order they were found.
     pub violations: Vec<Violation>,
+    /// The divergences kept in full, at most [`MAX_DIVERGENCES`].
     pub divergences: Vec<Divergence>,
+    /// The never-applied reports kept in full, at most [`MAX_REPORTS`].
     pub never_applied: Vec<NeverApplied>,
     /// With `explain` on, the gaps since the caller last drained them.
     pub gaps: Vec<Gap>,
+    /// Whether to find, for every gap between two polls that show different things, the
+    /// shortest run of unseen steps that explains it (`--explain`; costs time).
     pub explain: bool,
     /// The job whose run to keep for an ITF trace, and its records with their sets.
     trace_job: Option<String>,
+    /// The kept job's records, each with the set of states consistent after it.
     pub trace: Vec<(Seen, States)>,
 }
 
 impl Judge {
+    /// A judge that has seen nothing yet.
     pub fn new(options: Options) -> Judge {
         Judge {
             options,
@@ -341,6 +391,8 @@ impl Judge {
         self.trace_job = Some(job.to_string());
     }
 
+    /// How the history is being read: the command line's options, or the header's where the
+    /// command line said nothing.
     pub fn options(&self) -> Options {
         self.options
     }

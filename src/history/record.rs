@@ -58,22 +58,31 @@ pub struct Header {
 /// A status poll of one task.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Poll<'a> {
+    /// The job (task) id polled.
     pub job: Cow<'a, str>,
+    /// When the poll was answered, by the poller's clock (`t`).
     pub time: Millis,
+    /// A status code, or the error that the task does not exist.
     pub answer: Answer,
+    /// The migration mode the answer names (`task_type`), if recorded.
     pub mode: Option<Mode>,
+    /// The account that owns the task, if recorded; billing events reach the task through it.
     pub account: Option<Cow<'a, str>>,
     /// The lifecycle operations the service offers now, as a mask over
-    /// [`USER_OPS`](super::tables::USER_OPS) (`None`: not recorded).
+    /// [`USER_OPS`] (`None`: not recorded).
     pub offered: Option<u16>,
+    /// The service's own time of the task's last update, if recorded.
     pub update_time: Option<Millis>,
 }
 
 /// The service's answer to a command.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Reply {
+    /// The service took the command on; it applies it later, or never.
     Accepted,
+    /// The service refused the command: nothing changed.
     Refused {
+        /// The service's error code (`DRS.…`).
         error_code: String,
     },
     /// A timeout or a server error: the command may or may not have happened.
@@ -83,26 +92,37 @@ pub enum Reply {
 /// A user operation sent, with the answer.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CommandSent<'a> {
+    /// The job (task) id the command was for.
     pub job: Cow<'a, str>,
+    /// When it was sent (`t`).
     pub time: Millis,
+    /// The operation.
     pub op: Event,
+    /// What the service answered.
     pub reply: Reply,
 }
 
 /// An entry of the service's timeline: an operation done, successfully or not.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TimelineEntry<'a> {
+    /// The job (task) id.
     pub job: Cow<'a, str>,
+    /// When the operation was done (`t`, the timeline's `operation_time`).
     pub time: Millis,
+    /// The operation the entry names.
     pub op: Event,
+    /// Whether the timeline says `success` (rather than `failed`).
     pub succeeded: bool,
 }
 
 /// An account fell into arrears or was recharged.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BillingEvent<'a> {
+    /// The account.
     pub account: Cow<'a, str>,
+    /// When it happened (`t`).
     pub time: Millis,
+    /// Whether the account fell into arrears (`true`) or was recharged (`false`).
     pub in_arrears: bool,
 }
 
@@ -127,29 +147,44 @@ pub enum Malformed {
     UnknownKind(String),
     /// A field the kind needs is absent.
     Missing {
+        /// The record's kind.
         kind: &'static str,
+        /// The absent field.
         field: &'static str,
     },
     /// A field the kind does not have is present.
     Unexpected {
+        /// The record's kind.
         kind: &'static str,
+        /// The field it does not have.
         field: &'static str,
     },
+    /// A status code that is none of the 29, with the nearest known one.
     UnknownCode(UnknownApiCode),
+    /// An operation name that is none of the lifecycle's operations.
     UnknownOperation(String),
+    /// A mode that is none of `FULL_TRANS`, `FULL_INCR_TRANS`, `INCR_TRANS`.
     UnknownMode(String),
+    /// A time that is neither RFC 3339 nor milliseconds since the epoch.
     BadTime(BadTime),
     /// Another value out of its vocabulary.
     BadValue {
+        /// The field.
         field: &'static str,
+        /// The value found.
         value: String,
+        /// The values the field takes, in words.
         expected: &'static str,
     },
     /// A record of a job earlier than the job's previous record.
     OutOfOrder {
+        /// The job (task) id.
         job: String,
+        /// The record's time.
         time: Millis,
+        /// Line number of the job's previous record.
         previous_line: u64,
+        /// That record's time, later than this one.
         previous_time: Millis,
     },
 }
@@ -157,7 +192,9 @@ pub enum Malformed {
 /// A malformed line: the line number and what is wrong with it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RecordError {
+    /// Line number in the history, from 1.
     pub line: u64,
+    /// What is wrong with it.
     pub what: Malformed,
 }
 

@@ -89,12 +89,14 @@ pub struct Region {
 pub struct Claim {
     /// Its name, as configurations and reports spell it.
     pub name: &'static str,
+    /// Safety, conformance, reachability or liveness: who can judge it.
     pub kind: Kind,
     /// The claim in a sentence.
     pub text: &'static str,
     /// The deliberately broken variant that must break it (none for reachability: the
     /// mode-restricted lifecycles and `schedule-start-refused` show those can fail).
     pub broken_by: Option<Fault>,
+    /// How it is judged.
     pub judge: Judge,
 }
 
@@ -182,8 +184,11 @@ impl fmt::Display for ClaimId {
 /// What a condition may read of a state: the same for every model and every capacity.
 #[derive(Clone, Copy, Debug)]
 pub struct Judged<'a> {
+    /// The fleet's tasks, by slot (task id minus one).
     pub slots: &'a [Slot],
+    /// Each slot's history: what the task ever went through.
     pub history: &'a [History],
+    /// The transition claims broken on the way to the state.
     pub broken: Broken,
     /// One bit per account in arrears.
     pub arrears: u32,

@@ -42,12 +42,16 @@ use super::world::{MAX_MODEL_ACCOUNTS, MAX_TASKS, World};
 /// Which system a model explores.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ModelKind {
+    /// One task of one account, in any configured mode.
     Lifecycle,
+    /// Several tasks over several accounts: ids and billing make them meet.
     Fleet,
+    /// The fleet with the reference engine running beside the specification in lockstep.
     Conformance,
 }
 
 impl ModelKind {
+    /// The name configurations use (`model = "fleet"`).
     pub fn name(self) -> &'static str {
         match self {
             ModelKind::Lifecycle => "lifecycle",

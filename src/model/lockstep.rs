@@ -25,7 +25,12 @@ pub enum Lockstep<const N: usize> {
     Agreed(World<N>),
     /// They disagree. The world shows what the engine did (so the safety properties judge
     /// the engine's state), with the broken-claim flag set.
-    Diverged { world: World<N>, reason: String },
+    Diverged {
+        /// The world after the engine's step, with [`Broken::DIVERGED`] set.
+        world: World<N>,
+        /// How they disagreed, for the counterexample.
+        reason: String,
+    },
 }
 
 /// Runs `command` on the specification (from `world`, with the specification fault if any)

@@ -54,7 +54,9 @@ impl<P: ControlPlane> fmt::Debug for EngineView<P> {
 /// A model state: the world and, for conformance, the implementation.
 #[derive(Clone)]
 pub struct ModelState<P = FaultyEngine> {
+    /// The specification's fleet and the history the claims read.
     pub world: World,
+    /// The implementation's state, for the conformance model only.
     pub engine: Option<EngineView<P>>,
 }
 

@@ -134,14 +134,17 @@ impl Broken {
     /// A command the implementation refused still changed its state.
     pub const REFUSAL_CHANGED_STATE: Broken = Broken(8);
 
+    /// Whether the flag is set.
     pub fn contains(self, flag: Broken) -> bool {
         self.0 & flag.0 != 0
     }
 
+    /// Sets the flag; it stays set on every later state.
     pub fn insert(&mut self, flag: Broken) {
         self.0 |= flag.0;
     }
 
+    /// Whether no transition claim is broken.
     pub fn is_empty(self) -> bool {
         self.0 == 0
     }
@@ -153,8 +156,11 @@ impl Broken {
 /// fleets with the same history and the same properties.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct World<const N: usize = MAX_TASKS> {
+    /// The specification's fleet: every task's state and the accounts in arrears.
     pub fleet: FleetSpec<N>,
+    /// Each slot's history, for the claims that judge what a task went through.
     pub history: [History; N],
+    /// The transition claims broken on the way here (sticky).
     pub broken: Broken,
     /// How many accounts the model has (constant along a run; symmetry reduction needs it).
     pub accounts: u8,

@@ -43,8 +43,11 @@ pub enum Outcome {
     /// Billing moved an account into or out of arrears, freezing or unfreezing
     /// `tasks_changed` of its tasks.
     Account {
+        /// The account billed.
         account: AccountId,
+        /// Whether it is now in arrears (`false`: recharged).
         in_arrears: bool,
+        /// How many of its tasks froze or unfroze.
         tasks_changed: u32,
     },
 }

@@ -41,9 +41,13 @@ use crate::spec::{AccountId, Command, Mode, Phase, Refused, Status, TaskId};
 /// One task as the specification describes it, with the implementation's version.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct TaskView {
+    /// Its id, from 1 in creation order, never reused.
     pub id: TaskId,
+    /// The account that owns it.
     pub account: AccountId,
+    /// Its migration mode.
     pub mode: Mode,
+    /// Its status.
     pub status: Status,
     /// The phase the task is heading for or will return to, where its status remembers one.
     pub phase: Option<Phase>,
@@ -130,7 +134,9 @@ pub trait Exhaustive: ControlPlane + Clone + Send + Sync + 'static {
 /// it cannot copy.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Observed {
+    /// Every task, deleted ones included, in id order.
     pub tasks: Vec<TaskView>,
+    /// The accounts in arrears, in ascending order.
     pub arrears: Vec<AccountId>,
 }
 

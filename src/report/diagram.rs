@@ -3,7 +3,7 @@
 //! The two files serve different readers. `lifecycle.md` is for tools and for checking one
 //! edge: the full edge-by-edge graph of `drs-lifecycle spec --format mermaid`, which GitHub
 //! and most Markdown viewers draw. `lifecycle.svg` is for a person learning the lifecycle:
-//! the [`overview`](super::overview), stages on a grid and the freeze and end drawn once as
+//! the [`overview`], stages on a grid and the freeze and end drawn once as
 //! overlays. Both come from the specification's table, so neither can disagree with the
 //! table that `step` runs, and nothing outside the Rust toolchain is needed to regenerate
 //! them.
@@ -38,7 +38,7 @@ pub fn markdown() -> String {
     out
 }
 
-/// The readable overview as SVG: see [`overview`](super::overview).
+/// The readable overview as SVG: see [`overview`].
 pub fn svg() -> String {
     overview::svg()
 }

@@ -21,8 +21,12 @@ pub mod overview;
 /// Where the reports live, relative to the repository root.
 pub const REPORTS_DIR: &str = "reports";
 
-/// The files, by name, that `drs-lifecycle report` writes into [`REPORTS_DIR`].
+/// The files, by name, that `drs-lifecycle report` writes into [`REPORTS_DIR`]: the
+/// model-check results of every configuration.
 pub const MODEL_CHECK_FILE: &str = "model-check.md";
+/// The full edge-by-edge state diagram, in Mermaid.
 pub const LIFECYCLE_MD_FILE: &str = "lifecycle.md";
+/// The readable overview of the lifecycle, by stage, in SVG.
 pub const LIFECYCLE_SVG_FILE: &str = "lifecycle.svg";
+/// The benchmark table, judged against the project's targets.
 pub const BENCHMARKS_FILE: &str = "benchmarks.md";

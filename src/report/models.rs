@@ -28,7 +28,9 @@ pub const REGENERATE: &str = "cargo run --release -- report models";
 /// One checked configuration.
 #[derive(Clone, Copy, Debug)]
 pub struct Entry<'a> {
+    /// The configuration as loaded.
     pub config: &'a Config,
+    /// What checking it gave.
     pub result: &'a RunResult,
 }
 

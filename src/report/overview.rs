@@ -18,7 +18,7 @@
 //! from the rules for [`Event::AccountInArrears`], [`Event::End`] and [`Event::ForceEnd`],
 //! the arrows and their labels from [`RULES`]. A test proves that every edge of the JSON
 //! output is either drawn or covered by an overlay, so the picture cannot drift from the
-//! table; where a status belongs is an exhaustive `match` ([`stage`], [`cell`]), so a new
+//! table; where a status belongs is an exhaustive `match` ([`stage`], `cell`), so a new
 //! status does not compile until it is placed. The SVG is written directly (no layout
 //! program), with integer coordinates, so the same table gives the same bytes.
 
@@ -34,16 +34,24 @@ use crate::spec::{Event, Status};
 /// The stages of the lifecycle, in the order one explains them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Stage {
+    /// 创建中 Creating to 等待启动 WaitingToStart: the instance is made and the task configured.
     Creation,
+    /// 启动中 Starting and 启动失败 StartFailed.
     Start,
+    /// The full phase: 全量迁移 FullMigration, its failure, and 全量迁移完成 FullMigrationComplete.
     Full,
+    /// The incremental phase: 增量迁移 IncrementalMigration and its failure.
     Incremental,
+    /// 暂停中 Paused, 故障恢复 FaultRecovery and 故障恢复失败 FaultRecoveryFailed.
     Interruptions,
+    /// From 结束任务 EndRequested through the release to 已结束 Ended and Deleted.
     Ending,
+    /// 冻结 Frozen.
     Billing,
 }
 
 impl Stage {
+    /// Every stage, in the order one explains them.
     pub const ALL: [Stage; 7] = [
         Stage::Creation,
         Stage::Start,
@@ -159,9 +167,13 @@ const fn gap_below(row: i32) -> i32 {
 /// An axis-aligned rectangle in picture coordinates.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Rect {
+    /// Left edge, in pixels from the picture's left.
     pub x: i32,
+    /// Top edge, in pixels from the picture's top.
     pub y: i32,
+    /// Width, in pixels.
     pub w: i32,
+    /// Height, in pixels.
     pub h: i32,
 }
 
@@ -248,6 +260,7 @@ pub struct Overlays {
 }
 
 impl Overlays {
+    /// The overlays as the specification's table decides them.
     pub fn from_table() -> Overlays {
         let with = |event: Event, target: Target| -> Vec<Status> {
             Status::ALL
@@ -336,8 +349,11 @@ impl Tag {
 /// creation.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Arrow {
+    /// The source status, or `None` for creation.
     pub from: Option<Status>,
+    /// The target status.
     pub to: Status,
+    /// The events that take `from` to `to`, each a line of the label.
     pub events: Vec<Event>,
 }
 
@@ -427,6 +443,7 @@ enum Anchor {
     End,
 }
 
+/// How an arrow is drawn: its polyline and where its label goes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Route {
     /// The polyline, from the source to the arrowhead.

@@ -57,6 +57,7 @@ pub enum ServiceFault {
 }
 
 impl ServiceFault {
+    /// Every fault, in the order `--service-fault` lists them.
     pub const ALL: [ServiceFault; 5] = [
         ServiceFault::DeletedReappears,
         ServiceFault::EndedRestarts,
@@ -80,9 +81,13 @@ impl ServiceFault {
 /// What to simulate.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Config {
+    /// How many tasks the fleet creates.
     pub tasks: usize,
+    /// How many accounts own them.
     pub accounts: usize,
+    /// How long the simulated history runs, in days.
     pub days: u32,
+    /// The seed: the same configuration and seed write the same history, byte for byte.
     pub seed: u64,
     /// Seconds between two polls of a task.
     pub poll_every_s: u32,
@@ -90,6 +95,7 @@ pub struct Config {
     pub jitter_s: u32,
     /// The share of polls lost (no record).
     pub lost_polls: f64,
+    /// A misbehaving service to simulate, for the validator to catch.
     pub fault: Option<ServiceFault>,
 }
 
@@ -151,9 +157,11 @@ impl Config {
 pub struct Rng(u64);
 
 impl Rng {
+    /// A generator seeded with `seed`.
     pub fn new(seed: u64) -> Rng {
         Rng(seed ^ 0x5851_f42d_4c95_7f2d)
     }
+    /// The next 64 random bits.
     pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
@@ -175,6 +183,7 @@ impl Rng {
         let (a, b) = ((low as f64).ln(), (high as f64).ln());
         (a + (b - a) * self.unit()).exp() as i64
     }
+    /// True with probability `p`.
     pub fn chance(&mut self, p: f64) -> bool {
         self.unit() < p
     }
@@ -375,9 +384,13 @@ struct SimTask {
 /// What a simulation did.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Summary {
+    /// Lines written, of every kind.
     pub records: u64,
+    /// Status polls written.
     pub polls: u64,
+    /// User commands written.
     pub commands: u64,
+    /// Billing events written.
     pub billing: u64,
     /// The job the fault was injected into, and when.
     pub fault_at: Option<(String, i64)>,

@@ -27,34 +27,69 @@ use super::nearest::nearest;
 /// `FULL_TRANSFER_COMPLETE`); the serde form is the code itself.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ApiCode {
+    /// `CREATING`: 创建中 [`Status::Creating`].
     Creating,
+    /// `CREATE_FAILED`: 创建任务失败 [`Status::CreateFailed`].
     CreateFailed,
+    /// `CONFIGURATION`: 配置 [`Status::Configuration`].
     Configuration,
+    /// `STARTJOBING`: 启动中 [`Status::Starting`].
     StartJobing,
+    /// `WAITING_FOR_START`: 等待启动 [`Status::WaitingToStart`].
     WaitingForStart,
+    /// `START_JOB_FAILED`: 启动失败 [`Status::StartFailed`].
     StartJobFailed,
+    /// `PAUSING`: 暂停中 [`Status::Paused`], a stable status despite the code's name.
     Pausing,
+    /// `FULL_TRANSFER_STARTED`: 全量迁移 [`Status::FullMigration`].
     FullTransferStarted,
+    /// `FULL_TRANSFER_FAILED`: 全量迁移失败 [`Status::FullMigrationFailed`].
     FullTransferFailed,
+    /// `FULL_TRANSFER_COMPLETE`: 全量迁移完成 [`Status::FullMigrationComplete`].
     FullTransferComplete,
+    /// `INCRE_TRANSFER_STARTED`: 增量迁移 [`Status::IncrementalMigration`].
     IncreTransferStarted,
+    /// `INCRE_TRANSFER_FAILED`: 增量迁移失败 [`Status::IncrementalMigrationFailed`].
     IncreTransferFailed,
+    /// `RELEASE_RESOURCE_STARTED`: 结束任务中 [`Status::Ending`]; a task in 结束任务
+    /// [`Status::EndRequested`] shows it too.
     ReleaseResourceStarted,
+    /// `RELEASE_RESOURCE_FAILED`: 结束任务失败 [`Status::EndFailed`].
     ReleaseResourceFailed,
+    /// `RELEASE_RESOURCE_COMPLETE`: 已结束 [`Status::Ended`].
     ReleaseResourceComplete,
+    /// `REBUILD_NODE_STARTED`: 故障恢复 [`Status::FaultRecovery`].
     RebuildNodeStarted,
+    /// `REBUILD_NODE_FAILED`: 故障恢复失败 [`Status::FaultRecoveryFailed`].
     RebuildNodeFailed,
+    /// `CHANGE_JOB_STARTED`: 任务变更中, a specification change is running (an excursion).
     ChangeJobStarted,
+    /// `CHANGE_JOB_FAILED`: 任务变更失败, a specification change failed (an excursion).
     ChangeJobFailed,
+    /// `DELETED`: what a query by id answers for a deleted task ([`Status::Deleted`]).
     Deleted,
+    /// `CHILD_TRANSFER_STARTING`: 再编辑子任务启动中, the child task of a re-edit is starting (an
+    /// excursion).
     ChildTransferStarting,
+    /// `CHILD_TRANSFER_STARTED`: 再编辑子任务迁移中, the child task is migrating (an excursion).
     ChildTransferStarted,
+    /// `CHILD_TRANSFER_COMPLETE`: 再编辑子任务迁移完成, the child task's migration is complete (an
+    /// excursion).
     ChildTransferComplete,
+    /// `CHILD_TRANSFER_FAILED`: 再编辑子任务迁移失败, the child task's migration failed (an
+    /// excursion).
     ChildTransferFailed,
+    /// `RELEASE_CHILD_TRANSFER_STARTED`: 再编辑子任务结束中, the child task is being ended (an
+    /// excursion).
     ReleaseChildTransferStarted,
+    /// `RELEASE_CHILD_TRANSFER_COMPLETE`: 再编辑子任务已结束, the child task has ended (an
+    /// excursion).
     ReleaseChildTransferComplete,
+    /// `NODE_UPGRADE_START`: 升级开始, an engine upgrade has started (an excursion).
     NodeUpgradeStart,
+    /// `NODE_UPGRADE_COMPLETE`: 升级完成, the engine upgrade is complete (an excursion).
     NodeUpgradeComplete,
+    /// `NODE_UPGRADE_FAILED`: 升级失败, the engine upgrade failed (an excursion).
     NodeUpgradeFailed,
 }
 

@@ -48,17 +48,31 @@ pub fn account_letter(index: u32) -> String {
 #[serde(tag = "command", rename_all = "snake_case")]
 pub enum Command {
     /// *create(mode)* a task for an account.
-    Create { account: AccountId, mode: Mode },
+    Create {
+        /// The account the task will belong to.
+        account: AccountId,
+        /// Its migration mode, fixed for its life.
+        mode: Mode,
+    },
     /// An event addressed to one task of an account.
     Task {
+        /// The account that owns the task.
         account: AccountId,
+        /// The task.
         task: TaskId,
+        /// A user operation or a report of the service.
         event: Event,
     },
     /// The account falls into arrears: every freezable task of it freezes.
-    Arrears { account: AccountId },
+    Arrears {
+        /// The account.
+        account: AccountId,
+    },
     /// The account is topped up: every frozen task of it returns to its remembered status.
-    Recharge { account: AccountId },
+    Recharge {
+        /// The account.
+        account: AccountId,
+    },
 }
 
 impl fmt::Display for Command {

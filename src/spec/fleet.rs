@@ -55,7 +55,9 @@ impl fmt::Display for Refused {
 /// One task of a fleet: its account and its specification state.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Slot {
+    /// The owning account's index (account `A` is 0).
     pub account: u8,
+    /// The task's specification state.
     pub task: TaskSpec,
 }
 

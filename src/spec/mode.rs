@@ -106,7 +106,9 @@ impl FromStr for Mode {
 /// A migration phase: the full (initial-load) phase or the incremental phase.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Phase {
+    /// 全量迁移: the full (initial-load) copy of the source.
     Full,
+    /// 增量迁移: continuous change data capture.
     Incremental,
 }
 

@@ -27,7 +27,6 @@ use super::{
 /// The command that regenerates `docs/lifecycle.md`; the document and the drift test quote it.
 pub const REGENERATE: &str = "cargo run -- spec --format markdown > docs/lifecycle.md";
 
-/// Renders the specification in the given format.
 /// What [`render`] writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
@@ -42,6 +41,7 @@ pub enum Format {
     Json,
 }
 
+/// Renders the specification in the given format.
 pub fn render(format: Format) -> String {
     match format {
         Format::Markdown => markdown(),

@@ -36,25 +36,59 @@ use super::nearest::nearest;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[repr(u8)]
 pub enum Status {
+    /// 创建中: the migration instance the task needs is being created (`CREATING`).
     Creating,
+    /// 创建任务失败: creating the instance failed; the task holds none and can only be deleted
+    /// (`CREATE_FAILED`).
     CreateFailed,
+    /// 配置: the instance exists and the task is not started yet; configuration can continue
+    /// (`CONFIGURATION`).
     Configuration,
+    /// 冻结: the account is in arrears and the billing lock holds the task; it remembers the status
+    /// it froze and returns to it on recharge. Console only: a poll shows the frozen status's code.
     Frozen,
+    /// 等待启动: a scheduled start was sent; waiting for its time (`WAITING_FOR_START`).
     WaitingToStart,
+    /// 启动中: the migration process is starting, toward the phase the task remembers
+    /// (`STARTJOBING`).
     Starting,
+    /// 启动失败: starting failed; retry heads for the same phase (`START_JOB_FAILED`).
     StartFailed,
+    /// 全量迁移: the full (initial-load) copy from source to target runs
+    /// (`FULL_TRANSFER_STARTED`).
     FullMigration,
+    /// 全量迁移失败: the full phase failed (`FULL_TRANSFER_FAILED`).
     FullMigrationFailed,
+    /// 增量迁移: change data capture runs continuously until the user ends the task
+    /// (`INCRE_TRANSFER_STARTED`).
     IncrementalMigration,
+    /// 增量迁移失败: the incremental phase failed (`INCRE_TRANSFER_FAILED`).
     IncrementalMigrationFailed,
+    /// 故障恢复: the instance failed and the system is recovering the task by itself, back to the
+    /// phase it remembers (`REBUILD_NODE_STARTED`).
     FaultRecovery,
+    /// 暂停中: paused by the user, remembering the phase to resume (`PAUSING`, a stable status
+    /// despite the code's name).
     Paused,
+    /// 结束任务: an end was accepted (by the user or the system) and the release has not begun.
+    /// Console only: a poll shows `RELEASE_RESOURCE_STARTED`.
     EndRequested,
+    /// 结束任务中: the instance and its resources are being released
+    /// (`RELEASE_RESOURCE_STARTED`).
     Ending,
+    /// 结束任务失败: releasing failed; the task still holds its instance and can be ended again
+    /// (`RELEASE_RESOURCE_FAILED`).
     EndFailed,
+    /// 已结束: the instance is released; only delete is left (`RELEASE_RESOURCE_COMPLETE`).
     Ended,
+    /// 全量迁移完成: the short step after the full phase, before the incremental phase or the
+    /// system's end (`FULL_TRANSFER_COMPLETE`; version 2).
     FullMigrationComplete,
+    /// 故障恢复失败: fault recovery failed; a failed status like the phases' own, remembering the
+    /// phase (`REBUILD_NODE_FAILED`; version 2).
     FaultRecoveryFailed,
+    /// 已删除: deleted, for good; no list shows it, a query by id answers `DELETED`, and its id is
+    /// never reused.
     Deleted,
 }
 
@@ -66,7 +100,7 @@ pub const CONSOLE_STATUS_COUNT: usize = 17;
 
 impl Status {
     /// Every status: the console's table in its order, then the API statuses, then
-    /// `Deleted` (see the [module](self) docs).
+    /// `Deleted`, so that the console statuses keep their console numbers as positions.
     pub const ALL: [Status; STATUS_COUNT] = [
         Status::Creating,
         Status::CreateFailed,

@@ -11,7 +11,9 @@ use super::{Event, Mode, Phase, Status};
 /// the status it froze. Four bytes, `Copy`: models hold millions of these.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct TaskSpec {
+    /// Its status.
     pub status: Status,
+    /// Its migration mode, fixed at creation.
     pub mode: Mode,
     /// The phase the task heads for or returns to; set exactly while the status (or, when
     /// frozen, the frozen status) is Starting, StartFailed, Paused, FaultRecovery or

@@ -44,9 +44,13 @@ fn cargo_target_dir() -> Option<PathBuf> {
 /// What one iteration of a benchmark processes, as criterion records it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Throughput {
+    /// Bytes per iteration (binary prefixes in criterion's output).
     Bytes(u64),
+    /// Bytes per iteration (decimal prefixes).
     BytesDecimal(u64),
+    /// Elements per iteration: here, records, commands or states.
     Elements(u64),
+    /// Bits per iteration.
     Bits(u64),
 }
 
@@ -170,9 +174,11 @@ pub fn record_context(group: &str, function: &str, started: SystemTime, peak_byt
 pub struct Measurement {
     /// `group/function[/value]`.
     pub id: String,
+    /// The benchmark group, the `group` part of the id.
     pub group: String,
     /// The median time of one iteration, in nanoseconds.
     pub median_ns: f64,
+    /// What one iteration processes, when the benchmark declares it.
     pub throughput: Option<Throughput>,
     /// The median of the same benchmark in the baseline, when it has one.
     pub baseline_median_ns: Option<f64>,
@@ -218,11 +224,26 @@ pub enum BenchError {
     /// No criterion results at all.
     NoResults(PathBuf),
     /// The named baseline exists for no benchmark.
-    NoBaseline { dir: PathBuf, name: String },
+    NoBaseline {
+        /// Criterion's output directory searched.
+        dir: PathBuf,
+        /// The baseline's name.
+        name: String,
+    },
     /// A file exists but cannot be read or parsed.
-    Unreadable { path: PathBuf, error: String },
+    Unreadable {
+        /// The file.
+        path: PathBuf,
+        /// Why it cannot be read or parsed.
+        error: String,
+    },
     /// The report cannot be written.
-    Write { path: PathBuf, error: String },
+    Write {
+        /// The report file.
+        path: PathBuf,
+        /// Why it cannot be written.
+        error: String,
+    },
 }
 
 impl fmt::Display for BenchError {

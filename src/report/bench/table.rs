@@ -19,7 +19,7 @@ pub struct Comparison<'a> {
     pub threshold: Option<f64>,
 }
 
-/// Renders `benchmarks.md`. Figures left by runs more than [`STALE_AFTER_SECONDS`] older
+/// Renders `benchmarks.md`. Figures left by runs more than [`STALE_AFTER_SECONDS`](super::STALE_AFTER_SECONDS) older
 /// than the newest are listed apart and judged nowhere.
 pub fn render(measurements: &[Measurement], comparison: &Comparison) -> String {
     let (current, stale) = split_stale(measurements.to_vec());

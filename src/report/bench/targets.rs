@@ -13,17 +13,24 @@ pub enum Goal {
     AtMostNs(f64),
     /// At least this many elements per second at the median, and optionally at most this
     /// peak memory.
-    AtLeastPerSecond { rate: f64, peak_bytes: Option<u64> },
+    AtLeastPerSecond {
+        /// Elements per second, at least.
+        rate: f64,
+        /// Peak memory, at most, in bytes.
+        peak_bytes: Option<u64>,
+    },
 }
 
 /// A performance target of the project.
 #[derive(Clone, Copy, Debug)]
 pub struct Target {
+    /// What is measured, in a phrase ("specification step").
     pub what: &'static str,
     /// The benchmark ids it is judged on: an exact id, or a prefix ending in `/`.
     pub benchmarks: &'static [&'static str],
     /// Benchmarks the prefix would match that the target does not cover.
     pub except: &'static [&'static str],
+    /// The figure it must reach.
     pub goal: Goal,
     /// What limits the figure, shown when the target is missed.
     pub limit: &'static str,
@@ -110,11 +117,15 @@ pub const TARGETS: &[Target] = &[
 /// A target's verdict.
 #[derive(Clone, Debug)]
 pub struct TargetResult {
+    /// The target judged.
     pub target: Target,
     /// The benchmark that decides it, and the figure shown.
     pub decided_by: Option<String>,
+    /// The figure measured, formatted, or "not measured".
     pub measured: String,
+    /// The machine's 1-minute load average when it was measured, or a dash.
     pub load: String,
+    /// Whether the goal is reached; `None` when nothing was measured.
     pub met: Option<bool>,
     /// Met, but within [`CLOSE_MARGIN`] of the goal: a busier machine may miss it.
     pub close: bool,
