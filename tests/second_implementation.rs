@@ -47,12 +47,23 @@ fn a_broken_second_implementation_is_caught_with_a_shortest_counterexample() {
     impl ControlPlane for Careless {
         type Refusal = Refused;
         fn execute(&mut self, command: &Command) -> Result<Outcome, Refused> {
-            if let Command::Task { account, task, event: Event::Delete } = *command
-                && self.0.query(account, task).is_some_and(|t| t.status == Status::Paused)
+            if let Command::Task {
+                account,
+                task,
+                event: Event::Delete,
+            } = *command
+                && self
+                    .0
+                    .query(account, task)
+                    .is_some_and(|t| t.status == Status::Paused)
             {
                 // Pretend the service deleted it: run the real path to Deleted instead.
                 for event in [Event::End, Event::ReleaseBegun, Event::ReleaseDone] {
-                    let _ = self.0.execute(&Command::Task { account, task, event });
+                    let _ = self.0.execute(&Command::Task {
+                        account,
+                        task,
+                        event,
+                    });
                 }
             }
             self.0.execute(command)

@@ -9,9 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::hash::{Hash, Hasher};
 
-use drs_lifecycle::plane::{
-    Change, ControlPlane, Exhaustive, InstanceChange, Outcome, TaskView,
-};
+use drs_lifecycle::plane::{Change, ControlPlane, Exhaustive, InstanceChange, Outcome, TaskView};
 use drs_lifecycle::spec::{AccountId, Command, Event, Mode, Phase, Refused, Status, TaskId};
 
 /// Where a job is, in this implementation's own words.
@@ -64,7 +62,11 @@ impl Stage {
     /// The phase a stage remembers (running and failed phases are in the status itself).
     fn remembered(self) -> Option<Phase> {
         match self {
-            Stage::Launching(p) | Stage::LaunchFailed(p) | Stage::Healing(p) | Stage::HealFailed(p) | Stage::Held(p) => Some(p),
+            Stage::Launching(p)
+            | Stage::LaunchFailed(p)
+            | Stage::Healing(p)
+            | Stage::HealFailed(p)
+            | Stage::Held(p) => Some(p),
             _ => None,
         }
     }
@@ -101,7 +103,11 @@ impl Job {
             id: TaskId(id),
             account: AccountId(self.owner),
             mode: self.mode,
-            status: if self.frozen { Status::Frozen } else { self.stage.status() },
+            status: if self.frozen {
+                Status::Frozen
+            } else {
+                self.stage.status()
+            },
             phase: self.stage.remembered(),
             frozen_from: self.frozen.then(|| self.stage.status()),
             holds_instance: self.instance,
@@ -110,7 +116,11 @@ impl Job {
     }
 
     fn first(&self) -> Phase {
-        if self.mode == Mode::Incremental { Phase::Incremental } else { Phase::Full }
+        if self.mode == Mode::Incremental {
+            Phase::Incremental
+        } else {
+            Phase::Full
+        }
     }
 
     /// Where an event takes the job, if it is allowed.
@@ -131,7 +141,9 @@ impl Job {
             (Launching(p), StartSucceeded) => Copying(p),
             (Launching(p), StartError) => LaunchFailed(p),
             (Launching(_) | CopyDone | Healing(_), ForceEnd) => Closing,
-            (LaunchFailed(p) | Broken(p) | HealFailed(p), Retry) | (Held(p), Resume) => Launching(p),
+            (LaunchFailed(p) | Broken(p) | HealFailed(p), Retry) | (Held(p), Resume) => {
+                Launching(p)
+            }
             (Broken(_) | HealFailed(_) | Held(_), Reset) => Launching(self.first()),
             (Copying(Phase::Full), FullDone) => CopyDone,
             (Copying(p), FullError) if p == Phase::Full => Broken(p),
@@ -173,7 +185,11 @@ impl Ledger {
     fn bill(&mut self, account: AccountId, arrears: bool) -> u32 {
         let mut changed = 0;
         for job in self.jobs.values_mut().filter(|job| job.owner == account.0) {
-            let acts = if arrears { !job.frozen && job.stage.freezable() } else { job.frozen };
+            let acts = if arrears {
+                !job.frozen && job.stage.freezable()
+            } else {
+                job.frozen
+            };
             if acts {
                 job.frozen = arrears;
                 job.version += 1;
@@ -194,14 +210,17 @@ impl ControlPlane for Ledger {
                     return Err(Refused::AccountInArrears);
                 }
                 let id = self.jobs.len() as u64 + 1;
-                self.jobs.insert(id, Job {
-                    owner: account.0,
-                    mode,
-                    stage: Stage::Provisioning,
-                    frozen: false,
-                    instance: false,
-                    version: 1,
-                });
+                self.jobs.insert(
+                    id,
+                    Job {
+                        owner: account.0,
+                        mode,
+                        stage: Stage::Provisioning,
+                        frozen: false,
+                        instance: false,
+                        version: 1,
+                    },
+                );
                 Ok(Outcome::Task(Change {
                     task: TaskId(id),
                     from: Status::Creating,
@@ -210,7 +229,11 @@ impl ControlPlane for Ledger {
                     version: 1,
                 }))
             }
-            Command::Task { account, task, event } => {
+            Command::Task {
+                account,
+                task,
+                event,
+            } => {
                 let frozen_account = self.in_arrears.contains(&account.0);
                 let job = self.job_of(account, task)?;
                 let from = job.view(task.0).status;
@@ -219,26 +242,46 @@ impl ControlPlane for Ledger {
                 job.frozen = frozen_account && stage.freezable();
                 job.version += 1;
                 let instance = match event {
-                    Event::InstanceReady => { job.instance = true; InstanceChange::Acquired }
-                    Event::ReleaseDone => { job.instance = false; InstanceChange::Released }
+                    Event::InstanceReady => {
+                        job.instance = true;
+                        InstanceChange::Acquired
+                    }
+                    Event::ReleaseDone => {
+                        job.instance = false;
+                        InstanceChange::Released
+                    }
                     _ => InstanceChange::Unchanged,
                 };
                 let to = job.view(task.0).status;
-                Ok(Outcome::Task(Change { task, from, to, instance, version: job.version }))
+                Ok(Outcome::Task(Change {
+                    task,
+                    from,
+                    to,
+                    instance,
+                    version: job.version,
+                }))
             }
             Command::Arrears { account } => {
                 if !self.in_arrears.insert(account.0) {
                     return Err(Refused::AlreadyInArrears);
                 }
                 let tasks_changed = self.bill(account, true);
-                Ok(Outcome::Account { account, in_arrears: true, tasks_changed })
+                Ok(Outcome::Account {
+                    account,
+                    in_arrears: true,
+                    tasks_changed,
+                })
             }
             Command::Recharge { account } => {
                 if !self.in_arrears.remove(&account.0) {
                     return Err(Refused::NotInArrears);
                 }
                 let tasks_changed = self.bill(account, false);
-                Ok(Outcome::Account { account, in_arrears: false, tasks_changed })
+                Ok(Outcome::Account {
+                    account,
+                    in_arrears: false,
+                    tasks_changed,
+                })
             }
         }
     }
@@ -269,8 +312,18 @@ impl Exhaustive for Ledger {
     }
 
     fn same_key(&self, other: &Self) -> bool {
-        let key = |(id, job): (&u64, &Job)| (*id, job.owner, job.mode, job.stage, job.frozen, job.instance);
-        self.jobs.iter().map(key).eq(other.jobs.iter().map(key)) && self.in_arrears == other.in_arrears
+        let key = |(id, job): (&u64, &Job)| {
+            (
+                *id,
+                job.owner,
+                job.mode,
+                job.stage,
+                job.frozen,
+                job.instance,
+            )
+        };
+        self.jobs.iter().map(key).eq(other.jobs.iter().map(key))
+            && self.in_arrears == other.in_arrears
     }
 
     fn empty() -> Self {

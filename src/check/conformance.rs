@@ -47,7 +47,11 @@ impl<P: Exhaustive> fmt::Display for Conformance<P> {
             writeln!(f, "every claim holds")?;
         }
         for (claim, trace) in &self.broken {
-            writeln!(f, "\"{claim}\" broken, shortest counterexample ({} steps):", trace.steps.len())?;
+            writeln!(
+                f,
+                "\"{claim}\" broken, shortest counterexample ({} steps):",
+                trace.steps.len()
+            )?;
             for (i, (command, state)) in trace.steps.iter().enumerate() {
                 writeln!(f, "  {:>2}. {}", i + 1, self.model.format_action(command))?;
                 for line in format!("{state:?}").lines() {

@@ -30,8 +30,8 @@
 //! - A task holds its instance exactly from `InstanceReady` until `ReleaseDone`.
 
 mod fleet;
-pub mod plane;
 pub(crate) mod lifecycle;
+pub mod plane;
 mod refusal;
 pub mod snapshot;
 mod task;

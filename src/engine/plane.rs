@@ -101,7 +101,10 @@ impl Exhaustive for Fleet {
                 task.instance,
             )
         };
-        Fleet::tasks(self).iter().map(key).eq(Fleet::tasks(other).iter().map(key))
+        Fleet::tasks(self)
+            .iter()
+            .map(key)
+            .eq(Fleet::tasks(other).iter().map(key))
             && Fleet::accounts_in_arrears(self) == Fleet::accounts_in_arrears(other)
     }
 
@@ -119,11 +122,21 @@ mod tests {
     fn the_engine_answers_through_the_trait_as_it_does_directly() {
         let mut fleet = Fleet::new();
         let account = AccountId(0);
-        ControlPlane::execute(&mut fleet, &Command::Create { account, mode: Mode::Full })
-            .expect("created");
+        ControlPlane::execute(
+            &mut fleet,
+            &Command::Create {
+                account,
+                mode: Mode::Full,
+            },
+        )
+        .expect("created");
         let refused = ControlPlane::execute(
             &mut fleet,
-            &Command::Task { account, task: TaskId(1), event: Event::Pause },
+            &Command::Task {
+                account,
+                task: TaskId(1),
+                event: Event::Pause,
+            },
         )
         .expect_err("a creating task cannot pause");
         assert_eq!(plane::Refusal::kind(&refused), Refused::NotAllowed);

@@ -44,7 +44,11 @@ impl fmt::Display for Counterexample {
             self.case.commands.len()
         )?;
         for (i, command) in self.case.commands.iter().enumerate() {
-            let marker = if i == self.failure.step { "  ← fails" } else { "" };
+            let marker = if i == self.failure.step {
+                "  ← fails"
+            } else {
+                ""
+            };
             writeln!(f, "  {:>3}. {command}{marker}", i + 1)?;
         }
         write!(f, "{}", self.failure)

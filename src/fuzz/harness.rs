@@ -19,8 +19,8 @@ use std::fmt;
 use crate::model::claims::{
     ENGINE_REFINES_SPEC, Judged, SNAPSHOT_RESTORES_THE_FLEET, first_broken,
 };
-use crate::model::lockstep::{Lockstep, lockstep};
 use crate::model::faults::FaultyEngine;
+use crate::model::lockstep::{Lockstep, lockstep};
 use crate::model::{ClaimId, Fault, World};
 use crate::plane::{ControlPlane, Observed, Refusal as _};
 use crate::spec::{AccountId, Command, MAX_ACCOUNTS, Refused, Source, Status};
@@ -305,7 +305,8 @@ impl<const N: usize, P: ControlPlane> Harness<N, P> {
                     step: position,
                     command: Some(*command),
                     property: Broke::Claim(
-                        first_broken(&Judged::of(&world, self.fault)).unwrap_or(ENGINE_REFINES_SPEC),
+                        first_broken(&Judged::of(&world, self.fault))
+                            .unwrap_or(ENGINE_REFINES_SPEC),
                     ),
                     detail: reason,
                 });

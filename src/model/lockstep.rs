@@ -191,7 +191,10 @@ pub fn project<P: ControlPlane, const N: usize>(plane: &P) -> Option<FleetSpec<N
     FleetSpec::from_parts(&slots[..len], arrears)
 }
 
-fn instance_changes<P: ControlPlane>(outcome: &Outcome, plane: &P) -> (Option<usize>, Option<usize>) {
+fn instance_changes<P: ControlPlane>(
+    outcome: &Outcome,
+    plane: &P,
+) -> (Option<usize>, Option<usize>) {
     let Outcome::Task(change) = outcome else {
         return (None, None);
     };
@@ -225,20 +228,17 @@ fn listings_match<P: ControlPlane, const N: usize>(
 /// Every task the command changed has its version bumped by one; no other task changed.
 fn versions_advanced<P: ControlPlane>(before: &Observed, after: &P, outcome: &Outcome) -> bool {
     let old = &before.tasks;
-    after
-        .tasks()
-        .enumerate()
-        .all(|(i, task)| match old.get(i) {
-            None => task.version >= 1,
-            Some(prev) if *prev == task => true,
-            Some(prev) => {
-                task.version == prev.version + 1
-                    && match outcome {
-                        Outcome::Task(change) => change.task == task.id,
-                        Outcome::Account { account, .. } => *account == task.account,
-                    }
-            }
-        })
+    after.tasks().enumerate().all(|(i, task)| match old.get(i) {
+        None => task.version >= 1,
+        Some(prev) if *prev == task => true,
+        Some(prev) => {
+            task.version == prev.version + 1
+                && match outcome {
+                    Outcome::Task(change) => change.task == task.id,
+                    Outcome::Account { account, .. } => *account == task.account,
+                }
+        }
+    })
 }
 
 /// The outcome names the right task and the statuses before and after.
