@@ -788,6 +788,35 @@ pub(crate) fn check(fleet: &Fleet) -> Result<(), SnapshotError> {
 mod tests {
     use super::*;
 
+    /// Found by `cargo mutants`: every suggestion test used a one-letter typo, so a distance
+    /// that multiplied instead of adding, or a threshold of `len % 3`, went unnoticed.
+    #[test]
+    fn edit_distance_counts_single_character_edits_ignoring_case() {
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("Paused", "paused"), 0);
+        assert_eq!(edit_distance("", "Ended"), 5);
+        assert_eq!(edit_distance("Pausde", "Paused"), 2);
+    }
+
+    #[test]
+    fn a_transposed_status_name_is_still_suggested() {
+        let mut hint = String::new();
+        let _ = fmt::write(&mut hint, format_args!("{}", Hint("Pausde")));
+        assert!(hint.contains("did you mean \"Paused\""), "{hint}");
+        hint.clear();
+        let _ = fmt::write(&mut hint, format_args!("{}", Hint("Zzzzzzzzzz")));
+        assert!(!hint.contains("did you mean"), "{hint}");
+    }
+
+    /// `status_hint` as a `Display`, for the tests.
+    struct Hint(&'static str);
+
+    impl fmt::Display for Hint {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            status_hint(f, self.0)
+        }
+    }
+
     const ONE_TASK: &str = r#"{"format":"drs-lifecycle/fleet","version":1,"accounts_in_arrears":[0],
         "tasks":[{"id":1,"account":0,"mode":"FULL_TRANS","status":"Frozen","phase":null,
         "frozen_from":"FROZEN_FROM","instance":true,"version":3}]}"#;
