@@ -204,10 +204,7 @@ fn run_case(
     harness.reset(case.accounts);
     check(link)?;
     for (index, command) in case.commands.iter().enumerate() {
-        let spec = harness
-            .world()
-            .fleet
-            .apply(command);
+        let spec = harness.world().fleet.apply(command);
         let sent = harness.plane_mut().send(command);
         check(link)?;
         let result = if sent == Sent::Lost {
@@ -258,7 +255,9 @@ fn query_agrees(harness: &DriveHarness, index: usize, command: &Command) -> Resu
         return Ok(());
     };
     let plane = harness.plane();
-    let shown = plane.tasks().find(|view| view.id == task && view.account == account);
+    let shown = plane
+        .tasks()
+        .find(|view| view.id == task && view.account == account);
     let answered = plane.query(account, task);
     if shown == answered {
         return Ok(());
@@ -322,10 +321,7 @@ fn shrink_and_save(
         &to_json(&Regression::new(description, &shrunk, None)),
     )?;
     let history = options.save.join(format!("{name}.history.jsonl"));
-    write(
-        &history,
-        &history::write(&steps, &options.program),
-    )?;
+    write(&history, &history::write(&steps, &options.program))?;
     Ok(Found {
         case: shrunk,
         failure,
@@ -352,7 +348,11 @@ impl std::fmt::Display for Found {
         )?;
         let mut table = String::new();
         for (i, line) in self.steps.iter().enumerate() {
-            let marker = if i == self.failure.step { "  ← fails" } else { "" };
+            let marker = if i == self.failure.step {
+                "  ← fails"
+            } else {
+                ""
+            };
             let _ = writeln!(
                 table,
                 "  {:>3}. {:<48} spec: {:<28} program: {}{marker}",
@@ -364,7 +364,15 @@ impl std::fmt::Display for Found {
         }
         f.write_str(&table)?;
         writeln!(f, "{}", self.failure)?;
-        writeln!(f, "saved the regression {} (replayed first by the next drive)", self.regression.display())?;
-        write!(f, "saved the history {} (drs-lifecycle validate rejects it)", self.history.display())
+        writeln!(
+            f,
+            "saved the regression {} (replayed first by the next drive)",
+            self.regression.display()
+        )?;
+        write!(
+            f,
+            "saved the history {} (drs-lifecycle validate rejects it)",
+            self.history.display()
+        )
     }
 }

@@ -152,12 +152,9 @@ impl ProcessPlane {
             pending: None,
             last: (String::new(), super::Answered::Refused),
         };
-        let answered = link.borrow_mut().ask(
-            "reset",
-            &[],
-            "ok",
-            r#"{"id":N,"answer":"ok"}"#,
-        );
+        let answered = link
+            .borrow_mut()
+            .ask("reset", &[], "ok", r#"{"id":N,"answer":"ok"}"#);
         if answered.is_some() {
             plane.refresh();
         }
@@ -171,7 +168,8 @@ impl ProcessPlane {
         let Some(mut map) = link.ask("tasks", &[], "tasks", TASKS_EXPECTED) else {
             return;
         };
-        let tasks = serde_json::from_value::<Vec<WireTask>>(map.remove("tasks").unwrap_or_default());
+        let tasks =
+            serde_json::from_value::<Vec<WireTask>>(map.remove("tasks").unwrap_or_default());
         let arrears = serde_json::from_value::<Vec<u32>>(map.remove("arrears").unwrap_or_default());
         match (tasks, arrears) {
             (Ok(tasks), Ok(arrears)) => {
@@ -237,7 +235,10 @@ impl ProcessPlane {
         let mut link = self.link.borrow_mut();
         link.indefinite += 1;
         if self.fleet == before {
-            self.last = ("unknown (did not happen)".into(), super::Answered::Indefinite);
+            self.last = (
+                "unknown (did not happen)".into(),
+                super::Answered::Indefinite,
+            );
             return Sent::Lost;
         }
         self.last = ("unknown (happened)".into(), super::Answered::Indefinite);
@@ -258,7 +259,10 @@ impl ProcessPlane {
 
     /// The answer to an execute: `Some` definite answer, `None` for `unknown`.
     #[allow(clippy::type_complexity)]
-    fn read_execute(&self, map: &Map<String, Value>) -> Result<Option<Result<Outcome, Refused>>, ()> {
+    fn read_execute(
+        &self,
+        map: &Map<String, Value>,
+    ) -> Result<Option<Result<Outcome, Refused>>, ()> {
         match map.get("answer").and_then(Value::as_str) {
             Some("accepted") => {
                 let outcome = map.get("outcome").cloned().ok_or(())?;
@@ -356,8 +360,7 @@ impl ControlPlane for ProcessPlane {
                     r#"{"id":N,"answer":"list","tasks":[1,3]}"#,
                 )
                 .and_then(|mut map| {
-                    serde_json::from_value::<Vec<u64>>(map.remove("tasks").unwrap_or_default())
-                        .ok()
+                    serde_json::from_value::<Vec<u64>>(map.remove("tasks").unwrap_or_default()).ok()
                 })
                 .unwrap_or_default();
             listings[index] = Some(ids.into_iter().map(TaskId).collect());
@@ -372,7 +375,10 @@ impl ControlPlane for ProcessPlane {
     fn query(&self, account: AccountId, task: TaskId) -> Option<TaskView> {
         let mut map = self.link.borrow_mut().ask(
             "query",
-            &[("account", Value::from(account.0)), ("task", Value::from(task.0))],
+            &[
+                ("account", Value::from(account.0)),
+                ("task", Value::from(task.0)),
+            ],
             "task",
             r#"{"id":N,"answer":"task","task":{…} or null}"#,
         )?;

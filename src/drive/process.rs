@@ -228,7 +228,12 @@ impl Process {
     }
 
     /// The error for an answer of the wrong shape.
-    pub fn bad_answer(&self, op: &str, answer: &serde_json::Map<String, Value>, expected: &str) -> DriveError {
+    pub fn bad_answer(
+        &self,
+        op: &str,
+        answer: &serde_json::Map<String, Value>,
+        expected: &str,
+    ) -> DriveError {
         DriveError {
             message: format!(
                 "{} answered {op} with {}; expected {expected}",

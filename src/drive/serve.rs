@@ -41,12 +41,17 @@ pub fn serve(
         let request: Value = match serde_json::from_str(&line) {
             Ok(request) => request,
             Err(error) => {
-                writeln!(output, "{}", json!({"answer": "error", "message": error.to_string()}))?;
+                writeln!(
+                    output,
+                    "{}",
+                    json!({"answer": "error", "message": error.to_string()})
+                )?;
                 continue;
             }
         };
         let id = request.get("id").cloned().unwrap_or(Value::Null);
-        let account = || AccountId(request.get("account").and_then(Value::as_u64).unwrap_or(0) as u32);
+        let account =
+            || AccountId(request.get("account").and_then(Value::as_u64).unwrap_or(0) as u32);
         let answer = match request.get("op").and_then(Value::as_str) {
             Some("reset") => {
                 plane = FaultyEngine::new(fault);
@@ -67,8 +72,12 @@ pub fn serve(
                             let result = plane.execute(&command);
                             match result {
                                 _ if indefinite => json!({"id": id, "answer": "unknown"}),
-                                Ok(outcome) => json!({"id": id, "answer": "accepted", "outcome": outcome}),
-                                Err(refusal) => json!({"id": id, "answer": "refused", "kind": crate::plane::Refusal::kind(&refusal), "message": refusal.to_string()}),
+                                Ok(outcome) => {
+                                    json!({"id": id, "answer": "accepted", "outcome": outcome})
+                                }
+                                Err(refusal) => {
+                                    json!({"id": id, "answer": "refused", "kind": crate::plane::Refusal::kind(&refusal), "message": refusal.to_string()})
+                                }
                             }
                         }
                     }
