@@ -23,6 +23,7 @@
 
 pub mod check;
 pub mod cli;
+pub mod drive;
 pub mod engine;
 pub mod fuzz;
 pub mod history;

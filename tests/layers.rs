@@ -18,6 +18,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("model", 4),
     ("check", 5),
     ("fuzz", 5),
+    ("drive", 6),
     ("report", 6),
     ("cli", 7),
 ];

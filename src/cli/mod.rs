@@ -4,6 +4,7 @@
 //! so every bad input ends in one line that says what was wrong and what to do.
 
 mod check;
+mod drive;
 mod explore;
 mod report;
 mod simulate;
@@ -55,6 +56,13 @@ pub enum Command {
     /// Simulate a fleet over days, seeded and deterministic, and write its history in the
     /// format `validate` reads (optionally with a misbehaving service).
     Simulate(simulate::SimulateArgs),
+    /// Hold a control plane in any language to the specification: run PROGRAM and speak to
+    /// it in JSON lines (docs/drive-protocol.md) with generated cases; a failure is shrunk,
+    /// printed step by step and saved as a regression and a history.
+    Drive(drive::DriveArgs),
+    /// The reference engine behind the drive protocol, on stdin/stdout.
+    #[command(hide = true)]
+    ServePlane(drive::ServeArgs),
 }
 
 /// Arguments of `drs-lifecycle report`.
@@ -286,6 +294,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Report(args) => report::report(args),
         Command::Validate(args) => validate::validate(args),
         Command::Simulate(args) => simulate::simulate(args),
+        Command::Drive(args) => drive::drive(args),
+        Command::ServePlane(args) => drive::serve_plane(args),
     };
     match result {
         Ok(code) => code,

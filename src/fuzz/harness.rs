@@ -424,6 +424,19 @@ impl<const N: usize, P: ControlPlane> Harness<N, P> {
         &self.plane
     }
 
+    /// The implementation, to prepare its next answer: the process driver sends a command
+    /// to its program before the step, to learn whether the answer is definite.
+    pub fn plane_mut(&mut self) -> &mut P {
+        &mut self.plane
+    }
+
+    /// Counts a command that did not happen on either side: an indefinite answer that the
+    /// implementation's state shows was lost. The specification stays where it was.
+    pub fn skip(&mut self) {
+        self.position += 1;
+        self.stats.steps += 1;
+    }
+
     /// Single-task coverage over every case run so far.
     pub fn coverage(&self) -> &Coverage {
         &self.coverage

@@ -1,0 +1,133 @@
+//! `drs-lifecycle drive -- PROGRAM [ARGS]`: the process driver on the command line.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use super::{CliError, outln};
+use crate::drive::{Options, drive as run};
+
+/// Arguments of `drs-lifecycle drive`.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  \
+    drs-lifecycle drive -- python3 examples/python/control_plane.py\n  \
+    drs-lifecycle drive --cases 200 --seed 7 -- python3 examples/python/control_plane.py --bug reuse-deleted-id\n\n\
+Exit status: 0 every case passed, 1 a case failed (shrunk, printed and saved), 2 bad\n\
+invocation, 4 the program misbehaved (not found, exited, hung, printed a non-answer).")]
+pub struct DriveArgs {
+    /// The generator's seed.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// How many generated cases to run (after the saved regressions).
+    #[arg(long, default_value_t = 200)]
+    pub cases: u64,
+    /// The longest case, in commands.
+    #[arg(long, default_value_t = 100)]
+    pub steps: usize,
+    /// How long to wait for an answer, in milliseconds; an execute not answered in time is
+    /// indefinite, any other request not answered in time means the program hangs.
+    #[arg(long, value_name = "MS", default_value_t = 5000)]
+    pub timeout: u64,
+    /// Where failing cases are saved (a regression and a history each) and replayed from.
+    #[arg(long, value_name = "DIR", default_value = "drive-failures")]
+    pub save: PathBuf,
+    /// Show the progress line even when standard error is not a terminal.
+    #[arg(long)]
+    pub progress: bool,
+    /// The program and its arguments.
+    #[arg(last = true, required = true, value_name = "PROGRAM [ARGS]")]
+    pub program: Vec<String>,
+}
+
+/// Runs `drive`.
+pub fn drive(args: DriveArgs) -> Result<ExitCode, CliError> {
+    let Some((program, rest)) = args.program.split_first() else {
+        return Err(CliError::input("name the program after --"));
+    };
+    let options = Options {
+        program: program.clone(),
+        args: rest.to_vec(),
+        seed: args.seed,
+        cases: args.cases,
+        steps: args.steps,
+        timeout: Duration::from_millis(args.timeout.max(1)),
+        save: args.save,
+    };
+    let show = args.progress || std::io::stderr().is_terminal();
+    let started = Instant::now();
+    let mut last = Instant::now();
+    let report = run(&options, |cases, stats| {
+        if show && last.elapsed() >= Duration::from_millis(500) {
+            last = Instant::now();
+            let rate = stats.steps as f64 / started.elapsed().as_secs_f64().max(1e-9);
+            let mut err = std::io::stderr().lock();
+            let _ = write!(
+                err,
+                "\r{cases} cases, {} commands, {:.0} commands/s   ",
+                stats.steps, rate
+            );
+            let _ = err.flush();
+        }
+    })
+    .map_err(|error| CliError {
+        message: error.to_string(),
+        code: 4,
+    })?;
+    if show {
+        eprintln!();
+    }
+    let s = &report.stats;
+    if let Some(found) = &report.found {
+        outln!("{found}");
+        return Ok(ExitCode::from(1));
+    }
+    outln!(
+        "drive: {} regressions replayed, {} cases, {} commands in {:.2} s: {:.0} commands/s",
+        report.regressions,
+        report.cases,
+        s.steps,
+        report.elapsed.as_secs_f64(),
+        report.commands_per_second()
+    );
+    outln!(
+        "  accepted {}, refused {}, indefinite {} (of which {} happened)",
+        s.accepted,
+        s.refused_total(),
+        report.indefinite.0,
+        report.indefinite.1
+    );
+    outln!(
+        "  addressed to a deleted task {}, from the wrong account {}, to an unknown id {}",
+        s.to_deleted,
+        s.wrong_account,
+        s.unknown_id
+    );
+    outln!("coverage of the specification (single-task lifecycle):");
+    for line in report.coverage.to_string().lines() {
+        outln!("  {line}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Arguments of the hidden `drs-lifecycle serve-plane`.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// An engine fault to plant (engine-pauses-frozen-task, engine-reuses-deleted-id, …).
+    #[arg(long)]
+    pub fault: Option<crate::model::Fault>,
+    /// Answer every Nth execute `unknown` (0: never).
+    #[arg(long, default_value_t = 0)]
+    pub unknown_every: u64,
+}
+
+/// Runs the reference engine behind the drive protocol.
+pub fn serve_plane(args: ServeArgs) -> Result<ExitCode, CliError> {
+    let stdin = std::io::stdin().lock();
+    let stdout = std::io::BufWriter::new(std::io::stdout().lock());
+    match crate::drive::serve(stdin, stdout, args.fault, args.unknown_every) {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
+        Err(error) => Err(CliError::input(format!("serve-plane: {error}"))),
+    }
+}

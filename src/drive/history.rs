@@ -1,0 +1,92 @@
+//! A failing case as a recorded history (`docs/traces.md`), so that the same evidence can
+//! be judged by `drs-lifecycle validate`, shared with people who never run `drive`, and kept
+//! beside the real service's histories.
+//!
+//! Each step becomes what an operator's recorder would have kept: the user's operations
+//! with the program's answers (`command`), billing (`billing`), and after every step a poll
+//! of every task the program shows (`status`). The service's own reports are not recorded:
+//! the validator explains them as unseen steps, as it does for a real service.
+
+use std::fmt::Write as _;
+
+use crate::history::FORMAT;
+use crate::spec::observe::{Observation, observe};
+use crate::spec::{Command, TaskSpec};
+
+use super::{Answered, StepLine};
+
+/// The history of the steps, one JSON object a line.
+pub fn write(steps: &[StepLine], program: &str) -> String {
+    let mut out = String::new();
+    let source = serde_json::Value::from(format!("drs-lifecycle drive -- {program}"));
+    let _ = writeln!(
+        out,
+        "{{\"kind\":\"header\",\"format\":\"{FORMAT}\",\"commands\":\"complete\",\"billing\":\"recorded\",\"source\":{source}}}"
+    );
+    // One second a step, from 2025-03-01T00:00:00Z.
+    let base: u64 = 1_740_787_200_000;
+    for (i, step) in steps.iter().enumerate() {
+        let t = base + i as u64 * 1000;
+        match step.command {
+            Command::Task {
+                account,
+                task,
+                event,
+            } if event.is_user_operation() => {
+                let owned = step
+                    .tasks_after
+                    .iter()
+                    .any(|view| view.id == task && view.account == account);
+                if owned {
+                    let answer = match step.answered {
+                        Answered::Accepted => "\"accepted\"",
+                        Answered::Refused => "\"refused\",\"error_code\":\"DRS.M05006\"",
+                        Answered::Indefinite => "\"indefinite\"",
+                    };
+                    let _ = writeln!(
+                        out,
+                        "{{\"kind\":\"command\",\"job\":\"job-{}\",\"t\":{t},\"op\":\"{}\",\"answer\":{answer}}}",
+                        task.0,
+                        event.describe()
+                    );
+                }
+            }
+            Command::Arrears { account } | Command::Recharge { account }
+                if step.answered != Answered::Refused =>
+            {
+                let event = if matches!(step.command, Command::Arrears { .. }) {
+                    "arrears"
+                } else {
+                    "recharged"
+                };
+                let _ = writeln!(
+                    out,
+                    "{{\"kind\":\"billing\",\"account\":\"acct-{:03}\",\"t\":{t},\"event\":\"{event}\"}}",
+                    account.0
+                );
+            }
+            _ => {}
+        }
+        for view in &step.tasks_after {
+            let spec = TaskSpec {
+                status: view.status,
+                mode: view.mode,
+                phase: view.phase,
+                frozen_from: view.frozen_from,
+            };
+            let code = match observe(&spec) {
+                Observation::Shows(code) => code.code(),
+                Observation::Deleted => "DELETED",
+            };
+            let _ = writeln!(
+                out,
+                "{{\"kind\":\"status\",\"job\":\"job-{}\",\"t\":{},\"status\":\"{code}\",\"mode\":\"{}\",\"account\":\"acct-{:03}\"}}",
+                view.id.0,
+                t + 500,
+                view.mode.api_code(),
+                view.account.0
+            );
+        }
+    }
+    out
+}

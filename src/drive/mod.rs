@@ -1,0 +1,378 @@
+//! Holding a control plane written in any language to the specification: the program runs
+//! as a child process and is spoken to in JSON lines (`docs/drive-protocol.md`).
+//!
+//! The fuzzer already holds any [`ControlPlane`](crate::plane::ControlPlane) to the
+//! specification; a program is made one ([`ProcessPlane`]), so `drive` reuses the fuzzer's
+//! generator, harness, shrinker, coverage and regressions unchanged, and a team whose
+//! control plane is in Python or Go gets the same checks as a Rust crate.
+//!
+//! # Indefinite answers
+//!
+//! A program may answer a command `unknown` (a timeout inside it, a server error), or not
+//! answer within `--timeout`: the command may or may not have happened. The driver does not
+//! call that a failure or a success. It settles it with the next thing it learns: right
+//! after an indefinite answer it reads the whole fleet (`tasks`); every accepted command
+//! changes the fleet (a version, a task, an account's arrears), so an unchanged fleet means
+//! it did not happen (the specification does not take the step either), and a changed one
+//! means it did (judged as accepted, with the change read off the fleet). This is a simpler
+//! rule than keeping both branches open over many answers, as Jepsen-style checkers do: it
+//! assumes an indefinite command has taken effect, or never will, by the time the program
+//! answers the next request. A program whose lost commands take effect later is reported as
+//! a divergence at the step where the late effect shows.
+
+mod history;
+mod plane;
+mod process;
+mod serve;
+
+use std::cell::RefCell;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+pub use plane::{Link, ProcessPlane, Sent};
+pub use process::{DriveError, Process};
+pub use serve::serve;
+
+use crate::fuzz::{
+    CAPACITY, Case, CoverageReport, Failure, Generator, Harness, Limits, Regression, Stats,
+    load_all, minimize, seeded, to_json,
+};
+use crate::model::claims::ENGINE_REFINES_SPEC;
+use crate::plane::ControlPlane;
+use crate::spec::{Command, Status};
+
+/// What a `drive` run is asked to do.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// The program and its arguments.
+    pub program: String,
+    /// Its arguments.
+    pub args: Vec<String>,
+    /// The generator's seed.
+    pub seed: u64,
+    /// How many generated cases to run.
+    pub cases: u64,
+    /// The longest case, in commands.
+    pub steps: usize,
+    /// How long to wait for an answer.
+    pub timeout: Duration,
+    /// Where failing cases are saved, and replayed from first.
+    pub save: PathBuf,
+}
+
+/// One step of a failing case as printed: the command and the two answers.
+#[derive(Clone, Debug)]
+pub struct StepLine {
+    /// The command.
+    pub command: Command,
+    /// What the specification answered.
+    pub spec: String,
+    /// What the program answered.
+    pub program: String,
+    /// How the program answered.
+    pub answered: Answered,
+    /// The program's tasks after the step.
+    pub tasks_after: Vec<crate::plane::TaskView>,
+}
+
+/// How a program answered a command.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Answered {
+    /// Accepted.
+    Accepted,
+    /// Refused.
+    Refused,
+    /// `unknown`, or no answer in time.
+    Indefinite,
+}
+
+/// A failing case, shrunk and saved.
+#[derive(Clone, Debug)]
+pub struct Found {
+    /// The shrunk case.
+    pub case: Case,
+    /// Its failure.
+    pub failure: Failure,
+    /// Step by step, up to the failing step.
+    pub steps: Vec<StepLine>,
+    /// How many steps the case had before shrinking.
+    pub original_length: usize,
+    /// Where the regression was saved.
+    pub regression: PathBuf,
+    /// Where the history was saved (`drs-lifecycle validate` reads it).
+    pub history: PathBuf,
+}
+
+/// What a run did.
+#[derive(Clone, Debug)]
+pub struct Report {
+    /// Regressions replayed before the generated cases.
+    pub regressions: usize,
+    /// Cases run.
+    pub cases: u64,
+    /// Counts over every step.
+    pub stats: Stats,
+    /// Indefinite answers, and how many of them had happened.
+    pub indefinite: (u64, u64),
+    /// Edge coverage of the single-task lifecycle.
+    pub coverage: CoverageReport,
+    /// The wall time.
+    pub elapsed: Duration,
+    /// The first failure, if any.
+    pub found: Option<Found>,
+}
+
+impl Report {
+    /// Commands per second over the run.
+    pub fn commands_per_second(&self) -> f64 {
+        self.stats.steps as f64 / self.elapsed.as_secs_f64().max(1e-9)
+    }
+}
+
+type DriveHarness = Harness<CAPACITY, ProcessPlane>;
+
+/// Runs the saved regressions, then `cases` generated cases; stops at the first failure,
+/// shrinks it and saves it. `progress` is called after every case.
+pub fn drive(
+    options: &Options,
+    mut progress: impl FnMut(u64, &Stats),
+) -> Result<Report, DriveError> {
+    let started = Instant::now();
+    let saved = load_all(&options.save).map_err(|error| DriveError {
+        message: format!("cannot read the saved regressions: {error}"),
+    })?;
+    let process = Process::start(&options.program, &options.args, options.timeout)?;
+    let link = Link::new(process);
+    let make_link = Rc::clone(&link);
+    let mut harness = DriveHarness::with(move || ProcessPlane::reset(&make_link), None);
+    check(&link)?;
+    let generator = Generator::new(Limits {
+        max_steps: options.steps.max(1),
+        ..Limits::default()
+    });
+    let mut rng = seeded(options.seed);
+    let mut cases = 0;
+    let total = saved.len() as u64 + options.cases;
+    let mut saved = saved.into_iter().map(|(_, regression)| regression.case());
+    let mut found = None;
+    for number in 0..total {
+        let case = match saved.next() {
+            Some(case) => case,
+            None => generator.generate(&mut rng),
+        };
+        if case.creations() > CAPACITY {
+            continue;
+        }
+        cases += 1;
+        if let Err(failure) = run_case(&mut harness, &link, &case, None)? {
+            found = Some(shrink_and_save(options, &link, case, failure, number)?);
+            break;
+        }
+        progress(cases, harness.stats());
+    }
+    let (indefinite, happened) = {
+        let link = link.borrow();
+        (link.indefinite, link.happened)
+    };
+    Ok(Report {
+        regressions: (total - options.cases) as usize,
+        cases,
+        stats: harness.stats().clone(),
+        indefinite: (indefinite, happened),
+        coverage: harness.coverage().report(generator.exhaustive()),
+        elapsed: started.elapsed(),
+        found,
+    })
+}
+
+fn check(link: &Rc<RefCell<Link>>) -> Result<(), DriveError> {
+    match link.borrow().error() {
+        Some(error) => Err(error.clone()),
+        None => Ok(()),
+    }
+}
+
+/// Runs one case from a reset; `lines`, if given, gets each step's two answers.
+fn run_case(
+    harness: &mut DriveHarness,
+    link: &Rc<RefCell<Link>>,
+    case: &Case,
+    mut lines: Option<&mut Vec<StepLine>>,
+) -> Result<Result<(), Failure>, DriveError> {
+    harness.reset(case.accounts);
+    check(link)?;
+    for (index, command) in case.commands.iter().enumerate() {
+        let spec = harness.world().fleet.apply(command);
+        let sent = harness.plane_mut().send(command);
+        check(link)?;
+        let result = if sent == Sent::Lost {
+            harness.skip();
+            Ok(())
+        } else {
+            let stepped = harness.step(command).map(|_| ());
+            check(link)?;
+            stepped.and_then(|()| query_agrees(harness, index, command))
+        };
+        check(link)?;
+        if let Some(lines) = lines.as_deref_mut() {
+            lines.push(StepLine {
+                command: *command,
+                spec: match spec {
+                    Ok(fleet) => match command {
+                        Command::Create { .. } | Command::Task { .. } => {
+                            let id = match command {
+                                Command::Task { task, .. } => task.0 as usize,
+                                _ => fleet.slots().len(),
+                            };
+                            let status = fleet
+                                .slots()
+                                .get(id.wrapping_sub(1))
+                                .map_or(Status::Creating, |slot| slot.task.status);
+                            format!("accepted → {status:?}")
+                        }
+                        _ => "accepted".to_string(),
+                    },
+                    Err(kind) => format!("refused {kind:?}"),
+                },
+                program: harness.plane().last_answer().to_string(),
+                answered: harness.plane().last_answered(),
+                tasks_after: harness.plane().tasks().collect(),
+            });
+        }
+        if let Err(failure) = result {
+            return Ok(Err(failure));
+        }
+    }
+    Ok(Ok(()))
+}
+
+/// A query by id (`query`) must answer what the fleet (`tasks`) shows of the task, or
+/// nothing for an account that does not own it.
+fn query_agrees(harness: &DriveHarness, index: usize, command: &Command) -> Result<(), Failure> {
+    let Command::Task { account, task, .. } = *command else {
+        return Ok(());
+    };
+    let plane = harness.plane();
+    let shown = plane
+        .tasks()
+        .find(|view| view.id == task && view.account == account);
+    let answered = plane.query(account, task);
+    if shown == answered {
+        return Ok(());
+    }
+    Err(Failure {
+        step: index,
+        command: Some(*command),
+        property: crate::fuzz::Broke::Claim(ENGINE_REFINES_SPEC),
+        detail: format!("query answered {answered:?}, but the task list shows {shown:?}"),
+    })
+}
+
+fn shrink_and_save(
+    options: &Options,
+    link: &Rc<RefCell<Link>>,
+    case: Case,
+    first: Failure,
+    number: u64,
+) -> Result<Found, DriveError> {
+    let original_length = case.commands.len();
+    let target = first.property;
+    let make_link = Rc::clone(link);
+    let mut replayer = DriveHarness::with(move || ProcessPlane::reset(&make_link), None);
+    let mut error = None;
+    let shrunk = minimize(case, |candidate| {
+        if error.is_some() {
+            return false;
+        }
+        match run_case(&mut replayer, link, candidate, None) {
+            Ok(Err(failure)) => failure.property == target,
+            Ok(Ok(())) => false,
+            Err(e) => {
+                error = Some(e);
+                false
+            }
+        }
+    });
+    if let Some(error) = error {
+        return Err(error);
+    }
+    let mut steps = Vec::new();
+    let failure = match run_case(&mut replayer, link, &shrunk, Some(&mut steps))? {
+        Err(failure) => failure,
+        Ok(()) => first,
+    };
+    std::fs::create_dir_all(&options.save).map_err(|e| DriveError {
+        message: format!("cannot create {}: {e}", options.save.display()),
+    })?;
+    let name = format!("drive-seed{:x}-case{}", options.seed, number + 1);
+    let regression = options.save.join(format!("{name}.json"));
+    let description = format!(
+        "drive -- {}: {} at step {} (seed {:#x}, case {})",
+        options.program,
+        failure.property,
+        failure.step + 1,
+        options.seed,
+        number + 1
+    );
+    write(
+        &regression,
+        &to_json(&Regression::new(description, &shrunk, None)),
+    )?;
+    let history = options.save.join(format!("{name}.history.jsonl"));
+    write(&history, &history::write(&steps, &options.program))?;
+    Ok(Found {
+        case: shrunk,
+        failure,
+        steps,
+        original_length,
+        regression,
+        history,
+    })
+}
+
+fn write(path: &Path, text: &str) -> Result<(), DriveError> {
+    std::fs::write(path, text).map_err(|e| DriveError {
+        message: format!("cannot write {}: {e}", path.display()),
+    })
+}
+
+impl std::fmt::Display for Found {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            f,
+            "failing case shrunk from {} to {} steps:",
+            self.original_length,
+            self.case.commands.len()
+        )?;
+        let mut table = String::new();
+        for (i, line) in self.steps.iter().enumerate() {
+            let marker = if i == self.failure.step {
+                "  ← fails"
+            } else {
+                ""
+            };
+            let _ = writeln!(
+                table,
+                "  {:>3}. {:<48} spec: {:<28} program: {}{marker}",
+                i + 1,
+                line.command.to_string(),
+                line.spec,
+                line.program
+            );
+        }
+        f.write_str(&table)?;
+        writeln!(f, "{}", self.failure)?;
+        writeln!(
+            f,
+            "saved the regression {} (replayed first by the next drive)",
+            self.regression.display()
+        )?;
+        write!(
+            f,
+            "saved the history {} (drs-lifecycle validate rejects it)",
+            self.history.display()
+        )
+    }
+}

@@ -1,0 +1,143 @@
+//! `drs-lifecycle drive` end to end: against the reference engine behind the protocol
+//! (`serve-plane`), clean, with indefinite answers and with planted engine faults, and
+//! against programs that misbehave.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_drs-lifecycle");
+
+fn drive(save: &Path, extra: &[&str], program: &[&str]) -> Output {
+    Command::new(BIN)
+        .arg("drive")
+        .arg("--save")
+        .arg(save)
+        .args(extra)
+        .arg("--")
+        .args(program)
+        .output()
+        .expect("drs-lifecycle runs")
+}
+
+fn text(output: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+fn temp(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("drs-drive-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+#[test]
+fn the_reference_engine_passes_also_with_indefinite_answers() {
+    let save = temp("clean");
+    for extra in [&[][..], &["--unknown-every", "7"][..]] {
+        let mut program = vec![BIN, "serve-plane"];
+        program.extend_from_slice(extra);
+        let output = drive(&save, &["--cases", "40"], &program);
+        let (out, err) = text(&output);
+        assert_eq!(output.status.code(), Some(0), "{out}{err}");
+        assert!(out.contains("40 cases"), "{out}");
+        assert!(out.contains("single-task edges"), "{out}");
+    }
+    assert!(!save.exists(), "nothing saved for a passing run");
+}
+
+/// Each planted fault: caught, shrunk to a pinned length, saved as a history that
+/// `validate` rejects and a regression that the next run replays first.
+#[test]
+fn planted_faults_are_caught_shrunk_saved_and_replayed() {
+    for (fault, shrunk) in [
+        ("engine-reuses-deleted-id", 4),
+        ("engine-pauses-frozen-task", 4),
+    ] {
+        let save = temp(fault);
+        let program = [BIN, "serve-plane", "--fault", fault];
+        let output = drive(&save, &["--cases", "300"], &program);
+        let (out, err) = text(&output);
+        assert_eq!(output.status.code(), Some(1), "{fault}: {out}{err}");
+        assert!(
+            out.contains(&format!("to {shrunk} steps:")),
+            "{fault}: {out}"
+        );
+        assert!(out.contains("← fails") && out.contains("spec:") && out.contains("program:"));
+        let history = std::fs::read_dir(&save)
+            .expect("saved")
+            .map(|entry| entry.expect("entry").path())
+            .find(|path| path.to_string_lossy().ends_with(".history.jsonl"))
+            .expect("a history");
+        let validate = Command::new(BIN)
+            .arg("validate")
+            .arg(&history)
+            .output()
+            .expect("validate runs");
+        assert_eq!(
+            validate.status.code(),
+            Some(1),
+            "{fault}: validate rejects it"
+        );
+        // The next run replays the saved regression first: found at once, already shrunk.
+        let again = drive(&save, &["--cases", "0"], &program);
+        let (out, _) = text(&again);
+        assert_eq!(again.status.code(), Some(1), "{out}");
+        assert!(
+            out.contains(&format!("from {shrunk} to {shrunk} steps:")),
+            "{out}"
+        );
+        let _ = std::fs::remove_dir_all(&save);
+    }
+}
+
+fn bad(program: &[&str], expected: &str) {
+    let save = temp("bad");
+    let output = drive(&save, &["--cases", "3", "--timeout", "300"], program);
+    let (out, err) = text(&output);
+    assert_eq!(output.status.code(), Some(4), "{program:?}: {out}{err}");
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    assert!(
+        err.contains(expected),
+        "{program:?}: expected {expected:?} in {err}"
+    );
+}
+
+#[test]
+fn a_program_that_is_not_there_is_named() {
+    bad(
+        &["/nonexistent/control-plane"],
+        "program not found: /nonexistent/control-plane",
+    );
+}
+
+#[test]
+fn a_program_that_exits_at_start_is_reported_with_its_status() {
+    bad(
+        &["sh", "-c", "echo no config >&2; exit 3"],
+        "exits at start: exit status: 3; stderr: no config",
+    );
+}
+
+#[test]
+fn a_program_that_crashes_mid_case_is_reported_with_its_stderr() {
+    let script = r#"read l; echo '{"id":1,"answer":"ok"}'; read l; echo panic: index out of range >&2; exit 2"#;
+    bad(
+        &["sh", "-c", script],
+        "crashed in the middle of a case (at tasks): exit status: 2; stderr: panic: index out of range",
+    );
+}
+
+#[test]
+fn a_program_that_hangs_is_reported_after_the_timeout() {
+    bad(&["sleep", "30"], "hangs: no answer to reset within 300 ms");
+}
+
+#[test]
+fn a_program_that_prints_a_non_answer_is_quoted() {
+    bad(
+        &["sh", "-c", "read l; echo hello; sleep 5"],
+        "printed \"hello\" in answer to reset (id 1): not JSON; expected {\"id\":N,\"answer\":\"ok\"}",
+    );
+}
