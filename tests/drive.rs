@@ -141,3 +141,78 @@ fn a_program_that_prints_a_non_answer_is_quoted() {
         "printed \"hello\" in answer to reset (id 1): not JSON; expected {\"id\":N,\"answer\":\"ok\"}",
     );
 }
+
+/// The Python example (`examples/python/control_plane.py`, standard library only), or `None`
+/// with a message when this machine has no Python 3. `.ci/run` installs it and sets
+/// `DRS_REQUIRE_PYTHON`, so in CI a missing interpreter is a failure.
+fn python_example() -> Option<[&'static str; 2]> {
+    let found = Command::new("python3")
+        .arg("--version")
+        .output()
+        .is_ok_and(|output| output.status.success());
+    if !found {
+        assert!(
+            std::env::var_os("DRS_REQUIRE_PYTHON").is_none(),
+            "DRS_REQUIRE_PYTHON is set but python3 was not found: apt-get install python3"
+        );
+        eprintln!("skipped: no python3 on this machine (apt-get install python3; CI requires it)");
+        return None;
+    }
+    Some([
+        "python3",
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/examples/python/control_plane.py"
+        ),
+    ])
+}
+
+#[test]
+fn the_python_example_passes_clean() {
+    let Some(program) = python_example() else {
+        return;
+    };
+    let save = temp("python-clean");
+    let output = drive(&save, &["--cases", "300"], &program);
+    let (out, err) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{out}{err}");
+    assert!(out.contains("300 cases"), "{out}");
+}
+
+/// Each bug planted in the Python example is caught and shrunk to a pinned length, and
+/// `validate` rejects the history `drive` saved.
+#[test]
+fn every_bug_planted_in_the_python_example_is_caught() {
+    let Some([python, script]) = python_example() else {
+        return;
+    };
+    for (bug, cases, shrunk) in [
+        ("delete-while-paused", "1000", 6),
+        ("reuse-deleted-id", "1000", 4),
+        ("frozen-keeps-running", "1000", 6),
+        ("late-report-undoes-pause", "5000", 6),
+    ] {
+        let save = temp(&format!("python-{bug}"));
+        let program = [python, script, "--bug", bug];
+        let output = drive(&save, &["--cases", cases], &program);
+        let (out, err) = text(&output);
+        assert_eq!(output.status.code(), Some(1), "{bug}: {out}{err}");
+        assert!(out.contains(&format!("to {shrunk} steps:")), "{bug}: {out}");
+        let history = std::fs::read_dir(&save)
+            .expect("saved")
+            .map(|entry| entry.expect("entry").path())
+            .find(|path| path.to_string_lossy().ends_with(".history.jsonl"))
+            .expect("a history");
+        let validate = Command::new(BIN)
+            .arg("validate")
+            .arg(&history)
+            .output()
+            .expect("validate runs");
+        assert_eq!(
+            validate.status.code(),
+            Some(1),
+            "{bug}: validate rejects it"
+        );
+        let _ = std::fs::remove_dir_all(&save);
+    }
+}

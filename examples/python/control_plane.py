@@ -1,0 +1,209 @@
+#!/usr/bin/env python3
+"""A DRS migration-task control plane in Python, spoken to by `drs-lifecycle drive`.
+
+Standard library only. It keeps its tasks in a dict and implements version 2 of the
+lifecycle (docs/lifecycle.md) the way a small service would, answering the JSON-lines
+protocol of docs/drive-protocol.md on stdin/stdout. `--bug NAME` plants a realistic bug so
+that `drive` has something to catch:
+
+  delete-while-paused      delete is accepted on a paused task ("it is idle anyway")
+  late-report-undoes-pause a late "recovery done" moves a paused task back to migrating
+  reuse-deleted-id         a new task gets the id of a deleted one
+  frozen-keeps-running     pause is accepted on a frozen task
+"""
+
+import argparse
+import json
+import sys
+
+FREEZABLE = {"Configuration", "WaitingToStart", "StartFailed", "FullMigration",
+             "FullMigrationFailed", "IncrementalMigration", "IncrementalMigrationFailed",
+             "FaultRecoveryFailed", "Paused", "EndFailed"}
+FORCE_ENDABLE = FREEZABLE | {"Starting", "FullMigrationComplete", "FaultRecovery"}
+ABNORMAL = {"StartFailed", "FullMigrationFailed", "IncrementalMigrationFailed", "FaultRecoveryFailed"}
+RUNNING = {"Full": "FullMigration", "Incremental": "IncrementalMigration"}
+FAILED = {"Full": "FullMigrationFailed", "Incremental": "IncrementalMigrationFailed"}
+PHASE_OF = {v: k for k, v in RUNNING.items()} | {v: k for k, v in FAILED.items()}
+
+
+class Refused(Exception):
+    def __init__(self, kind, message):
+        super().__init__(message)
+        self.kind = kind
+
+
+class Plane:
+    def __init__(self, bug):
+        self.bug = bug
+        self.reset()
+
+    def reset(self):
+        self.tasks = {}  # id -> dict
+        self.arrears = set()
+
+    def first_phase(self, task):
+        return "Incremental" if task["mode"] == "INCR_TRANS" else "Full"
+
+    def land(self, task, status, phase=None):
+        """Where a task goes; billing freezes it at once if it lands freezable in arrears."""
+        task["phase"] = phase
+        task["frozen_from"] = None
+        if status in FREEZABLE and task["account"] in self.arrears:
+            task["frozen_from"] = status
+            status = "Frozen"
+        task["status"] = status
+
+    def react(self, task, event):
+        """The landing (status, phase) of an event, or None when not allowed."""
+        s, mode, phase = task["status"], task["mode"], task["phase"]
+        full_incr = mode == "FULL_INCR_TRANS"
+        if s == "Frozen":
+            if event == "RetentionExpired":
+                return ("EndRequested", None)
+            if self.bug == "frozen-keeps-running" and event == "Pause" and task["frozen_from"] in PHASE_OF:
+                return ("Paused", PHASE_OF[task["frozen_from"]])
+            return None
+        table = {
+            ("Creating", "InstanceReady"): ("Configuration", None),
+            ("Creating", "InstanceCreationFailed"): ("CreateFailed", None),
+            ("CreateFailed", "Delete"): ("Deleted", None),
+            ("Ended", "Delete"): ("Deleted", None),
+            ("Configuration", "StartNow"): ("Starting", self.first_phase(task)),
+            ("Configuration", "ScheduleStart"): ("WaitingToStart", None),
+            ("WaitingToStart", "StartNow"): ("Starting", self.first_phase(task)),
+            ("WaitingToStart", "StartTimeReached"): ("Starting", self.first_phase(task)),
+            ("Starting", "StartSucceeded"): (RUNNING.get(phase or ""), None),
+            ("Starting", "StartError"): ("StartFailed", phase),
+            ("StartFailed", "Retry"): ("Starting", phase),
+            ("FullMigration", "FullDone"): ("FullMigrationComplete", None),
+            ("FullMigration", "FullError"): ("FullMigrationFailed", None),
+            ("IncrementalMigration", "IncrementalError"): ("IncrementalMigrationFailed", None),
+            ("FullMigrationFailed", "Retry"): ("Starting", "Full"),
+            ("IncrementalMigrationFailed", "Retry"): ("Starting", "Incremental"),
+            ("FaultRecovery", "RecoveryDone"): (RUNNING.get(phase or ""), None),
+            ("FaultRecovery", "RecoveryError"): ("FaultRecoveryFailed", phase),
+            ("FaultRecoveryFailed", "Retry"): ("Starting", phase),
+            ("Paused", "Resume"): ("Starting", phase),
+            ("EndRequested", "ReleaseBegun"): ("Ending", None),
+            ("Ending", "ReleaseDone"): ("Ended", None),
+            ("Ending", "ReleaseError"): ("EndFailed", None),
+        }
+        if (s, event) in table:
+            return table[(s, event)]
+        if s in RUNNING.values() and event in ("InstanceFault", "Pause"):
+            return ("FaultRecovery" if event == "InstanceFault" else "Paused", PHASE_OF[s])
+        if s == "FullMigrationComplete":
+            if event == "IncrementalBegun" and full_incr:
+                return ("IncrementalMigration", None)
+            if event == "MigrationFinished" and mode == "FULL_TRANS":
+                return ("EndRequested", None)
+            if event in ("Pause", "InstanceFault") and full_incr:
+                return ("Paused" if event == "Pause" else "FaultRecovery", "Incremental")
+        if event == "Reset" and s in ("FullMigrationFailed", "IncrementalMigrationFailed", "FaultRecoveryFailed", "Paused"):
+            return ("Starting", self.first_phase(task))
+        if event == "End" and s in FREEZABLE:
+            return ("EndRequested", None)
+        if event == "ForceEnd" and s in FORCE_ENDABLE:
+            return ("EndRequested", None)
+        if event == "AbnormalTimeout" and s in ABNORMAL:
+            return ("EndRequested", None)
+        if self.bug == "delete-while-paused" and s == "Paused" and event == "Delete":
+            return ("Deleted", None)
+        if self.bug == "late-report-undoes-pause" and s == "Paused" and event == "RecoveryDone":
+            return (RUNNING[phase], None)
+        return None
+
+    def execute(self, command):
+        kind = command["command"]
+        account = command["account"]
+        if kind == "create":
+            if account in self.arrears:
+                raise Refused("AccountInArrears", f"account {account} is in arrears")
+            new_id = len(self.tasks) + 1
+            if self.bug == "reuse-deleted-id":
+                gone = [i for i, t in self.tasks.items() if t["status"] == "Deleted"]
+                if gone:
+                    new_id = gone[0]
+            self.tasks[new_id] = {"id": new_id, "account": account, "mode": command["mode"],
+                                  "status": "Creating", "phase": None, "frozen_from": None,
+                                  "holds_instance": False, "version": 1}
+            return {"Task": {"task": new_id, "from": "Creating", "to": "Creating",
+                             "instance": "Unchanged", "version": 1}}
+        if kind in ("arrears", "recharge"):
+            going = kind == "arrears"
+            if going == (account in self.arrears):
+                raise Refused("AlreadyInArrears" if going else "NotInArrears", f"account {account}")
+            (self.arrears.add if going else self.arrears.discard)(account)
+            changed = 0
+            for task in self.tasks.values():
+                if task["account"] != account:
+                    continue
+                if going and task["status"] in FREEZABLE:
+                    task["frozen_from"], task["status"] = task["status"], "Frozen"
+                elif not going and task["status"] == "Frozen":
+                    task["status"], task["frozen_from"] = task["frozen_from"], None
+                else:
+                    continue
+                task["version"] += 1
+                changed += 1
+            return {"Account": {"account": account, "in_arrears": going, "tasks_changed": changed}}
+        task = self.tasks.get(command["task"])
+        if task is None or task["account"] != account:
+            raise Refused("NotFound", f"account {account} has no task {command['task']}")
+        event = command["event"]
+        # Billing is addressed to accounts, and creation (`{"Create": mode}`) to the fleet.
+        addressed = isinstance(event, str) and event not in ("AccountInArrears", "AccountRecharged")
+        landing = self.react(task, event) if addressed else None
+        if landing is None or landing[0] is None:
+            raise Refused("NotAllowed", f"task {task['id']} is {task['status']}: {event!r} is not allowed")
+        before = task["status"]
+        self.land(task, *landing)
+        instance = "Unchanged"
+        if event == "InstanceReady":
+            task["holds_instance"], instance = True, "Acquired"
+        elif event == "ReleaseDone":
+            task["holds_instance"], instance = False, "Released"
+        task["version"] += 1
+        return {"Task": {"task": task["id"], "from": before, "to": task["status"],
+                         "instance": instance, "version": task["version"]}}
+
+    def answer(self, request):
+        op = request["op"]
+        if op == "reset":
+            self.reset()
+            return {"answer": "ok"}
+        if op == "execute":
+            try:
+                return {"answer": "accepted", "outcome": self.execute(request["command"])}
+            except Refused as refusal:
+                return {"answer": "refused", "kind": refusal.kind, "message": str(refusal)}
+        if op == "tasks":
+            return {"answer": "tasks", "tasks": [self.tasks[i] for i in sorted(self.tasks)],
+                    "arrears": sorted(self.arrears)}
+        if op == "list":
+            return {"answer": "list", "tasks": [i for i in sorted(self.tasks)
+                                                if self.tasks[i]["account"] == request["account"]
+                                                and self.tasks[i]["status"] != "Deleted"]}
+        if op == "query":
+            task = self.tasks.get(request["task"])
+            if task is not None and task["account"] != request["account"]:
+                task = None
+            return {"answer": "task", "task": task}
+        return {"answer": "error", "message": f"unknown op {op!r}"}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--bug", choices=["delete-while-paused", "late-report-undoes-pause",
+                                          "reuse-deleted-id", "frozen-keeps-running"])
+    plane = Plane(parser.parse_args().bug)
+    for line in sys.stdin:
+        request = json.loads(line)
+        answer = plane.answer(request)
+        answer["id"] = request["id"]
+        sys.stdout.write(json.dumps(answer) + "\n")
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
