@@ -808,6 +808,35 @@ mod tests {
         assert!(!hint.contains("did you mean"), "{hint}");
     }
 
+    /// Found by `cargo mutants` (version 1 lost it too): which holder of a repeated id is
+    /// the deleted one decides the error, and the error names the live holder's status.
+    #[test]
+    fn a_reused_deleted_id_names_the_live_holder_whichever_comes_first() {
+        let holder = |status| {
+            let mut task = Task::created(TaskId(1), AccountId(0), Mode::Full);
+            task.status = status;
+            task
+        };
+        let reused = |first, second| check_ids(&[holder(first), holder(second)]);
+        let expected = SnapshotError::ReusedDeletedId {
+            task: TaskId(1),
+            status: Status::Paused,
+        };
+        assert_eq!(
+            reused(Status::Deleted, Status::Paused),
+            Err(expected.clone())
+        );
+        assert_eq!(reused(Status::Paused, Status::Deleted), Err(expected));
+        assert_eq!(
+            reused(Status::Paused, Status::Paused),
+            Err(SnapshotError::DuplicateId { task: TaskId(1) })
+        );
+        assert_eq!(
+            reused(Status::Deleted, Status::Deleted),
+            Err(SnapshotError::DuplicateId { task: TaskId(1) })
+        );
+    }
+
     /// `status_hint` as a `Display`, for the tests.
     struct Hint(&'static str);
 
