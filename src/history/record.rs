@@ -552,31 +552,24 @@ fn parse(text: &str) -> Result<Record<'_>, Malformed> {
             })?
         };
     }
-    macro_rules! forbid {
-        ($kind:expr, $($field:ident),+) => {
-            $( if raw.$field.is_some() {
-                return Err(Malformed::Unexpected { kind: $kind, field: stringify!($field) });
-            } )+
-        };
-    }
     match raw.kind.as_ref() {
         "status" => {
             const K: &str = "status";
-            forbid!(
+            only(
+                &raw,
                 K,
-                op,
-                answer,
-                name,
-                result,
-                user,
-                event,
-                format,
-                commands,
-                billing,
-                apply_within,
-                source,
-                response
-            );
+                &[
+                    "job",
+                    "t",
+                    "status",
+                    "error_code",
+                    "error_message",
+                    "update_time",
+                    "mode",
+                    "account",
+                    "available_actions",
+                ],
+            )?;
             let answer = answer_of(K, raw.status.as_deref(), raw.error_code.as_deref())?;
             let time = time_of(&need!(K, t))?;
             let update_time = raw.update_time.as_ref().map(time_of).transpose()?;
@@ -594,24 +587,7 @@ fn parse(text: &str) -> Result<Record<'_>, Malformed> {
         }
         "command" => {
             const K: &str = "command";
-            forbid!(
-                K,
-                status,
-                update_time,
-                mode,
-                account,
-                available_actions,
-                name,
-                result,
-                event,
-                format,
-                commands,
-                billing,
-                apply_within,
-                source,
-                response,
-                error_message
-            );
+            only(&raw, K, &["job", "t", "error_code", "op", "answer", "user"])?;
             let op_name = need!(K, op);
             let op = parse_op(&op_name)
                 .ok_or_else(|| Malformed::UnknownOperation(op_name.to_string()))?;
@@ -644,25 +620,7 @@ fn parse(text: &str) -> Result<Record<'_>, Malformed> {
         }
         "timeline" => {
             const K: &str = "timeline";
-            forbid!(
-                K,
-                status,
-                error_code,
-                update_time,
-                mode,
-                account,
-                available_actions,
-                op,
-                answer,
-                event,
-                format,
-                commands,
-                billing,
-                apply_within,
-                source,
-                response,
-                error_message
-            );
+            only(&raw, K, &["job", "t", "name", "result", "user"])?;
             let name = need!(K, name);
             let op =
                 parse_op(&name).ok_or_else(|| Malformed::UnknownOperation(name.to_string()))?;
@@ -686,27 +644,7 @@ fn parse(text: &str) -> Result<Record<'_>, Malformed> {
         }
         "billing" => {
             const K: &str = "billing";
-            forbid!(
-                K,
-                job,
-                status,
-                error_code,
-                update_time,
-                mode,
-                available_actions,
-                op,
-                answer,
-                name,
-                result,
-                user,
-                format,
-                commands,
-                billing,
-                apply_within,
-                source,
-                response,
-                error_message
-            );
+            only(&raw, K, &["t", "account", "event"])?;
             let in_arrears = match need!(K, event).as_ref() {
                 "arrears" => true,
                 "recharged" => false,
@@ -726,25 +664,11 @@ fn parse(text: &str) -> Result<Record<'_>, Malformed> {
         }
         "header" => {
             const K: &str = "header";
-            forbid!(
+            only(
+                &raw,
                 K,
-                job,
-                t,
-                status,
-                error_code,
-                update_time,
-                mode,
-                account,
-                available_actions,
-                op,
-                answer,
-                name,
-                result,
-                user,
-                event,
-                response,
-                error_message
-            );
+                &["format", "commands", "billing", "apply_within", "source"],
+            )?;
             let format = need!(K, format);
             if format != FORMAT {
                 return Err(Malformed::BadValue {
@@ -801,28 +725,7 @@ fn parse(text: &str) -> Result<Record<'_>, Malformed> {
             } else {
                 "batch_status"
             };
-            forbid!(
-                k,
-                job,
-                status,
-                error_code,
-                update_time,
-                mode,
-                account,
-                available_actions,
-                op,
-                answer,
-                name,
-                result,
-                user,
-                event,
-                format,
-                commands,
-                billing,
-                apply_within,
-                source,
-                error_message
-            );
+            only(&raw, k, &["t", "response"])?;
             let time = time_of(&need!(k, t))?;
             let response = need!(k, response);
             let mut polls = Vec::new();
@@ -875,6 +778,46 @@ fn parse(text: &str) -> Result<Record<'_>, Malformed> {
             Ok(Record::Polls(polls))
         }
         other => Err(Malformed::UnknownKind(other.to_string())),
+    }
+}
+
+impl RawLine<'_> {
+    /// The names of the fields the line has, in the record format's order.
+    fn present(&self) -> impl Iterator<Item = &'static str> {
+        [
+            ("job", self.job.is_some()),
+            ("t", self.t.is_some()),
+            ("status", self.status.is_some()),
+            ("error_code", self.error_code.is_some()),
+            ("error_message", self.error_message.is_some()),
+            ("update_time", self.update_time.is_some()),
+            ("mode", self.mode.is_some()),
+            ("account", self.account.is_some()),
+            ("available_actions", self.available_actions.is_some()),
+            ("op", self.op.is_some()),
+            ("answer", self.answer.is_some()),
+            ("name", self.name.is_some()),
+            ("result", self.result.is_some()),
+            ("user", self.user.is_some()),
+            ("event", self.event.is_some()),
+            ("format", self.format.is_some()),
+            ("commands", self.commands.is_some()),
+            ("billing", self.billing.is_some()),
+            ("apply_within", self.apply_within.is_some()),
+            ("source", self.source.is_some()),
+            ("response", self.response.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(field, present)| present.then_some(field))
+    }
+}
+
+/// A record of `kind` may have only the `allowed` fields: the first other one it has is an
+/// error naming it.
+fn only(raw: &RawLine<'_>, kind: &'static str, allowed: &[&str]) -> Result<(), Malformed> {
+    match raw.present().find(|field| !allowed.contains(field)) {
+        Some(field) => Err(Malformed::Unexpected { kind, field }),
+        None => Ok(()),
     }
 }
 
@@ -979,6 +922,31 @@ mod tests {
                 .contains("did you mean FULL_TRANSFER_COMPLETE?"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn a_field_of_another_kind_of_record_is_named() {
+        for (line, field) in [
+            (
+                r#"{"kind":"command","job":"j1","t":0,"op":"pause","answer":"accepted","status":"PAUSING"}"#,
+                "status",
+            ),
+            (
+                r#"{"kind":"billing","t":0,"account":"a","event":"arrears","job":"j1"}"#,
+                "job",
+            ),
+            (
+                r#"{"kind":"header","format":"drs-lifecycle history 1","t":0}"#,
+                "t",
+            ),
+        ] {
+            let error = parse_line(line, 3).expect_err("a field that does not belong");
+            assert_eq!(error.line, 3);
+            assert!(
+                matches!(error.what, Malformed::Unexpected { field: f, .. } if f == field),
+                "{error}"
+            );
+        }
     }
 
     #[test]
