@@ -65,16 +65,7 @@ fn planted_faults_are_caught_shrunk_saved_and_replayed() {
             "{fault}: {out}"
         );
         assert!(out.contains("← fails") && out.contains("spec:") && out.contains("program:"));
-        let history = std::fs::read_dir(&save)
-            .expect("saved")
-            .map(|entry| entry.expect("entry").path())
-            .find(|path| path.to_string_lossy().ends_with(".history.jsonl"))
-            .expect("a history");
-        let validate = Command::new(BIN)
-            .arg("validate")
-            .arg(&history)
-            .output()
-            .expect("validate runs");
+        let validate = validate_saved_history(&save);
         assert_eq!(
             validate.status.code(),
             Some(1),
@@ -90,6 +81,20 @@ fn planted_faults_are_caught_shrunk_saved_and_replayed() {
         );
         let _ = std::fs::remove_dir_all(&save);
     }
+}
+
+/// Runs `validate` on the history a failing `drive` saved in `save`.
+fn validate_saved_history(save: &Path) -> Output {
+    let history = std::fs::read_dir(save)
+        .expect("saved")
+        .map(|entry| entry.expect("entry").path())
+        .find(|path| path.to_string_lossy().ends_with(".history.jsonl"))
+        .expect("a history");
+    Command::new(BIN)
+        .arg("validate")
+        .arg(&history)
+        .output()
+        .expect("validate runs")
 }
 
 fn bad(program: &[&str], expected: &str) {
@@ -198,16 +203,7 @@ fn every_bug_planted_in_the_python_example_is_caught() {
         let (out, err) = text(&output);
         assert_eq!(output.status.code(), Some(1), "{bug}: {out}{err}");
         assert!(out.contains(&format!("to {shrunk} steps:")), "{bug}: {out}");
-        let history = std::fs::read_dir(&save)
-            .expect("saved")
-            .map(|entry| entry.expect("entry").path())
-            .find(|path| path.to_string_lossy().ends_with(".history.jsonl"))
-            .expect("a history");
-        let validate = Command::new(BIN)
-            .arg("validate")
-            .arg(&history)
-            .output()
-            .expect("validate runs");
+        let validate = validate_saved_history(&save);
         assert_eq!(
             validate.status.code(),
             Some(1),
