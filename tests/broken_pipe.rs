@@ -77,3 +77,9 @@ fn validate_stops_quietly_when_its_reader_goes_away() {
     closes_after_one_line_or_ends(&["validate", "tests/traces/deleted-reappears.jsonl"], 1);
     closes_after_one_line(&["validate", "--schema"]);
 }
+
+#[test]
+fn drive_stops_quietly_when_its_reader_goes_away() {
+    let bin = env!("CARGO_BIN_EXE_drs-lifecycle");
+    closes_after_one_line(&["drive", "--cases", "20", "--", bin, "serve-plane"]);
+}
