@@ -520,3 +520,15 @@ fn a_job_in_flight_costs_at_most_200_bytes() {
     let per_job = judge.bytes_in_flight() / jobs as usize;
     assert!(per_job <= 200, "{per_job} bytes per job");
 }
+
+/// The validator names the model checker's claims by the same names: each name it shares
+/// must be a claim of the one table (`model::CLAIMS`), so the two cannot drift apart.
+#[test]
+fn the_claims_the_validator_shares_are_in_the_one_table() {
+    for name in drs_lifecycle::history::judge::claim::SHARED {
+        assert!(
+            drs_lifecycle::model::ClaimId::named(name).is_some(),
+            "{name:?} is not a claim of model::CLAIMS"
+        );
+    }
+}
