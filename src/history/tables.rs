@@ -18,7 +18,9 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::OnceLock;
 
-use crate::spec::{Answer, ApiCode, Event, Mode, Observation, Status, TaskSpec, observe, step};
+use crate::spec::{
+    Answer, ApiCode, Event, Mode, Observation, Source, Status, TaskSpec, observe, step,
+};
 
 /// A set of specification states, one bit per indexed state.
 pub type States = u128;
@@ -26,19 +28,24 @@ pub type States = u128;
 /// How many indexed states there may be (the bits of [`States`]).
 pub const MAX_STATES: usize = 128;
 
-/// The user operations a recorded command or timeline entry can name, in a fixed order
-/// (their position is their bit in an operation mask).
-pub const USER_OPS: [Event; 9] = [
-    Event::StartNow,
-    Event::ScheduleStart,
-    Event::Pause,
-    Event::Resume,
-    Event::Retry,
-    Event::Reset,
-    Event::End,
-    Event::ForceEnd,
-    Event::Delete,
-];
+/// The user operations a recorded command or timeline entry can name, in the
+/// specification's order (their position is their bit in an operation mask): the events of
+/// [`Event::ON_TASK`] whose source is the user.
+pub const USER_OPS: [Event; 9] = user_ops();
+
+const fn user_ops() -> [Event; 9] {
+    let mut out = [Event::StartNow; 9];
+    let (mut found, mut i) = (0, 0);
+    while i < Event::ON_TASK.len() {
+        if matches!(Event::ON_TASK[i].source(), Source::User) {
+            out[found] = Event::ON_TASK[i];
+            found += 1;
+        }
+        i += 1;
+    }
+    assert!(found == out.len(), "USER_OPS holds every user operation");
+    out
+}
 
 /// The position of a user operation in [`USER_OPS`].
 pub fn op_index(op: Event) -> Option<usize> {
