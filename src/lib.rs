@@ -21,6 +21,7 @@
 
 #![warn(missing_docs)]
 
+pub mod actors;
 pub mod check;
 pub mod cli;
 pub mod drive;

@@ -169,7 +169,7 @@ fn a_good_configuration_loads() {
         "model = \"fleet\"\n[parameters]\ntasks = 2\naccounts = 2\n[checker]\nstrategy = \"dfs\"\nthreads = 2\nsymmetry = true\n",
     )
     .expect("loads");
-    assert_eq!(config.model.tasks(), 2);
+    assert_eq!(config.fleet().expect("a fleet configuration").tasks(), 2);
     assert!(config.checker.symmetry);
 }
 

@@ -538,7 +538,8 @@ fn generated_runs_over_two_tasks_and_two_accounts_cover_the_fleet_states() {
         .expect
         .unique_states
         .expect("fleet-2x2 pins its state count");
-    assert_eq!((config.model.tasks(), config.model.accounts()), (2, 2));
+    let model = config.fleet().expect("a fleet configuration");
+    assert_eq!((model.tasks(), model.accounts()), (2, 2));
 
     let generator = Generator::new(Limits {
         max_steps: 100,

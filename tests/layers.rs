@@ -16,11 +16,12 @@ const LAYERS: &[(&str, u8)] = &[
     ("engine", 3),
     ("simulate", 3),
     ("model", 4),
-    ("check", 5),
-    ("fuzz", 5),
-    ("drive", 6),
-    ("report", 6),
-    ("cli", 7),
+    ("actors", 5),
+    ("check", 6),
+    ("fuzz", 6),
+    ("drive", 7),
+    ("report", 7),
+    ("cli", 8),
 ];
 
 fn rank(module: &str) -> Option<u8> {

@@ -137,7 +137,7 @@ fn every_claim_is_broken_by_a_shipped_fault_configuration() {
             .broken_by
             .unwrap_or_else(|| panic!("{claim:?} names no fault that breaks it"));
         let shipped = configs.iter().any(|config| {
-            config.model.fault() == Some(fault) && config.expect.violations.contains_key(&id)
+            config.fault() == Some(fault) && config.expect.violations.contains_key(&id)
         });
         assert!(
             shipped,

@@ -42,9 +42,12 @@ use std::time::Duration;
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::actors::{ActorSystem, Delivery, MAX_ACTOR_TASKS, Operation};
 use crate::check::liveness::LIVENESS_BOUND;
-use crate::model::{ClaimId, Fault, FleetModel, Kind, MAX_MODEL_ACCOUNTS, MAX_TASKS, ModelKind};
-use crate::spec::Mode;
+use crate::model::{
+    ClaimId, Fault, FleetModel, Kind, MAX_MODEL_ACCOUNTS, MAX_TASKS, ModelKind, Tally,
+};
+use crate::spec::{Event, Mode, Source};
 
 use super::verdict::Verdict;
 
@@ -102,6 +105,15 @@ impl Expectations {
     }
 }
 
+/// What a configuration checks.
+#[derive(Clone, Debug)]
+pub enum Subject {
+    /// A lifecycle model: one task, a fleet, or a fleet beside the engine.
+    Fleet(FleetModel),
+    /// The distributed control plane ([`crate::actors`]).
+    Actors(ActorSystem),
+}
+
 /// A loaded, validated configuration.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -110,7 +122,7 @@ pub struct Config {
     /// The file's `description`, for reports.
     pub description: String,
     /// The model to check, with its parameters and injected fault.
-    pub model: FleetModel,
+    pub subject: Subject,
     /// How to run the checker.
     pub checker: CheckerSettings,
     /// What the run must show.
@@ -119,13 +131,35 @@ pub struct Config {
 
 impl Config {
     /// The claims the configured run checks, in report order.
-    pub fn claims(&self) -> impl Iterator<Item = ClaimId> + Clone {
-        self.model.claims(self.checker.liveness)
+    pub fn claims(&self) -> Vec<ClaimId> {
+        match &self.subject {
+            Subject::Fleet(model) => model.claims(self.checker.liveness).collect(),
+            Subject::Actors(_) => crate::actors::claims(self.checker.liveness).collect(),
+        }
+    }
+
+    /// The lifecycle model it checks, if it checks one.
+    pub fn fleet(&self) -> Option<&FleetModel> {
+        match &self.subject {
+            Subject::Fleet(model) => Some(model),
+            Subject::Actors(_) => None,
+        }
+    }
+
+    /// The injected fault, if any.
+    pub fn fault(&self) -> Option<Fault> {
+        match &self.subject {
+            Subject::Fleet(model) => model.fault(),
+            Subject::Actors(system) => system.fault,
+        }
     }
 
     /// `fleet of 3 tasks over 2 accounts, modes FULL_TRANS, …`
     pub fn summary(&self) -> String {
-        let model = &self.model;
+        let model = match &self.subject {
+            Subject::Fleet(model) => model,
+            Subject::Actors(system) => return self.actors_summary(system),
+        };
         let modes: Vec<_> = model.modes().iter().map(|mode| mode.api_code()).collect();
         let mut text = match model.kind() {
             ModelKind::Lifecycle => "lifecycle of one task".to_string(),
@@ -154,6 +188,61 @@ impl Config {
             }
         ));
         if let Some(fault) = model.fault() {
+            text.push_str(&format!(", fault {fault}"));
+        }
+        text
+    }
+}
+
+impl Config {
+    fn actors_summary(&self, system: &ActorSystem) -> String {
+        let mut text = format!(
+            "actors: controller, client, {} instance{}; {} network{}; budget {}",
+            system.tasks,
+            if system.tasks == 1 { "" } else { "s" },
+            system.delivery.name(),
+            if system.lossy { ", lossy" } else { "" },
+            system.budget
+        );
+        if system.polls > 0 {
+            text.push_str(&format!(
+                ", {} poll{} per task",
+                system.polls,
+                if system.polls == 1 { "" } else { "s" }
+            ));
+        }
+        if system.controller_restarts > 0 {
+            text.push_str(&format!(
+                ", {} controller restart{}",
+                system.controller_restarts,
+                if system.controller_restarts == 1 {
+                    ""
+                } else {
+                    "s"
+                }
+            ));
+        }
+        if system.instance_crashes > 0 {
+            text.push_str(&format!(
+                ", {} instance crash{}",
+                system.instance_crashes,
+                if system.instance_crashes == 1 {
+                    ""
+                } else {
+                    "es"
+                }
+            ));
+        }
+        text.push_str(&format!(
+            ", {} {} thread{}",
+            match self.checker.strategy {
+                Strategy::Bfs => "BFS",
+                Strategy::Dfs => "DFS",
+            },
+            self.checker.threads,
+            if self.checker.threads == 1 { "" } else { "s" },
+        ));
+        if let Some(fault) = system.fault {
             text.push_str(&format!(", fault {fault}"));
         }
         text
@@ -202,6 +291,16 @@ struct RawParameters {
     tasks: Option<Spanned<i64>>,
     accounts: Option<Spanned<i64>>,
     modes: Option<Spanned<Vec<String>>>,
+    // The actor model's.
+    operations: Option<Spanned<Vec<String>>>,
+    budget: Option<Spanned<i64>>,
+    network: Option<Spanned<String>>,
+    lossy: Option<Spanned<bool>>,
+    polls: Option<Spanned<i64>>,
+    controller_restarts: Option<Spanned<i64>>,
+    instance_crashes: Option<Spanned<i64>>,
+    max_in_flight: Option<Spanned<i64>>,
+    max_attempts: Option<Spanned<i64>>,
 }
 
 #[derive(Default, Deserialize)]
@@ -263,25 +362,80 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
     })?;
 
     let kind = match raw.model.get_ref().as_str() {
-        "lifecycle" => ModelKind::Lifecycle,
-        "fleet" => ModelKind::Fleet,
-        "conformance" => ModelKind::Conformance,
+        "lifecycle" => Some(ModelKind::Lifecycle),
+        "fleet" => Some(ModelKind::Fleet),
+        "conformance" => Some(ModelKind::Conformance),
+        "actors" => None,
         other => {
             return Err(fail(
                 Some(raw.model.span()),
                 format!(
-                    "unknown model {other:?}: expected \"lifecycle\", \"fleet\" or \"conformance\""
+                    "unknown model {other:?}: expected \"lifecycle\", \"fleet\", \"conformance\" or \"actors\""
                 ),
             ));
         }
     };
+    let actor_keys = [
+        (
+            "operations",
+            raw.parameters.operations.as_ref().map(Spanned::span),
+        ),
+        ("budget", raw.parameters.budget.as_ref().map(Spanned::span)),
+        (
+            "network",
+            raw.parameters.network.as_ref().map(Spanned::span),
+        ),
+        ("lossy", raw.parameters.lossy.as_ref().map(Spanned::span)),
+        ("polls", raw.parameters.polls.as_ref().map(Spanned::span)),
+        (
+            "controller_restarts",
+            raw.parameters
+                .controller_restarts
+                .as_ref()
+                .map(Spanned::span),
+        ),
+        (
+            "instance_crashes",
+            raw.parameters.instance_crashes.as_ref().map(Spanned::span),
+        ),
+        (
+            "max_in_flight",
+            raw.parameters.max_in_flight.as_ref().map(Spanned::span),
+        ),
+        (
+            "max_attempts",
+            raw.parameters.max_attempts.as_ref().map(Spanned::span),
+        ),
+    ];
+    match kind {
+        Some(kind) => {
+            if let Some((key, span)) = actor_keys.iter().find(|(_, span)| span.is_some()) {
+                return Err(fail(
+                    span.clone(),
+                    format!(
+                        "{key} is a parameter of the actor model (model = \"actors\"), not of the {} model",
+                        kind.name()
+                    ),
+                ));
+            }
+        }
+        None => {
+            if let Some(accounts) = &raw.parameters.accounts {
+                return Err(fail(
+                    Some(accounts.span()),
+                    "the actor model has one account (its client is the users and the billing of that account): remove accounts".to_string(),
+                ));
+            }
+        }
+    }
+    let is_kind = |k: ModelKind| kind == Some(k);
 
     let count = |value: &Option<Spanned<i64>>, name: &str, default: usize, max: usize| {
         let Some(value) = value else {
             return Ok(default);
         };
         let n = *value.get_ref();
-        if kind == ModelKind::Lifecycle && n != 1 {
+        if is_kind(ModelKind::Lifecycle) && n != 1 {
             return Err(fail(
                 Some(value.span()),
                 format!(
@@ -297,7 +451,12 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         }
         Ok(n as usize)
     };
-    let tasks = count(&raw.parameters.tasks, "tasks", 1, MAX_TASKS)?;
+    let max_tasks = if kind.is_some() {
+        MAX_TASKS
+    } else {
+        MAX_ACTOR_TASKS
+    };
+    let tasks = count(&raw.parameters.tasks, "tasks", 1, max_tasks)?;
     let accounts = count(&raw.parameters.accounts, "accounts", 1, MAX_MODEL_ACCOUNTS)?;
 
     let modes = match &raw.parameters.modes {
@@ -342,7 +501,23 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
                     ),
                 ));
             }
-            if fault.is_engine_fault() && kind != ModelKind::Conformance {
+            if fault.is_protocol_fault() && kind.is_some() {
+                return Err(fail(
+                    Some(name.span()),
+                    format!(
+                        "{fault} is a fault of the distributed control plane's protocol, which only the actor model runs: use model = \"actors\""
+                    ),
+                ));
+            }
+            if !fault.is_protocol_fault() && kind.is_none() {
+                return Err(fail(
+                    Some(name.span()),
+                    format!(
+                        "{fault} is a fault of the lifecycle, which the actor model does not inject: the actor model takes reports-without-attempt-check, ack-before-persist, instance-resends-after-restart or controller-trusts-poll"
+                    ),
+                ));
+            }
+            if fault.is_engine_fault() && !is_kind(ModelKind::Conformance) {
                 return Err(fail(
                     Some(name.span()),
                     format!(
@@ -385,8 +560,8 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
             if strategy != Strategy::Dfs {
                 return Err(fail(Some(flag.span()), "symmetry needs strategy = \"dfs\": stateright's BFS silently ignores symmetry reduction".to_string()));
             }
-            if kind == ModelKind::Conformance {
-                return Err(fail(Some(flag.span()), "the conformance model cannot use symmetry: the engine's task ids are not interchangeable in its state".to_string()));
+            if !is_kind(ModelKind::Fleet) && !is_kind(ModelKind::Lifecycle) {
+                return Err(fail(Some(flag.span()), "only the lifecycle and fleet models can use symmetry: in the conformance model the engine's task ids are not interchangeable, and in the actor model each task has its own instance actor: the engine's task ids are not interchangeable in its state".to_string()));
             }
             true
         }
@@ -429,8 +604,23 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         .as_ref()
         .is_some_and(|flag| *flag.get_ref());
 
-    let model = FleetModel::new(kind, tasks, accounts, modes).with_fault(fault);
-    let checked: Vec<ClaimId> = model.claims(true).collect();
+    let subject = match kind {
+        Some(kind) => {
+            Subject::Fleet(FleetModel::new(kind, tasks, accounts, modes).with_fault(fault))
+        }
+        None => Subject::Actors(actor_system(
+            &raw.parameters,
+            tasks,
+            &modes,
+            fault,
+            liveness,
+            &fail,
+        )?),
+    };
+    let checked: Vec<ClaimId> = match &subject {
+        Subject::Fleet(model) => model.claims(true).collect(),
+        Subject::Actors(_) => crate::actors::claims(true).collect(),
+    };
 
     let unique_states = match &raw.expect.unique_states {
         None => None,
@@ -515,7 +705,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
     Ok(Config {
         path: path.to_path_buf(),
         description: raw.description.unwrap_or_default(),
-        model,
+        subject,
         checker: CheckerSettings {
             strategy,
             threads,
@@ -529,6 +719,119 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
             violations,
             unreached,
         },
+    })
+}
+
+/// The actor model's parameters.
+fn actor_system(
+    raw: &RawParameters,
+    tasks: usize,
+    modes: &[Mode],
+    fault: Option<Fault>,
+    liveness: bool,
+    fail: &impl Fn(Option<Range<usize>>, String) -> ConfigError,
+) -> Result<ActorSystem, ConfigError> {
+    let number = |value: &Option<Spanned<i64>>, name: &str, default: i64, range: Range<i64>| {
+        let Some(value) = value else {
+            return Ok(default);
+        };
+        let n = *value.get_ref();
+        if !range.contains(&n) {
+            return Err(fail(
+                Some(value.span()),
+                format!(
+                    "{name} = {n} is impossible: it must be between {} and {}",
+                    range.start,
+                    range.end - 1
+                ),
+            ));
+        }
+        Ok(n)
+    };
+    let mut operations = Vec::new();
+    let default_operations = ["Create", "StartNow", "Pause", "Resume", "End"];
+    let (names, span): (Vec<String>, Option<Range<usize>>) = match &raw.operations {
+        Some(list) => (list.get_ref().clone(), Some(list.span())),
+        None => (
+            default_operations.iter().map(|s| s.to_string()).collect(),
+            None,
+        ),
+    };
+    for name in &names {
+        let found: Vec<Operation> = match name.as_str() {
+            "Create" => modes.iter().map(|&mode| Operation::Create(mode)).collect(),
+            "AccountInArrears" => vec![Operation::Arrears],
+            "AccountRecharged" => vec![Operation::Recharge],
+            other => {
+                let event: Event = other
+                    .parse()
+                    .map_err(|error| fail(span.clone(), format!("operations: {error}")))?;
+                if event.source() != Source::User {
+                    return Err(fail(
+                        span.clone(),
+                        format!(
+                            "operations: {other} is a report of the service, which the instances and the controller's clocks make; the client sends user operations, Create, AccountInArrears and AccountRecharged"
+                        ),
+                    ));
+                }
+                vec![Operation::Task(event)]
+            }
+        };
+        for operation in found {
+            if operations.contains(&operation) {
+                return Err(fail(
+                    span.clone(),
+                    format!("operations: {name} is listed twice"),
+                ));
+            }
+            operations.push(operation);
+        }
+    }
+    if operations.is_empty() {
+        return Err(fail(
+            span,
+            "operations is empty: list what the client may send, e.g. [\"Create\", \"StartNow\", \"Pause\"]".to_string(),
+        ));
+    }
+    let delivery = match &raw.network {
+        None => Delivery::Unordered,
+        Some(name) => match name.get_ref().as_str() {
+            "unordered" => Delivery::Unordered,
+            "duplicating" => Delivery::Duplicating,
+            "ordered" => Delivery::Ordered,
+            other => {
+                return Err(fail(
+                    Some(name.span()),
+                    format!(
+                        "unknown network {other:?}: expected \"unordered\", \"duplicating\" or \"ordered\""
+                    ),
+                ));
+            }
+        },
+    };
+    let lossy = raw.lossy.as_ref().is_some_and(|flag| *flag.get_ref());
+    if lossy && liveness {
+        let span = raw.lossy.as_ref().map(Spanned::span);
+        return Err(fail(
+            span,
+            "liveness needs fair delivery, and a lossy network may lose every message: check liveness on a configuration without loss".to_string(),
+        ));
+    }
+    Ok(ActorSystem {
+        tasks,
+        operations,
+        budget: number(&raw.budget, "budget", 4, 1..16)? as u8,
+        delivery,
+        lossy,
+        polls: number(&raw.polls, "polls", 0, 0..8)? as u8,
+        controller_restarts: number(&raw.controller_restarts, "controller_restarts", 0, 0..4)?
+            as u8,
+        instance_crashes: number(&raw.instance_crashes, "instance_crashes", 0, 0..4)? as u8,
+        max_in_flight: number(&raw.max_in_flight, "max_in_flight", 8, 1..64)? as usize,
+        max_attempts: number(&raw.max_attempts, "max_attempts", 8, 1..64)? as u8,
+        fault,
+        liveness,
+        tally: Tally::new(),
     })
 }
 

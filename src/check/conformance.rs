@@ -19,17 +19,17 @@ use crate::spec::{STATUS_COUNT, Status};
 use super::graph::{Graph, Node, TooLarge, Trace};
 
 /// What checking an implementation's conformance found.
-pub struct Conformance<P> {
+pub struct Conformance<P: Exhaustive> {
     /// How many distinct states the lockstep reaches.
     pub unique_states: usize,
     /// Each claim some state breaks, with a shortest path to the first such state.
-    pub broken: Vec<(ClaimId, Trace<P>)>,
+    pub broken: Vec<(ClaimId, Trace<FleetModel<P>>)>,
     /// The statuses no reachable state shows.
     pub unreached: Vec<Status>,
     model: FleetModel<P>,
 }
 
-impl<P> Conformance<P> {
+impl<P: Exhaustive> Conformance<P> {
     /// Whether the implementation followed the specification in every reachable state.
     pub fn holds(&self) -> bool {
         self.broken.is_empty()

@@ -17,27 +17,44 @@
 //! the claims it looks for.
 
 use std::collections::{HashMap, VecDeque};
+use std::hash::Hash;
 
 use stateright::Model;
-
-use crate::model::faults::FaultyEngine;
-use crate::model::{FleetModel, ModelState};
-use crate::plane::Exhaustive;
-use crate::spec::Command;
 
 /// A state's number in the graph (breadth-first order).
 pub type Node = u32;
 
-/// A path: the initial state, then each command with the state after it.
-#[derive(Clone)]
-pub struct Trace<P = FaultyEngine> {
+/// Where an edge leads when its target is outside the model's boundary (a bound of the
+/// actor model: messages in flight, attempts, restarts). Liveness counts such a step as
+/// enabled and as leaving every region: a run that reaches a bound is not judged.
+pub const OUTSIDE: Node = Node::MAX;
+
+/// A path: the initial state, then each step with the state after it.
+pub struct Trace<M: Model> {
     /// The initial state.
-    pub init: ModelState<P>,
-    /// Each command taken, with the state after it.
-    pub steps: Vec<(Command, ModelState<P>)>,
+    pub init: M::State,
+    /// Each step taken, with the state after it.
+    pub steps: Vec<(M::Action, M::State)>,
 }
 
-impl<P: crate::plane::ControlPlane> std::fmt::Debug for Trace<P> {
+impl<M: Model> Clone for Trace<M>
+where
+    M::State: Clone,
+    M::Action: Clone,
+{
+    fn clone(&self) -> Self {
+        Trace {
+            init: self.init.clone(),
+            steps: self.steps.clone(),
+        }
+    }
+}
+
+impl<M: Model> std::fmt::Debug for Trace<M>
+where
+    M::State: std::fmt::Debug,
+    M::Action: std::fmt::Debug,
+{
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Trace")
             .field("init", &self.init)
@@ -46,14 +63,15 @@ impl<P: crate::plane::ControlPlane> std::fmt::Debug for Trace<P> {
     }
 }
 
-/// The reachable states (or a breadth-first prefix of them).
-pub struct Graph<P = FaultyEngine> {
+/// The reachable states (or a breadth-first prefix of them) of any stateright model: the
+/// lifecycle models and the actor model alike.
+pub struct Graph<M: Model> {
     /// The states, indexed by [`Node`] in breadth-first order.
-    pub states: Vec<ModelState<P>>,
+    pub states: Vec<M::State>,
     /// The step that first reached each state (none for initial states).
-    pub parent: Vec<Option<(Node, Command)>>,
+    pub parent: Vec<Option<(Node, M::Action)>>,
     /// Every edge out of each state, when built with edges.
-    pub edges: Vec<Vec<(Node, Command)>>,
+    pub edges: Vec<Vec<(Node, M::Action)>>,
     /// Whether every reachable state is in the graph.
     pub complete: bool,
 }
@@ -62,26 +80,31 @@ pub struct Graph<P = FaultyEngine> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TooLarge(pub usize);
 
-impl<P: Exhaustive> Graph<P> {
-    /// Explores the model breadth first, holding at most `bound` states. With `edges`,
-    /// every edge is kept. `enough` is asked of each state as it is expanded (in order);
-    /// when it answers true the search stops there, leaving the graph incomplete.
+impl<M: Model> Graph<M>
+where
+    M::State: Hash + Eq + Clone,
+    M::Action: Clone,
+{
+    /// Explores the model breadth first, holding at most `bound` states (states outside
+    /// the model's boundary are not explored, as stateright's checkers skip them). With
+    /// `edges`, every edge is kept. `enough` is asked of each state as it is expanded (in
+    /// order); when it answers true the search stops there, leaving the graph incomplete.
     pub fn explore(
-        model: &FleetModel<P>,
+        model: &M,
         bound: usize,
         edges: bool,
-        mut enough: impl FnMut(Node, &ModelState<P>) -> bool,
-    ) -> Result<Graph<P>, TooLarge> {
-        let mut graph = Graph {
+        mut enough: impl FnMut(Node, &M::State) -> bool,
+    ) -> Result<Graph<M>, TooLarge> {
+        let mut graph: Graph<M> = Graph {
             states: Vec::new(),
             parent: Vec::new(),
             edges: Vec::new(),
             complete: false,
         };
-        let mut index: HashMap<ModelState<P>, Node> = HashMap::new();
+        let mut index: HashMap<M::State, Node> = HashMap::new();
         let mut queue = VecDeque::new();
         for init in model.init_states() {
-            if !index.contains_key(&init) {
+            if model.within_boundary(&init) && !index.contains_key(&init) {
                 index.insert(init.clone(), graph.states.len() as Node);
                 queue.push_back(graph.states.len() as Node);
                 graph.states.push(init);
@@ -90,17 +113,23 @@ impl<P: Exhaustive> Graph<P> {
         }
         let mut actions = Vec::new();
         while let Some(current) = queue.pop_front() {
-            let state = graph.states[current as usize].clone();
+            let state: M::State = graph.states[current as usize].clone();
             if enough(current, &state) {
                 return Ok(graph);
             }
             actions.clear();
             model.actions(&state, &mut actions);
             let mut out = Vec::new();
-            for &command in &actions {
-                let Some(next) = model.next_state(&state, command) else {
+            for action in &actions {
+                let Some(next) = model.next_state(&state, action.clone()) else {
                     continue;
                 };
+                if !model.within_boundary(&next) {
+                    if edges {
+                        out.push((OUTSIDE, action.clone()));
+                    }
+                    continue;
+                }
                 let target = match index.get(&next) {
                     Some(&target) => target,
                     None => {
@@ -110,13 +139,13 @@ impl<P: Exhaustive> Graph<P> {
                         let target = graph.states.len() as Node;
                         index.insert(next.clone(), target);
                         graph.states.push(next);
-                        graph.parent.push(Some((current, command)));
+                        graph.parent.push(Some((current, action.clone())));
                         queue.push_back(target);
                         target
                     }
                 };
                 if edges {
-                    out.push((target, command));
+                    out.push((target, action.clone()));
                 }
             }
             if edges {
@@ -138,11 +167,11 @@ impl<P: Exhaustive> Graph<P> {
     }
 
     /// The first steps from an initial state to `node`: a shortest path.
-    pub fn path_to(&self, mut node: Node) -> Trace<P> {
+    pub fn path_to(&self, mut node: Node) -> Trace<M> {
         let mut steps = Vec::new();
-        while let Some((parent, command)) = self.parent[node as usize] {
-            steps.push((command, self.states[node as usize].clone()));
-            node = parent;
+        while let Some((parent, action)) = &self.parent[node as usize] {
+            steps.push((action.clone(), self.states[node as usize].clone()));
+            node = *parent;
         }
         steps.reverse();
         Trace {

@@ -23,35 +23,38 @@
 //! component, then a shortest cycle inside it back to its entry.
 
 use std::collections::{HashMap, VecDeque};
+use std::hash::Hash;
 
+use stateright::Model;
+
+use crate::model::FleetModel;
 use crate::model::claims::Region;
-use crate::model::{FleetModel, ModelState};
-use crate::spec::{Command, Source};
+use crate::spec::{Command, Source, TaskSpec};
 
-use super::graph::{Graph, Node, Trace};
+use super::graph::{Graph, Node, OUTSIDE, Trace};
 
 /// The most states a liveness check holds in memory.
 pub const LIVENESS_BOUND: usize = 2_000_000;
 
 /// A lasso-shaped counterexample.
-#[derive(Clone, Debug)]
-pub struct Lasso {
+pub struct Lasso<M: Model = FleetModel> {
     /// The path into the component that a fair run can stay in forever.
-    pub prefix: Trace,
+    pub prefix: Trace<M>,
     /// The cycle inside the component, ending where it started.
-    pub cycle: Vec<(Command, ModelState)>,
+    pub cycle: Vec<(M::Action, M::State)>,
     /// Which task is stuck, and where.
     pub stuck: String,
 }
 
-fn is_fair_event(command: &Command) -> bool {
+/// Whether weak fairness covers a command of the lifecycle models: the system's events only.
+pub fn is_fair_event(command: &Command) -> bool {
     matches!(command, Command::Task { event, .. } if event.source() == Source::System)
 }
 
 /// Tarjan's algorithm, iterative, over the states where `inside` holds and that `seeds`
 /// reach inside the region.
-fn components(graph: &Graph, inside: &[bool], seeds: &[Node]) -> Vec<Vec<Node>> {
-    let n = graph.states.len();
+fn components<A>(edges: &[Vec<(Node, A)>], inside: &[bool], seeds: &[Node]) -> Vec<Vec<Node>> {
+    let n = edges.len();
     // States reachable from the seeds without leaving the region.
     let mut reached = vec![false; n];
     let mut queue: VecDeque<Node> = seeds
@@ -63,8 +66,8 @@ fn components(graph: &Graph, inside: &[bool], seeds: &[Node]) -> Vec<Vec<Node>> 
         reached[s as usize] = true;
     }
     while let Some(s) = queue.pop_front() {
-        for &(t, _) in &graph.edges[s as usize] {
-            if inside[t as usize] && !reached[t as usize] {
+        for &(t, _) in &edges[s as usize] {
+            if t != OUTSIDE && inside[t as usize] && !reached[t as usize] {
                 reached[t as usize] = true;
                 queue.push_back(t);
             }
@@ -88,11 +91,11 @@ fn components(graph: &Graph, inside: &[bool], seeds: &[Node]) -> Vec<Vec<Node>> 
         stack.push(root);
         on_stack[root as usize] = true;
         while let Some(&mut (v, ref mut next_edge)) = call.last_mut() {
-            let edges = &graph.edges[v as usize];
-            if *next_edge < edges.len() {
-                let (w, _) = edges[*next_edge];
+            let out = &edges[v as usize];
+            if *next_edge < out.len() {
+                let (w, _) = out[*next_edge];
                 *next_edge += 1;
-                if !reached[w as usize] {
+                if w == OUTSIDE || !reached[w as usize] {
                     continue;
                 }
                 if index[w as usize] == NONE {
@@ -127,42 +130,45 @@ fn components(graph: &Graph, inside: &[bool], seeds: &[Node]) -> Vec<Vec<Node>> 
     result
 }
 
-/// The first (closest to the initial state) component a run can fairly stay in forever.
-fn fair_trap(
-    graph: &Graph,
+/// The first (closest to the initial state) component a run can fairly stay in forever,
+/// with the fair steps enabled throughout it.
+fn fair_trap<A: PartialEq + Clone>(
+    edges: &[Vec<(Node, A)>],
     inside: &[bool],
     seeds: &[Node],
-) -> Option<(Node, Vec<Node>, Vec<Command>)> {
-    let mut best: Option<(Node, Vec<Node>, Vec<Command>)> = None;
-    for component in components(graph, inside, seeds) {
-        let mut member = vec![false; graph.states.len()];
+    is_fair: &impl Fn(&A) -> bool,
+) -> Option<(Node, Vec<Node>, Vec<A>)> {
+    let mut best: Option<(Node, Vec<Node>, Vec<A>)> = None;
+    for component in components(edges, inside, seeds) {
+        let mut member = vec![false; edges.len()];
         for &s in &component {
             member[s as usize] = true;
         }
         let member = &member;
         let internal = |s: Node| {
-            graph.edges[s as usize]
+            edges[s as usize]
                 .iter()
-                .filter(move |(t, _)| member[*t as usize])
+                .filter(move |(t, _)| *t != OUTSIDE && member[*t as usize])
         };
         let cyclic = component.len() > 1 || internal(component[0]).next().is_some();
         // A state with no successor at all ends every run through it: the task stays.
-        let dead_end = component.len() == 1 && graph.edges[component[0] as usize].is_empty();
+        let dead_end = component.len() == 1 && edges[component[0] as usize].is_empty();
         if !cyclic && !dead_end {
             continue;
         }
-        // Weak fairness: a system event enabled in every state must be taken inside.
+        // Weak fairness: a fair step enabled in every state must be taken inside.
         let first = component[0] as usize;
-        let always_enabled: Vec<Command> = graph.edges[first]
-            .iter()
-            .filter(|(_, c)| is_fair_event(c))
-            .map(|(_, c)| *c)
-            .filter(|c| {
-                component
+        let mut always_enabled: Vec<A> = Vec::new();
+        for (_, c) in &edges[first] {
+            if is_fair(c)
+                && !always_enabled.contains(c)
+                && component
                     .iter()
-                    .all(|&s| graph.edges[s as usize].iter().any(|(_, d)| d == c))
-            })
-            .collect();
+                    .all(|&s| edges[s as usize].iter().any(|(_, d)| d == c))
+            {
+                always_enabled.push(c.clone());
+            }
+        }
         let fair = always_enabled
             .iter()
             .all(|c| component.iter().any(|&s| internal(s).any(|(_, d)| d == c)));
@@ -178,24 +184,30 @@ fn fair_trap(
 }
 
 /// The shortest path inside the component from `from` to `to` (empty when equal).
-fn path_inside(graph: &Graph, member: &[bool], from: Node, to: Node) -> Vec<(Command, Node)> {
+fn path_inside<A: Clone>(
+    edges: &[Vec<(Node, A)>],
+    member: &[bool],
+    from: Node,
+    to: Node,
+) -> Vec<(A, Node)> {
     if from == to {
         return Vec::new();
     }
-    let mut parent: HashMap<Node, (Node, Command)> = HashMap::new();
+    let mut parent: HashMap<Node, (Node, A)> = HashMap::new();
     let mut queue = VecDeque::from([from]);
     while let Some(s) = queue.pop_front() {
-        for &(t, command) in &graph.edges[s as usize] {
-            if !member[t as usize] || t == from || parent.contains_key(&t) {
+        for (t, action) in &edges[s as usize] {
+            let t = *t;
+            if t == OUTSIDE || !member[t as usize] || t == from || parent.contains_key(&t) {
                 continue;
             }
-            parent.insert(t, (s, command));
+            parent.insert(t, (s, action.clone()));
             if t == to {
                 let mut steps = Vec::new();
                 let mut node = to;
                 while node != from {
-                    let (prev, command) = parent[&node];
-                    steps.push((command, node));
+                    let (prev, action) = parent[&node].clone();
+                    steps.push((action, node));
                     node = prev;
                 }
                 steps.reverse();
@@ -208,69 +220,88 @@ fn path_inside(graph: &Graph, member: &[bool], from: Node, to: Node) -> Vec<(Com
 }
 
 /// A cycle from `entry` back to `entry` that is itself fair: it visits every state of the
-/// component (so every command disabled somewhere in it is disabled somewhere on the
-/// cycle) and takes an edge of every system event enabled throughout (so none is
-/// continuously enabled and never taken). For a one-state component it is the self-loop.
-fn fair_cycle(
-    graph: &Graph,
+/// component (so every step disabled somewhere in it is disabled somewhere on the cycle)
+/// and takes an edge of every fair step enabled throughout (so none is continuously
+/// enabled and never taken). For a one-state component it is the self-loop.
+fn fair_cycle<M: Model>(
+    graph: &Graph<M>,
     component: &[Node],
     entry: Node,
-    required: &[Command],
-) -> Vec<(Command, ModelState)> {
+    required: &[M::Action],
+) -> Vec<(M::Action, M::State)>
+where
+    M::Action: PartialEq + Clone,
+    M::State: Clone,
+{
+    let edges = &graph.edges;
     let mut member = vec![false; graph.states.len()];
     for &s in component {
         member[s as usize] = true;
     }
-    let mut tour: Vec<(Command, Node)> = Vec::new();
+    let mut tour: Vec<(M::Action, Node)> = Vec::new();
     let mut current = entry;
     let mut sorted = component.to_vec();
     sorted.sort_unstable();
     for &target in &sorted {
-        tour.extend(path_inside(graph, &member, current, target));
+        tour.extend(path_inside(edges, &member, current, target));
         current = target;
     }
-    for &command in required {
+    for action in required {
         let edge = component.iter().find_map(|&s| {
-            graph.edges[s as usize]
+            edges[s as usize]
                 .iter()
-                .find(|(t, c)| *c == command && member[*t as usize])
+                .find(|(t, c)| c == action && *t != OUTSIDE && member[*t as usize])
                 .map(|&(t, _)| (s, t))
         });
         if let Some((from, to)) = edge {
-            tour.extend(path_inside(graph, &member, current, from));
-            tour.push((command, to));
+            tour.extend(path_inside(edges, &member, current, from));
+            tour.push((action.clone(), to));
             current = to;
         }
     }
     if current != entry {
-        tour.extend(path_inside(graph, &member, current, entry));
+        tour.extend(path_inside(edges, &member, current, entry));
     } else if tour.is_empty() {
         // A one-state cycle: its self-loop.
-        if let Some(&(t, command)) = graph.edges[entry as usize]
-            .iter()
-            .find(|(t, _)| *t == entry)
-        {
-            tour.push((command, t));
+        if let Some((t, action)) = edges[entry as usize].iter().find(|(t, _)| *t == entry) {
+            tour.push((action.clone(), *t));
         }
     }
     tour.into_iter()
-        .map(|(command, s)| (command, graph.states[s as usize].clone()))
+        .map(|(action, s)| (action, graph.states[s as usize].clone()))
         .collect()
 }
 
-/// Judges a liveness claim on a complete graph: the first task (by slot) and region (by key)
-/// that a fair run can stay in forever, as a lasso; `None` when the claim holds.
-pub fn judge(model: &FleetModel, graph: &Graph, region: Region) -> Option<Lasso> {
+/// Judges a liveness claim on a complete graph of the lifecycle models: the first task (by
+/// slot) and region (by key) that a fair run can stay in forever, as a lasso; `None` when
+/// the claim holds. System events are fair; user operations and billing are not.
+pub fn judge(model: &FleetModel, graph: &Graph<FleetModel>, region: Region) -> Option<Lasso> {
+    judge_tasks(
+        graph,
+        model.tasks(),
+        region,
+        |state, task| state.world.fleet.slots().get(task).map(|slot| slot.task),
+        &is_fair_event,
+    )
+}
+
+/// Judges a liveness claim on a complete graph of any model whose states hold tasks:
+/// `task_of` reads a task slot's specification state, `is_fair` says which steps weak
+/// fairness covers.
+pub fn judge_tasks<M: Model>(
+    graph: &Graph<M>,
+    tasks: usize,
+    region: Region,
+    task_of: impl Fn(&M::State, usize) -> Option<TaskSpec>,
+    is_fair: &impl Fn(&M::Action) -> bool,
+) -> Option<Lasso<M>>
+where
+    M::Action: PartialEq + Clone,
+    M::State: Hash + Eq + Clone,
+{
     let n = graph.states.len();
-    let task_of = |s: usize, task: usize| {
-        graph.states[s]
-            .world
-            .fleet
-            .slots()
-            .get(task)
-            .map(|slot| slot.task)
-    };
-    for task in 0..model.tasks() {
+    let task_of = |s: usize, task: usize| task_of(&graph.states[s], task);
+    for task in 0..tasks {
         let keys: Vec<Option<u8>> = (0..n)
             .map(|s| task_of(s, task).and_then(|t| (region.key)(&t)))
             .collect();
@@ -283,7 +314,9 @@ pub fn judge(model: &FleetModel, graph: &Graph, region: Region) -> Option<Lasso>
                 .filter(|&s| inside[s] && task_of(s, task).is_some_and(|t| (region.from)(&t)))
                 .map(|s| s as Node)
                 .collect();
-            if let Some((entry, component, required)) = fair_trap(graph, &inside, &seeds) {
+            if let Some((entry, component, required)) =
+                fair_trap(&graph.edges, &inside, &seeds, is_fair)
+            {
                 let stuck = task_of(entry as usize, task)
                     .map(|t| format!("task {} {}", task + 1, (region.stuck)(&t)))
                     .unwrap_or_default();

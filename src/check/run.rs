@@ -6,15 +6,19 @@ use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
-use stateright::{Checker, Model};
+use stateright::{Checker, CheckerBuilder, Model};
 
+use std::hash::Hash;
+
+use crate::actors::{self, ActorsModel, ActorsState};
 use crate::model::claims::Judge;
+use crate::model::faults::FaultyEngine;
 use crate::model::{ClaimId, FleetModel, Kind, ModelState, Tallied, Tally};
-use crate::spec::{Command, account_letter};
+use crate::spec::{FleetSpec, TaskSpec, account_letter};
 
-use super::config::{Config, Strategy};
+use super::config::{Config, Strategy, Subject};
 use super::graph::{Graph, Node, TooLarge, Trace};
-use super::liveness::{self, LIVENESS_BOUND, Lasso};
+use super::liveness::{self, LIVENESS_BOUND};
 pub use super::verdict::Verdict;
 
 /// The most states the shortest-counterexample search visits (without liveness).
@@ -140,7 +144,7 @@ pub struct Exploration {
     pub elapsed: Duration,
 }
 
-fn drive<M: Model<State = ModelState, Action = Command>, C: Checker<M>>(
+fn drive<M: Model, C: Checker<M>>(
     checker: C,
     progress: Option<&mut dyn FnMut(usize, usize, Duration)>,
     start: Instant,
@@ -174,15 +178,18 @@ fn search<M>(
     config: &Config,
     tally: Tally,
     progress: Option<&mut dyn FnMut(usize, usize, Duration)>,
+    symmetry: fn(CheckerBuilder<M>) -> CheckerBuilder<M>,
 ) -> Exploration
 where
-    M: Model<State = ModelState, Action = Command> + Send + Sync + 'static,
+    M: Model + Send + Sync + 'static,
+    M::State: Hash + Clone + PartialEq + Send + Sync + 'static,
+    M::Action: Clone + PartialEq,
 {
     let settings = &config.checker;
     let registered = model.properties().len();
     let mut builder = model.checker().threads(settings.threads);
     if settings.symmetry {
-        builder = builder.symmetry();
+        builder = symmetry(builder);
     }
     if let Some(timeout) = settings.timeout {
         builder = builder.timeout(timeout);
@@ -202,11 +209,15 @@ where
     }
 }
 
-fn collect<M: Model<State = ModelState, Action = Command>, C: Checker<M>>(
+fn collect<M: Model, C: Checker<M>>(
     (checker, elapsed): (C, Duration),
     tally: Tally,
     registered: usize,
-) -> Exploration {
+) -> Exploration
+where
+    M::State: Clone + PartialEq,
+    M::Action: Clone + PartialEq,
+{
     Exploration {
         states: checker.state_count(),
         unique_states: checker.unique_state_count(),
@@ -227,18 +238,33 @@ pub fn explore(
 ) -> Exploration {
     // The checked model tallies its verdicts itself (see `model::tally` for why), unless the
     // configuration asks for one stateright property per claim.
-    if config.checker.named_properties {
-        search(config.model.clone(), config, Tally::default(), progress)
-    } else {
-        let (tallied, tally) = Tallied::new(config.model.clone());
-        search(tallied, config, tally, progress)
+    match &config.subject {
+        Subject::Fleet(model) if config.checker.named_properties => {
+            search(model.clone(), config, Tally::default(), progress, |b| {
+                b.symmetry()
+            })
+        }
+        Subject::Fleet(model) => {
+            let (tallied, tally) = Tallied::new(model.clone());
+            search(tallied, config, tally, progress, |b| b.symmetry())
+        }
+        Subject::Actors(system) => {
+            // The actor model's one property tallies into the configuration's tally, or
+            // (named) each claim is its own property.
+            let mut system = system.clone();
+            let tally = Tally::new();
+            system.tally = tally.clone();
+            let named = config.checker.named_properties;
+            // (Configurations refuse symmetry for the actor model.)
+            search(system.into_model(named), config, tally, progress, |b| b)
+        }
     }
 }
 
 /// What the graph gave a claim the checker found broken.
 enum Found {
-    Trace(Trace),
-    Lasso(Lasso),
+    /// A shortest counterexample, or a lasso for a liveness claim.
+    Counterexample(Counterexample),
     /// The graph search hit its bound first.
     Bound(usize),
     /// The graph is complete and no state breaks it: the checker and the graph disagree.
@@ -254,74 +280,144 @@ fn counterexamples(
     broken: &[ClaimId],
     failures: &mut Vec<String>,
 ) -> (Vec<(ClaimId, Found)>, bool) {
-    let model = &config.model;
     let liveness = config.checker.liveness;
     if broken.is_empty() && !liveness {
         return (Vec::new(), false);
     }
-    let fault = model.fault();
-    let breaks = |claim: ClaimId, state: &ModelState| match claim.claim().judge {
-        Judge::Always(holds) => !holds(&state.judged(fault)),
-        _ => false,
-    };
-    let mut first: Vec<Option<Node>> = vec![None; broken.len()];
-    let mut note = |node: Node, state: &ModelState| {
-        for (i, &claim) in broken.iter().enumerate() {
-            if first[i].is_none() && breaks(claim, state) {
-                first[i] = Some(node);
-            }
-        }
-        // Without liveness, stop at the state that breaks the last claim looked for.
-        !liveness && first.iter().all(Option::is_some)
-    };
-    let bound = if liveness {
-        LIVENESS_BOUND
-    } else {
-        SEARCH_BOUND
-    };
-    let graph = match Graph::explore(model, bound, liveness, &mut note) {
-        Ok(graph) => graph,
-        Err(TooLarge(bound)) => {
-            if liveness {
-                failures.push(format!(
-                    "liveness needs the whole state graph in memory and this model has more than {bound} states: turn liveness off for it"
-                ));
-            }
-            let found = broken
-                .iter()
-                .map(|&claim| (claim, Found::Bound(bound)))
-                .collect();
-            return (found, false);
-        }
-    };
-    let mut found: Vec<(ClaimId, Found)> = broken
-        .iter()
-        .zip(&first)
-        .map(|(&claim, node)| {
-            let found = match node {
-                Some(node) => Found::Trace(graph.path_to(*node)),
-                None if graph.complete => Found::Exhausted,
-                None => Found::Bound(graph.len()),
+    match &config.subject {
+        Subject::Fleet(model) => {
+            let fault = model.fault();
+            let search = Search {
+                model,
+                broken,
+                liveness,
+                tasks: model.tasks(),
+                breaks: |claim: ClaimId, state: &ModelState| match claim.claim().judge {
+                    Judge::Always(holds) => !holds(&state.judged(fault)),
+                    _ => false,
+                },
+                task_of: |state: &ModelState, task: usize| {
+                    state.world.fleet.slots().get(task).map(|slot| slot.task)
+                },
+                is_fair: &liveness::is_fair_event,
+                describe: |trace: &Trace<FleetModel>| counterexample(model, trace),
             };
-            (claim, found)
-        })
-        .collect();
-    if liveness {
-        for claim in model.claims(true) {
-            if let Judge::Leaves(region) = claim.claim().judge
-                && let Some(lasso) = liveness::judge(model, &graph, region)
-            {
-                found.push((claim, Found::Lasso(lasso)));
-            }
+            search.run(failures)
+        }
+        Subject::Actors(system) => {
+            let model = system.clone().into_model(false);
+            let search = Search {
+                model: &model,
+                broken,
+                liveness,
+                tasks: system.tasks,
+                breaks: actors::breaks::<FaultyEngine>,
+                task_of: |state: &ActorsState, task: usize| {
+                    actors::record(state)
+                        .and_then(|c| c.world.fleet.slots().get(task).map(|slot| slot.task))
+                },
+                is_fair: &actors::is_fair,
+                describe: |trace: &Trace<ActorsModel>| actors_counterexample(trace),
+            };
+            search.run(failures)
         }
     }
-    (found, liveness)
+}
+
+/// The shortest-counterexample search and liveness judgement of one model.
+struct Search<'a, M: Model, B, T, F, D> {
+    model: &'a M,
+    broken: &'a [ClaimId],
+    liveness: bool,
+    tasks: usize,
+    breaks: B,
+    task_of: T,
+    is_fair: &'a F,
+    describe: D,
+}
+
+impl<M, B, T, F, D> Search<'_, M, B, T, F, D>
+where
+    M: Model,
+    M::State: Hash + Eq + Clone,
+    M::Action: PartialEq + Clone,
+    B: Fn(ClaimId, &M::State) -> bool,
+    T: Fn(&M::State, usize) -> Option<TaskSpec>,
+    F: Fn(&M::Action) -> bool,
+    D: Fn(&Trace<M>) -> Counterexample,
+{
+    fn run(self, failures: &mut Vec<String>) -> (Vec<(ClaimId, Found)>, bool) {
+        let (broken, liveness) = (self.broken, self.liveness);
+        let mut first: Vec<Option<Node>> = vec![None; broken.len()];
+        let mut note = |node: Node, state: &M::State| {
+            for (i, &claim) in broken.iter().enumerate() {
+                if first[i].is_none() && (self.breaks)(claim, state) {
+                    first[i] = Some(node);
+                }
+            }
+            // Without liveness, stop at the state that breaks the last claim looked for.
+            !liveness && first.iter().all(Option::is_some)
+        };
+        let bound = if liveness {
+            LIVENESS_BOUND
+        } else {
+            SEARCH_BOUND
+        };
+        let graph = match Graph::explore(self.model, bound, liveness, &mut note) {
+            Ok(graph) => graph,
+            Err(TooLarge(bound)) => {
+                if liveness {
+                    failures.push(format!(
+                        "liveness needs the whole state graph in memory and this model has more than {bound} states: turn liveness off for it"
+                    ));
+                }
+                let found = broken
+                    .iter()
+                    .map(|&claim| (claim, Found::Bound(bound)))
+                    .collect();
+                return (found, false);
+            }
+        };
+        let mut found: Vec<(ClaimId, Found)> = broken
+            .iter()
+            .zip(&first)
+            .map(|(&claim, node)| {
+                let found = match node {
+                    Some(node) => Found::Counterexample((self.describe)(&graph.path_to(*node))),
+                    None if graph.complete => Found::Exhausted,
+                    None => Found::Bound(graph.len()),
+                };
+                (claim, found)
+            })
+            .collect();
+        if liveness {
+            for claim in crate::model::claims::all() {
+                if let Judge::Leaves(region) = claim.claim().judge
+                    && let Some(lasso) = liveness::judge_tasks(
+                        &graph,
+                        self.tasks,
+                        region,
+                        &self.task_of,
+                        self.is_fair,
+                    )
+                {
+                    let mut trace = lasso.prefix;
+                    let cycle_start = trace.steps.len() + 1;
+                    trace.steps.extend(lasso.cycle);
+                    let mut cx = (self.describe)(&trace);
+                    cx.cycle_start = Some(cycle_start);
+                    cx.stuck = Some(lasso.stuck);
+                    found.push((claim, Found::Counterexample(cx)));
+                }
+            }
+        }
+        (found, liveness)
+    }
 }
 
 /// Checks a configuration. `progress` is called every five seconds once a run has taken
 /// three, with the unique states and depth so far.
 pub fn run(config: &Config, progress: &mut dyn FnMut(usize, usize, Duration)) -> RunResult {
-    let model = &config.model;
     let settings = &config.checker;
     let collected = explore(config, Some(progress));
     let tally = &collected.tally;
@@ -339,14 +435,18 @@ pub fn run(config: &Config, progress: &mut dyn FnMut(usize, usize, Duration)) ->
     let discovered = |claim: ClaimId| {
         collected.discovered.contains(claim.name())
             || match claim.claim().judge {
-                Judge::Always(_) => tally.violated(claim),
+                Judge::Always(_) | Judge::Protocol(_) => tally.violated(claim),
                 Judge::Reaches(status) => tally.reached(status),
                 _ => false,
             }
     };
     let broken: Vec<ClaimId> = config
         .claims()
-        .filter(|&claim| matches!(claim.claim().judge, Judge::Always(_)) && discovered(claim))
+        .into_iter()
+        .filter(|&claim| {
+            matches!(claim.claim().judge, Judge::Always(_) | Judge::Protocol(_))
+                && discovered(claim)
+        })
         .collect();
     let (mut found, liveness_judged) = counterexamples(config, &broken, &mut failures);
 
@@ -359,10 +459,10 @@ pub fn run(config: &Config, progress: &mut dyn FnMut(usize, usize, Duration)) ->
         let verdict = match claim.claim().judge {
             Judge::Reaches(_) if discovered(claim) => Verdict::Reached,
             Judge::Reaches(_) if complete => Verdict::Unreached,
-            Judge::Always(_) if discovered(claim) => Verdict::Violated,
+            Judge::Always(_) | Judge::Protocol(_) if discovered(claim) => Verdict::Violated,
             Judge::Leaves(_) if hit.is_some() => Verdict::Violated,
             Judge::Leaves(_) if liveness_judged => Verdict::Holds,
-            Judge::Always(_) if complete => Verdict::Holds,
+            Judge::Always(_) | Judge::Protocol(_) if complete => Verdict::Holds,
             _ => Verdict::Unknown,
         };
         let expected = config.expect.verdict(claim);
@@ -377,16 +477,7 @@ pub fn run(config: &Config, progress: &mut dyn FnMut(usize, usize, Duration)) ->
             ));
         }
         let counterexample = match hit {
-            Some(Found::Trace(trace)) => Some(counterexample(model, &trace)),
-            Some(Found::Lasso(lasso)) => {
-                let mut trace = lasso.prefix.clone();
-                let cycle_start = trace.steps.len() + 1;
-                trace.steps.extend(lasso.cycle.iter().cloned());
-                let mut cx = counterexample(model, &trace);
-                cx.cycle_start = Some(cycle_start);
-                cx.stuck = Some(lasso.stuck);
-                Some(cx)
-            }
+            Some(Found::Counterexample(cx)) => Some(cx),
             Some(Found::Bound(n)) => {
                 met = false;
                 failures.push(format!(
@@ -460,7 +551,7 @@ pub fn run(config: &Config, progress: &mut dyn FnMut(usize, usize, Duration)) ->
     }
 }
 
-fn counterexample(model: &FleetModel, trace: &Trace) -> Counterexample {
+fn counterexample(model: &FleetModel, trace: &Trace<FleetModel>) -> Counterexample {
     let steps = trace
         .steps
         .iter()
@@ -468,7 +559,7 @@ fn counterexample(model: &FleetModel, trace: &Trace) -> Counterexample {
         .map(|(i, (command, state))| Step {
             number: i + 1,
             action: model.format_action(command),
-            tasks: tasks_after(state),
+            tasks: tasks_after(&state.world.fleet),
         })
         .collect();
     Counterexample {
@@ -479,10 +570,29 @@ fn counterexample(model: &FleetModel, trace: &Trace) -> Counterexample {
     }
 }
 
-fn tasks_after(state: &ModelState) -> Vec<TaskAfter> {
-    state
-        .world
-        .fleet
+fn actors_counterexample(trace: &Trace<ActorsModel>) -> Counterexample {
+    let steps = trace
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, (action, state))| Step {
+            number: i + 1,
+            action: actors::describe(action),
+            tasks: actors::record(state)
+                .map(|c| tasks_after(&c.world.fleet))
+                .unwrap_or_default(),
+        })
+        .collect();
+    Counterexample {
+        length: trace.steps.len(),
+        steps,
+        cycle_start: None,
+        stuck: None,
+    }
+}
+
+fn tasks_after<const N: usize>(fleet: &FleetSpec<N>) -> Vec<TaskAfter> {
+    fleet
         .slots()
         .iter()
         .enumerate()

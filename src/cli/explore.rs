@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use stateright::Model;
 
-use crate::check::config::parse;
+use crate::check::config::{Subject, parse};
 use crate::check::load;
 
 use super::{CliError, ExploreArgs, outln};
@@ -38,9 +38,6 @@ pub fn explore(args: ExploreArgs) -> Result<ExitCode, CliError> {
         Some(path) => (load(path)?, path.display().to_string()),
     };
     let pinned = config.expect.unique_states;
-    // The Explorer lists every offered action; 26 refused events per task would bury the
-    // few that matter, so it offers only the commands that change something.
-    let model = config.model.enabled_only();
 
     let addr = resolve(&args.addr)?;
     if !addr.ip().is_loopback() {
@@ -73,6 +70,21 @@ pub fn explore(args: ExploreArgs) -> Result<ExitCode, CliError> {
             "warning: a ui/ folder in the working directory replaces the Explorer's page; run from another directory if the page looks wrong"
         );
     }
+    match &config.subject {
+        // The Explorer lists every offered action; 26 refused events per task would bury
+        // the few that matter, so it offers only the commands that change something.
+        Subject::Fleet(model) => serve(model.clone().enabled_only(), &name, addr, run_at_once),
+        // One property per claim, and stateright's sequence diagrams of the messages.
+        Subject::Actors(system) => serve(system.clone().into_model(true), &name, addr, run_at_once),
+    }
+}
+
+fn serve<M>(model: M, name: &str, addr: SocketAddr, run_at_once: bool) -> Result<ExitCode, CliError>
+where
+    M: Model + Send + Sync + 'static,
+    M::State: std::hash::Hash + Clone + PartialEq + std::fmt::Debug + Send + Sync + 'static,
+    M::Action: Clone + PartialEq + std::fmt::Debug + Send + Sync + 'static,
+{
     let properties = model.properties().len();
     outln!("Explorer for {name}");
     outln!("open http://{addr}/");

@@ -43,6 +43,9 @@ pub enum Kind {
     Reachability,
     /// Holds on every fair infinite run (weak fairness of the service's reports).
     Liveness,
+    /// Holds in every reachable state of the distributed control plane (the actor model):
+    /// what crosses the network, late, twice or not at all, and what a restart keeps.
+    Protocol,
 }
 
 impl Kind {
@@ -53,6 +56,7 @@ impl Kind {
             Kind::Conformance => "conformance",
             Kind::Reachability => "reachability",
             Kind::Liveness => "liveness",
+            Kind::Protocol => "protocol",
         }
     }
 }
@@ -69,6 +73,54 @@ pub enum Judge {
     /// A fleet saved to JSON restores to an equal fleet that answers every later command
     /// like the original: judged by the fuzzer, which snapshots mid-case.
     SnapshotRoundTrip,
+    /// The condition holds in every reachable state of the actor model, read through
+    /// [`Protocol`].
+    Protocol(fn(&Protocol<'_>) -> bool),
+}
+
+/// What the protocol claims read of the distributed control plane's state
+/// ([`crate::actors`]): the controller's record and what each instance is doing. Filled by
+/// the actor model from the actors' states, never from a history of messages (on an
+/// unordered network stateright drops a delivery its receiver ignores before any history
+/// sees it).
+#[derive(Clone, Copy, Debug)]
+pub struct Protocol<'a> {
+    /// Whether the controller is up; a crashed controller's memory is not judged.
+    pub controller_up: bool,
+    /// Whether a report or poll answer that was not its task's current attempt's next one
+    /// ever changed a task: an auxiliary variable that the controller's trusted part keeps
+    /// (the part that is the same in every faulty variant).
+    pub stale_changed: bool,
+    /// How many of the client's requests the controller's record says it accepted.
+    pub accepted: u8,
+    /// The most accepted requests the client was told of.
+    pub acknowledged: u8,
+    /// Per task slot, the controller's record and its instance.
+    pub tasks: &'a [ProtocolTask],
+}
+
+/// One task as [`Protocol`] judges it.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ProtocolTask {
+    /// The controller's current attempt for the task.
+    pub attempt: u8,
+    /// Whether the controller's record has the migration running (Starting,
+    /// FullMigration, FullMigrationComplete, IncrementalMigration or FaultRecovery).
+    pub view_migrates: bool,
+    /// What its instance is doing, when the instance is up.
+    pub instance: Option<InstanceRun>,
+}
+
+/// What an instance is doing.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct InstanceRun {
+    /// The attempt it works on.
+    pub attempt: u8,
+    /// The highest attempt it was ever told of (an auxiliary variable that survives its
+    /// restarts).
+    pub told: u8,
+    /// Whether it is running the migration (starting, copying, or recovering).
+    pub migrating: bool,
 }
 
 /// A liveness claim: "once `from` holds of a task, it eventually leaves its region". Task
@@ -218,7 +270,8 @@ impl<'a> Judged<'a> {
 }
 
 /// Every claim, in report order: safety, conformance, reachability (one per status, in
-/// [`Status::ALL`] order), liveness, and the fuzzer's snapshot claim.
+/// [`Status::ALL`] order), liveness, the fuzzer's snapshot claim, and the protocol claims
+/// of the distributed control plane.
 pub static CLAIMS: [Claim; CLAIM_COUNT] = list();
 
 const SAFETY: &[Claim] = &[
@@ -350,10 +403,46 @@ const SNAPSHOT: Claim = Claim {
     judge: Judge::SnapshotRoundTrip,
 };
 
+const PROTOCOL: &[Claim] = &[
+    Claim {
+        name: "a stale report changes nothing",
+        kind: Kind::Protocol,
+        text: "a report or poll answer from an earlier attempt, or one already applied, never changes a task: it never undoes a pause, revives a deleted task or restarts an ended one",
+        broken_by: Some(Fault::ReportsWithoutAttemptCheck),
+        judge: Judge::Protocol(|p| !p.stale_changed),
+    },
+    Claim {
+        name: "nothing acknowledged is lost",
+        kind: Kind::Protocol,
+        text: "every change the client was told was accepted is still in the controller's record, whatever restarts came between",
+        broken_by: Some(Fault::AckBeforePersist),
+        judge: Judge::Protocol(|p| !p.controller_up || p.accepted >= p.acknowledged),
+    },
+    Claim {
+        name: "an instance runs only while its task should",
+        kind: Kind::Protocol,
+        text: "an instance runs a migration only for its task's current attempt while the controller's record has it running, or until the directive that stops it reaches it",
+        broken_by: Some(Fault::InstanceResendsAfterRestart),
+        judge: Judge::Protocol(instance_runs_only_while_it_should),
+    },
+];
+
+fn instance_runs_only_while_it_should(p: &Protocol<'_>) -> bool {
+    !p.controller_up
+        || p.tasks.iter().all(|task| match task.instance {
+            Some(run) if run.migrating => {
+                (run.attempt == task.attempt && task.view_migrates)
+                    || (run.attempt < task.attempt && run.told < task.attempt)
+            }
+            _ => true,
+        })
+}
+
 const REACHABILITY_START: usize = SAFETY.len();
 const LIVENESS_START: usize = REACHABILITY_START + STATUS_COUNT;
 /// How many claims there are.
-pub const CLAIM_COUNT: usize = LIVENESS_START + LIVENESS.len() + 1;
+pub const CLAIM_COUNT: usize = PROTOCOL_START + PROTOCOL.len();
+const PROTOCOL_START: usize = LIVENESS_START + LIVENESS.len() + 1;
 
 const fn list() -> [Claim; CLAIM_COUNT] {
     let mut out = [SNAPSHOT; CLAIM_COUNT];
@@ -379,6 +468,11 @@ const fn list() -> [Claim; CLAIM_COUNT] {
         out[LIVENESS_START + l] = LIVENESS[l];
         l += 1;
     }
+    let mut p = 0;
+    while p < PROTOCOL.len() {
+        out[PROTOCOL_START + p] = PROTOCOL[p];
+        p += 1;
+    }
     out
 }
 
@@ -398,7 +492,7 @@ pub fn checked_by(conformance: bool, liveness: bool) -> impl Iterator<Item = Cla
         Judge::Always(_) => conformance || id.claim().kind != Kind::Conformance,
         Judge::Reaches(_) => true,
         Judge::Leaves(_) => liveness,
-        Judge::SnapshotRoundTrip => false,
+        Judge::SnapshotRoundTrip | Judge::Protocol(_) => false,
     })
 }
 

@@ -76,11 +76,24 @@ pub enum Fault {
     /// The engine's snapshot writes every task's version as 0: the restored fleet is not
     /// the one saved (only the fuzzer, which snapshots mid-case, can show it).
     EngineSnapshotDropsVersions,
+    // Protocol faults (the distributed control plane of `crate::actors`).
+    /// The controller applies every report its task's status accepts, without checking that
+    /// the report belongs to the task's current attempt (or was not applied already).
+    ReportsWithoutAttemptCheck,
+    /// The controller answers the client before it has saved the change: a restart in
+    /// between loses a change the client was told about.
+    AckBeforePersist,
+    /// An instance saves only its last report, not the directives it obeyed since: after a
+    /// restart it re-sends that report and runs again, although it was told to stop.
+    InstanceResendsAfterRestart,
+    /// The controller takes a poll's answer over its own record: an instance seen running
+    /// moves a Starting task on, whichever attempt the instance was running.
+    ControllerTrustsPoll,
 }
 
 impl Fault {
     /// Every fault.
-    pub const ALL: [Fault; 21] = [
+    pub const ALL: [Fault; 25] = [
         Fault::DeletedRevivedByLateReport,
         Fault::EndedRestarts,
         Fault::DeleteWhileRunning,
@@ -102,6 +115,10 @@ impl Fault {
         Fault::EngineReusesDeletedId,
         Fault::EngineLateReportUndoesPause,
         Fault::EngineSnapshotDropsVersions,
+        Fault::ReportsWithoutAttemptCheck,
+        Fault::AckBeforePersist,
+        Fault::InstanceResendsAfterRestart,
+        Fault::ControllerTrustsPoll,
     ];
 
     /// The configuration name (`ended-restarts`).
@@ -128,6 +145,10 @@ impl Fault {
             Fault::EngineReusesDeletedId => "engine-reuses-deleted-id",
             Fault::EngineLateReportUndoesPause => "engine-late-report-undoes-pause",
             Fault::EngineSnapshotDropsVersions => "engine-snapshot-drops-versions",
+            Fault::ReportsWithoutAttemptCheck => "reports-without-attempt-check",
+            Fault::AckBeforePersist => "ack-before-persist",
+            Fault::InstanceResendsAfterRestart => "instance-resends-after-restart",
+            Fault::ControllerTrustsPoll => "controller-trusts-poll",
         }
     }
 
@@ -140,6 +161,18 @@ impl Fault {
                 | Fault::EngineReusesDeletedId
                 | Fault::EngineLateReportUndoesPause
                 | Fault::EngineSnapshotDropsVersions
+        )
+    }
+
+    /// Whether the fault is in the distributed control plane's protocol (it only shows in
+    /// the actor model, [`crate::actors`]).
+    pub fn is_protocol_fault(self) -> bool {
+        matches!(
+            self,
+            Fault::ReportsWithoutAttemptCheck
+                | Fault::AckBeforePersist
+                | Fault::InstanceResendsAfterRestart
+                | Fault::ControllerTrustsPoll
         )
     }
 

@@ -452,7 +452,7 @@ impl<P: Exhaustive> Model for FleetModel<P> {
                 match id.claim().judge {
                     Judge::Always(_) => Some(Property::always(id.name(), condition)),
                     Judge::Reaches(_) => Some(Property::sometimes(id.name(), condition)),
-                    Judge::Leaves(_) | Judge::SnapshotRoundTrip => None,
+                    Judge::Leaves(_) | Judge::SnapshotRoundTrip | Judge::Protocol(_) => None,
                 }
             })
             .collect()

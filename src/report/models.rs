@@ -13,7 +13,7 @@
 use std::fmt::Write as _;
 use std::path::{Component, Path};
 
-use crate::check::config::{Config, Strategy};
+use crate::check::config::{Config, Strategy, Subject};
 use crate::check::{RunResult, Verdict};
 use crate::text::thousands;
 
@@ -119,7 +119,20 @@ fn checker(config: &Config) -> String {
 }
 
 fn model(config: &Config) -> String {
-    let model = &config.model;
+    let model = match &config.subject {
+        Subject::Fleet(model) => model,
+        Subject::Actors(system) => {
+            let size = format!(
+                "{} task{}",
+                system.tasks,
+                if system.tasks == 1 { "" } else { "s" }
+            );
+            return match system.fault {
+                Some(fault) => format!("actors {size}, fault `{fault}`"),
+                None => format!("actors {size}, {} network", system.delivery.name()),
+            };
+        }
+    };
     let size = format!("{}×{}", model.tasks(), model.accounts());
     match model.fault() {
         Some(fault) => format!("{} {size}, fault `{fault}`", model.kind().name()),
