@@ -199,6 +199,14 @@ class Plane:
             return {"answer": "list", "tasks": [i for i in sorted(self.tasks)
                                                 if self.tasks[i]["account"] == request["account"]
                                                 and self.tasks[i]["status"] != "Deleted"]}
+        if op == "lists":
+            accounts = request["accounts"]
+            lists = {account: [] for account in accounts}
+            for i in sorted(self.tasks):
+                task = self.tasks[i]
+                if task["account"] in lists and task["status"] != "Deleted":
+                    lists[task["account"]].append(i)
+            return {"answer": "lists", "lists": [lists[account] for account in accounts]}
         if op == "query":
             task = self.tasks.get(request["task"])
             if task is not None and task["account"] != request["account"]:

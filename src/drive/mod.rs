@@ -324,7 +324,7 @@ fn pipelined_steps(
     let mut planned = std::collections::VecDeque::with_capacity(WINDOW);
     let mut sent = 0;
     for (index, command) in case.commands.iter().enumerate() {
-        if planned.len() <= WINDOW / 2 && sent < total {
+        if (planned.len() <= WINDOW / 2 && sent < total) || index == 0 {
             let plane = harness.plane_mut();
             while planned.len() < WINDOW && sent < total {
                 let verify = (sent + 1) % verify_every == 0 || sent + 1 == total;
@@ -335,6 +335,9 @@ fn pipelined_steps(
                 sent += 1;
             }
             plane.flush();
+            if index == 0 {
+                plane.settle_reset();
+            }
             check(link)?;
         }
         let Some(step) = planned.pop_front() else {
@@ -364,6 +367,11 @@ fn pipelined_steps(
                 detail,
             }));
         }
+    }
+    if total == 0 {
+        harness.plane_mut().flush();
+        harness.plane_mut().settle_reset();
+        check(link)?;
     }
     Ok(Pipelined::Passed)
 }
@@ -418,7 +426,7 @@ fn exact_steps(
                     },
                     Err(kind) => format!("refused {kind:?}"),
                 },
-                program: harness.plane().last_answer().to_string(),
+                program: harness.plane().last_answer(),
                 answered: harness.plane().last_answered(),
                 tasks_after: harness.plane().tasks().collect(),
             });

@@ -49,6 +49,10 @@ pub struct Link {
     offer: u32,
     /// Whether the next plane runs exact whatever the program speaks.
     pub(super) exact: bool,
+    /// The protocol version the program answered the last reset with, once it has answered
+    /// one (0 before): a program that spoke 2 is reset without waiting for its answer, which
+    /// is read with the first step's answers.
+    spoke: u32,
 }
 
 impl Link {
@@ -61,6 +65,7 @@ impl Link {
             happened: 0,
             offer: offer.clamp(1, PROTOCOL),
             exact: false,
+            spoke: 0,
         }))
     }
 
@@ -192,12 +197,23 @@ impl From<WireTask> for TaskView {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 enum Said {
+    Ok,
     Accepted,
     Refused,
     Unknown,
     Tasks,
     List,
+    Lists,
     Task,
+}
+
+/// The answer to `reset`.
+#[derive(Deserialize)]
+struct ResetAnswer {
+    id: u64,
+    answer: Said,
+    #[serde(default)]
+    protocol: Option<u64>,
 }
 
 /// The answer to `execute`.
@@ -230,6 +246,14 @@ struct ListAnswer {
     tasks: Vec<u64>,
 }
 
+/// The answer to `lists` (protocol 2): the listings of several accounts at once.
+#[derive(Deserialize)]
+struct ListsAnswer {
+    id: u64,
+    answer: Said,
+    lists: Vec<Vec<u64>>,
+}
+
 /// The answer to `query`.
 #[derive(Deserialize)]
 struct QueryAnswer {
@@ -248,12 +272,20 @@ macro_rules! identified {
         }
     )*};
 }
-identified!(ExecuteAnswer, TasksAnswer, ListAnswer, QueryAnswer);
+identified!(
+    ResetAnswer,
+    ExecuteAnswer,
+    TasksAnswer,
+    ListAnswer,
+    ListsAnswer,
+    QueryAnswer
+);
 
 const TASKS_EXPECTED: &str = r#"{"id":N,"answer":"tasks","tasks":[{"id":1,"account":0,"mode":"FULL_TRANS","status":"Creating","phase":null,"frozen_from":null,"holds_instance":false,"version":1}],"arrears":[]}"#;
 const EXECUTE_EXPECTED: &str = r#"{"id":N,"answer":"accepted","outcome":{"Task":{…}}} or {"id":N,"answer":"refused","kind":"NotAllowed"} or {"id":N,"answer":"unknown"}"#;
 const EXECUTE_EXPECTED_2: &str = r#"{"id":N,"answer":"accepted","outcome":{"Task":{…}},"changed":[{"id":1,…}]} or {"id":N,"answer":"refused","kind":"NotAllowed"} or {"id":N,"answer":"unknown"} (protocol 2: an accepted command's answer lists the tasks it changed)"#;
 const LIST_EXPECTED: &str = r#"{"id":N,"answer":"list","tasks":[1,3]}"#;
+const LISTS_EXPECTED: &str = r#"{"id":N,"answer":"lists","lists":[[1,3],[2],[]]} (one listing per account asked, in the order asked)"#;
 const QUERY_EXPECTED: &str = r#"{"id":N,"answer":"task","task":{…} or null}"#;
 
 /// What the program answered to the command sent before the harness's step.
@@ -273,10 +305,22 @@ pub enum Sent {
 #[derive(Clone, Copy, Debug)]
 pub struct Planned {
     execute: u64,
-    /// The id of the first `list`, and how many accounts (0, 1, 2, … in order).
+    /// The id of the `lists` of accounts `0..n`, and `n` (0: none asked).
     lists: (u64, u32),
     query: Option<u64>,
     verify: Option<u64>,
+}
+
+/// The program's last answer to a command, kept as read and written out for people only
+/// when a failing case is printed.
+#[derive(Clone, Copy, Debug)]
+enum Last {
+    Nothing,
+    Definite(Result<Outcome, Refused>),
+    /// Indefinite, and it did not happen.
+    Lost,
+    /// Indefinite, and it happened.
+    Happened,
 }
 
 /// A program under test, reset to an empty fleet.
@@ -292,18 +336,20 @@ pub struct ProcessPlane {
     /// Pipelined: the answer to the step's query.
     queried: Option<(AccountId, TaskId, Option<TaskView>)>,
     pending: Option<Result<Outcome, Refused>>,
-    last: (String, super::Answered),
+    last: Last,
     /// What the program shows that its answers did not say, found by the last step.
     unsaid: Option<String>,
+    /// Pipelined: the id of the `reset` whose answer is not read yet.
+    unanswered_reset: Option<u64>,
 }
 
 impl ProcessPlane {
     /// Resets the program to an empty fleet (`reset`, offering the link's protocol) and
     /// answers a plane for it.
     pub fn reset(link: &Rc<RefCell<Link>>) -> Self {
-        let (offer, exact) = {
+        let (offer, exact, spoke) = {
             let link = link.borrow();
-            (link.offer, link.exact)
+            (link.offer, link.exact, link.spoke)
         };
         let mut plane = ProcessPlane {
             link: Rc::clone(link),
@@ -313,9 +359,25 @@ impl ProcessPlane {
             listings: RefCell::new(Vec::new()),
             queried: None,
             pending: None,
-            last: (String::new(), super::Answered::Refused),
+            last: Last::Nothing,
             unsaid: None,
+            unanswered_reset: None,
         };
+        if spoke >= 2 && !exact {
+            let mut link = link.borrow_mut();
+            if link.error.is_some() {
+                return plane;
+            }
+            match link.process.send("reset", |line| {
+                let _ = write!(line, ",\"protocol\":{offer}");
+            }) {
+                Ok(id) => plane.unanswered_reset = Some(id),
+                Err(error) => link.fail(error),
+            }
+            plane.protocol = spoke;
+            plane.pipelined = true;
+            return plane;
+        }
         let fields = [("protocol", Value::from(offer))];
         let fields = if offer >= 2 { &fields[..] } else { &[][..] };
         let answered = link
@@ -327,11 +389,39 @@ impl ProcessPlane {
                 .and_then(Value::as_u64)
                 .map_or(1, |spoken| spoken.clamp(1, offer as u64) as u32);
             plane.pipelined = plane.protocol >= 2 && !exact;
+            link.borrow_mut().spoke = plane.protocol;
             if !plane.pipelined {
                 plane.refresh();
             }
         }
         plane
+    }
+
+    /// Reads the answer to a `reset` sent without waiting (pipelined runs, after the first
+    /// requests of the case are sent): it must be `ok`, in protocol 2 as before.
+    pub fn settle_reset(&mut self) {
+        let Some(id) = self.unanswered_reset.take() else {
+            return;
+        };
+        let expected = r#"{"id":N,"answer":"ok","protocol":2}"#;
+        let mut link = self.link.borrow_mut();
+        let Some(answer) = link.expect::<ResetAnswer>(id, "reset", expected) else {
+            return;
+        };
+        if answer.answer != Said::Ok {
+            link.wrong_answer("reset", answer.answer, expected);
+        } else if answer.protocol != Some(u64::from(self.protocol)) {
+            let error = DriveError {
+                message: format!(
+                    "{} answered a reset in protocol {} after answering an earlier one in \
+                     protocol {}: a program speaks one version",
+                    link.process.program(),
+                    answer.protocol.unwrap_or(1),
+                    self.protocol
+                ),
+            };
+            link.fail(error);
+        }
     }
 
     /// Whether this case runs pipelined (protocol 2, not asked to run exact).
@@ -425,13 +515,10 @@ impl ProcessPlane {
         let mut link = self.link.borrow_mut();
         link.indefinite += 1;
         if self.fleet == before {
-            self.last = (
-                "unknown (did not happen)".into(),
-                super::Answered::Indefinite,
-            );
+            self.last = Last::Lost;
             return Sent::Lost;
         }
-        self.last = ("unknown (happened)".into(), super::Answered::Indefinite);
+        self.last = Last::Happened;
         link.happened += 1;
         self.pending = Some(Ok(derived_outcome(command, &before, &self.fleet)));
         Sent::Happened
@@ -456,15 +543,20 @@ impl ProcessPlane {
         let process = &mut link.process;
         let planned = (|| {
             let execute = process.send("execute", |line| write_command(line, command))?;
-            let mut first_list = execute + 1;
-            for account in 0..lists {
-                let id = process.send("list", |line| {
-                    let _ = write!(line, ",\"account\":{account}");
-                })?;
-                if account == 0 {
-                    first_list = id;
-                }
-            }
+            let first_list = if lists > 0 {
+                process.send("lists", |line| {
+                    line.extend_from_slice(b",\"accounts\":[");
+                    for account in 0..lists {
+                        if account > 0 {
+                            line.push(b',');
+                        }
+                        let _ = write!(line, "{account}");
+                    }
+                    line.push(b']');
+                })?
+            } else {
+                0
+            };
             let query = match *command {
                 Command::Task { account, task, .. } => Some(process.send("query", |line| {
                     let _ = write!(line, ",\"account\":{},\"task\":{}", account.0, task.0);
@@ -577,17 +669,29 @@ impl ProcessPlane {
         let mut listings = self.listings.borrow_mut();
         listings.clear();
         let mut link = self.link.borrow_mut();
-        let (first, count) = planned.lists;
-        for (account, id) in (first..first + u64::from(count)).enumerate() {
-            let Some(list) = link.expect::<ListAnswer>(id, "list", LIST_EXPECTED) else {
+        let (id, count) = planned.lists;
+        if count > 0 {
+            let Some(lists) = link.expect::<ListsAnswer>(id, "lists", LISTS_EXPECTED) else {
                 return true;
             };
-            if list.answer != Said::List {
-                link.wrong_answer("list", list.answer, LIST_EXPECTED);
+            if lists.answer != Said::Lists || lists.lists.len() != count as usize {
+                let error = DriveError {
+                    message: format!(
+                        "{} answered lists of {count} accounts with {:?} of {}; expected {LISTS_EXPECTED}",
+                        link.process.program(),
+                        lists.answer,
+                        lists.lists.len(),
+                    ),
+                };
+                link.fail(error);
                 return true;
             }
-            debug_assert_eq!(listings.len(), account);
-            listings.push(Some(list.tasks.into_iter().map(TaskId).collect()));
+            listings.extend(
+                lists
+                    .lists
+                    .into_iter()
+                    .map(|ids| Some(ids.into_iter().map(TaskId).collect())),
+            );
         }
         drop(listings);
         self.queried = None;
@@ -613,24 +717,30 @@ impl ProcessPlane {
 
     /// Records the answer for people.
     fn said(&mut self, answer: &Result<Outcome, Refused>) {
-        self.last = match answer {
-            Ok(Outcome::Task(change)) => (
-                format!("accepted → {:?} (version {})", change.to, change.version),
-                super::Answered::Accepted,
-            ),
-            Ok(Outcome::Account { .. }) => ("accepted".into(), super::Answered::Accepted),
-            Err(kind) => (format!("refused {kind:?}"), super::Answered::Refused),
-        };
+        self.last = Last::Definite(*answer);
     }
 
     /// The program's last answer to a command, for people.
-    pub fn last_answer(&self) -> &str {
-        &self.last.0
+    pub fn last_answer(&self) -> String {
+        match self.last {
+            Last::Definite(Ok(Outcome::Task(change))) => {
+                format!("accepted → {:?} (version {})", change.to, change.version)
+            }
+            Last::Definite(Ok(Outcome::Account { .. })) => "accepted".into(),
+            Last::Definite(Err(kind)) => format!("refused {kind:?}"),
+            Last::Lost => "unknown (did not happen)".into(),
+            Last::Happened => "unknown (happened)".into(),
+            Last::Nothing => String::new(),
+        }
     }
 
     /// How the program answered the last command.
     pub fn last_answered(&self) -> super::Answered {
-        self.last.1
+        match self.last {
+            Last::Definite(Ok(_)) => super::Answered::Accepted,
+            Last::Definite(Err(_)) | Last::Nothing => super::Answered::Refused,
+            Last::Lost | Last::Happened => super::Answered::Indefinite,
+        }
     }
 
     /// The answer to an execute: `Some` definite answer, `None` for `unknown`, with the

@@ -223,9 +223,13 @@ impl Process {
                 }
                 Err(None) => return Err(self.died(op)),
             };
-            let bytes = &self.buffer[line.clone()];
-            // The common case, read straight into its type.
-            if let Ok(answer) = serde_json::from_slice::<T>(bytes) {
+            let bytes = &self.buffer[line];
+            // The common case, read straight into its type (from a `str`: checked once,
+            // not string by string).
+            let text = std::str::from_utf8(bytes);
+            if let Ok(answer) = text.map(serde_json::from_str::<T>)
+                && let Ok(answer) = answer
+            {
                 match answer.id() {
                     got if got == id => {
                         self.answered += 1;
@@ -235,7 +239,7 @@ impl Process {
                     _ => {}
                 }
             }
-            let text = match std::str::from_utf8(bytes) {
+            let text = match text {
                 Ok(text) => text,
                 Err(error) => {
                     return Err(DriveError {
@@ -281,7 +285,7 @@ impl Process {
     /// ended, `Err(Some(error))` when it could not be read.
     fn next_line(&mut self) -> Result<Option<std::ops::Range<usize>>, Option<std::io::Error>> {
         loop {
-            if let Some(at) = self.buffer[self.start..].iter().position(|&b| b == b'\n') {
+            if let Some(at) = memchr::memchr(b'\n', &self.buffer[self.start..]) {
                 let begin = self.start;
                 let mut end = begin + at;
                 self.start = end + 1;
@@ -304,9 +308,13 @@ impl Process {
                     return Err(None);
                 }
             };
-            self.buffer.drain(..self.start);
+            if self.start == self.buffer.len() {
+                self.buffer = chunk;
+            } else {
+                self.buffer.drain(..self.start);
+                self.buffer.extend_from_slice(&chunk);
+            }
             self.start = 0;
-            self.buffer.extend_from_slice(&chunk);
         }
     }
 

@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 use crate::model::Fault;
 use crate::model::faults::FaultyEngine;
 use crate::plane::{ControlPlane, Outcome, TaskView};
-use crate::spec::{AccountId, Command, Mode, Phase, Status, TaskId};
+use crate::spec::{AccountId, Command, Event, Mode, Phase, Status, TaskId};
 
 /// One task as the protocol writes it.
 #[derive(Serialize)]
@@ -55,13 +55,57 @@ struct Request {
     id: Value,
     op: Option<Op>,
     #[serde(default)]
-    command: Option<Command>,
+    command: Option<WireCommand>,
     #[serde(default)]
     account: Option<u64>,
+    #[serde(default)]
+    accounts: Option<Vec<u32>>,
     #[serde(default)]
     task: Option<u64>,
     #[serde(default)]
     protocol: Option<u64>,
+}
+
+/// A command as the protocol writes it, read field by field (the specification's
+/// `Command` is an internally tagged enum, which serde reads through a buffer).
+#[derive(Deserialize)]
+struct WireCommand {
+    command: CommandKind,
+    account: AccountId,
+    #[serde(default)]
+    mode: Option<Mode>,
+    #[serde(default)]
+    task: Option<TaskId>,
+    #[serde(default)]
+    event: Option<Event>,
+}
+
+#[derive(Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum CommandKind {
+    Create,
+    Task,
+    Arrears,
+    Recharge,
+}
+
+impl WireCommand {
+    fn command(&self) -> Option<Command> {
+        let account = self.account;
+        Some(match self.command {
+            CommandKind::Create => Command::Create {
+                account,
+                mode: self.mode?,
+            },
+            CommandKind::Task => Command::Task {
+                account,
+                task: self.task?,
+                event: self.event?,
+            },
+            CommandKind::Arrears => Command::Arrears { account },
+            CommandKind::Recharge => Command::Recharge { account },
+        })
+    }
 }
 
 #[derive(Clone, Copy, Deserialize)]
@@ -71,6 +115,7 @@ enum Op {
     Execute,
     Tasks,
     List,
+    Lists,
     Query,
 }
 
@@ -176,7 +221,7 @@ impl Server {
                     writeln!(out, "{{\"id\":{id},\"answer\":\"ok\"}}")
                 }
             }
-            Some(Op::Execute) => match request.command {
+            Some(Op::Execute) => match request.command.as_ref().and_then(WireCommand::command) {
                 Some(command) => self.execute(id, &command, out),
                 None => writeln!(
                     out,
@@ -204,6 +249,18 @@ impl Server {
                 for (i, task) in self.plane.listed(account).enumerate() {
                     let comma = if i > 0 { "," } else { "" };
                     write!(out, "{comma}{}", task.0)?;
+                }
+                out.write_all(b"]}\n")
+            }
+            Some(Op::Lists) => {
+                write!(out, "{{\"id\":{id},\"answer\":\"lists\",\"lists\":[")?;
+                for (i, account) in request.accounts.iter().flatten().enumerate() {
+                    out.write_all(if i > 0 { b",[" } else { b"[" })?;
+                    for (j, task) in self.plane.listed(AccountId(*account)).enumerate() {
+                        let comma = if j > 0 { "," } else { "" };
+                        write!(out, "{comma}{}", task.0)?;
+                    }
+                    out.write_all(b"]")?;
                 }
                 out.write_all(b"]}\n")
             }
