@@ -133,13 +133,25 @@ pub struct ServeArgs {
     /// The highest protocol version to speak (1: never say what changed).
     #[arg(long, default_value_t = crate::drive::PROTOCOL as u64)]
     pub protocol: u64,
+    /// Protocol 2: answer billing as if it changed no task (a lie `drive` must catch).
+    #[arg(long)]
+    pub under_report: bool,
 }
 
 /// Runs the reference engine behind the drive protocol.
 pub fn serve_plane(args: ServeArgs) -> Result<ExitCode, CliError> {
     let stdin = std::io::stdin().lock();
     let stdout = std::io::BufWriter::new(std::io::stdout().lock());
-    match crate::drive::serve(stdin, stdout, args.fault, args.unknown_every, args.protocol) {
+    match crate::drive::serve(
+        stdin,
+        stdout,
+        crate::drive::Serving {
+            fault: args.fault,
+            unknown_every: args.unknown_every,
+            protocol: args.protocol,
+            under_report: args.under_report,
+        },
+    ) {
         Ok(()) => Ok(ExitCode::SUCCESS),
         Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
         Err(error) => Err(CliError::input(format!("serve-plane: {error}"))),

@@ -52,7 +52,7 @@ use std::time::{Duration, Instant};
 
 pub use plane::{Link, PROTOCOL, Planned, ProcessPlane, Sent};
 pub use process::{DriveError, Process};
-pub use serve::serve;
+pub use serve::{Serving, serve};
 
 use crate::fuzz::{
     CAPACITY, Case, CoverageReport, Failure, Generator, Harness, Limits, Regression, Stats,

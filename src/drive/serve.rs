@@ -12,40 +12,40 @@
 
 use std::io::{BufRead, Write};
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::model::Fault;
 use crate::model::faults::FaultyEngine;
 use crate::plane::{ControlPlane, Outcome, TaskView};
-use crate::spec::{AccountId, Command, Event, Mode, Phase, Status, TaskId};
+use crate::spec::{AccountId, Command, Event, Mode, Phase, TaskId};
 
-/// One task as the protocol writes it.
-#[derive(Serialize)]
-struct WireTask {
-    id: u64,
-    account: u32,
-    mode: Mode,
-    status: Status,
-    phase: Option<Phase>,
-    frozen_from: Option<Status>,
-    holds_instance: bool,
-    version: u64,
-}
-
-impl From<&TaskView> for WireTask {
-    fn from(task: &TaskView) -> Self {
-        WireTask {
-            id: task.id.0,
-            account: task.account.0,
-            mode: task.mode,
-            status: task.status,
-            phase: task.phase,
-            frozen_from: task.frozen_from,
-            holds_instance: task.holds_instance,
-            version: task.version,
-        }
+/// Writes one task as the protocol does (the names are the serde forms: the API code of a
+/// mode, the Rust name of a status or phase), without going through serde's escaping.
+fn write_task(out: &mut impl Write, task: &TaskView) -> std::io::Result<()> {
+    let phase = |phase: Option<Phase>| match phase {
+        None => "null",
+        Some(Phase::Full) => "\"Full\"",
+        Some(Phase::Incremental) => "\"Incremental\"",
+    };
+    write!(
+        out,
+        "{{\"id\":{},\"account\":{},\"mode\":\"{}\",\"status\":\"{}\",\"phase\":{},\"frozen_from\":",
+        task.id.0,
+        task.account.0,
+        task.mode.api_code(),
+        task.status.name(),
+        phase(task.phase),
+    )?;
+    match task.frozen_from {
+        Some(status) => write!(out, "\"{}\"", status.name())?,
+        None => out.write_all(b"null")?,
     }
+    write!(
+        out,
+        ",\"holds_instance\":{},\"version\":{}}}",
+        task.holds_instance, task.version
+    )
 }
 
 /// A request, read straight into its fields.
@@ -131,26 +131,38 @@ struct Server {
     protocol: u64,
     /// The fleet before the command being executed (reused).
     before: Vec<TaskView>,
+    /// Protocol 2: say that billing changed no task (a lie, for the tests).
+    under_report: bool,
 }
 
-/// Answers requests from `input` on `output` until the input ends, speaking protocol
-/// versions up to `protocol`. With `unknown_every` N > 0, every Nth execute is answered
-/// `unknown` (every other of those not executed at all), to exercise indefinite answers.
+/// How `serve-plane` answers: the fault planted, if any, and how it misbehaves.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Serving {
+    /// An engine fault to plant.
+    pub fault: Option<Fault>,
+    /// Answer every Nth execute `unknown` (0: never), every other of those not executed.
+    pub unknown_every: u64,
+    /// The highest protocol version to speak.
+    pub protocol: u64,
+    /// Protocol 2: answer billing as if it changed no task.
+    pub under_report: bool,
+}
+
+/// Answers requests from `input` on `output` until the input ends, as `serving` says.
 pub fn serve(
     mut input: impl BufRead,
     mut output: impl Write,
-    fault: Option<Fault>,
-    unknown_every: u64,
-    protocol: u64,
+    serving: Serving,
 ) -> std::io::Result<()> {
     let mut server = Server {
-        plane: FaultyEngine::new(fault),
-        fault,
-        unknown_every,
+        plane: FaultyEngine::new(serving.fault),
+        fault: serving.fault,
+        unknown_every: serving.unknown_every,
         executes: 0,
-        speaks: protocol.max(1),
+        speaks: serving.protocol.max(1),
         protocol: 1,
         before: Vec::new(),
+        under_report: serving.under_report,
     };
     // A line split over two reads is kept here until its end arrives.
     let mut partial = Vec::new();
@@ -188,7 +200,11 @@ impl Server {
         if line.iter().all(u8::is_ascii_whitespace) {
             return Ok(());
         }
-        let request = match serde_json::from_slice::<Request>(line) {
+        // Checked as UTF-8 once, then read from a `str` (not string by string).
+        let request = match std::str::from_utf8(line)
+            .map_err(serde::de::Error::custom)
+            .and_then(serde_json::from_str::<Request>)
+        {
             Ok(request) => request,
             Err(error) => {
                 // Say what is wrong, with the id when there is one.
@@ -235,7 +251,7 @@ impl Server {
                     if i > 0 {
                         out.write_all(b",")?;
                     }
-                    serde_json::to_writer(&mut *out, &WireTask::from(&task))?;
+                    write_task(out, &task)?;
                 }
                 out.write_all(b"],\"arrears\":[")?;
                 for (i, account) in self.plane.accounts_in_arrears().enumerate() {
@@ -268,7 +284,7 @@ impl Server {
                 let task = TaskId(request.task.unwrap_or(0));
                 write!(out, "{{\"id\":{id},\"answer\":\"task\",\"task\":")?;
                 match self.plane.query(account, task) {
-                    Some(found) => serde_json::to_writer(&mut *out, &WireTask::from(&found))?,
+                    Some(found) => write_task(out, &found)?,
                     None => out.write_all(b"null")?,
                 }
                 out.write_all(b"}\n")
@@ -301,10 +317,17 @@ impl Server {
             _ if indefinite => writeln!(out, "{{\"id\":{id},\"answer\":\"unknown\"}}"),
             Ok(outcome) => self.accepted(id, &outcome, out),
             Err(refusal) => {
-                write!(out, "{{\"id\":{id},\"answer\":\"refused\",\"kind\":")?;
-                serde_json::to_writer(&mut *out, &refusal.kind())?;
-                out.write_all(b",\"message\":")?;
-                serde_json::to_writer(&mut *out, &refusal.to_string())?;
+                let kind = refusal.kind();
+                write!(
+                    out,
+                    "{{\"id\":{id},\"answer\":\"refused\",\"kind\":\"{kind:?}\""
+                )?;
+                // The message is for people, who read version 1's exchanges; version 2's
+                // answers go to the driver, which reads the kind only.
+                if self.protocol < 2 {
+                    out.write_all(b",\"message\":")?;
+                    serde_json::to_writer(&mut *out, &refusal.to_string())?;
+                }
                 out.write_all(b"}\n")
             }
         }
@@ -316,15 +339,16 @@ impl Server {
         if self.protocol >= 2 {
             out.write_all(b",\"changed\":[")?;
             let mut first = true;
+            let hide = self.under_report && matches!(outcome, Outcome::Account { .. });
             for (i, task) in self.plane.tasks().enumerate() {
-                if self.before.get(i) == Some(&task) {
+                if hide || self.before.get(i) == Some(&task) {
                     continue;
                 }
                 if !first {
                     out.write_all(b",")?;
                 }
                 first = false;
-                serde_json::to_writer(&mut *out, &WireTask::from(&task))?;
+                write_task(out, &task)?;
             }
             out.write_all(b"]")?;
         }

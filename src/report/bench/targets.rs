@@ -112,6 +112,40 @@ pub const TARGETS: &[Target] = &[
                 under one stateright property, and the engine's state is hashed in two words \
                 per task.",
     },
+    Target {
+        what: "drive against the reference engine as a process (`serve-plane`), protocol 2",
+        benchmarks: &["drive/serve-plane"],
+        except: &[],
+        goal: Goal::AtLeastPerSecond {
+            rate: 200_000.0,
+            peak_bytes: None,
+        },
+        limit: "Two processes share the two cores: the driver (generating cases, reading \
+                and judging every answer, the specification's step and every claim after \
+                every command) and the engine answering over pipes, each about 3–4 µs of \
+                processor time a command. Both must run at once for the pipeline to pay; \
+                on this shared machine another job often holds a core, and the figure \
+                drops toward the sum of the two. What a command costs is mostly JSON: an \
+                accepted command's answer carries the changed task (eight fields), the \
+                listings and the query that version 1 asked after each step are still \
+                asked, and every eighth command the whole fleet. Done: one round trip per \
+                window of 32 steps instead of five per command, answers read in chunks \
+                and straight into typed structs, the listings of a step in one request, \
+                resets sent without waiting, and an engine that flushes once per read.",
+    },
+    Target {
+        what: "drive against the Python example, protocol 2",
+        benchmarks: &["drive/python"],
+        except: &[],
+        goal: Goal::AtLeastPerSecond {
+            rate: 20_000.0,
+            peak_bytes: None,
+        },
+        limit: "The Python program is the slower side: about 30 µs a command in CPython \
+                (`json.loads` and `json.dumps` of the command, its change, a listing and a \
+                query), against the driver's few. It answers every request that has \
+                arrived before it writes, in one write.",
+    },
 ];
 
 /// A target's verdict.
