@@ -45,12 +45,13 @@ mod process;
 mod serve;
 
 use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-pub use plane::{Link, PROTOCOL, Planned, ProcessPlane, Sent};
+pub use plane::{Ahead, Link, PROTOCOL, Planned, ProcessPlane, Sent};
 pub use process::{DriveError, Process};
 pub use serve::{Serving, serve};
 
@@ -106,9 +107,11 @@ impl Options {
 /// How often a pipelined run reads the whole fleet by default: every this many commands.
 pub const VERIFY_EVERY: usize = 8;
 
-/// How many steps a pipelined run writes ahead of the answers it has read, at most. Each
-/// step's requests take at most about 1.5 KB (the listings of 32 accounts), so the requests
-/// in flight stay within a pipe's 64 KiB and a write never waits for the program.
+/// How many steps of a case a pipelined run writes ahead of the answers it has read, at
+/// most; as many of the next case may follow them. A step's requests take at most about
+/// 400 bytes (the command, the listings of up to 32 accounts in one request, a query, a read
+/// of the fleet), so the requests in flight stay well within a pipe's 64 KiB: a write never
+/// waits for the program, and a program that stops reading is caught by the timeout.
 const WINDOW: usize = 32;
 
 /// One step of a failing case as printed: the command and the two answers.
@@ -206,16 +209,23 @@ pub fn drive(
     let total = saved.len() as u64 + options.cases;
     let mut saved = saved.into_iter().map(|(_, regression)| regression.case());
     let mut found = None;
-    for number in 0..total {
-        let case = match saved.next() {
-            Some(case) => case,
-            None => generator.generate(&mut rng),
-        };
-        if case.creations() > CAPACITY {
-            continue;
-        }
+    // The case after the one running is known before it ends, so that a pipelined run can
+    // send its first requests while the driver judges the last answers of this one.
+    let mut upcoming = (0..total)
+        .filter_map(|number| {
+            let case = match saved.next() {
+                Some(case) => case,
+                None => generator.generate(&mut rng),
+            };
+            (case.creations() <= CAPACITY).then_some((number, case))
+        })
+        .peekable();
+    while let Some((number, case)) = upcoming.next() {
         cases += 1;
-        if let Err(failure) = run_case(&mut harness, &link, &case, None, options.verify_every)? {
+        let next = upcoming.peek().map(|(_, next)| next);
+        if let Err(failure) =
+            run_case(&mut harness, &link, &case, None, options.verify_every, next)?
+        {
             found = Some(shrink_and_save(options, &link, case, failure, number)?);
             break;
         }
@@ -253,15 +263,29 @@ fn run_case(
     case: &Case,
     lines: Option<&mut Vec<StepLine>>,
     verify_every: usize,
+    next: Option<&Case>,
 ) -> Result<Result<(), Failure>, DriveError> {
     let stats = harness.stats().clone();
-    link.borrow_mut().exact = lines.is_some();
+    {
+        let mut link = link.borrow_mut();
+        link.exact = lines.is_some();
+        if link.exact {
+            // Requests sent ahead for this case are answered and skipped.
+            link.ahead = None;
+        }
+    }
     harness.reset(case.accounts);
     check(link)?;
     if !harness.plane().pipelined() {
+        link.borrow_mut().ahead = None;
         return exact_steps(harness, link, case, lines);
     }
-    let ran = pipelined_steps(harness, link, case, verify_every)?;
+    let ran = pipelined_steps(harness, link, case, verify_every, next)?;
+    if !matches!(ran, Pipelined::Passed) {
+        // What was sent ahead for the next case is answered and skipped: the next case
+        // starts from a reset of its own.
+        link.borrow_mut().ahead = None;
+    }
     link.borrow_mut().exact = true;
     let result = match ran {
         Pipelined::Passed => Ok(Ok(())),
@@ -302,27 +326,16 @@ fn pipelined_steps(
     link: &Rc<RefCell<Link>>,
     case: &Case,
     verify_every: usize,
+    next: Option<&Case>,
 ) -> Result<Pipelined, DriveError> {
-    // The listings are asked after the commands the specification accepts: where an exact
-    // run asks them (after the commands both sides accept), up to the first disagreement,
-    // which ends the case.
-    let accounts = (case.accounts as usize + 1).min(MAX_ACCOUNTS) as u32;
-    let mut spec = harness.world().fleet;
-    let lists: Vec<u32> = case
-        .commands
-        .iter()
-        .map(|command| match spec.apply(command) {
-            Ok(next) => {
-                spec = next;
-                accounts
-            }
-            Err(_) => 0,
-        })
-        .collect();
+    let lists = listings_asked(case);
     let total = case.commands.len();
     let verify_every = verify_every.max(1);
-    let mut planned = std::collections::VecDeque::with_capacity(WINDOW);
-    let mut sent = 0;
+    let (mut planned, mut sent) = match link.borrow_mut().ahead.take() {
+        Some(ahead) => (ahead.planned, ahead.sent),
+        None => (VecDeque::with_capacity(WINDOW), 0),
+    };
+    let mut next = next.filter(|next| next.creations() <= CAPACITY);
     for (index, command) in case.commands.iter().enumerate() {
         if (planned.len() <= WINDOW / 2 && sent < total) || index == 0 {
             let plane = harness.plane_mut();
@@ -333,6 +346,12 @@ fn pipelined_steps(
                     None => break,
                 }
                 sent += 1;
+            }
+            if sent == total
+                && let Some(next) = next.take()
+            {
+                let ahead = send_ahead(plane, next, verify_every);
+                link.borrow_mut().ahead = ahead;
             }
             plane.flush();
             if index == 0 {
@@ -374,6 +393,44 @@ fn pipelined_steps(
         check(link)?;
     }
     Ok(Pipelined::Passed)
+}
+
+/// After which steps of a case the listings are asked (of how many accounts; 0: none):
+/// after the commands the specification accepts, which is where an exact run asks them
+/// (after the commands both sides accept) up to the first disagreement, which ends the
+/// case.
+fn listings_asked(case: &Case) -> Vec<u32> {
+    let accounts = (case.accounts as usize + 1).min(MAX_ACCOUNTS) as u32;
+    let mut spec = crate::spec::FleetSpec::<CAPACITY>::new();
+    case.commands
+        .iter()
+        .map(|command| match spec.apply(command) {
+            Ok(next) => {
+                spec = next;
+                accounts
+            }
+            Err(_) => 0,
+        })
+        .collect()
+}
+
+/// Sends the reset and the first window of the next case while this one's last answers
+/// are read (pipelined runs of a program that has answered in protocol 2 before).
+fn send_ahead(plane: &mut ProcessPlane, next: &Case, verify_every: usize) -> Option<Ahead> {
+    let reset = plane.send_reset()?;
+    let lists = listings_asked(next);
+    let total = next.commands.len();
+    let mut planned = VecDeque::with_capacity(WINDOW);
+    for (sent, command) in next.commands.iter().enumerate().take(WINDOW) {
+        let verify = (sent + 1) % verify_every == 0 || sent + 1 == total;
+        planned.push_back(plane.plan(command, lists[sent], verify)?);
+    }
+    let sent = planned.len();
+    Some(Ahead {
+        reset,
+        planned,
+        sent,
+    })
 }
 
 /// The steps of a case after a reset, exact: the whole fleet read after every command.
@@ -469,6 +526,7 @@ fn shrink_and_save(
 ) -> Result<Found, DriveError> {
     let original_length = case.commands.len();
     let target = first.property;
+    link.borrow_mut().ahead = None;
     let make_link = Rc::clone(link);
     let mut replayer = DriveHarness::with(move || ProcessPlane::reset(&make_link), None);
     let mut error = None;
@@ -476,7 +534,14 @@ fn shrink_and_save(
         if error.is_some() {
             return false;
         }
-        match run_case(&mut replayer, link, candidate, None, options.verify_every) {
+        match run_case(
+            &mut replayer,
+            link,
+            candidate,
+            None,
+            options.verify_every,
+            None,
+        ) {
             Ok(Err(failure)) => failure.property == target,
             Ok(Ok(())) => false,
             Err(e) => {
@@ -495,6 +560,7 @@ fn shrink_and_save(
         &shrunk,
         Some(&mut steps),
         options.verify_every,
+        None,
     )? {
         Err(failure) => failure,
         Ok(()) => first,

@@ -53,6 +53,18 @@ pub struct Link {
     /// one (0 before): a program that spoke 2 is reset without waiting for its answer, which
     /// is read with the first step's answers.
     spoke: u32,
+    /// The next case's reset and first steps, sent while the last case's answers were read.
+    pub(super) ahead: Option<Ahead>,
+}
+
+/// A case's reset and first steps, sent before the case began (pipelined runs).
+pub struct Ahead {
+    /// The id of the reset.
+    pub reset: u64,
+    /// The steps sent, in order.
+    pub planned: std::collections::VecDeque<Planned>,
+    /// How many.
+    pub sent: usize,
 }
 
 impl Link {
@@ -66,6 +78,7 @@ impl Link {
             offer: offer.clamp(1, PROTOCOL),
             exact: false,
             spoke: 0,
+            ahead: None,
         }))
     }
 
@@ -364,18 +377,10 @@ impl ProcessPlane {
             unanswered_reset: None,
         };
         if spoke >= 2 && !exact {
-            let mut link = link.borrow_mut();
-            if link.error.is_some() {
-                return plane;
-            }
-            match link.process.send("reset", |line| {
-                let _ = write!(line, ",\"protocol\":{offer}");
-            }) {
-                Ok(id) => plane.unanswered_reset = Some(id),
-                Err(error) => link.fail(error),
-            }
+            let ahead = link.borrow().ahead.as_ref().map(|ahead| ahead.reset);
             plane.protocol = spoke;
             plane.pipelined = true;
+            plane.unanswered_reset = ahead.or_else(|| plane.send_reset());
             return plane;
         }
         let fields = [("protocol", Value::from(offer))];
@@ -395,6 +400,25 @@ impl ProcessPlane {
             }
         }
         plane
+    }
+
+    /// Writes a `reset` offering the link's protocol, without waiting for its answer; its
+    /// id, or `None` once the program has failed.
+    pub fn send_reset(&mut self) -> Option<u64> {
+        let mut link = self.link.borrow_mut();
+        if link.error.is_some() {
+            return None;
+        }
+        let offer = link.offer;
+        match link.process.send("reset", |line| {
+            let _ = write!(line, ",\"protocol\":{offer}");
+        }) {
+            Ok(id) => Some(id),
+            Err(error) => {
+                link.fail(error);
+                None
+            }
+        }
     }
 
     /// Reads the answer to a `reset` sent without waiting (pipelined runs, after the first
