@@ -109,9 +109,10 @@ impl Process {
         let (send, chunks) = channel();
         let mut stdout = stdout;
         thread::spawn(move || {
+            // One buffer, and a copy of what each read returned: no 16 KiB to clear per read.
+            let mut buffer = vec![0; 16 * 1024];
             loop {
-                let mut chunk = vec![0; 16 * 1024];
-                let read = match stdout.read(&mut chunk) {
+                let read = match stdout.read(&mut buffer) {
                     Ok(0) => break,
                     Ok(read) => read,
                     Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
@@ -120,8 +121,7 @@ impl Process {
                         break;
                     }
                 };
-                chunk.truncate(read);
-                if send.send(Ok(chunk)).is_err() {
+                if send.send(Ok(buffer[..read].to_vec())).is_err() {
                     break;
                 }
             }
