@@ -976,3 +976,84 @@ impl ControlPlane for ProcessPlane {
         found.task.map(TaskView::from)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn task(id: u64, status: Status, version: u64) -> WireTask {
+        WireTask {
+            id,
+            account: 0,
+            mode: Mode::Full,
+            status,
+            phase: None,
+            frozen_from: None,
+            holds_instance: false,
+            version,
+        }
+    }
+
+    fn fleet(tasks: &[WireTask]) -> Observed {
+        Observed {
+            tasks: tasks.iter().copied().map(TaskView::from).collect(),
+            arrears: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn an_answer_that_names_every_change_says_all() {
+        let before = fleet(&[task(1, Status::Creating, 1), task(2, Status::Creating, 1)]);
+        let after = fleet(&[
+            task(1, Status::Configuration, 2),
+            task(2, Status::Creating, 1),
+        ]);
+        assert_eq!(
+            unsaid_changes(&before, &after, &[task(1, Status::Configuration, 2)]),
+            None
+        );
+        // Naming an unchanged task as it is is harmless.
+        assert_eq!(
+            unsaid_changes(
+                &before,
+                &after,
+                &[
+                    task(2, Status::Creating, 1),
+                    task(1, Status::Configuration, 2)
+                ]
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn an_answer_that_leaves_out_or_misstates_a_change_is_caught() {
+        let before = fleet(&[task(1, Status::Creating, 1), task(2, Status::Creating, 1)]);
+        let after = fleet(&[
+            task(1, Status::Configuration, 2),
+            task(2, Status::Creating, 2),
+        ]);
+        let left_out = unsaid_changes(&before, &after, &[task(1, Status::Configuration, 2)]);
+        assert!(left_out.is_some_and(|detail| detail.contains("TaskId(2)")));
+        let misstated = unsaid_changes(
+            &before,
+            &after,
+            &[
+                task(1, Status::Configuration, 3),
+                task(2, Status::Creating, 2),
+            ],
+        );
+        assert!(misstated.is_some());
+    }
+
+    #[test]
+    fn the_difference_between_the_answers_and_the_fleet_names_each_task() {
+        let said = fleet(&[task(1, Status::Paused, 4)]);
+        let mut shown = fleet(&[task(1, Status::Paused, 5), task(2, Status::Creating, 1)]);
+        shown.arrears.push(AccountId(0));
+        let detail = differences(&said, &shown);
+        assert!(detail.contains("task 1: said"), "{detail}");
+        assert!(detail.contains("task 2: said None"), "{detail}");
+        assert!(detail.contains("accounts in arrears"), "{detail}");
+    }
+}

@@ -355,3 +355,131 @@ impl Server {
         out.write_all(b"}\n")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answers(requests: &[&str], serving: Serving) -> Vec<Value> {
+        let input = requests.join("\n");
+        let mut output = Vec::new();
+        serve(input.as_bytes(), &mut output, serving).expect("in memory");
+        String::from_utf8(output)
+            .expect("UTF-8")
+            .lines()
+            .map(|line| serde_json::from_str(line).expect("one JSON object a line"))
+            .collect()
+    }
+
+    const CREATE: &str =
+        r#"{"id":2,"op":"execute","command":{"command":"create","account":0,"mode":"FULL_TRANS"}}"#;
+    const ARREARS: &str = r#"{"id":4,"op":"execute","command":{"command":"arrears","account":0}}"#;
+    const READY: &str = r#"{"id":3,"op":"execute","command":{"command":"task","account":0,"task":1,"event":"InstanceReady"}}"#;
+
+    #[test]
+    fn protocol_2_is_spoken_only_when_offered() {
+        let speaks_2 = Serving {
+            protocol: 2,
+            ..Serving::default()
+        };
+        let offered = answers(&[r#"{"id":1,"op":"reset","protocol":2}"#, CREATE], speaks_2);
+        assert_eq!(offered[0], json!({"id": 1, "answer": "ok", "protocol": 2}));
+        assert_eq!(offered[1]["changed"][0]["id"], 1);
+        let not_offered = answers(&[r#"{"id":1,"op":"reset"}"#, CREATE], speaks_2);
+        assert_eq!(not_offered[0], json!({"id": 1, "answer": "ok"}));
+        assert!(not_offered[1].get("changed").is_none());
+        let speaks_1 = Serving {
+            protocol: 1,
+            ..Serving::default()
+        };
+        let declined = answers(&[r#"{"id":1,"op":"reset","protocol":2}"#, CREATE], speaks_1);
+        assert_eq!(declined[0], json!({"id": 1, "answer": "ok"}));
+    }
+
+    #[test]
+    fn an_accepted_command_lists_exactly_the_tasks_it_changed() {
+        let serving = Serving {
+            protocol: 2,
+            ..Serving::default()
+        };
+        let second = CREATE.replace("\"id\":2", "\"id\":5");
+        let all = answers(
+            &[
+                r#"{"id":1,"op":"reset","protocol":2}"#,
+                CREATE,
+                READY,
+                ARREARS,
+                &second,
+                r#"{"id":6,"op":"lists","accounts":[0,1]}"#,
+            ],
+            serving,
+        );
+        let ids = |answer: &Value| -> Vec<u64> {
+            answer["changed"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|task| task["id"].as_u64())
+                .collect()
+        };
+        assert_eq!(ids(&all[2]), [1], "instance ready changes task 1");
+        assert_eq!(all[2]["changed"][0]["status"], "Configuration");
+        assert_eq!(ids(&all[3]), [1], "arrears freezes task 1");
+        assert_eq!(all[3]["changed"][0]["status"], "Frozen");
+        assert_eq!(all[4]["answer"], "refused", "no creation in arrears");
+        assert!(all[4].get("changed").is_none());
+        assert_eq!(
+            all[5],
+            json!({"id": 6, "answer": "lists", "lists": [[1], []]})
+        );
+    }
+
+    #[test]
+    fn an_under_reporting_engine_hides_what_billing_froze() {
+        let serving = Serving {
+            protocol: 2,
+            under_report: true,
+            ..Serving::default()
+        };
+        let all = answers(
+            &[
+                r#"{"id":1,"op":"reset","protocol":2}"#,
+                CREATE,
+                READY,
+                ARREARS,
+            ],
+            serving,
+        );
+        assert_eq!(all[3]["outcome"]["Account"]["tasks_changed"], 1);
+        assert_eq!(all[3]["changed"], json!([]));
+    }
+
+    #[test]
+    fn requests_split_over_reads_are_answered_once_each() {
+        // A reader that returns a few bytes at a time.
+        struct Trickle<'a>(&'a [u8]);
+        impl std::io::Read for Trickle<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                let n = buf.len().min(7).min(self.0.len());
+                buf[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        let input =
+            format!("{{\"id\":1,\"op\":\"reset\"}}\n{CREATE}\n{{\"id\":3,\"op\":\"tasks\"}}");
+        let mut output = Vec::new();
+        let reader = std::io::BufReader::with_capacity(16, Trickle(input.as_bytes()));
+        serve(reader, &mut output, Serving::default()).expect("in memory");
+        let text = String::from_utf8(output).expect("UTF-8");
+        let ids: Vec<u64> = text
+            .lines()
+            .map(|line| {
+                serde_json::from_str::<Value>(line).expect("JSON")["id"]
+                    .as_u64()
+                    .expect("id")
+            })
+            .collect();
+        assert_eq!(ids, [1, 2, 3]);
+    }
+}
