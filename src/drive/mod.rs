@@ -43,6 +43,7 @@ mod history;
 mod plane;
 mod process;
 mod serve;
+mod wire;
 
 use std::cell::RefCell;
 use std::collections::VecDeque;

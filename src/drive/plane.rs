@@ -24,13 +24,17 @@ use std::cell::RefCell;
 use std::io::Write as _;
 use std::rc::Rc;
 
-use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::plane::{Change, ControlPlane, InstanceChange, Observed, Outcome, TaskView};
-use crate::spec::{AccountId, Command, Mode, Phase, Refused, Status, TaskId};
+use crate::spec::{AccountId, Command, Refused, Status, TaskId};
 
 use super::process::{DriveError, Identified, Process, Reply};
+use super::wire::{
+    EXECUTE_EXPECTED, EXECUTE_EXPECTED_2, ExecuteAnswer, LIST_EXPECTED, LISTS_EXPECTED, ListAnswer,
+    ListsAnswer, QUERY_EXPECTED, QueryAnswer, ResetAnswer, Said, TASKS_EXPECTED, TasksAnswer,
+    WireTask,
+};
 
 /// The protocol versions: 1, the original (answers say what was decided; the driver reads
 /// the fleet after every command), and 2 (answers also say what changed, and requests may
@@ -174,132 +178,6 @@ impl Link {
         None
     }
 }
-
-/// One task as the protocol writes it.
-#[derive(Clone, Copy, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct WireTask {
-    id: u64,
-    account: u32,
-    mode: Mode,
-    status: Status,
-    #[serde(default)]
-    phase: Option<Phase>,
-    #[serde(default)]
-    frozen_from: Option<Status>,
-    holds_instance: bool,
-    version: u64,
-}
-
-impl From<WireTask> for TaskView {
-    fn from(task: WireTask) -> Self {
-        TaskView {
-            id: TaskId(task.id),
-            account: AccountId(task.account),
-            mode: task.mode,
-            status: task.status,
-            phase: task.phase,
-            frozen_from: task.frozen_from,
-            holds_instance: task.holds_instance,
-            version: task.version,
-        }
-    }
-}
-
-/// The `answer` of an answer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-enum Said {
-    Ok,
-    Accepted,
-    Refused,
-    Unknown,
-    Tasks,
-    List,
-    Lists,
-    Task,
-}
-
-/// The answer to `reset`.
-#[derive(Deserialize)]
-struct ResetAnswer {
-    id: u64,
-    answer: Said,
-    #[serde(default)]
-    protocol: Option<u64>,
-}
-
-/// The answer to `execute`.
-#[derive(Deserialize)]
-struct ExecuteAnswer {
-    id: u64,
-    answer: Said,
-    #[serde(default)]
-    outcome: Option<Outcome>,
-    #[serde(default)]
-    kind: Option<Refused>,
-    #[serde(default)]
-    changed: Option<Vec<WireTask>>,
-}
-
-/// The answer to `tasks`.
-#[derive(Deserialize)]
-struct TasksAnswer {
-    id: u64,
-    answer: Said,
-    tasks: Vec<WireTask>,
-    arrears: Vec<u32>,
-}
-
-/// The answer to `list`.
-#[derive(Deserialize)]
-struct ListAnswer {
-    id: u64,
-    answer: Said,
-    tasks: Vec<u64>,
-}
-
-/// The answer to `lists` (protocol 2): the listings of several accounts at once.
-#[derive(Deserialize)]
-struct ListsAnswer {
-    id: u64,
-    answer: Said,
-    lists: Vec<Vec<u64>>,
-}
-
-/// The answer to `query`.
-#[derive(Deserialize)]
-struct QueryAnswer {
-    id: u64,
-    answer: Said,
-    #[serde(default)]
-    task: Option<WireTask>,
-}
-
-macro_rules! identified {
-    ($($answer:ty),*) => {$(
-        impl Identified for $answer {
-            fn id(&self) -> u64 {
-                self.id
-            }
-        }
-    )*};
-}
-identified!(
-    ResetAnswer,
-    ExecuteAnswer,
-    TasksAnswer,
-    ListAnswer,
-    ListsAnswer,
-    QueryAnswer
-);
-
-const TASKS_EXPECTED: &str = r#"{"id":N,"answer":"tasks","tasks":[{"id":1,"account":0,"mode":"FULL_TRANS","status":"Creating","phase":null,"frozen_from":null,"holds_instance":false,"version":1}],"arrears":[]}"#;
-const EXECUTE_EXPECTED: &str = r#"{"id":N,"answer":"accepted","outcome":{"Task":{…}}} or {"id":N,"answer":"refused","kind":"NotAllowed"} or {"id":N,"answer":"unknown"}"#;
-const EXECUTE_EXPECTED_2: &str = r#"{"id":N,"answer":"accepted","outcome":{"Task":{…}},"changed":[{"id":1,…}]} or {"id":N,"answer":"refused","kind":"NotAllowed"} or {"id":N,"answer":"unknown"} (protocol 2: an accepted command's answer lists the tasks it changed)"#;
-const LIST_EXPECTED: &str = r#"{"id":N,"answer":"list","tasks":[1,3]}"#;
-const LISTS_EXPECTED: &str = r#"{"id":N,"answer":"lists","lists":[[1,3],[2],[]]} (one listing per account asked, in the order asked)"#;
-const QUERY_EXPECTED: &str = r#"{"id":N,"answer":"task","task":{…} or null}"#;
 
 /// What the program answered to the command sent before the harness's step.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -980,6 +858,7 @@ impl ControlPlane for ProcessPlane {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::spec::Mode;
 
     fn task(id: u64, status: Status, version: u64) -> WireTask {
         WireTask {
