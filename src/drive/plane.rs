@@ -672,11 +672,42 @@ impl ProcessPlane {
     }
 }
 
-/// Appends `,"command":…` to a request.
+/// Appends `,"command":…` to a request: the command's serde form, written directly (it is
+/// written once for every command a run sends).
 fn write_command(line: &mut Vec<u8>, command: &Command) {
     line.extend_from_slice(b",\"command\":");
-    // A command is plain data: it always serialises.
-    let _ = serde_json::to_writer(line, command);
+    let _ = match *command {
+        Command::Create { account, mode } => write!(
+            line,
+            "{{\"command\":\"create\",\"account\":{},\"mode\":\"{}\"}}",
+            account.0,
+            mode.api_code()
+        ),
+        Command::Task {
+            account,
+            task,
+            event,
+        } if !matches!(event, crate::spec::Event::Create(_)) => write!(
+            line,
+            "{{\"command\":\"task\",\"account\":{},\"task\":{},\"event\":\"{}\"}}",
+            account.0,
+            task.0,
+            event.name()
+        ),
+        Command::Arrears { account } => write!(
+            line,
+            "{{\"command\":\"arrears\",\"account\":{}}}",
+            account.0
+        ),
+        Command::Recharge { account } => write!(
+            line,
+            "{{\"command\":\"recharge\",\"account\":{}}}",
+            account.0
+        ),
+        // An event with a mode (`{"Create":"FULL_TRANS"}`): serde's form. A command is
+        // plain data: it always serialises.
+        Command::Task { .. } => serde_json::to_writer(&mut *line, command).map_err(Into::into),
+    };
 }
 
 /// Exact runs: what an answer's `changed` does not say of the change the fleet shows.
@@ -877,6 +908,45 @@ mod tests {
         Observed {
             tasks: tasks.iter().copied().map(TaskView::from).collect(),
             arrears: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn commands_are_written_in_their_serde_form() {
+        use crate::spec::Event;
+        let commands = [
+            Command::Create {
+                account: AccountId(2),
+                mode: Mode::FullIncremental,
+            },
+            Command::Task {
+                account: AccountId(0),
+                task: TaskId(7),
+                event: Event::InstanceReady,
+            },
+            Command::Task {
+                account: AccountId(1),
+                task: TaskId(3),
+                event: Event::Create(Mode::Incremental),
+            },
+            Command::Arrears {
+                account: AccountId(3),
+            },
+            Command::Recharge {
+                account: AccountId(0),
+            },
+        ];
+        let every_event = Event::KINDS.map(|event| Command::Task {
+            account: AccountId(1),
+            task: TaskId(2),
+            event,
+        });
+        for command in commands.into_iter().chain(every_event) {
+            let mut line = Vec::new();
+            write_command(&mut line, &command);
+            let written: serde_json::Value =
+                serde_json::from_slice(&line[",\"command\":".len()..]).expect("JSON");
+            assert_eq!(written, serde_json::to_value(command).expect("serialises"));
         }
     }
 
