@@ -48,12 +48,16 @@ fn the_reference_engine_passes_also_with_indefinite_answers() {
 }
 
 /// Each planted fault: caught, shrunk to a pinned length, saved as a history that
-/// `validate` rejects and a regression that the next run replays first.
+/// `validate` rejects (unless only a version shows the fault: a history has no versions) and
+/// a regression that the next run replays first.
 #[test]
 fn planted_faults_are_caught_shrunk_saved_and_replayed() {
-    for (fault, shrunk) in [
-        ("engine-reuses-deleted-id", 4),
-        ("engine-pauses-frozen-task", 4),
+    for (fault, shrunk, validate_exit) in [
+        ("engine-reuses-deleted-id", 4, 1),
+        ("engine-pauses-frozen-task", 4, 1),
+        // Its refusal says nothing changed, but a version moved: in protocol 2 only a read
+        // of the whole fleet shows it, and the exact rerun names the refusal.
+        ("engine-refusal-bumps-version", 3, 0),
     ] {
         let save = temp(fault);
         let program = [BIN, "serve-plane", "--fault", fault];
@@ -68,8 +72,8 @@ fn planted_faults_are_caught_shrunk_saved_and_replayed() {
         let validate = validate_saved_history(&save);
         assert_eq!(
             validate.status.code(),
-            Some(1),
-            "{fault}: validate rejects it"
+            Some(validate_exit),
+            "{fault}: validate's verdict"
         );
         // The next run replays the saved regression first: found at once, already shrunk.
         let again = drive(&save, &["--cases", "0"], &program);
@@ -81,6 +85,47 @@ fn planted_faults_are_caught_shrunk_saved_and_replayed() {
         );
         let _ = std::fs::remove_dir_all(&save);
     }
+}
+
+/// A program that speaks protocol 1 (it ignores the version offered at reset) is driven as
+/// before, and the same seed runs the same cases with the same verdicts in both versions.
+#[test]
+fn protocol_1_programs_are_driven_as_before_with_the_same_verdicts() {
+    let save = temp("protocol-1");
+    let summary = |program: &[&str]| {
+        let output = drive(&save, &["--cases", "60"], program);
+        let (out, err) = text(&output);
+        assert_eq!(output.status.code(), Some(0), "{program:?}: {out}{err}");
+        // The counts, not the time.
+        out.lines()
+            .skip(1)
+            .take(2)
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    let two = summary(&[BIN, "serve-plane"]);
+    let one = summary(&[BIN, "serve-plane", "--protocol", "1"]);
+    assert_eq!(one, two);
+    let offered_one = summary(&[BIN, "serve-plane"]);
+    assert_eq!(offered_one, two);
+    if let Some([python, script]) = python_example() {
+        assert_eq!(summary(&[python, script, "--protocol", "1"]), two);
+        assert_eq!(summary(&[python, script]), two);
+    }
+    assert!(!save.exists(), "nothing saved for a passing run");
+}
+
+/// A program whose answers say less than it did (billing that froze tasks, answered as if
+/// it froze none) is caught at that command.
+#[test]
+fn a_program_whose_answers_hide_a_change_is_caught() {
+    let save = temp("under-report");
+    let program = [BIN, "serve-plane", "--under-report"];
+    let output = drive(&save, &["--cases", "300"], &program);
+    let (out, err) = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{out}{err}");
+    assert!(out.contains("← fails"), "{out}");
+    let _ = std::fs::remove_dir_all(&save);
 }
 
 /// Runs `validate` on the history a failing `drive` saved in `save`.

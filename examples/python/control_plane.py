@@ -3,8 +3,12 @@
 
 Standard library only. It keeps its tasks in a dict and implements version 2 of the
 lifecycle (docs/lifecycle.md) the way a small service would, answering the JSON-lines
-protocol of docs/drive-protocol.md on stdin/stdout. `--bug NAME` plants a realistic bug so
-that `drive` has something to catch:
+protocol of docs/drive-protocol.md on stdin/stdout. It speaks protocol 2 when the driver offers
+it (an accepted command's answer lists the tasks it changed, so the driver need not read the
+whole fleet after every command; `--protocol 1` answers as a version-1 program would). It
+answers every request that has arrived before it writes, in one write: a driver that sends
+many requests ahead pays one system call, not one per answer. `--bug NAME` plants a
+realistic bug so that `drive` has something to catch:
 
   delete-while-paused      delete is accepted on a paused task ("it is idle anyway")
   late-report-undoes-pause a late "recovery done" moves a paused task back to migrating
@@ -14,6 +18,7 @@ that `drive` has something to catch:
 
 import argparse
 import json
+import os
 import sys
 
 FREEZABLE = {"Configuration", "WaitingToStart", "StartFailed", "FullMigration",
@@ -33,8 +38,10 @@ class Refused(Exception):
 
 
 class Plane:
-    def __init__(self, bug):
+    def __init__(self, bug, speaks=2):
         self.bug = bug
+        self.speaks = speaks
+        self.protocol = 1
         self.reset()
 
     def reset(self):
@@ -124,17 +131,18 @@ class Plane:
                 gone = [i for i, t in self.tasks.items() if t["status"] == "Deleted"]
                 if gone:
                     new_id = gone[0]
-            self.tasks[new_id] = {"id": new_id, "account": account, "mode": command["mode"],
-                                  "status": "Creating", "phase": None, "frozen_from": None,
-                                  "holds_instance": False, "version": 1}
+            task = {"id": new_id, "account": account, "mode": command["mode"],
+                    "status": "Creating", "phase": None, "frozen_from": None,
+                    "holds_instance": False, "version": 1}
+            self.tasks[new_id] = task
             return {"Task": {"task": new_id, "from": "Creating", "to": "Creating",
-                             "instance": "Unchanged", "version": 1}}
+                             "instance": "Unchanged", "version": 1}}, [task]
         if kind in ("arrears", "recharge"):
             going = kind == "arrears"
             if going == (account in self.arrears):
                 raise Refused("AlreadyInArrears" if going else "NotInArrears", f"account {account}")
             (self.arrears.add if going else self.arrears.discard)(account)
-            changed = 0
+            changed = []
             for task in self.tasks.values():
                 if task["account"] != account:
                     continue
@@ -145,8 +153,9 @@ class Plane:
                 else:
                     continue
                 task["version"] += 1
-                changed += 1
-            return {"Account": {"account": account, "in_arrears": going, "tasks_changed": changed}}
+                changed.append(task)
+            return ({"Account": {"account": account, "in_arrears": going, "tasks_changed": len(changed)}},
+                    sorted(changed, key=lambda t: t["id"]))
         task = self.tasks.get(command["task"])
         if task is None or task["account"] != account:
             raise Refused("NotFound", f"account {account} has no task {command['task']}")
@@ -165,18 +174,24 @@ class Plane:
             task["holds_instance"], instance = False, "Released"
         task["version"] += 1
         return {"Task": {"task": task["id"], "from": before, "to": task["status"],
-                         "instance": instance, "version": task["version"]}}
+                         "instance": instance, "version": task["version"]}}, [task]
 
     def answer(self, request):
         op = request["op"]
         if op == "reset":
             self.reset()
+            self.protocol = min(request.get("protocol", 1), self.speaks)
+            if self.protocol >= 2:
+                return {"answer": "ok", "protocol": self.protocol}
             return {"answer": "ok"}
         if op == "execute":
             try:
-                return {"answer": "accepted", "outcome": self.execute(request["command"])}
+                outcome, changed = self.execute(request["command"])
             except Refused as refusal:
                 return {"answer": "refused", "kind": refusal.kind, "message": str(refusal)}
+            if self.protocol >= 2:
+                return {"answer": "accepted", "outcome": outcome, "changed": changed}
+            return {"answer": "accepted", "outcome": outcome}
         if op == "tasks":
             return {"answer": "tasks", "tasks": [self.tasks[i] for i in sorted(self.tasks)],
                     "arrears": sorted(self.arrears)}
@@ -184,6 +199,14 @@ class Plane:
             return {"answer": "list", "tasks": [i for i in sorted(self.tasks)
                                                 if self.tasks[i]["account"] == request["account"]
                                                 and self.tasks[i]["status"] != "Deleted"]}
+        if op == "lists":
+            accounts = request["accounts"]
+            lists = {account: [] for account in accounts}
+            for i in sorted(self.tasks):
+                task = self.tasks[i]
+                if task["account"] in lists and task["status"] != "Deleted":
+                    lists[task["account"]].append(i)
+            return {"answer": "lists", "lists": [lists[account] for account in accounts]}
         if op == "query":
             task = self.tasks.get(request["task"])
             if task is not None and task["account"] != request["account"]:
@@ -196,13 +219,30 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--bug", choices=["delete-while-paused", "late-report-undoes-pause",
                                           "reuse-deleted-id", "frozen-keeps-running"])
-    plane = Plane(parser.parse_args().bug)
-    for line in sys.stdin:
-        request = json.loads(line)
-        answer = plane.answer(request)
-        answer["id"] = request["id"]
-        sys.stdout.write(json.dumps(answer) + "\n")
-        sys.stdout.flush()
+    parser.add_argument("--protocol", type=int, choices=[1, 2], default=2,
+                        help="the highest protocol version to speak (default 2)")
+    args = parser.parse_args()
+    plane = Plane(args.bug, args.protocol)
+    loads, dumps = json.loads, json.dumps
+    pending = b""
+    while True:
+        chunk = os.read(0, 1 << 16)
+        if not chunk:
+            break
+        *lines, pending = (pending + chunk).split(b"\n")
+        answers = []
+        for line in lines:
+            if not line.strip():
+                continue
+            request = loads(line)
+            answer = plane.answer(request)
+            answer["id"] = request["id"]
+            answers.append(dumps(answer))
+        if answers:
+            answers.append("")
+            out = "\n".join(answers).encode()
+            while out:
+                out = out[os.write(1, out):]
 
 
 if __name__ == "__main__":

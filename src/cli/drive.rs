@@ -32,6 +32,15 @@ pub struct DriveArgs {
     /// Where failing cases are saved (a regression and a history each) and replayed from.
     #[arg(long, value_name = "DIR", default_value = "drive-failures")]
     pub save: PathBuf,
+    /// The highest protocol version to offer the program at reset (1: read the whole fleet
+    /// after every command; 2: answers say what changed, requests are pipelined; a program
+    /// that does not answer with a version speaks 1).
+    #[arg(long, value_name = "N", default_value_t = crate::drive::PROTOCOL, value_parser = clap::value_parser!(u32).range(1..=2))]
+    pub protocol: u32,
+    /// Protocol 2: read the whole fleet, to verify what the answers said changed, after
+    /// every N commands and at the end of every case (1: after every command).
+    #[arg(long, value_name = "N", default_value_t = crate::drive::VERIFY_EVERY as u64, value_parser = clap::value_parser!(u64).range(1..))]
+    pub verify_every: u64,
     /// Show the progress line even when standard error is not a terminal.
     #[arg(long)]
     pub progress: bool,
@@ -53,6 +62,8 @@ pub fn drive(args: DriveArgs) -> Result<ExitCode, CliError> {
         steps: args.steps,
         timeout: Duration::from_millis(args.timeout.max(1)),
         save: args.save,
+        protocol: args.protocol,
+        verify_every: args.verify_every as usize,
     };
     let show = args.progress || std::io::stderr().is_terminal();
     let started = Instant::now();
@@ -119,13 +130,28 @@ pub struct ServeArgs {
     /// Answer every Nth execute `unknown` (0: never).
     #[arg(long, default_value_t = 0)]
     pub unknown_every: u64,
+    /// The highest protocol version to speak (1: never say what changed).
+    #[arg(long, default_value_t = crate::drive::PROTOCOL as u64)]
+    pub protocol: u64,
+    /// Protocol 2: answer billing as if it changed no task (a lie `drive` must catch).
+    #[arg(long)]
+    pub under_report: bool,
 }
 
 /// Runs the reference engine behind the drive protocol.
 pub fn serve_plane(args: ServeArgs) -> Result<ExitCode, CliError> {
     let stdin = std::io::stdin().lock();
     let stdout = std::io::BufWriter::new(std::io::stdout().lock());
-    match crate::drive::serve(stdin, stdout, args.fault, args.unknown_every) {
+    match crate::drive::serve(
+        stdin,
+        stdout,
+        crate::drive::Serving {
+            fault: args.fault,
+            unknown_every: args.unknown_every,
+            protocol: args.protocol,
+            under_report: args.under_report,
+        },
+    ) {
         Ok(()) => Ok(ExitCode::SUCCESS),
         Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
         Err(error) => Err(CliError::input(format!("serve-plane: {error}"))),

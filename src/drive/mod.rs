@@ -19,21 +19,42 @@
 //! assumes an indefinite command has taken effect, or never will, by the time the program
 //! answers the next request. A program whose lost commands take effect later is reported as
 //! a divergence at the step where the late effect shows.
+//!
+//! # Pipelined runs (protocol 2)
+//!
+//! Reading the whole fleet after every command made the driver wait for a round trip and a
+//! fleet written out, parsed and compared, five requests a command: about 2,000 commands a
+//! second against any program. A program that speaks protocol 2 (it says so in its answer
+//! to `reset`) answers an accepted command with the tasks it changed, and takes requests
+//! before it has answered the earlier ones. The driver then writes a window of steps ahead
+//! (a case's commands do not depend on the answers) and keeps the fleet as the answers say
+//! it is; every claim is judged on that fleet after every step, as before. What the answers
+//! did not say (a refusal that changed a task, an accepted command that changed a task it
+//! did not name) is caught by reading the whole fleet every `verify_every` commands and at
+//! the end of every case: any difference fails the case, which is then run again exact
+//! (the fleet read after every command) to name the step that made it. The listings and
+//! queries an exact run asks after each step are asked in the same places. So a pipelined
+//! run misses only a change that the answers do not mention and that is undone before the
+//! next look at the whole fleet; `--verify-every 1` closes that too. An indefinite answer
+//! cannot be settled in a pipelined run (later commands have already been sent): the run is
+//! abandoned and the case run again, exact.
 
 mod history;
 mod plane;
 mod process;
 mod serve;
+mod wire;
 
 use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-pub use plane::{Link, ProcessPlane, Sent};
+pub use plane::{Ahead, Link, PROTOCOL, Planned, ProcessPlane, Sent};
 pub use process::{DriveError, Process};
-pub use serve::serve;
+pub use serve::{Serving, serve};
 
 use crate::fuzz::{
     CAPACITY, Case, CoverageReport, Failure, Generator, Harness, Limits, Regression, Stats,
@@ -41,7 +62,7 @@ use crate::fuzz::{
 };
 use crate::model::claims::ENGINE_REFINES_SPEC;
 use crate::plane::ControlPlane;
-use crate::spec::{Command, Status};
+use crate::spec::{Command, MAX_ACCOUNTS, Status};
 
 /// What a `drive` run is asked to do.
 #[derive(Clone, Debug)]
@@ -60,7 +81,39 @@ pub struct Options {
     pub timeout: Duration,
     /// Where failing cases are saved, and replayed from first.
     pub save: PathBuf,
+    /// The highest protocol version offered to the program (1 or 2; it may answer lower).
+    pub protocol: u32,
+    /// Pipelined runs: read the whole fleet, to verify what the answers said, after every
+    /// this many commands (and at the end of every case).
+    pub verify_every: usize,
 }
+
+impl Options {
+    /// Options with the command line's defaults, for `program` and its `args`.
+    pub fn new(program: &str, args: &[&str]) -> Self {
+        Options {
+            program: program.to_string(),
+            args: args.iter().map(|arg| (*arg).to_string()).collect(),
+            seed: 0,
+            cases: 200,
+            steps: 100,
+            timeout: Duration::from_secs(5),
+            save: PathBuf::from("drive-failures"),
+            protocol: PROTOCOL,
+            verify_every: VERIFY_EVERY,
+        }
+    }
+}
+
+/// How often a pipelined run reads the whole fleet by default: every this many commands.
+pub const VERIFY_EVERY: usize = 8;
+
+/// How many steps of a case a pipelined run writes ahead of the answers it has read, at
+/// most; as many of the next case may follow them. A step's requests take at most about
+/// 400 bytes (the command, the listings of up to 32 accounts in one request, a query, a read
+/// of the fleet), so the requests in flight stay well within a pipe's 64 KiB: a write never
+/// waits for the program, and a program that stops reading is caught by the timeout.
+const WINDOW: usize = 32;
 
 /// One step of a failing case as printed: the command and the two answers.
 #[derive(Clone, Debug)]
@@ -144,7 +197,7 @@ pub fn drive(
         message: format!("cannot read the saved regressions: {error}"),
     })?;
     let process = Process::start(&options.program, &options.args, options.timeout)?;
-    let link = Link::new(process);
+    let link = Link::new(process, options.protocol);
     let make_link = Rc::clone(&link);
     let mut harness = DriveHarness::with(move || ProcessPlane::reset(&make_link), None);
     check(&link)?;
@@ -157,16 +210,23 @@ pub fn drive(
     let total = saved.len() as u64 + options.cases;
     let mut saved = saved.into_iter().map(|(_, regression)| regression.case());
     let mut found = None;
-    for number in 0..total {
-        let case = match saved.next() {
-            Some(case) => case,
-            None => generator.generate(&mut rng),
-        };
-        if case.creations() > CAPACITY {
-            continue;
-        }
+    // The case after the one running is known before it ends, so that a pipelined run can
+    // send its first requests while the driver judges the last answers of this one.
+    let mut upcoming = (0..total)
+        .filter_map(|number| {
+            let case = match saved.next() {
+                Some(case) => case,
+                None => generator.generate(&mut rng),
+            };
+            (case.creations() <= CAPACITY).then_some((number, case))
+        })
+        .peekable();
+    while let Some((number, case)) = upcoming.next() {
         cases += 1;
-        if let Err(failure) = run_case(&mut harness, &link, &case, None)? {
+        let next = upcoming.peek().map(|(_, next)| next);
+        if let Err(failure) =
+            run_case(&mut harness, &link, &case, None, options.verify_every, next)?
+        {
             found = Some(shrink_and_save(options, &link, case, failure, number)?);
             break;
         }
@@ -194,15 +254,193 @@ fn check(link: &Rc<RefCell<Link>>) -> Result<(), DriveError> {
     }
 }
 
-/// Runs one case from a reset; `lines`, if given, gets each step's two answers.
+/// Runs one case from a reset; `lines`, if given, gets each step's two answers (and the
+/// case runs exact). Pipelined when the program speaks protocol 2: a case that cannot be
+/// judged pipelined (an indefinite answer) is run again exact, and so is a case whose fleet
+/// differs from what the answers said, to name the step that made the difference.
 fn run_case(
+    harness: &mut DriveHarness,
+    link: &Rc<RefCell<Link>>,
+    case: &Case,
+    lines: Option<&mut Vec<StepLine>>,
+    verify_every: usize,
+    next: Option<&Case>,
+) -> Result<Result<(), Failure>, DriveError> {
+    let stats = harness.stats().clone();
+    {
+        let mut link = link.borrow_mut();
+        link.exact = lines.is_some();
+        if link.exact {
+            // Requests sent ahead for this case are answered and skipped.
+            link.ahead = None;
+        }
+    }
+    harness.reset(case.accounts);
+    check(link)?;
+    if !harness.plane().pipelined() {
+        link.borrow_mut().ahead = None;
+        return exact_steps(harness, link, case, lines);
+    }
+    let ran = pipelined_steps(harness, link, case, verify_every, next)?;
+    if !matches!(ran, Pipelined::Passed) {
+        // What was sent ahead for the next case is answered and skipped: the next case
+        // starts from a reset of its own.
+        link.borrow_mut().ahead = None;
+    }
+    link.borrow_mut().exact = true;
+    let result = match ran {
+        Pipelined::Passed => Ok(Ok(())),
+        Pipelined::Failed(failure) => Ok(Err(failure)),
+        Pipelined::Unsaid(failure) => {
+            harness.reset(case.accounts);
+            check(link)?;
+            Ok(Err(exact_steps(harness, link, case, None)?
+                .err()
+                .unwrap_or(failure)))
+        }
+        Pipelined::Indefinite => {
+            harness.restore_stats(stats);
+            harness.reset(case.accounts);
+            check(link)?;
+            exact_steps(harness, link, case, None)
+        }
+    };
+    link.borrow_mut().exact = false;
+    result
+}
+
+/// How a pipelined run of a case ended.
+enum Pipelined {
+    Passed,
+    /// A step failed (judged on what the answers said).
+    Failed(Failure),
+    /// The fleet differs from what the answers said.
+    Unsaid(Failure),
+    /// An answer was indefinite: the run cannot judge the rest.
+    Indefinite,
+}
+
+/// The steps of a case after a reset, pipelined (protocol 2): the requests of up to
+/// [`WINDOW`] steps are written before their answers are read.
+fn pipelined_steps(
+    harness: &mut DriveHarness,
+    link: &Rc<RefCell<Link>>,
+    case: &Case,
+    verify_every: usize,
+    next: Option<&Case>,
+) -> Result<Pipelined, DriveError> {
+    let lists = listings_asked(case);
+    let total = case.commands.len();
+    let verify_every = verify_every.max(1);
+    let (mut planned, mut sent) = match link.borrow_mut().ahead.take() {
+        Some(ahead) => (ahead.planned, ahead.sent),
+        None => (VecDeque::with_capacity(WINDOW), 0),
+    };
+    let mut next = next.filter(|next| next.creations() <= CAPACITY);
+    for (index, command) in case.commands.iter().enumerate() {
+        if (planned.len() <= WINDOW / 2 && sent < total) || index == 0 {
+            let plane = harness.plane_mut();
+            while planned.len() < WINDOW && sent < total {
+                let verify = (sent + 1) % verify_every == 0 || sent + 1 == total;
+                match plane.plan(&case.commands[sent], lists[sent], verify) {
+                    Some(step) => planned.push_back(step),
+                    None => break,
+                }
+                sent += 1;
+            }
+            if sent == total
+                && let Some(next) = next.take()
+            {
+                let ahead = send_ahead(plane, next, verify_every);
+                link.borrow_mut().ahead = ahead;
+            }
+            plane.flush();
+            if index == 0 {
+                plane.settle_reset();
+            }
+            check(link)?;
+        }
+        let Some(step) = planned.pop_front() else {
+            // Planning stops only when the program has failed.
+            check(link)?;
+            return Err(DriveError {
+                message: "drive: a step was read before it was sent".into(),
+            });
+        };
+        let settled = harness.plane_mut().receive(command, step);
+        check(link)?;
+        if !settled {
+            return Ok(Pipelined::Indefinite);
+        }
+        if let Err(failure) = harness.step(command) {
+            check(link)?;
+            return Ok(Pipelined::Failed(failure));
+        }
+        if let Err(failure) = query_agrees(harness, index, command) {
+            return Ok(Pipelined::Failed(failure));
+        }
+        if let Some(detail) = harness.plane_mut().take_unsaid() {
+            return Ok(Pipelined::Unsaid(Failure {
+                step: index,
+                command: Some(*command),
+                property: crate::fuzz::Broke::Claim(ENGINE_REFINES_SPEC),
+                detail,
+            }));
+        }
+    }
+    if total == 0 {
+        harness.plane_mut().flush();
+        harness.plane_mut().settle_reset();
+        check(link)?;
+    }
+    Ok(Pipelined::Passed)
+}
+
+/// After which steps of a case the listings are asked (of how many accounts; 0: none):
+/// after the commands the specification accepts, which is where an exact run asks them
+/// (after the commands both sides accept) up to the first disagreement, which ends the
+/// case.
+fn listings_asked(case: &Case) -> Vec<u32> {
+    let accounts = (case.accounts as usize + 1).min(MAX_ACCOUNTS) as u32;
+    let mut spec = crate::spec::FleetSpec::<CAPACITY>::new();
+    case.commands
+        .iter()
+        .map(|command| match spec.apply(command) {
+            Ok(next) => {
+                spec = next;
+                accounts
+            }
+            Err(_) => 0,
+        })
+        .collect()
+}
+
+/// Sends the reset and the first window of the next case while this one's last answers
+/// are read (pipelined runs of a program that has answered in protocol 2 before).
+fn send_ahead(plane: &mut ProcessPlane, next: &Case, verify_every: usize) -> Option<Ahead> {
+    let reset = plane.send_reset()?;
+    let lists = listings_asked(next);
+    let total = next.commands.len();
+    let mut planned = VecDeque::with_capacity(WINDOW);
+    for (sent, command) in next.commands.iter().enumerate().take(WINDOW) {
+        let verify = (sent + 1) % verify_every == 0 || sent + 1 == total;
+        planned.push_back(plane.plan(command, lists[sent], verify)?);
+    }
+    let sent = planned.len();
+    Some(Ahead {
+        reset,
+        planned,
+        sent,
+    })
+}
+
+/// The steps of a case after a reset, exact: the whole fleet read after every command.
+fn exact_steps(
     harness: &mut DriveHarness,
     link: &Rc<RefCell<Link>>,
     case: &Case,
     mut lines: Option<&mut Vec<StepLine>>,
 ) -> Result<Result<(), Failure>, DriveError> {
-    harness.reset(case.accounts);
-    check(link)?;
     for (index, command) in case.commands.iter().enumerate() {
         let spec = harness.world().fleet.apply(command);
         let sent = harness.plane_mut().send(command);
@@ -213,7 +451,17 @@ fn run_case(
         } else {
             let stepped = harness.step(command).map(|_| ());
             check(link)?;
-            stepped.and_then(|()| query_agrees(harness, index, command))
+            stepped
+                .and_then(|()| query_agrees(harness, index, command))
+                .and_then(|()| match harness.plane_mut().take_unsaid() {
+                    None => Ok(()),
+                    Some(detail) => Err(Failure {
+                        step: index,
+                        command: Some(*command),
+                        property: crate::fuzz::Broke::Claim(ENGINE_REFINES_SPEC),
+                        detail,
+                    }),
+                })
         };
         check(link)?;
         if let Some(lines) = lines.as_deref_mut() {
@@ -236,7 +484,7 @@ fn run_case(
                     },
                     Err(kind) => format!("refused {kind:?}"),
                 },
-                program: harness.plane().last_answer().to_string(),
+                program: harness.plane().last_answer(),
                 answered: harness.plane().last_answered(),
                 tasks_after: harness.plane().tasks().collect(),
             });
@@ -279,6 +527,7 @@ fn shrink_and_save(
 ) -> Result<Found, DriveError> {
     let original_length = case.commands.len();
     let target = first.property;
+    link.borrow_mut().ahead = None;
     let make_link = Rc::clone(link);
     let mut replayer = DriveHarness::with(move || ProcessPlane::reset(&make_link), None);
     let mut error = None;
@@ -286,7 +535,14 @@ fn shrink_and_save(
         if error.is_some() {
             return false;
         }
-        match run_case(&mut replayer, link, candidate, None) {
+        match run_case(
+            &mut replayer,
+            link,
+            candidate,
+            None,
+            options.verify_every,
+            None,
+        ) {
             Ok(Err(failure)) => failure.property == target,
             Ok(Ok(())) => false,
             Err(e) => {
@@ -299,7 +555,14 @@ fn shrink_and_save(
         return Err(error);
     }
     let mut steps = Vec::new();
-    let failure = match run_case(&mut replayer, link, &shrunk, Some(&mut steps))? {
+    let failure = match run_case(
+        &mut replayer,
+        link,
+        &shrunk,
+        Some(&mut steps),
+        options.verify_every,
+        None,
+    )? {
         Err(failure) => failure,
         Ok(()) => first,
     };

@@ -2,24 +2,44 @@
 //! that holds the reference engine to the specification holds any program to it, unchanged.
 //!
 //! The trait asks synchronous questions (`tasks`, `listed`) of a `&self`; a process answers
-//! them over a pipe. So the plane fetches the whole fleet (`tasks`) once after every
-//! command and answers `tasks` and `accounts_in_arrears` from that copy, and asks for an
-//! account's listing (`list`) when the harness wants it, at most once per command.
+//! them over a pipe. A plane runs a case one of two ways:
+//!
+//! - **exact** (protocol 1, every program): after every command it fetches the whole fleet
+//!   (`tasks`) and answers `tasks` and `accounts_in_arrears` from that copy, and asks for an
+//!   account's listing (`list`) when the harness wants it. One round trip per question, and
+//!   the fleet written out after every command: a few thousand commands a second.
+//! - **pipelined** (protocol 2, negotiated at `reset`): an accepted command's answer carries
+//!   the tasks it changed (`changed`), so the plane keeps the fleet *as the answers say it
+//!   is* and fetches it only to verify that (every few commands and at the end of the
+//!   case). The case's commands do not depend on the answers, so the driver writes the
+//!   requests of many steps before it reads their answers ([`ProcessPlane::plan`],
+//!   [`ProcessPlane::receive`]): the listings after each command the specification accepts,
+//!   the query of each task addressed, exactly the questions an exact run asks.
 //!
 //! A program's failure (it died, hung, printed a non-answer) cannot be returned through the
 //! trait; it is kept in the shared [`Link`] and the driver checks it after every step, so
 //! it ends the run as a [`DriveError`] instead of passing for a disagreement.
 
 use std::cell::RefCell;
+use std::io::Write as _;
 use std::rc::Rc;
 
-use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::plane::{Change, ControlPlane, InstanceChange, Observed, Outcome, TaskView};
-use crate::spec::{AccountId, Command, Mode, Phase, Refused, Status, TaskId};
+use crate::spec::{AccountId, Command, Refused, Status, TaskId};
 
-use super::process::{DriveError, Process, Reply};
+use super::process::{DriveError, Identified, Process, Reply};
+use super::wire::{
+    EXECUTE_EXPECTED, EXECUTE_EXPECTED_2, ExecuteAnswer, LIST_EXPECTED, LISTS_EXPECTED, ListAnswer,
+    ListsAnswer, QUERY_EXPECTED, QueryAnswer, ResetAnswer, Said, TASKS_EXPECTED, TasksAnswer,
+    WireTask,
+};
+
+/// The protocol versions: 1, the original (answers say what was decided; the driver reads
+/// the fleet after every command), and 2 (answers also say what changed, and requests may
+/// be written before earlier ones are answered).
+pub const PROTOCOL: u32 = 2;
 
 /// The process and the first error it made, shared by every plane made for it.
 pub struct Link {
@@ -29,16 +49,40 @@ pub struct Link {
     pub indefinite: u64,
     /// Of those, how many the next look at the fleet showed had happened.
     pub happened: u64,
+    /// The highest protocol version offered at `reset`.
+    offer: u32,
+    /// Whether the next plane runs exact whatever the program speaks.
+    pub(super) exact: bool,
+    /// The protocol version the program answered the last reset with, once it has answered
+    /// one (0 before): a program that spoke 2 is reset without waiting for its answer, which
+    /// is read with the first step's answers.
+    spoke: u32,
+    /// The next case's reset and first steps, sent while the last case's answers were read.
+    pub(super) ahead: Option<Ahead>,
+}
+
+/// A case's reset and first steps, sent before the case began (pipelined runs).
+pub struct Ahead {
+    /// The id of the reset.
+    pub reset: u64,
+    /// The steps sent, in order.
+    pub planned: std::collections::VecDeque<Planned>,
+    /// How many.
+    pub sent: usize,
 }
 
 impl Link {
-    /// A link to a started process.
-    pub fn new(process: Process) -> Rc<RefCell<Link>> {
+    /// A link to a started process, offering protocol versions up to `offer` at each reset.
+    pub fn new(process: Process, offer: u32) -> Rc<RefCell<Link>> {
         Rc::new(RefCell::new(Link {
             process,
             error: None,
             indefinite: 0,
             happened: 0,
+            offer: offer.clamp(1, PROTOCOL),
+            exact: false,
+            spoke: 0,
+            ahead: None,
         }))
     }
 
@@ -65,10 +109,12 @@ impl Link {
             return None;
         }
         match self.process.request(op, fields, expected) {
-            Ok(Reply::Answer(map)) if map.get("answer").and_then(Value::as_str) == Some(answer) => {
+            Ok(Reply::Answer(map) | Reply::Other(map))
+                if map.get("answer").and_then(Value::as_str) == Some(answer) =>
+            {
                 Some(map)
             }
-            Ok(Reply::Answer(map)) => {
+            Ok(Reply::Answer(map) | Reply::Other(map)) => {
                 let error = self.process.bad_answer(op, &map, expected);
                 self.fail(error);
                 None
@@ -84,41 +130,54 @@ impl Link {
             }
         }
     }
-}
 
-/// One task as the protocol writes it.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct WireTask {
-    id: u64,
-    account: u32,
-    mode: Mode,
-    status: Status,
-    #[serde(default)]
-    phase: Option<Phase>,
-    #[serde(default)]
-    frozen_from: Option<Status>,
-    holds_instance: bool,
-    version: u64,
-}
-
-impl From<WireTask> for TaskView {
-    fn from(task: WireTask) -> Self {
-        TaskView {
-            id: TaskId(task.id),
-            account: AccountId(task.account),
-            mode: task.mode,
-            status: task.status,
-            phase: task.phase,
-            frozen_from: task.frozen_from,
-            holds_instance: task.holds_instance,
-            version: task.version,
+    /// A request that must be answered, sent now and answered as a `T`.
+    fn ask_now<T: Identified>(
+        &mut self,
+        op: &str,
+        fields: impl FnOnce(&mut Vec<u8>),
+        expected: &str,
+    ) -> Option<T> {
+        if self.error.is_some() {
+            return None;
+        }
+        let sent = self.process.send(op, fields);
+        match sent.and_then(|id| self.process.flush(op).map(|()| id)) {
+            Ok(id) => self.expect(id, op, expected),
+            Err(error) => {
+                self.fail(error);
+                None
+            }
         }
     }
-}
 
-const TASKS_EXPECTED: &str = r#"{"id":N,"answer":"tasks","tasks":[{"id":1,"account":0,"mode":"FULL_TRANS","status":"Creating","phase":null,"frozen_from":null,"holds_instance":false,"version":1}],"arrears":[]}"#;
-const EXECUTE_EXPECTED: &str = r#"{"id":N,"answer":"accepted","outcome":{"Task":{…}}} or {"id":N,"answer":"refused","kind":"NotAllowed"} or {"id":N,"answer":"unknown"}"#;
+    /// An answer of the wrong kind (`said`) to `op`.
+    fn wrong_answer(&mut self, op: &str, said: Said, expected: &str) {
+        let said = format!("{said:?}").to_lowercase();
+        let error = DriveError {
+            message: format!(
+                "{} answered {op} with \"{said}\"; expected {expected}",
+                self.process.program()
+            ),
+        };
+        self.fail(error);
+    }
+
+    /// Waits for the answer to a request sent ahead that must be answered, as a `T`.
+    fn expect<T: Identified>(&mut self, id: u64, op: &str, expected: &str) -> Option<T> {
+        if self.error.is_some() {
+            return None;
+        }
+        let error = match self.process.receive::<T>(id, op, expected) {
+            Ok(Reply::Answer(answer)) => return Some(answer),
+            Ok(Reply::Other(map)) => self.process.bad_answer(op, &map, expected),
+            Ok(Reply::TimedOut) => self.process.hangs(op),
+            Err(error) => error,
+        };
+        self.fail(error);
+        None
+    }
+}
 
 /// What the program answered to the command sent before the harness's step.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -133,72 +192,196 @@ pub enum Sent {
     Lost,
 }
 
+/// The requests of one step written ahead of their answers (pipelined runs): their ids.
+#[derive(Clone, Copy, Debug)]
+pub struct Planned {
+    execute: u64,
+    /// The id of the `lists` of accounts `0..n`, and `n` (0: none asked).
+    lists: (u64, u32),
+    query: Option<u64>,
+    verify: Option<u64>,
+}
+
+/// The program's last answer to a command, kept as read and written out for people only
+/// when a failing case is printed.
+#[derive(Clone, Copy, Debug)]
+enum Last {
+    Nothing,
+    Definite(Result<Outcome, Refused>),
+    /// Indefinite, and it did not happen.
+    Lost,
+    /// Indefinite, and it happened.
+    Happened,
+}
+
 /// A program under test, reset to an empty fleet.
 pub struct ProcessPlane {
     link: Rc<RefCell<Link>>,
+    /// The protocol version the program answered the reset with.
+    protocol: u32,
+    /// Whether this case runs pipelined.
+    pipelined: bool,
+    /// Exact: the fleet as read after the last command. Pipelined: as the answers say.
     fleet: Observed,
     listings: RefCell<Vec<Option<Vec<TaskId>>>>,
+    /// Pipelined: the answer to the step's query.
+    queried: Option<(AccountId, TaskId, Option<TaskView>)>,
     pending: Option<Result<Outcome, Refused>>,
-    last: (String, super::Answered),
+    last: Last,
+    /// What the program shows that its answers did not say, found by the last step.
+    unsaid: Option<String>,
+    /// Pipelined: the id of the `reset` whose answer is not read yet.
+    unanswered_reset: Option<u64>,
 }
 
 impl ProcessPlane {
-    /// Resets the program to an empty fleet (`reset`) and answers a plane for it.
+    /// Resets the program to an empty fleet (`reset`, offering the link's protocol) and
+    /// answers a plane for it.
     pub fn reset(link: &Rc<RefCell<Link>>) -> Self {
+        let (offer, exact, spoke) = {
+            let link = link.borrow();
+            (link.offer, link.exact, link.spoke)
+        };
         let mut plane = ProcessPlane {
             link: Rc::clone(link),
+            protocol: 1,
+            pipelined: false,
             fleet: Observed::default(),
             listings: RefCell::new(Vec::new()),
+            queried: None,
             pending: None,
-            last: (String::new(), super::Answered::Refused),
+            last: Last::Nothing,
+            unsaid: None,
+            unanswered_reset: None,
         };
+        if spoke >= 2 && !exact {
+            let ahead = link.borrow().ahead.as_ref().map(|ahead| ahead.reset);
+            plane.protocol = spoke;
+            plane.pipelined = true;
+            plane.unanswered_reset = ahead.or_else(|| plane.send_reset());
+            return plane;
+        }
+        let fields = [("protocol", Value::from(offer))];
+        let fields = if offer >= 2 { &fields[..] } else { &[][..] };
         let answered = link
             .borrow_mut()
-            .ask("reset", &[], "ok", r#"{"id":N,"answer":"ok"}"#);
-        if answered.is_some() {
-            plane.refresh();
+            .ask("reset", fields, "ok", r#"{"id":N,"answer":"ok"}"#);
+        if let Some(map) = answered {
+            plane.protocol = map
+                .get("protocol")
+                .and_then(Value::as_u64)
+                .map_or(1, |spoken| spoken.clamp(1, offer as u64) as u32);
+            plane.pipelined = plane.protocol >= 2 && !exact;
+            link.borrow_mut().spoke = plane.protocol;
+            if !plane.pipelined {
+                plane.refresh();
+            }
         }
         plane
+    }
+
+    /// Writes a `reset` offering the link's protocol, without waiting for its answer; its
+    /// id, or `None` once the program has failed.
+    pub fn send_reset(&mut self) -> Option<u64> {
+        let mut link = self.link.borrow_mut();
+        if link.error.is_some() {
+            return None;
+        }
+        let offer = link.offer;
+        match link.process.send("reset", |line| {
+            let _ = write!(line, ",\"protocol\":{offer}");
+        }) {
+            Ok(id) => Some(id),
+            Err(error) => {
+                link.fail(error);
+                None
+            }
+        }
+    }
+
+    /// Reads the answer to a `reset` sent without waiting (pipelined runs, after the first
+    /// requests of the case are sent): it must be `ok`, in protocol 2 as before.
+    pub fn settle_reset(&mut self) {
+        let Some(id) = self.unanswered_reset.take() else {
+            return;
+        };
+        let expected = r#"{"id":N,"answer":"ok","protocol":2}"#;
+        let mut link = self.link.borrow_mut();
+        let Some(answer) = link.expect::<ResetAnswer>(id, "reset", expected) else {
+            return;
+        };
+        if answer.answer != Said::Ok {
+            link.wrong_answer("reset", answer.answer, expected);
+        } else if answer.protocol != Some(u64::from(self.protocol)) {
+            let error = DriveError {
+                message: format!(
+                    "{} answered a reset in protocol {} after answering an earlier one in \
+                     protocol {}: a program speaks one version",
+                    link.process.program(),
+                    answer.protocol.unwrap_or(1),
+                    self.protocol
+                ),
+            };
+            link.fail(error);
+        }
+    }
+
+    /// Whether this case runs pipelined (protocol 2, not asked to run exact).
+    pub fn pipelined(&self) -> bool {
+        self.pipelined
+    }
+
+    /// What the program shows that its answers did not say (pipelined: the fleet verified
+    /// differs from the answers'; exact: an answer's `changed` differs from the fleet read
+    /// after it), found by the last step. Taken: the next step starts clean.
+    pub fn take_unsaid(&mut self) -> Option<String> {
+        self.unsaid.take()
     }
 
     /// Fetches the whole fleet (`tasks`).
     fn refresh(&mut self) {
         self.listings.borrow_mut().clear();
-        let mut link = self.link.borrow_mut();
-        let Some(mut map) = link.ask("tasks", &[], "tasks", TASKS_EXPECTED) else {
-            return;
-        };
-        let tasks =
-            serde_json::from_value::<Vec<WireTask>>(map.remove("tasks").unwrap_or_default());
-        let arrears = serde_json::from_value::<Vec<u32>>(map.remove("arrears").unwrap_or_default());
-        match (tasks, arrears) {
-            (Ok(tasks), Ok(arrears)) => {
-                self.fleet.tasks = tasks.into_iter().map(TaskView::from).collect();
-                self.fleet.arrears = arrears.into_iter().map(AccountId).collect();
-            }
-            (Err(error), _) | (_, Err(error)) => {
-                let message = format!(
-                    "{}: the answer to tasks does not read ({error}); expected {TASKS_EXPECTED}",
-                    "the program"
-                );
-                link.fail(DriveError { message });
-            }
+        if let Some(fleet) = self.fetch(None) {
+            self.fleet = fleet;
         }
     }
 
-    /// Sends a command to the program before the harness's step, and answers whether the
-    /// answer was definite; the harness's `execute` then answers what the program said.
+    /// The whole fleet, asked now (`id` `None`) or sent ahead.
+    fn fetch(&mut self, id: Option<u64>) -> Option<Observed> {
+        let mut link = self.link.borrow_mut();
+        let answer = match id {
+            Some(id) => link.expect::<TasksAnswer>(id, "tasks", TASKS_EXPECTED)?,
+            None => link.ask_now::<TasksAnswer>("tasks", |_| {}, TASKS_EXPECTED)?,
+        };
+        if answer.answer != Said::Tasks {
+            link.wrong_answer("tasks", answer.answer, TASKS_EXPECTED);
+            return None;
+        }
+        Some(Observed {
+            tasks: answer.tasks.into_iter().map(TaskView::from).collect(),
+            arrears: answer.arrears.into_iter().map(AccountId).collect(),
+        })
+    }
+
+    /// Sends a command to the program before the harness's step (exact runs), and answers
+    /// whether the answer was definite; the harness's `execute` then answers what the
+    /// program said.
     pub fn send(&mut self, command: &Command) -> Sent {
-        let request = serde_json::to_value(command).unwrap_or(Value::Null);
         let reply = {
             let mut link = self.link.borrow_mut();
             if link.error.is_some() {
                 return Sent::Definite;
             }
-            match link
+            let sent = link
                 .process
-                .request("execute", &[("command", request)], EXECUTE_EXPECTED)
-            {
+                .send("execute", |line| write_command(line, command));
+            let reply = sent
+                .and_then(|id| link.process.flush("execute").map(|()| id))
+                .and_then(|id| {
+                    link.process
+                        .receive::<ExecuteAnswer>(id, "execute", self.execute_expected())
+                });
+            match reply {
                 Ok(reply) => reply,
                 Err(error) => {
                     link.fail(error);
@@ -207,77 +390,378 @@ impl ProcessPlane {
             }
         };
         let before = std::mem::take(&mut self.fleet);
-        let definite = match reply {
-            Reply::TimedOut => None,
-            Reply::Answer(map) => match self.read_execute(&map) {
-                Ok(answer) => answer,
-                Err(()) => {
-                    let mut link = self.link.borrow_mut();
-                    let error = link.process.bad_answer("execute", &map, EXECUTE_EXPECTED);
-                    link.fail(error);
-                    return Sent::Definite;
-                }
+        let (definite, changed) = match reply {
+            Reply::TimedOut => (None, None),
+            Reply::Answer(answer) => match self.read_execute(answer) {
+                Some(read) => read,
+                None => return Sent::Definite,
             },
+            Reply::Other(map) => {
+                let mut link = self.link.borrow_mut();
+                let error = link
+                    .process
+                    .bad_answer("execute", &map, self.execute_expected());
+                link.fail(error);
+                return Sent::Definite;
+            }
         };
         self.refresh();
         if let Some(answer) = definite {
-            self.last = match &answer {
-                Ok(Outcome::Task(change)) => (
-                    format!("accepted → {:?} (version {})", change.to, change.version),
-                    super::Answered::Accepted,
-                ),
-                Ok(Outcome::Account { .. }) => ("accepted".into(), super::Answered::Accepted),
-                Err(kind) => (format!("refused {kind:?}"), super::Answered::Refused),
-            };
+            if let Some(changed) = changed {
+                self.unsaid = unsaid_changes(&before, &self.fleet, &changed);
+            }
+            self.said(&answer);
             self.pending = Some(answer);
             return Sent::Definite;
         }
         let mut link = self.link.borrow_mut();
         link.indefinite += 1;
         if self.fleet == before {
-            self.last = (
-                "unknown (did not happen)".into(),
-                super::Answered::Indefinite,
-            );
+            self.last = Last::Lost;
             return Sent::Lost;
         }
-        self.last = ("unknown (happened)".into(), super::Answered::Indefinite);
+        self.last = Last::Happened;
         link.happened += 1;
         self.pending = Some(Ok(derived_outcome(command, &before, &self.fleet)));
         Sent::Happened
     }
 
+    fn execute_expected(&self) -> &'static str {
+        if self.protocol >= 2 {
+            EXECUTE_EXPECTED_2
+        } else {
+            EXECUTE_EXPECTED
+        }
+    }
+
+    /// Writes the requests of one step without waiting for their answers (pipelined runs):
+    /// the command, the listings of accounts `0..lists`, the query of the task the command
+    /// addresses, and, with `verify`, the whole fleet. `None` once the program has failed.
+    pub fn plan(&mut self, command: &Command, lists: u32, verify: bool) -> Option<Planned> {
+        let mut link = self.link.borrow_mut();
+        if link.error.is_some() {
+            return None;
+        }
+        let process = &mut link.process;
+        let planned = (|| {
+            let execute = process.send("execute", |line| write_command(line, command))?;
+            let first_list = if lists > 0 {
+                process.send("lists", |line| {
+                    line.extend_from_slice(b",\"accounts\":[");
+                    for account in 0..lists {
+                        if account > 0 {
+                            line.push(b',');
+                        }
+                        let _ = write!(line, "{account}");
+                    }
+                    line.push(b']');
+                })?
+            } else {
+                0
+            };
+            let query = match *command {
+                Command::Task { account, task, .. } => Some(process.send("query", |line| {
+                    let _ = write!(line, ",\"account\":{},\"task\":{}", account.0, task.0);
+                })?),
+                _ => None,
+            };
+            let verify = if verify {
+                Some(process.send("tasks", |_| {})?)
+            } else {
+                None
+            };
+            Ok(Planned {
+                execute,
+                lists: (first_list, lists),
+                query,
+                verify,
+            })
+        })();
+        match planned {
+            Ok(planned) => Some(planned),
+            Err(error) => {
+                link.fail(error);
+                None
+            }
+        }
+    }
+
+    /// Sends the requests planned so far.
+    pub fn flush(&mut self) {
+        let mut link = self.link.borrow_mut();
+        if link.error.is_none()
+            && let Err(error) = link.process.flush("execute")
+        {
+            link.fail(error);
+        }
+    }
+
+    /// Reads the answers to one step's requests (pipelined runs), before the harness's step.
+    /// Answers `false` when the command's answer is indefinite: a pipelined run cannot settle
+    /// it (the next commands are already sent), so the case is run again, exact.
+    pub fn receive(&mut self, command: &Command, planned: Planned) -> bool {
+        let answer = {
+            let mut link = self.link.borrow_mut();
+            if link.error.is_some() {
+                return true;
+            }
+            match link.process.receive::<ExecuteAnswer>(
+                planned.execute,
+                "execute",
+                EXECUTE_EXPECTED_2,
+            ) {
+                Ok(Reply::Answer(answer)) => answer,
+                Ok(Reply::TimedOut) => return false,
+                Ok(Reply::Other(map)) => {
+                    let error = link.process.bad_answer("execute", &map, EXECUTE_EXPECTED_2);
+                    link.fail(error);
+                    return true;
+                }
+                Err(error) => {
+                    link.fail(error);
+                    return true;
+                }
+            }
+        };
+        let Some((definite, changed)) = self.read_execute(answer) else {
+            return true;
+        };
+        let Some(answer) = definite else {
+            return false;
+        };
+        if answer.is_ok() {
+            let Some(changed) = changed else {
+                let mut link = self.link.borrow_mut();
+                let message = format!(
+                    "{} accepted {command} without saying what changed; expected {EXECUTE_EXPECTED_2}",
+                    link.process.program()
+                );
+                link.fail(DriveError { message });
+                return true;
+            };
+            for view in changed {
+                let view = TaskView::from(view);
+                match self
+                    .fleet
+                    .tasks
+                    .binary_search_by_key(&view.id, |task| task.id)
+                {
+                    Ok(at) => self.fleet.tasks[at] = view,
+                    Err(at) => self.fleet.tasks.insert(at, view),
+                }
+            }
+            if let Ok(Outcome::Account {
+                account,
+                in_arrears,
+                ..
+            }) = answer
+            {
+                let arrears = &mut self.fleet.arrears;
+                match (arrears.binary_search(&account), in_arrears) {
+                    (Err(at), true) => arrears.insert(at, account),
+                    (Ok(at), false) => {
+                        arrears.remove(at);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        self.said(&answer);
+        self.pending = Some(answer);
+        let mut listings = self.listings.borrow_mut();
+        listings.clear();
+        let mut link = self.link.borrow_mut();
+        let (id, count) = planned.lists;
+        if count > 0 {
+            let Some(lists) = link.expect::<ListsAnswer>(id, "lists", LISTS_EXPECTED) else {
+                return true;
+            };
+            if lists.answer != Said::Lists || lists.lists.len() != count as usize {
+                let error = DriveError {
+                    message: format!(
+                        "{} answered lists of {count} accounts with {:?} of {}; expected {LISTS_EXPECTED}",
+                        link.process.program(),
+                        lists.answer,
+                        lists.lists.len(),
+                    ),
+                };
+                link.fail(error);
+                return true;
+            }
+            listings.extend(
+                lists
+                    .lists
+                    .into_iter()
+                    .map(|ids| Some(ids.into_iter().map(TaskId).collect())),
+            );
+        }
+        drop(listings);
+        self.queried = None;
+        if let (Some(id), Command::Task { account, task, .. }) = (planned.query, *command) {
+            let Some(found) = link.expect::<QueryAnswer>(id, "query", QUERY_EXPECTED) else {
+                return true;
+            };
+            if found.answer != Said::Task {
+                link.wrong_answer("query", found.answer, QUERY_EXPECTED);
+                return true;
+            }
+            self.queried = Some((account, task, found.task.map(TaskView::from)));
+        }
+        drop(link);
+        if let Some(id) = planned.verify
+            && let Some(shown) = self.fetch(Some(id))
+            && shown != self.fleet
+        {
+            self.unsaid = Some(differences(&self.fleet, &shown));
+        }
+        true
+    }
+
+    /// Records the answer for people.
+    fn said(&mut self, answer: &Result<Outcome, Refused>) {
+        self.last = Last::Definite(*answer);
+    }
+
     /// The program's last answer to a command, for people.
-    pub fn last_answer(&self) -> &str {
-        &self.last.0
+    pub fn last_answer(&self) -> String {
+        match self.last {
+            Last::Definite(Ok(Outcome::Task(change))) => {
+                format!("accepted → {:?} (version {})", change.to, change.version)
+            }
+            Last::Definite(Ok(Outcome::Account { .. })) => "accepted".into(),
+            Last::Definite(Err(kind)) => format!("refused {kind:?}"),
+            Last::Lost => "unknown (did not happen)".into(),
+            Last::Happened => "unknown (happened)".into(),
+            Last::Nothing => String::new(),
+        }
     }
 
     /// How the program answered the last command.
     pub fn last_answered(&self) -> super::Answered {
-        self.last.1
+        match self.last {
+            Last::Definite(Ok(_)) => super::Answered::Accepted,
+            Last::Definite(Err(_)) | Last::Nothing => super::Answered::Refused,
+            Last::Lost | Last::Happened => super::Answered::Indefinite,
+        }
     }
 
-    /// The answer to an execute: `Some` definite answer, `None` for `unknown`.
+    /// The answer to an execute: `Some` definite answer, `None` for `unknown`, with the
+    /// tasks it says changed; `None` (and the link failed) when it does not read.
     #[allow(clippy::type_complexity)]
     fn read_execute(
         &self,
-        map: &Map<String, Value>,
-    ) -> Result<Option<Result<Outcome, Refused>>, ()> {
-        match map.get("answer").and_then(Value::as_str) {
-            Some("accepted") => {
-                let outcome = map.get("outcome").cloned().ok_or(())?;
-                let outcome = serde_json::from_value::<Outcome>(outcome).map_err(|_| ())?;
-                Ok(Some(Ok(outcome)))
+        answer: ExecuteAnswer,
+    ) -> Option<(Option<Result<Outcome, Refused>>, Option<Vec<WireTask>>)> {
+        let read = match (answer.answer, answer.outcome, answer.kind) {
+            (Said::Accepted, Some(outcome), _) => Some(Ok(outcome)),
+            (Said::Refused, _, Some(kind)) => Some(Err(kind)),
+            (Said::Unknown, _, _) => None,
+            (said, _, _) => {
+                let mut link = self.link.borrow_mut();
+                let message = format!(
+                    "{} answered execute with \"{}\" and not all of its fields; expected {}",
+                    link.process.program(),
+                    format!("{said:?}").to_lowercase(),
+                    self.execute_expected()
+                );
+                link.fail(DriveError { message });
+                return None;
             }
-            Some("refused") => {
-                let kind = map.get("kind").cloned().ok_or(())?;
-                let kind = serde_json::from_value::<Refused>(kind).map_err(|_| ())?;
-                Ok(Some(Err(kind)))
-            }
-            Some("unknown") => Ok(None),
-            _ => Err(()),
+        };
+        Some((read, answer.changed))
+    }
+}
+
+/// Appends `,"command":…` to a request: the command's serde form, written directly (it is
+/// written once for every command a run sends).
+fn write_command(line: &mut Vec<u8>, command: &Command) {
+    line.extend_from_slice(b",\"command\":");
+    let _ = match *command {
+        Command::Create { account, mode } => write!(
+            line,
+            "{{\"command\":\"create\",\"account\":{},\"mode\":\"{}\"}}",
+            account.0,
+            mode.api_code()
+        ),
+        Command::Task {
+            account,
+            task,
+            event,
+        } if !matches!(event, crate::spec::Event::Create(_)) => write!(
+            line,
+            "{{\"command\":\"task\",\"account\":{},\"task\":{},\"event\":\"{}\"}}",
+            account.0,
+            task.0,
+            event.name()
+        ),
+        Command::Arrears { account } => write!(
+            line,
+            "{{\"command\":\"arrears\",\"account\":{}}}",
+            account.0
+        ),
+        Command::Recharge { account } => write!(
+            line,
+            "{{\"command\":\"recharge\",\"account\":{}}}",
+            account.0
+        ),
+        // An event with a mode (`{"Create":"FULL_TRANS"}`): serde's form. A command is
+        // plain data: it always serialises.
+        Command::Task { .. } => serde_json::to_writer(&mut *line, command).map_err(Into::into),
+    };
+}
+
+/// Exact runs: what an answer's `changed` does not say of the change the fleet shows.
+fn unsaid_changes(before: &Observed, after: &Observed, changed: &[WireTask]) -> Option<String> {
+    let mut said: Vec<TaskView> = changed.iter().copied().map(TaskView::from).collect();
+    said.sort_by_key(|task| task.id);
+    let shown: Vec<TaskView> = after
+        .tasks
+        .iter()
+        .filter(|task| !before.tasks.contains(task))
+        .copied()
+        .collect();
+    let said_changes: Vec<TaskView> = said
+        .iter()
+        .filter(|task| !before.tasks.contains(task))
+        .copied()
+        .collect();
+    if said_changes == shown && said.iter().all(|task| after.tasks.contains(task)) {
+        return None;
+    }
+    Some(format!(
+        "the answer says these tasks changed: {said:?}, but the fleet read after it shows \
+         these changes: {shown:?}"
+    ))
+}
+
+/// Pipelined runs: how the fleet the program shows differs from the one its answers said.
+fn differences(said: &Observed, shown: &Observed) -> String {
+    let mut out = String::from(
+        "the program's fleet differs from what its answers said changed (since the last look \
+         at the whole fleet): ",
+    );
+    let mut parts = Vec::new();
+    let ids = said
+        .tasks
+        .iter()
+        .chain(&shown.tasks)
+        .map(|task| task.id)
+        .collect::<std::collections::BTreeSet<_>>();
+    for id in ids {
+        let a = said.tasks.iter().find(|task| task.id == id);
+        let b = shown.tasks.iter().find(|task| task.id == id);
+        if a != b {
+            parts.push(format!("task {}: said {a:?}, shows {b:?}", id.0));
         }
     }
+    if said.arrears != shown.arrears {
+        parts.push(format!(
+            "accounts in arrears: said {:?}, shows {:?}",
+            said.arrears, shown.arrears
+        ));
+    }
+    out.push_str(&parts.join("; "));
+    out
 }
 
 /// What an indefinite command that happened changed, read off the fleet before and after.
@@ -332,7 +816,7 @@ impl ControlPlane for ProcessPlane {
     type Refusal = Refused;
 
     fn execute(&mut self, command: &Command) -> Result<Outcome, Refused> {
-        if self.pending.is_none() && self.link.borrow().error.is_none() {
+        if self.pending.is_none() && !self.pipelined && self.link.borrow().error.is_none() {
             // Called without `send` (a plain harness run): send it now.
             self.send(command);
         }
@@ -349,22 +833,29 @@ impl ControlPlane for ProcessPlane {
         if listings.len() <= index {
             listings.resize(index + 1, None);
         }
-        if listings[index].is_none() {
-            let ids = self
-                .link
-                .borrow_mut()
-                .ask(
-                    "list",
-                    &[("account", Value::from(account.0))],
-                    "list",
-                    r#"{"id":N,"answer":"list","tasks":[1,3]}"#,
-                )
-                .and_then(|mut map| {
-                    serde_json::from_value::<Vec<u64>>(map.remove("tasks").unwrap_or_default()).ok()
-                })
-                .unwrap_or_default();
+        if listings[index].is_none() && !self.pipelined {
+            let mut link = self.link.borrow_mut();
+            let answer = link.ask_now::<ListAnswer>(
+                "list",
+                |line| {
+                    let _ = write!(line, ",\"account\":{}", account.0);
+                },
+                LIST_EXPECTED,
+            );
+            let ids = match answer {
+                Some(list) if list.answer == Said::List => list.tasks,
+                Some(list) => {
+                    link.wrong_answer("list", list.answer, LIST_EXPECTED);
+                    Vec::new()
+                }
+                None => Vec::new(),
+            };
             listings[index] = Some(ids.into_iter().map(TaskId).collect());
         }
+        // Pipelined, the listings of every account are read with the step's answers
+        // whenever the specification accepts the command, which is the only time the
+        // harness asks.
+        debug_assert!(listings[index].is_some(), "listing of {account} not asked");
         listings[index].clone().unwrap_or_default().into_iter()
     }
 
@@ -373,18 +864,145 @@ impl ControlPlane for ProcessPlane {
     }
 
     fn query(&self, account: AccountId, task: TaskId) -> Option<TaskView> {
-        let mut map = self.link.borrow_mut().ask(
+        if self.pipelined {
+            return match self.queried {
+                Some((asked, id, found)) if asked == account && id == task => found,
+                _ => None,
+            };
+        }
+        let mut link = self.link.borrow_mut();
+        let found = link.ask_now::<QueryAnswer>(
             "query",
-            &[
-                ("account", Value::from(account.0)),
-                ("task", Value::from(task.0)),
-            ],
-            "task",
-            r#"{"id":N,"answer":"task","task":{…} or null}"#,
+            |line| {
+                let _ = write!(line, ",\"account\":{},\"task\":{}", account.0, task.0);
+            },
+            QUERY_EXPECTED,
         )?;
-        serde_json::from_value::<Option<WireTask>>(map.remove("task").unwrap_or_default())
-            .ok()
-            .flatten()
-            .map(TaskView::from)
+        if found.answer != Said::Task {
+            link.wrong_answer("query", found.answer, QUERY_EXPECTED);
+            return None;
+        }
+        found.task.map(TaskView::from)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::Mode;
+
+    fn task(id: u64, status: Status, version: u64) -> WireTask {
+        WireTask {
+            id,
+            account: 0,
+            mode: Mode::Full,
+            status,
+            phase: None,
+            frozen_from: None,
+            holds_instance: false,
+            version,
+        }
+    }
+
+    fn fleet(tasks: &[WireTask]) -> Observed {
+        Observed {
+            tasks: tasks.iter().copied().map(TaskView::from).collect(),
+            arrears: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn commands_are_written_in_their_serde_form() {
+        use crate::spec::Event;
+        let commands = [
+            Command::Create {
+                account: AccountId(2),
+                mode: Mode::FullIncremental,
+            },
+            Command::Task {
+                account: AccountId(0),
+                task: TaskId(7),
+                event: Event::InstanceReady,
+            },
+            Command::Task {
+                account: AccountId(1),
+                task: TaskId(3),
+                event: Event::Create(Mode::Incremental),
+            },
+            Command::Arrears {
+                account: AccountId(3),
+            },
+            Command::Recharge {
+                account: AccountId(0),
+            },
+        ];
+        let every_event = Event::KINDS.map(|event| Command::Task {
+            account: AccountId(1),
+            task: TaskId(2),
+            event,
+        });
+        for command in commands.into_iter().chain(every_event) {
+            let mut line = Vec::new();
+            write_command(&mut line, &command);
+            let written: serde_json::Value =
+                serde_json::from_slice(&line[",\"command\":".len()..]).expect("JSON");
+            assert_eq!(written, serde_json::to_value(command).expect("serialises"));
+        }
+    }
+
+    #[test]
+    fn an_answer_that_names_every_change_says_all() {
+        let before = fleet(&[task(1, Status::Creating, 1), task(2, Status::Creating, 1)]);
+        let after = fleet(&[
+            task(1, Status::Configuration, 2),
+            task(2, Status::Creating, 1),
+        ]);
+        assert_eq!(
+            unsaid_changes(&before, &after, &[task(1, Status::Configuration, 2)]),
+            None
+        );
+        // Naming an unchanged task as it is is harmless.
+        assert_eq!(
+            unsaid_changes(
+                &before,
+                &after,
+                &[
+                    task(2, Status::Creating, 1),
+                    task(1, Status::Configuration, 2)
+                ]
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn an_answer_that_leaves_out_or_misstates_a_change_is_caught() {
+        let before = fleet(&[task(1, Status::Creating, 1), task(2, Status::Creating, 1)]);
+        let after = fleet(&[
+            task(1, Status::Configuration, 2),
+            task(2, Status::Creating, 2),
+        ]);
+        let left_out = unsaid_changes(&before, &after, &[task(1, Status::Configuration, 2)]);
+        assert!(left_out.is_some_and(|detail| detail.contains("TaskId(2)")));
+        let misstated = unsaid_changes(
+            &before,
+            &after,
+            &[
+                task(1, Status::Configuration, 3),
+                task(2, Status::Creating, 2),
+            ],
+        );
+        assert!(misstated.is_some());
+    }
+
+    #[test]
+    fn the_difference_between_the_answers_and_the_fleet_names_each_task() {
+        let said = fleet(&[task(1, Status::Paused, 4)]);
+        let mut shown = fleet(&[task(1, Status::Paused, 5), task(2, Status::Creating, 1)]);
+        shown.arrears.push(AccountId(0));
+        let detail = differences(&said, &shown);
+        assert!(detail.contains("task 1: said"), "{detail}");
+        assert!(detail.contains("task 2: said None"), "{detail}");
+        assert!(detail.contains("accounts in arrears"), "{detail}");
     }
 }

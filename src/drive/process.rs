@@ -4,13 +4,15 @@
 //! driver never panics on what a program prints: it cannot be found, it exits before or
 //! during a case (its exit status and the tail of its standard error), it stops answering
 //! (a timeout), or it prints something that is not the answer expected. Its standard output
-//! is read by a thread into a channel, so that a silent program is noticed after the
-//! timeout instead of blocking the driver forever; its standard error is kept, last lines
+//! is read by a thread into a channel (whatever each read returns, split into lines here: a
+//! program that answers many requests at once costs one message, not one per line), so
+//! that a silent program is noticed after the timeout instead of blocking the driver
+//! forever; its standard error is kept, last lines
 //! only, for the crash message.
 
 use std::collections::VecDeque;
 use std::fmt;
-use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::process::{Child, ChildStdin, Command as Spawn, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::sync::{Arc, Mutex};
@@ -38,11 +40,26 @@ impl fmt::Display for DriveError {
 impl std::error::Error for DriveError {}
 
 /// What came back for one request.
-pub enum Reply {
-    /// A JSON object carrying the request's id.
-    Answer(serde_json::Map<String, Value>),
+pub enum Reply<T> {
+    /// The answer carrying the request's id, read as expected.
+    Answer(T),
+    /// A JSON object carrying the request's id that does not read as expected.
+    Other(serde_json::Map<String, Value>),
     /// Nothing within the timeout.
     TimedOut,
+}
+
+/// An answer read straight into its type: it must carry the request's id.
+pub trait Identified: serde::de::DeserializeOwned {
+    /// The id the answer carries.
+    fn id(&self) -> u64;
+}
+
+impl Identified for serde_json::Map<String, Value> {
+    fn id(&self) -> u64 {
+        // Not a number: no request has id 0, so the slow path says what is wrong.
+        self.get("id").and_then(Value::as_u64).unwrap_or(0)
+    }
 }
 
 /// A running program and the pipes to it.
@@ -50,10 +67,15 @@ pub struct Process {
     program: String,
     child: Child,
     stdin: BufWriter<ChildStdin>,
-    lines: Receiver<std::io::Result<String>>,
+    chunks: Receiver<std::io::Result<Vec<u8>>>,
+    /// What the program wrote that is not read yet: `buffer[start..]`.
+    buffer: Vec<u8>,
+    start: usize,
     stderr: Arc<Mutex<VecDeque<String>>>,
     timeout: Duration,
     next_id: u64,
+    /// The request being written (reused).
+    line: Vec<u8>,
     /// Requests answered so far (to tell "exits at start" from "crashes mid-case").
     answered: u64,
 }
@@ -84,11 +106,22 @@ impl Process {
         let stdin = BufWriter::new(child.stdin.take().ok_or_else(|| missing("stdin"))?);
         let stdout = child.stdout.take().ok_or_else(|| missing("stdout"))?;
         let stderr_pipe = child.stderr.take().ok_or_else(|| missing("stderr"))?;
-        let (send, lines) = channel();
+        let (send, chunks) = channel();
+        let mut stdout = stdout;
         thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let stop = line.is_err();
-                if send.send(line).is_err() || stop {
+            // One buffer, and a copy of what each read returned: no 16 KiB to clear per read.
+            let mut buffer = vec![0; 16 * 1024];
+            loop {
+                let read = match stdout.read(&mut buffer) {
+                    Ok(0) => break,
+                    Ok(read) => read,
+                    Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(error) => {
+                        let _ = send.send(Err(error));
+                        break;
+                    }
+                };
+                if send.send(Ok(buffer[..read].to_vec())).is_err() {
                     break;
                 }
             }
@@ -110,10 +143,13 @@ impl Process {
             program: program.to_string(),
             child,
             stdin,
-            lines,
+            chunks,
+            buffer: Vec::new(),
+            start: 0,
             stderr,
             timeout,
             next_id: 0,
+            line: Vec::with_capacity(256),
             answered: 0,
         })
     }
@@ -125,29 +161,59 @@ impl Process {
         op: &str,
         fields: &[(&str, Value)],
         expected: &str,
-    ) -> Result<Reply, DriveError> {
+    ) -> Result<Reply<serde_json::Map<String, Value>>, DriveError> {
+        let id = self.send(op, |line| {
+            for (key, value) in fields {
+                line.push(b',');
+                // A key and a JSON value: both serialise without failing.
+                let _ = serde_json::to_writer(&mut *line, key);
+                line.push(b':');
+                let _ = serde_json::to_writer(&mut *line, value);
+            }
+        })?;
+        self.flush(op)?;
+        self.receive(id, op, expected)
+    }
+
+    /// Writes one request (`{"id":N,"op":OP` then what `fields` appends, each field with its
+    /// leading comma) without flushing, and answers its id. Requests are buffered until
+    /// [`Process::flush`], so that a batch of them costs one write.
+    pub fn send(&mut self, op: &str, fields: impl FnOnce(&mut Vec<u8>)) -> Result<u64, DriveError> {
         self.next_id += 1;
         let id = self.next_id;
-        let mut message = serde_json::Map::new();
-        message.insert("id".into(), Value::from(id));
-        message.insert("op".into(), Value::from(op));
-        for (key, value) in fields {
-            message.insert((*key).into(), value.clone());
-        }
-        let line = Value::Object(message).to_string();
-        if self
-            .stdin
-            .write_all(line.as_bytes())
-            .and_then(|()| self.stdin.write_all(b"\n"))
-            .and_then(|()| self.stdin.flush())
-            .is_err()
-        {
+        self.line.clear();
+        let _ = write!(self.line, "{{\"id\":{id},\"op\":\"{op}\"");
+        fields(&mut self.line);
+        self.line.extend_from_slice(b"}\n");
+        if self.stdin.write_all(&self.line).is_err() {
             return Err(self.died(op));
         }
+        Ok(id)
+    }
+
+    /// Sends what [`Process::send`] buffered. `op` names the last request, for the error.
+    pub fn flush(&mut self, op: &str) -> Result<(), DriveError> {
+        if self.stdin.flush().is_err() {
+            return Err(self.died(op));
+        }
+        Ok(())
+    }
+
+    /// Waits for the answer to request `id` (an `op`), read as a `T`. Answers to earlier
+    /// requests (late answers to requests that timed out) are skipped. An answer with the
+    /// right id that does not read as a `T` is answered as [`Reply::Other`], for the caller
+    /// to say what is wrong with it.
+    pub fn receive<T: Identified>(
+        &mut self,
+        id: u64,
+        op: &str,
+        expected: &str,
+    ) -> Result<Reply<T>, DriveError> {
         loop {
-            let text = match self.lines.recv_timeout(self.timeout) {
-                Ok(Ok(text)) => text,
-                Ok(Err(error)) => {
+            let line = match self.next_line() {
+                Ok(Some(line)) => line,
+                Ok(None) => return Ok(Reply::TimedOut),
+                Err(Some(error)) => {
                     return Err(DriveError {
                         message: format!(
                             "{} wrote something unreadable in answer to {op}: {error}",
@@ -155,17 +221,43 @@ impl Process {
                         ),
                     });
                 }
-                Err(RecvTimeoutError::Timeout) => return Ok(Reply::TimedOut),
-                Err(RecvTimeoutError::Disconnected) => return Err(self.died(op)),
+                Err(None) => return Err(self.died(op)),
+            };
+            let bytes = &self.buffer[line];
+            // The common case, read straight into its type (from a `str`: checked once,
+            // not string by string).
+            let text = std::str::from_utf8(bytes);
+            if let Ok(answer) = text.map(serde_json::from_str::<T>)
+                && let Ok(answer) = answer
+            {
+                match answer.id() {
+                    got if got == id => {
+                        self.answered += 1;
+                        return Ok(Reply::Answer(answer));
+                    }
+                    got if got < id => continue, // a late answer to a timed-out request
+                    _ => {}
+                }
+            }
+            let text = match text {
+                Ok(text) => text,
+                Err(error) => {
+                    return Err(DriveError {
+                        message: format!(
+                            "{} wrote something unreadable in answer to {op}: {error}",
+                            self.program
+                        ),
+                    });
+                }
             };
             let not_an_answer = |why: &str| DriveError {
                 message: format!(
                     "{} printed {:?} in answer to {op} (id {id}): {why}; expected {expected}",
                     self.program,
-                    shorten(&text)
+                    shorten(text)
                 ),
             };
-            let object = match serde_json::from_str::<Value>(&text) {
+            let object = match serde_json::from_str::<Value>(text) {
                 Ok(Value::Object(object)) => object,
                 Ok(_) => return Err(not_an_answer("not a JSON object")),
                 Err(_) => return Err(not_an_answer("not JSON")),
@@ -173,12 +265,56 @@ impl Process {
             match object.get("id").and_then(Value::as_u64) {
                 Some(got) if got == id => {
                     self.answered += 1;
-                    return Ok(Reply::Answer(object));
+                    return Ok(Reply::Other(object));
                 }
                 Some(got) if got < id => continue, // a late answer to a timed-out request
+                Some(got) if got <= self.next_id => {
+                    return Err(not_an_answer(&format!(
+                        "the answer to request {got}, sent after it (answers come in the order \
+                         of the requests)"
+                    )));
+                }
                 Some(_) => return Err(not_an_answer("the id of a request not sent yet")),
                 None => return Err(not_an_answer("no numeric \"id\"")),
             }
+        }
+    }
+
+    /// The next line the program wrote (its range in the buffer, without the line end):
+    /// `None` if none came within the timeout; `Err(None)` when the program's output has
+    /// ended, `Err(Some(error))` when it could not be read.
+    fn next_line(&mut self) -> Result<Option<std::ops::Range<usize>>, Option<std::io::Error>> {
+        loop {
+            if let Some(at) = memchr::memchr(b'\n', &self.buffer[self.start..]) {
+                let begin = self.start;
+                let mut end = begin + at;
+                self.start = end + 1;
+                if end > begin && self.buffer[end - 1] == b'\r' {
+                    end -= 1;
+                }
+                return Ok(Some(begin..end));
+            }
+            let chunk = match self.chunks.recv_timeout(self.timeout) {
+                Ok(Ok(chunk)) => chunk,
+                Ok(Err(error)) => return Err(Some(error)),
+                Err(RecvTimeoutError::Timeout) => return Ok(None),
+                Err(RecvTimeoutError::Disconnected) => {
+                    // A last line without its line end still counts.
+                    if self.start < self.buffer.len() {
+                        let line = self.start..self.buffer.len();
+                        self.start = self.buffer.len();
+                        return Ok(Some(line));
+                    }
+                    return Err(None);
+                }
+            };
+            if self.start == self.buffer.len() {
+                self.buffer = chunk;
+            } else {
+                self.buffer.drain(..self.start);
+                self.buffer.extend_from_slice(&chunk);
+            }
+            self.start = 0;
         }
     }
 
@@ -214,6 +350,11 @@ impl Process {
         DriveError {
             message: format!("{} {when}: {status}; {tail}", self.program),
         }
+    }
+
+    /// The program's name, for messages.
+    pub fn program(&self) -> &str {
+        &self.program
     }
 
     /// The error for a program that did not answer a request that must be answered.

@@ -112,6 +112,42 @@ pub const TARGETS: &[Target] = &[
                 under one stateright property, and the engine's state is hashed in two words \
                 per task.",
     },
+    Target {
+        what: "drive against the reference engine as a process (`serve-plane`), protocol 2",
+        benchmarks: &["drive/serve-plane"],
+        except: &[],
+        goal: Goal::AtLeastPerSecond {
+            rate: 200_000.0,
+            peak_bytes: None,
+        },
+        limit: "Two processes share the two cores: the driver (generating cases, reading \
+                and judging every answer: the specification's step and every claim after \
+                every command), about 4 µs of processor time a command, and the engine \
+                answering over pipes, about 3 µs. The pipeline pays only while both run at \
+                once; on this shared machine another job often holds a core, and the \
+                figure drops toward what the sum allows. What a command costs is mostly \
+                JSON: an accepted command's answer carries the changed task (eight \
+                fields), the listings and the query that version 1 asked after each step \
+                are still asked, and every eighth command the whole fleet is read. Done: \
+                no round trip per request (the requests of 32 steps written at once, and \
+                the next case's reset and first steps before the last answers of a case \
+                are read), answers read in chunks and straight into typed structs, the \
+                listings of a step in one request, and an engine that writes its answers \
+                by hand and flushes once per read.",
+    },
+    Target {
+        what: "drive against the Python example, protocol 2",
+        benchmarks: &["drive/python"],
+        except: &[],
+        goal: Goal::AtLeastPerSecond {
+            rate: 20_000.0,
+            peak_bytes: None,
+        },
+        limit: "The Python program is the slower side: about 30 µs a command in CPython \
+                (`json.loads` and `json.dumps` of the command, its change, a listing and a \
+                query), against the driver's few. It answers every request that has \
+                arrived before it writes, in one write.",
+    },
 ];
 
 /// A target's verdict.
