@@ -2,7 +2,8 @@
 //! configurations of one task (`models/lifecycle.toml`), of the largest default fleet
 //! (`models/fleet-3x2.toml`: three tasks over two accounts, depth-first with two threads)
 //! and of the specification and the engine in lockstep on the same fleet
-//! (`models/conformance-3x2.toml`).
+//! (`models/conformance-3x2.toml`), and of the default actor model of the distributed
+//! control plane (`models/actors.toml`, depth-first with two threads).
 //!
 //! One iteration is one complete exploration by stateright (no shortest-counterexample
 //! search, no liveness: [`explore`] is the part of `drs-lifecycle check` that scales with
@@ -76,5 +77,9 @@ fn conformance(c: &mut Criterion) {
     model_check(c, "conformance-3x2");
 }
 
-criterion_group!(checking, lifecycle, fleet, conformance);
+fn actors(c: &mut Criterion) {
+    model_check(c, "actors");
+}
+
+criterion_group!(checking, lifecycle, fleet, conformance, actors);
 criterion_main!(checking);

@@ -199,3 +199,86 @@ fn a_snapshot_fault_is_for_the_fuzzer() {
         "only the fuzzer",
     );
 }
+
+#[test]
+fn actor_model_refuses_symmetry() {
+    assert_error(
+        "model = \"actors\"\n[checker]\nstrategy = \"dfs\"\nsymmetry = true\n",
+        4,
+        "actor models cannot use symmetry",
+    );
+}
+
+#[test]
+fn actor_parameters_belong_to_the_actor_model() {
+    assert_error(
+        "model = \"fleet\"\n[parameters]\nbudget = 3\n",
+        3,
+        "budget is a parameter of the actor model",
+    );
+}
+
+#[test]
+fn actor_model_has_one_account() {
+    assert_error(
+        "model = \"actors\"\n[parameters]\naccounts = 2\n",
+        3,
+        "one account",
+    );
+}
+
+#[test]
+fn actor_operations_are_user_operations_creation_or_billing() {
+    assert_error(
+        "model = \"actors\"\n[parameters]\noperations = [\"Create\", \"FullDone\"]\n",
+        3,
+        "report of the service",
+    );
+    assert_error(
+        "model = \"actors\"\n[parameters]\noperations = [\"Create\", \"Pawse\"]\n",
+        3,
+        "Pawse",
+    );
+}
+
+#[test]
+fn actor_liveness_needs_fair_delivery() {
+    assert_error(
+        "model = \"actors\"\n[parameters]\nlossy = true\n[checker]\nliveness = true\n",
+        3,
+        "fair delivery",
+    );
+}
+
+#[test]
+fn protocol_faults_need_the_actor_model_and_lifecycle_faults_the_others() {
+    assert_error(
+        "model = \"fleet\"\nfault = \"ack-before-persist\"\n",
+        2,
+        "use model = \"actors\"",
+    );
+    assert_error(
+        "model = \"actors\"\nfault = \"ended-restarts\"\n",
+        2,
+        "the actor model does not inject",
+    );
+}
+
+#[test]
+fn actor_bounds_are_checked() {
+    assert_error(
+        "model = \"actors\"\n[parameters]\ntasks = 3\n",
+        3,
+        "between 1 and 2",
+    );
+    assert_error(
+        "model = \"actors\"\n[parameters]\nbudget = 0\n",
+        3,
+        "budget = 0 is impossible",
+    );
+    assert_error(
+        "model = \"actors\"\n[parameters]\nnetwork = \"carrier pigeon\"\n",
+        3,
+        "unknown network",
+    );
+}

@@ -249,22 +249,7 @@ fn bad_configuration_is_a_one_line_error() {
 /// failure; on a developer machine without Chromium the test says so and passes.
 #[test]
 fn browser_renders_the_explorer_and_saves_a_screenshot() {
-    let chromium = ["chromium", "chromium-browser", "google-chrome"]
-        .into_iter()
-        .find(|name| {
-            Command::new(name)
-                .arg("--version")
-                .output()
-                .is_ok_and(|o| o.status.success())
-        });
-    let Some(chromium) = chromium else {
-        assert!(
-            std::env::var_os("DRS_REQUIRE_BROWSER").is_none(),
-            "DRS_REQUIRE_BROWSER is set but no Chromium was found: apt-get install chromium"
-        );
-        eprintln!(
-            "skipped: no Chromium on this machine (apt-get install chromium; CI requires it)"
-        );
+    let Some(chromium) = chromium() else {
         return;
     };
     let explorer = start(&[]);
@@ -272,19 +257,7 @@ fn browser_renders_the_explorer_and_saves_a_screenshot() {
     let url = format!("http://{}/#/steps/0/1/0/0/1/0", explorer.addr);
     let profile = Path::new(env!("CARGO_TARGET_TMPDIR")).join("chromium-profile");
     let _ = std::fs::remove_dir_all(&profile);
-    let flags = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--hide-scrollbars",
-        "--window-size=1400,1100",
-        "--virtual-time-budget=8000",
-    ];
+    let flags = CHROMIUM_FLAGS;
     let user_data = format!("--user-data-dir={}", profile.display());
     let dom = Command::new(chromium)
         .args(flags)
@@ -331,4 +304,143 @@ fn browser_renders_the_explorer_and_saves_a_screenshot() {
         png.starts_with(b"\x89PNG") && png.len() > 10_000,
         "a real screenshot"
     );
+}
+
+#[test]
+fn explorer_walks_the_actor_model_with_its_protocol_claims_and_sequence_diagrams() {
+    let explorer = start(&["models/actors.toml"]);
+    let status = json(&explorer.addr, "/.status");
+    assert!(
+        status["model"]
+            .as_str()
+            .is_some_and(|m| m.contains("ActorModel")),
+        "{status}"
+    );
+    let pinned = drs_lifecycle::check::load(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models/actors.toml"),
+    )
+    .expect("the shipped actor configuration loads")
+    .expect
+    .unique_states
+    .expect("it pins its state count");
+    assert_eq!(status["unique_state_count"], pinned);
+    let properties: Vec<String> = status["properties"]
+        .as_array()
+        .expect("a property list")
+        .iter()
+        .map(|p| p[1].as_str().unwrap_or_default().to_string())
+        .collect();
+    for name in [
+        "a stale report changes nothing",
+        "nothing acknowledged is lost",
+        "an instance runs only while its task should",
+        "engine refines the specification",
+    ] {
+        assert!(
+            properties.iter().any(|p| p == name),
+            "{name} missing from {properties:?}"
+        );
+    }
+    // Every claim holds: no discovery.
+    for property in status["properties"].as_array().expect("list") {
+        assert!(property[2].is_null(), "{property}");
+    }
+    // The client sends a creation; the controller takes it: the step after shows a sequence
+    // diagram of the messages between the named actors.
+    let steps = json(&explorer.addr, "/.states/0/0");
+    let text = steps.to_string();
+    assert!(text.contains("<svg"), "a sequence diagram: {text}");
+    assert!(
+        text.contains("controller") && text.contains("client") && text.contains("instance 1"),
+        "the actors are named: {text}"
+    );
+}
+
+#[test]
+fn browser_renders_an_actor_model_with_its_sequence_diagram() {
+    let Some(chromium) = chromium() else {
+        return;
+    };
+    let explorer = start(&["models/actors.toml"]);
+    // The client sends a creation, the controller takes it and directs the instance.
+    let url = format!("http://{}/#/steps/0/0/0", explorer.addr);
+    let profile = Path::new(env!("CARGO_TARGET_TMPDIR")).join("chromium-profile-actors");
+    let _ = std::fs::remove_dir_all(&profile);
+    let user_data = format!("--user-data-dir={}", profile.display());
+    let dom = Command::new(chromium)
+        .args(CHROMIUM_FLAGS)
+        .arg(&user_data)
+        .args(["--dump-dom", &url])
+        .output()
+        .expect("chromium runs");
+    let page = String::from_utf8_lossy(&dom.stdout);
+    assert!(
+        page.contains("ActorModel"),
+        "the page names the model:\n{page}"
+    );
+    assert!(
+        page.contains("<svg"),
+        "the page draws the sequence diagram:\n{page}"
+    );
+    assert!(
+        page.contains("a stale report changes nothing"),
+        "the page lists the protocol claims"
+    );
+    let screenshot = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("reports")
+        .join("explorer-actors.png");
+    let shot = Command::new(chromium)
+        .args(CHROMIUM_FLAGS)
+        .arg(&user_data)
+        .arg(format!("--screenshot={}", screenshot.display()))
+        .arg(&url)
+        .output()
+        .expect("chromium runs");
+    assert!(
+        shot.status.success(),
+        "{}",
+        String::from_utf8_lossy(&shot.stderr)
+    );
+    let png = std::fs::read(&screenshot).expect("the screenshot exists");
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 10_000,
+        "a real screenshot"
+    );
+}
+
+const CHROMIUM_FLAGS: [&str; 11] = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+    "--window-size=1400,1100",
+    "--virtual-time-budget=8000",
+];
+
+/// The Chromium on this machine; `None` (the test skips, with a message) when there is
+/// none, unless DRS_REQUIRE_BROWSER demands one.
+fn chromium() -> Option<&'static str> {
+    let chromium = ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|name| {
+            Command::new(name)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        });
+    if chromium.is_none() {
+        assert!(
+            std::env::var_os("DRS_REQUIRE_BROWSER").is_none(),
+            "DRS_REQUIRE_BROWSER is set but no Chromium was found: apt-get install chromium"
+        );
+        eprintln!(
+            "skipped: no Chromium on this machine (apt-get install chromium; CI requires it)"
+        );
+    }
+    chromium
 }

@@ -5,14 +5,13 @@
 //! also send its request again (the same number, so the controller executes it once), which
 //! costs budget too.
 
-use stateright::actor::{Out, model_timeout};
+use std::convert::Infallible;
 
 use crate::spec::{AccountId, Command, Event, Mode, TaskId};
 
-use super::controller::Handled;
+use super::controller_id;
+use super::effects::{Effects, Handled};
 use super::msg::{Msg, Slot, Timer};
-use super::node::Node;
-use super::{Exhaustive, controller_id};
 
 /// One operation the client can send.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -77,7 +76,7 @@ pub struct Client {
 
 impl Client {
     /// Starts with its whole budget.
-    pub fn start<P: Exhaustive>(&self, o: &mut Out<Node<P>>) -> ClientState {
+    pub fn start(&self, o: &mut Effects<Infallible>) -> ClientState {
         let state = ClientState {
             budget: self.budget,
             ..ClientState::default()
@@ -87,11 +86,11 @@ impl Client {
     }
 
     /// An answer.
-    pub fn on_msg<P: Exhaustive>(
+    pub fn on_msg(
         &self,
         s: &ClientState,
         msg: &Msg,
-        o: &mut Out<Node<P>>,
+        o: &mut Effects<Infallible>,
     ) -> Handled<ClientState> {
         let Msg::Reply { seq, accepted } = *msg else {
             return Handled::Ignored;
@@ -110,11 +109,11 @@ impl Client {
     }
 
     /// A timer: send an operation, or send the request out again.
-    pub fn on_timeout<P: Exhaustive>(
+    pub fn on_timeout(
         &self,
         s: &ClientState,
         timer: &Timer,
-        o: &mut Out<Node<P>>,
+        o: &mut Effects<Infallible>,
     ) -> Handled<ClientState> {
         if s.budget == 0 {
             return Handled::Ignored;
@@ -138,7 +137,7 @@ impl Client {
                 );
                 self.disarm(o);
                 if self.resends {
-                    o.set_timer(Timer::Resend, model_timeout());
+                    o.set_timer(Timer::Resend);
                 }
             }
             Timer::Resend => {
@@ -153,7 +152,7 @@ impl Client {
                     },
                 );
                 if n.budget > 0 {
-                    o.set_timer(Timer::Resend, model_timeout());
+                    o.set_timer(Timer::Resend);
                 }
             }
             _ => return Handled::Ignored,
@@ -175,15 +174,15 @@ impl Client {
             })
     }
 
-    fn arm<P: Exhaustive>(&self, s: &ClientState, o: &mut Out<Node<P>>) {
+    fn arm(&self, s: &ClientState, o: &mut Effects<Infallible>) {
         if s.budget > 0 && s.outstanding.is_none() {
             for timer in self.sends() {
-                o.set_timer(timer, model_timeout());
+                o.set_timer(timer);
             }
         }
     }
 
-    fn disarm<P: Exhaustive>(&self, o: &mut Out<Node<P>>) {
+    fn disarm(&self, o: &mut Effects<Infallible>) {
         for timer in self.sends() {
             o.cancel_timer(timer);
         }

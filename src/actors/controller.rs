@@ -4,7 +4,7 @@
 
 use std::hash::{Hash, Hasher};
 
-use stateright::actor::{Id, Out, model_timeout};
+use stateright::actor::Id;
 
 use crate::model::faults::Fault;
 use crate::model::lockstep::{Lockstep, lockstep};
@@ -12,8 +12,8 @@ use crate::model::{EngineView, World};
 use crate::plane::{Exhaustive, Observed};
 use crate::spec::{AccountId, Command, Event, Mode, Refused, Status, TaskId, step};
 
+use super::effects::{Effects, Handled};
 use super::msg::{Msg, Slot, Timer};
-use super::node::Node;
 use super::stage::{self, Stage};
 use super::{MAX_ACTOR_TASKS, instance_id};
 
@@ -63,6 +63,11 @@ pub struct ControllerState<P: Exhaustive> {
     pub dirty: bool,
     /// Auxiliary: how many times the controller restarted (bounds the model).
     pub restarts: u8,
+    /// A hash of all of the above, taken once whenever the state changes
+    /// ([`ControllerState::seal`]): the checker hashes every state it generates, and most
+    /// steps (an instance's report, the client's request on its way) leave the controller
+    /// alone, so its record (in memory and as saved) is hashed as one number.
+    fingerprint: u64,
 }
 
 impl<P: Exhaustive> ControllerState<P> {
@@ -79,6 +84,15 @@ impl<P: Exhaustive> ControllerState<P> {
         )
     }
 
+    /// Takes the state's fingerprint; every changed state is sealed before it is kept or
+    /// saved.
+    pub fn seal(&mut self) {
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        self.key().hash(&mut hasher);
+        self.engine.hash(&mut hasher);
+        self.fingerprint = hasher.finish();
+    }
+
     fn new(accounts: usize) -> Self {
         ControllerState {
             world: World::new(accounts),
@@ -90,6 +104,7 @@ impl<P: Exhaustive> ControllerState<P> {
             stale_changed: false,
             dirty: false,
             restarts: 0,
+            fingerprint: 0,
         }
     }
 }
@@ -113,7 +128,9 @@ impl<P: Exhaustive> std::fmt::Debug for ControllerState<P> {
 // conformance model.
 impl<P: Exhaustive> PartialEq for ControllerState<P> {
     fn eq(&self, other: &Self) -> bool {
-        self.key() == other.key() && self.engine == other.engine
+        self.fingerprint == other.fingerprint
+            && self.key() == other.key()
+            && self.engine == other.engine
     }
 }
 
@@ -121,8 +138,7 @@ impl<P: Exhaustive> Eq for ControllerState<P> {}
 
 impl<P: Exhaustive> Hash for ControllerState<P> {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        self.key().hash(state);
-        self.engine.hash(state);
+        self.fingerprint.hash(state);
     }
 }
 
@@ -139,16 +155,6 @@ pub struct Controller {
     pub polls: u8,
 }
 
-/// What a handler did with a message or timer.
-pub enum Handled<S> {
-    /// Nothing: the message stays in the network for later (or the timer is spent).
-    Ignored,
-    /// Consumed (and perhaps answered), the state unchanged.
-    Same,
-    /// The new state.
-    New(S),
-}
-
 impl Controller {
     fn has(&self, fault: Fault) -> bool {
         self.fault == Some(fault)
@@ -158,7 +164,7 @@ impl Controller {
     pub fn start<P: Exhaustive>(
         &self,
         saved: Option<&ControllerState<P>>,
-        o: &mut Out<Node<P>>,
+        o: &mut Effects<ControllerState<P>>,
     ) -> ControllerState<P> {
         let mut state = match saved {
             None => ControllerState::new(self.accounts),
@@ -176,8 +182,8 @@ impl Controller {
             self.arm(&state, slot, o);
         }
         // The restart count is auxiliary: it is saved in every variant.
-        o.save(state.clone().into());
-        state.dirty = false;
+        state.seal();
+        o.save(state.clone());
         state
     }
 
@@ -187,7 +193,7 @@ impl Controller {
         s: &ControllerState<P>,
         src: Id,
         msg: &Msg,
-        o: &mut Out<Node<P>>,
+        o: &mut Effects<ControllerState<P>>,
     ) -> Handled<ControllerState<P>> {
         match *msg {
             Msg::Request { seq, command } => {
@@ -287,7 +293,7 @@ impl Controller {
         &self,
         s: &ControllerState<P>,
         timer: &Timer,
-        o: &mut Out<Node<P>>,
+        o: &mut Effects<ControllerState<P>>,
     ) -> Handled<ControllerState<P>> {
         match *timer {
             Timer::Service { task, event } => {
@@ -323,7 +329,7 @@ impl Controller {
                 }
                 let mut n = s.clone();
                 n.dirty = false;
-                o.save(n.clone().into());
+                o.save(n.clone());
                 Handled::New(n)
             }
             Timer::Send { .. } | Timer::Resend | Timer::Outcome(_) => Handled::Ignored,
@@ -346,7 +352,7 @@ impl Controller {
         task: Slot,
         event: Event,
         current: bool,
-        o: &mut Out<Node<P>>,
+        o: &mut Effects<ControllerState<P>>,
     ) {
         let slot = n.world.fleet.slots()[usize::from(task)];
         let before = slot.task;
@@ -370,7 +376,7 @@ impl Controller {
         &self,
         n: &mut ControllerState<P>,
         command: &Command,
-        o: &mut Out<Node<P>>,
+        o: &mut Effects<ControllerState<P>>,
     ) -> Result<(), Refused> {
         if matches!(command, Command::Create { .. }) && n.world.fleet.len() >= self.tasks {
             // The model has an instance for each of its tasks and no more.
@@ -410,13 +416,18 @@ impl Controller {
     }
 
     /// Sets the task's timers: the service's clocks its status runs, and the next poll.
-    fn arm<P: Exhaustive>(&self, s: &ControllerState<P>, slot: usize, o: &mut Out<Node<P>>) {
+    fn arm<P: Exhaustive>(
+        &self,
+        s: &ControllerState<P>,
+        slot: usize,
+        o: &mut Effects<ControllerState<P>>,
+    ) {
         let task = s.world.fleet.slots()[slot].task;
         let id = slot as Slot;
         for event in SERVICE_EVENTS {
             let timer = Timer::Service { task: id, event };
             if step(&task, event).is_some() {
-                o.set_timer(timer, model_timeout());
+                o.set_timer(timer);
             } else {
                 o.cancel_timer(timer);
             }
@@ -425,7 +436,7 @@ impl Controller {
             let timer = Timer::Poll { task: id };
             let track = &s.tracks[slot];
             if task.status != Status::Deleted && !track.polling && track.polls < self.polls {
-                o.set_timer(timer, model_timeout());
+                o.set_timer(timer);
             } else {
                 o.cancel_timer(timer);
             }
@@ -433,12 +444,16 @@ impl Controller {
     }
 
     /// Saves the state; the write-behind variant only marks it to be saved later.
-    fn persist<P: Exhaustive>(&self, n: &mut ControllerState<P>, o: &mut Out<Node<P>>) {
+    fn persist<P: Exhaustive>(
+        &self,
+        n: &mut ControllerState<P>,
+        o: &mut Effects<ControllerState<P>>,
+    ) {
         if self.has(Fault::AckBeforePersist) {
             n.dirty = true;
-            o.set_timer(Timer::Flush, model_timeout());
+            o.set_timer(Timer::Flush);
         } else {
-            o.save(n.clone().into());
+            o.save(n.clone());
         }
     }
 }

@@ -8,16 +8,13 @@
 //! and it says so: an instance that was copying reports an instance fault and recovers, one
 //! that was starting reports a start error.
 
-use stateright::actor::{Out, model_timeout};
-
 use crate::model::faults::Fault;
 use crate::spec::{Event, Mode};
 
-use super::controller::Handled;
+use super::controller_id;
+use super::effects::{Effects, Handled};
 use super::msg::{Msg, Slot, Timer};
-use super::node::Node;
 use super::stage::{self, Stage};
-use super::{Exhaustive, controller_id};
 
 /// The last report an instance sent, and the stage it moved to with it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -71,14 +68,14 @@ impl Instance {
     }
 
     /// Starts idle, or restarts from what was saved.
-    pub fn start<P: Exhaustive>(
+    pub fn start(
         &self,
         saved: Option<&InstanceState>,
-        o: &mut Out<Node<P>>,
+        o: &mut Effects<InstanceState>,
     ) -> InstanceState {
         let Some(saved) = saved else {
             let state = InstanceState::default();
-            o.save(state.into());
+            o.save(state);
             return state;
         };
         let mut n = *saved;
@@ -117,11 +114,11 @@ impl Instance {
     }
 
     /// A message.
-    pub fn on_msg<P: Exhaustive>(
+    pub fn on_msg(
         &self,
         s: &InstanceState,
         msg: &Msg,
-        o: &mut Out<Node<P>>,
+        o: &mut Effects<InstanceState>,
     ) -> Handled<InstanceState> {
         match *msg {
             Msg::Directive {
@@ -162,11 +159,11 @@ impl Instance {
     }
 
     /// A timer: one of the stage's reports happens.
-    pub fn on_timeout<P: Exhaustive>(
+    pub fn on_timeout(
         &self,
         s: &InstanceState,
         timer: &Timer,
-        o: &mut Out<Node<P>>,
+        o: &mut Effects<InstanceState>,
     ) -> Handled<InstanceState> {
         let Timer::Outcome(event) = *timer else {
             return Handled::Ignored;
@@ -186,12 +183,12 @@ impl Instance {
         Handled::New(n)
     }
 
-    fn report<P: Exhaustive>(
+    fn report(
         &self,
         n: &mut InstanceState,
         event: Event,
         next: Stage,
-        o: &mut Out<Node<P>>,
+        o: &mut Effects<InstanceState>,
     ) {
         n.seq = n.seq.saturating_add(1);
         n.faulted |= event == Event::InstanceFault;
@@ -213,16 +210,16 @@ impl Instance {
         );
     }
 
-    fn arm<P: Exhaustive>(&self, n: &InstanceState, o: &mut Out<Node<P>>) {
+    fn arm(&self, n: &InstanceState, o: &mut Effects<InstanceState>) {
         let mode = n.mode.unwrap_or(Mode::FullIncremental);
         for &(event, _) in stage::outcomes(n.stage, mode) {
             if !(event == Event::InstanceFault && n.faulted) {
-                o.set_timer(Timer::Outcome(event), model_timeout());
+                o.set_timer(Timer::Outcome(event));
             }
         }
     }
 
-    fn disarm<P: Exhaustive>(&self, stage: Stage, mode: Option<Mode>, o: &mut Out<Node<P>>) {
+    fn disarm(&self, stage: Stage, mode: Option<Mode>, o: &mut Effects<InstanceState>) {
         let mode = mode.unwrap_or(Mode::FullIncremental);
         for &(event, _) in stage::outcomes(stage, mode) {
             o.cancel_timer(Timer::Outcome(event));
@@ -231,7 +228,7 @@ impl Instance {
 
     /// Saves the state; the forgetful variant saves only what its last report left (and the
     /// auxiliary counters, which every variant keeps).
-    fn persist<P: Exhaustive>(&self, n: &InstanceState, o: &mut Out<Node<P>>) {
+    fn persist(&self, n: &InstanceState, o: &mut Effects<InstanceState>) {
         if self.forgetful() {
             let mut saved = *n;
             match n.last {
@@ -246,9 +243,9 @@ impl Instance {
                     saved.stage = Stage::Idle;
                 }
             }
-            o.save(saved.into());
+            o.save(saved);
         } else {
-            o.save((*n).into());
+            o.save(*n);
         }
     }
 }

@@ -83,6 +83,7 @@
 
 pub mod client;
 pub mod controller;
+pub mod effects;
 pub mod instance;
 pub mod msg;
 pub mod node;
@@ -236,7 +237,7 @@ impl ActorSystem {
             .within_boundary(within_boundary::<P>);
         if named {
             let conditions = conditions::<P>();
-            for id in claims(true) {
+            for id in claims(false) {
                 model = model.property(Expectation::Always, id.name(), conditions[id.index()]);
             }
         } else {

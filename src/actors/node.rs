@@ -1,14 +1,16 @@
 //! The one actor type stateright's model needs: the controller, the client or an instance.
 
 use std::borrow::Cow;
+use std::convert::Infallible;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 
-use stateright::actor::{Actor, Id, Out};
+use stateright::actor::{Actor, Id, Out, model_timeout};
 
 use super::Exhaustive;
 use super::client::{Client, ClientState};
-use super::controller::{Controller, ControllerState, Handled};
+use super::controller::{Controller, ControllerState};
+use super::effects::{Effect, Effects, Handled};
 use super::instance::{Instance, InstanceState};
 use super::msg::{Msg, Timer};
 
@@ -104,14 +106,39 @@ by_variant!(Saved {
 });
 
 impl<P: Exhaustive> From<ControllerState<P>> for Saved<P> {
-    fn from(state: ControllerState<P>) -> Self {
+    fn from(mut state: ControllerState<P>) -> Self {
+        state.seal();
         Saved::Controller(state)
     }
+}
+
+fn sealed<P: Exhaustive>(mut state: ControllerState<P>) -> NodeState<P> {
+    state.seal();
+    NodeState::Controller(state)
 }
 
 impl<P: Exhaustive> From<InstanceState> for Saved<P> {
     fn from(state: InstanceState) -> Self {
         Saved::Instance(state)
+    }
+}
+
+/// Replays a role's effects into stateright's `Out`, in order.
+fn replay<P: Exhaustive, S: Into<Saved<P>>>(effects: Effects<S>, o: &mut Out<Node<P>>) {
+    for effect in effects.0 {
+        match effect {
+            Effect::Send(to, msg) => o.send(to, msg),
+            Effect::Set(timer) => o.set_timer(timer, model_timeout()),
+            Effect::Cancel(timer) => o.cancel_timer(timer),
+            Effect::Save(record) => o.save(record.into()),
+        }
+    }
+}
+
+/// The client saves nothing.
+impl<P: Exhaustive> From<Infallible> for Saved<P> {
+    fn from(never: Infallible) -> Self {
+        match never {}
     }
 }
 
@@ -149,15 +176,26 @@ impl<P: Exhaustive> Actor for Node<P> {
                     Some(Saved::Controller(state)) => Some(state),
                     _ => None,
                 };
-                NodeState::Controller(controller.start(saved, o))
+                let mut effects = Effects::default();
+                let state = controller.start(saved, &mut effects);
+                replay(effects, o);
+                NodeState::Controller(state)
             }
-            Node::Client(client) => NodeState::Client(client.start(o)),
+            Node::Client(client) => {
+                let mut effects = Effects::default();
+                let state = client.start(&mut effects);
+                replay(effects, o);
+                NodeState::Client(state)
+            }
             Node::Instance(instance) => {
                 let saved = match storage {
                     Some(Saved::Instance(state)) => Some(state),
                     _ => None,
                 };
-                NodeState::Instance(instance.start(saved, o))
+                let mut effects = Effects::default();
+                let state = instance.start(saved, &mut effects);
+                replay(effects, o);
+                NodeState::Instance(state)
             }
         }
     }
@@ -172,15 +210,21 @@ impl<P: Exhaustive> Actor for Node<P> {
     ) {
         match (self, &**state) {
             (Node::Controller(controller, _), NodeState::Controller(s)) => {
-                let handled = controller.on_msg(s, src, &msg, o);
-                apply(state, handled, NodeState::Controller);
+                let mut effects = Effects::default();
+                let handled = controller.on_msg(s, src, &msg, &mut effects);
+                replay(effects, o);
+                apply(state, handled, sealed);
             }
             (Node::Client(client), NodeState::Client(s)) => {
-                let handled = client.on_msg(s, &msg, o);
+                let mut effects = Effects::default();
+                let handled = client.on_msg(s, &msg, &mut effects);
+                replay(effects, o);
                 apply(state, handled, NodeState::Client);
             }
             (Node::Instance(instance), NodeState::Instance(s)) => {
-                let handled = instance.on_msg(s, &msg, o);
+                let mut effects = Effects::default();
+                let handled = instance.on_msg(s, &msg, &mut effects);
+                replay(effects, o);
                 apply(state, handled, NodeState::Instance);
             }
             _ => {}
@@ -196,15 +240,21 @@ impl<P: Exhaustive> Actor for Node<P> {
     ) {
         match (self, &**state) {
             (Node::Controller(controller, _), NodeState::Controller(s)) => {
-                let handled = controller.on_timeout(s, timer, o);
-                apply(state, handled, NodeState::Controller);
+                let mut effects = Effects::default();
+                let handled = controller.on_timeout(s, timer, &mut effects);
+                replay(effects, o);
+                apply(state, handled, sealed);
             }
             (Node::Client(client), NodeState::Client(s)) => {
-                let handled = client.on_timeout(s, timer, o);
+                let mut effects = Effects::default();
+                let handled = client.on_timeout(s, timer, &mut effects);
+                replay(effects, o);
                 apply(state, handled, NodeState::Client);
             }
             (Node::Instance(instance), NodeState::Instance(s)) => {
-                let handled = instance.on_timeout(s, timer, o);
+                let mut effects = Effects::default();
+                let handled = instance.on_timeout(s, timer, &mut effects);
+                replay(effects, o);
                 apply(state, handled, NodeState::Instance);
             }
             _ => {}

@@ -561,7 +561,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
                 return Err(fail(Some(flag.span()), "symmetry needs strategy = \"dfs\": stateright's BFS silently ignores symmetry reduction".to_string()));
             }
             if !is_kind(ModelKind::Fleet) && !is_kind(ModelKind::Lifecycle) {
-                return Err(fail(Some(flag.span()), "only the lifecycle and fleet models can use symmetry: in the conformance model the engine's task ids are not interchangeable, and in the actor model each task has its own instance actor: the engine's task ids are not interchangeable in its state".to_string()));
+                return Err(fail(Some(flag.span()), "the conformance and actor models cannot use symmetry: in the conformance model the engine's task ids are not interchangeable in its state, and in the actor model each task has its own instance actor".to_string()));
             }
             true
         }

@@ -90,6 +90,22 @@ pub const TARGETS: &[Target] = &[
                 it copies the fleet.",
     },
     Target {
+        what: "actor model of the distributed control plane (`models/actors.toml`, DFS, 2 threads)",
+        benchmarks: &["model-check/actors"],
+        except: &[],
+        goal: Goal::AtLeastPerSecond {
+            rate: 500_000.0,
+            peak_bytes: None,
+        },
+        limit: "An actor state is a vector of reference-counted actor states, a network \
+                (a hashed multiset of messages), a timer set per actor and each actor's \
+                saved record: every step clones the vector and the network and hashes all of \
+                it, and the controller's record (the fleet beside the specification, the \
+                engine, the protocol's bookkeeping) is both its memory and what it saved, so \
+                it is cloned and hashed twice. The controller runs every command through the \
+                lockstep comparison of the conformance model.",
+    },
+    Target {
         what: "conformance model (specification × engine), same fleet",
         benchmarks: &["model-check/conformance-3x2"],
         except: &[],
