@@ -96,6 +96,15 @@ configurations! {
     engine_refusal_bumping_a_version_is_caught => "fault-engine-refusal-bumps-version.toml",
     engine_reusing_a_deleted_id_is_caught => "fault-engine-reuses-deleted-id.toml",
     engine_late_report_undoing_a_pause_is_caught => "fault-engine-late-report-undoes-pause.toml",
+    actor_protocol_meets_every_claim_and_liveness => "actors.toml",
+    actor_protocol_survives_a_duplicating_network => "actors-duplicating.toml",
+    actor_protocol_survives_a_lossy_network_with_polls_and_resends => "actors-lossy.toml",
+    actor_protocol_survives_controller_restarts_and_instance_crashes => "actors-restarts.toml",
+    actor_protocol_stops_frozen_instances_and_resumes_them => "actors-billing.toml",
+    reports_applied_without_their_attempt_are_caught => "fault-reports-without-attempt-check.toml",
+    acknowledging_before_persisting_is_caught => "fault-ack-before-persist.toml",
+    instance_resending_after_a_restart_is_caught => "fault-instance-resends-after-restart.toml",
+    controller_trusting_a_poll_is_caught => "fault-controller-trusts-poll.toml",
 }
 
 #[test]
@@ -280,4 +289,44 @@ fn named_stateright_properties_give_the_same_verdicts_as_the_tally() {
         assert_eq!(named.unique_states, tallied.result.unique_states, "{name}");
         assert_eq!(verdicts(&named), verdicts(&tallied.result), "{name}");
     }
+}
+
+/// The README shows the trusting controller's counterexample as a sequence of messages: the
+/// late poll answer is the last step, from an attempt older than the task's.
+#[test]
+fn a_trusted_late_poll_answer_is_the_last_message_of_its_counterexample() {
+    let result = check("fault-controller-trusts-poll.toml");
+    let stale = result
+        .properties
+        .iter()
+        .find(|p| p.name == "a stale report changes nothing")
+        .and_then(|p| p.counterexample.as_ref())
+        .expect("a counterexample");
+    let steps: Vec<&str> = stale.steps.iter().map(|s| s.action.as_str()).collect();
+    assert_eq!(
+        steps.last().copied(),
+        Some("instance 1 → controller: task 1 attempt 2: migrating"),
+        "{steps:#?}"
+    );
+    assert!(steps.contains(&"client → controller: request 3: task 1 · Retry"));
+    let after = |i: usize| stale.steps[i].tasks[0].status.as_str();
+    assert_eq!(
+        (after(14), after(15), after(16)),
+        ("StartFailed", "Starting", "FullMigration")
+    );
+}
+
+/// A restarted controller that lost an acknowledged change is caught at the restart.
+#[test]
+fn a_lost_acknowledgement_shows_at_the_restart() {
+    let result = check("fault-ack-before-persist.toml");
+    let lost = result
+        .properties
+        .iter()
+        .find(|p| p.name == "nothing acknowledged is lost")
+        .and_then(|p| p.counterexample.as_ref())
+        .expect("a counterexample");
+    let steps: Vec<&str> = lost.steps.iter().map(|s| s.action.as_str()).collect();
+    assert_eq!(steps.last().copied(), Some("controller restarts"), "{steps:#?}");
+    assert!(steps.contains(&"controller → client: reply 1: accepted (#1)"));
 }
