@@ -327,6 +327,10 @@ fn a_lost_acknowledgement_shows_at_the_restart() {
         .and_then(|p| p.counterexample.as_ref())
         .expect("a counterexample");
     let steps: Vec<&str> = lost.steps.iter().map(|s| s.action.as_str()).collect();
-    assert_eq!(steps.last().copied(), Some("controller restarts"), "{steps:#?}");
+    assert_eq!(
+        steps.last().copied(),
+        Some("controller restarts"),
+        "{steps:#?}"
+    );
     assert!(steps.contains(&"controller → client: reply 1: accepted (#1)"));
 }

@@ -102,8 +102,12 @@ pub const TARGETS: &[Target] = &[
                 saved record: every step clones the vector and the network and hashes all of \
                 it, and the controller's record (the fleet beside the specification, the \
                 engine, the protocol's bookkeeping) is both its memory and what it saved, so \
-                it is cloned and hashed twice. The controller runs every command through the \
-                lockstep comparison of the conformance model.",
+                every change of it is cloned twice (a fingerprint taken once per change spares \
+                hashing it in every state: 227 k/s before, 255 k/s after, in `check`). The \
+                controller runs every command through the lockstep comparison of the \
+                conformance model. Not profiled yet; the next candidates are stateright's own \
+                clone of the network per step and the engine's task list allocated per \
+                controller change.",
     },
     Target {
         what: "conformance model (specification × engine), same fleet",
