@@ -79,20 +79,11 @@ fn explorer_serves_readable_states_and_every_property() {
     let explorer = start(&[]);
     let status = json(&explorer.addr, "/.status");
     assert_eq!(status["model"], "drs_lifecycle::model::fleet::FleetModel");
-    let pinned = drs_lifecycle::check::load(
-        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models/lifecycle.toml"),
-    )
-    .expect("the shipped lifecycle configuration loads")
-    .expect
-    .unique_states
-    .expect("it pins its state count");
-    assert_eq!(status["unique_state_count"], pinned);
-    let properties: Vec<String> = status["properties"]
-        .as_array()
-        .expect("a property list")
-        .iter()
-        .map(|p| p[1].as_str().unwrap_or_default().to_string())
-        .collect();
+    assert_eq!(
+        status["unique_state_count"],
+        pinned("models/lifecycle.toml")
+    );
+    let properties = property_names(&status);
     for name in [
         "deleted task never reappears",
         "ended is terminal",
@@ -287,23 +278,7 @@ fn browser_renders_the_explorer_and_saves_a_screenshot() {
         .join("reports")
         .join("explorer.png");
     std::fs::create_dir_all(screenshot.parent().expect("reports/")).expect("reports/ exists");
-    let shot = Command::new(chromium)
-        .args(flags)
-        .arg(&user_data)
-        .arg(format!("--screenshot={}", screenshot.display()))
-        .arg(&url)
-        .output()
-        .expect("chromium runs");
-    assert!(
-        shot.status.success(),
-        "{}",
-        String::from_utf8_lossy(&shot.stderr)
-    );
-    let png = std::fs::read(&screenshot).expect("the screenshot exists");
-    assert!(
-        png.starts_with(b"\x89PNG") && png.len() > 10_000,
-        "a real screenshot"
-    );
+    save_screenshot(chromium, &user_data, &url, &screenshot);
 }
 
 #[test]
@@ -316,20 +291,8 @@ fn explorer_walks_the_actor_model_with_its_protocol_claims_and_sequence_diagrams
             .is_some_and(|m| m.contains("ActorModel")),
         "{status}"
     );
-    let pinned = drs_lifecycle::check::load(
-        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models/actors.toml"),
-    )
-    .expect("the shipped actor configuration loads")
-    .expect
-    .unique_states
-    .expect("it pins its state count");
-    assert_eq!(status["unique_state_count"], pinned);
-    let properties: Vec<String> = status["properties"]
-        .as_array()
-        .expect("a property list")
-        .iter()
-        .map(|p| p[1].as_str().unwrap_or_default().to_string())
-        .collect();
+    assert_eq!(status["unique_state_count"], pinned("models/actors.toml"));
+    let properties = property_names(&status);
     for name in [
         "a stale report changes nothing",
         "nothing acknowledged is lost",
@@ -389,23 +352,7 @@ fn browser_renders_an_actor_model_with_its_sequence_diagram() {
     let screenshot = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("reports")
         .join("explorer-actors.png");
-    let shot = Command::new(chromium)
-        .args(CHROMIUM_FLAGS)
-        .arg(&user_data)
-        .arg(format!("--screenshot={}", screenshot.display()))
-        .arg(&url)
-        .output()
-        .expect("chromium runs");
-    assert!(
-        shot.status.success(),
-        "{}",
-        String::from_utf8_lossy(&shot.stderr)
-    );
-    let png = std::fs::read(&screenshot).expect("the screenshot exists");
-    assert!(
-        png.starts_with(b"\x89PNG") && png.len() > 10_000,
-        "a real screenshot"
-    );
+    save_screenshot(chromium, &user_data, &url, &screenshot);
 }
 
 const CHROMIUM_FLAGS: [&str; 11] = [
@@ -443,4 +390,44 @@ fn chromium() -> Option<&'static str> {
         );
     }
     chromium
+}
+
+/// The state count a shipped configuration pins.
+fn pinned(file: &str) -> usize {
+    drs_lifecycle::check::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join(file))
+        .expect("the shipped configuration loads")
+        .expect
+        .unique_states
+        .expect("it pins its state count")
+}
+
+/// The names of the properties the Explorer's status lists.
+fn property_names(status: &serde_json::Value) -> Vec<String> {
+    status["properties"]
+        .as_array()
+        .expect("a property list")
+        .iter()
+        .map(|p| p[1].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+/// Saves a screenshot of the page and checks it is a real image.
+fn save_screenshot(chromium: &str, user_data: &str, url: &str, screenshot: &Path) {
+    let shot = Command::new(chromium)
+        .args(CHROMIUM_FLAGS)
+        .arg(user_data)
+        .arg(format!("--screenshot={}", screenshot.display()))
+        .arg(url)
+        .output()
+        .expect("chromium runs");
+    assert!(
+        shot.status.success(),
+        "{}",
+        String::from_utf8_lossy(&shot.stderr)
+    );
+    let png = std::fs::read(screenshot).expect("the screenshot exists");
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 10_000,
+        "a real screenshot"
+    );
 }

@@ -91,12 +91,12 @@ pub mod stage;
 
 use std::sync::Arc;
 
+use stateright::Expectation;
 use stateright::actor::{ActorModel, ActorModelAction, ActorModelState, Id, LossyNetwork, Network};
-use stateright::{Expectation, Model};
 
 use crate::model::claims::{InstanceRun, Judge, Judged, Protocol, ProtocolTask, all};
 use crate::model::faults::{Fault, FaultyEngine};
-use crate::model::{ClaimId, Kind, Tally};
+use crate::model::{ClaimId, Tally};
 pub use crate::plane::Exhaustive;
 
 pub use client::Operation;
@@ -380,30 +380,10 @@ fn holds<P: Exhaustive, const I: usize>(_: &ActorsModel<P>, state: &ActorsState<
     all().nth(I).is_none_or(|id| !breaks(id, state))
 }
 
-macro_rules! conditions {
-    ($($i:literal)*) => {
-        [$(holds::<P, $i>),*]
-    };
-}
-
 type Condition<P> = fn(&ActorsModel<P>, &ActorsState<P>) -> bool;
 
 fn conditions<P: Exhaustive>() -> [Condition<P>; 64] {
-    conditions!(
-        0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31
-        32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57 58 59 60
-        61 62 63
-    )
-}
-
-/// Claims of the kind the actor model adds.
-pub fn protocol_claims() -> impl Iterator<Item = ClaimId> {
-    all().filter(|id| id.claim().kind == Kind::Protocol)
-}
-
-/// The model's step count for a state (unused by stateright; keeps `Model` in scope).
-pub fn initial_states<P: Exhaustive>(model: &ActorsModel<P>) -> Vec<ActorsState<P>> {
-    model.init_states()
+    crate::model::claims::by_claim_index!(holds)
 }
 
 /// An actor's name in counterexamples and the README's message sequences.

@@ -552,35 +552,35 @@ pub fn run(config: &Config, progress: &mut dyn FnMut(usize, usize, Duration)) ->
 }
 
 fn counterexample(model: &FleetModel, trace: &Trace<FleetModel>) -> Counterexample {
-    let steps = trace
-        .steps
-        .iter()
-        .enumerate()
-        .map(|(i, (command, state))| Step {
-            number: i + 1,
-            action: model.format_action(command),
-            tasks: tasks_after(&state.world.fleet),
-        })
-        .collect();
-    Counterexample {
-        length: trace.steps.len(),
-        steps,
-        cycle_start: None,
-        stuck: None,
-    }
+    counterexample_of(
+        trace,
+        |command| model.format_action(command),
+        |state| tasks_after(&state.world.fleet),
+    )
 }
 
 fn actors_counterexample(trace: &Trace<ActorsModel>) -> Counterexample {
+    counterexample_of(trace, actors::describe, |state| {
+        actors::record(state)
+            .map(|c| tasks_after(&c.world.fleet))
+            .unwrap_or_default()
+    })
+}
+
+/// A trace as a counterexample: each step in words, with every task's status after it.
+fn counterexample_of<M: Model>(
+    trace: &Trace<M>,
+    describe: impl Fn(&M::Action) -> String,
+    tasks: impl Fn(&M::State) -> Vec<TaskAfter>,
+) -> Counterexample {
     let steps = trace
         .steps
         .iter()
         .enumerate()
         .map(|(i, (action, state))| Step {
             number: i + 1,
-            action: actors::describe(action),
-            tasks: actors::record(state)
-                .map(|c| tasks_after(&c.world.fleet))
-                .unwrap_or_default(),
+            action: describe(action),
+            tasks: tasks(state),
         })
         .collect();
     Counterexample {

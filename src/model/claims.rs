@@ -21,6 +21,22 @@
 //! retry), so it would report success that proves nothing. A liveness claim here names the
 //! region a task must eventually leave; `check::liveness` judges it on the explicit graph.
 
+/// An array of 64 instances of a const-generic condition `$holds::<P, I>`, one per claim
+/// index (stateright takes plain function pointers, so each claim gets its own instance);
+/// the claims use the first `CLAIM_COUNT`.
+macro_rules! by_claim_index {
+    ($holds:ident) => {
+        $crate::model::claims::by_claim_index!(@ $holds
+            0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30
+            31 32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57 58
+            59 60 61 62 63)
+    };
+    (@ $holds:ident $($i:literal)*) => {
+        [$($holds::<P, $i>),*]
+    };
+}
+pub(crate) use by_claim_index;
+
 use std::fmt;
 
 use serde::Serialize;

@@ -474,21 +474,11 @@ fn holds<P, const I: usize>(model: &FleetModel<P>, state: &ModelState<P>) -> boo
     }
 }
 
-macro_rules! conditions {
-    ($($i:literal)*) => {
-        [$(holds::<P, $i>),*]
-    };
-}
-
 /// What stateright calls a property's condition.
 type Condition<P> = fn(&FleetModel<P>, &ModelState<P>) -> bool;
 
 /// The condition of each claim, by index in [`CLAIMS`] (64 slots; the claims use the first
 /// `CLAIM_COUNT`).
 fn conditions<P: Exhaustive>() -> [Condition<P>; 64] {
-    conditions!(
-        0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31
-        32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57 58 59 60
-        61 62 63
-    )
+    super::claims::by_claim_index!(holds)
 }
