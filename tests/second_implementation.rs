@@ -116,3 +116,38 @@ fn a_broken_second_implementation_is_caught_with_a_shortest_counterexample() {
         .expect_err("the fuzzer catches it too");
     assert_eq!(found.case.commands.len(), 6, "{found}");
 }
+
+/// The distributed control plane's controller owns any implementation: with the ledger as
+/// its fleet, the actor model of `models/actors.toml` reaches the same states as with the
+/// reference engine, and no claim breaks.
+#[test]
+fn the_second_implementation_runs_the_distributed_control_plane() {
+    use drs_lifecycle::check::config::Subject;
+    use drs_lifecycle::model::Tally;
+    use drs_lifecycle::model::claims::all;
+    use stateright::{Checker, Model};
+
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models/actors.toml");
+    let config = drs_lifecycle::check::load(&path).expect("the shipped configuration loads");
+    let Subject::Actors(mut system) = config.subject else {
+        panic!("models/actors.toml is an actor configuration");
+    };
+    let tally = Tally::new();
+    system.tally = tally.clone();
+    let checker = system
+        .into_model_of::<Ledger>(false)
+        .checker()
+        .threads(2)
+        .spawn_dfs()
+        .join();
+    let broken: Vec<&str> = all()
+        .filter(|&id| tally.violated(id))
+        .map(|id| id.name())
+        .collect();
+    assert!(broken.is_empty(), "{broken:?}");
+    assert_eq!(
+        Some(checker.unique_state_count()),
+        config.expect.unique_states,
+        "the ledger reaches the reference engine's states"
+    );
+}
