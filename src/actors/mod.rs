@@ -362,11 +362,20 @@ fn within_boundary<P: Exhaustive>(cfg: &ActorSystem, state: &ActorsState<P>) -> 
     record(state).is_none_or(|c| c.tracks.iter().all(|t| t.attempt <= cfg.max_attempts))
 }
 
-/// The tallying property: records every claim the state breaks; always holds.
+/// The tallying property: records every claim the state breaks; always holds. The
+/// controller's record and the protocol view are read once for all the claims.
 fn tally<P: Exhaustive>(model: &ActorsModel<P>, state: &ActorsState<P>) -> bool {
+    let mut tasks = [ProtocolTask::default(); MAX_ACTOR_TASKS];
+    let view = protocol(state, &mut tasks);
+    let judged = record(state).map(|c| Judged::of(&c.world, None));
     let mut bits = 0u64;
     for id in claims(false) {
-        if breaks(id, state) {
+        let broken = match id.claim().judge {
+            Judge::Always(holds) => judged.as_ref().is_some_and(|j| !holds(j)),
+            Judge::Protocol(holds) => !holds(&view),
+            _ => false,
+        };
+        if broken {
             bits |= 1 << id.index();
         }
     }
