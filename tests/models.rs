@@ -98,6 +98,7 @@ configurations! {
     engine_late_report_undoing_a_pause_is_caught => "fault-engine-late-report-undoes-pause.toml",
     actor_protocol_meets_every_claim_and_liveness => "actors.toml",
     actor_protocol_survives_a_duplicating_network => "actors-duplicating.toml",
+    actor_protocol_holds_over_ordered_channels => "actors-ordered.toml",
     actor_protocol_survives_a_lossy_network_with_polls_and_resends => "actors-lossy.toml",
     actor_protocol_survives_controller_restarts_and_instance_crashes => "actors-restarts.toml",
     actor_protocol_stops_frozen_instances_and_resumes_them => "actors-billing.toml",
