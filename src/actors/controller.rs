@@ -1,4 +1,4 @@
-//! The controller: owns the fleet (an implementation of [`ControlPlane`] beside the
+//! The controller: owns the fleet (an implementation of [`ControlPlane`](crate::plane::ControlPlane) beside the
 //! specification, in lockstep), answers the client, directs the instances, and applies
 //! their reports.
 

@@ -1,7 +1,7 @@
 //! Holding a control plane written in any language to the specification: the program runs
 //! as a child process and is spoken to in JSON lines (`docs/drive-protocol.md`).
 //!
-//! The fuzzer already holds any [`ControlPlane`](crate::plane::ControlPlane) to the
+//! The fuzzer already holds any [`ControlPlane`] to the
 //! specification; a program is made one ([`ProcessPlane`]), so `drive` reuses the fuzzer's
 //! generator, harness, shrinker, coverage and regressions unchanged, and a team whose
 //! control plane is in Python or Go gets the same checks as a Rust crate.

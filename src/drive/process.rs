@@ -201,7 +201,7 @@ impl Process {
 
     /// Waits for the answer to request `id` (an `op`), read as a `T`. Answers to earlier
     /// requests (late answers to requests that timed out) are skipped. An answer with the
-    /// right id that does not read as a `T` is answered as [`Reply::Other`], for the caller
+    /// right id that does not read as a `T` is answered as `Reply::Other`, for the caller
     /// to say what is wrong with it.
     pub fn receive<T: Identified>(
         &mut self,
