@@ -273,7 +273,7 @@ pub fn controller<P: Exhaustive>(
 /// The controller's record, up or not: its memory when up, what it saved when down.
 pub fn record<P: Exhaustive>(state: &ActorsState<P>) -> Option<&controller::ControllerState<P>> {
     controller(state).or(match state.actor_storages.first() {
-        Some(Some(node::Saved::Controller(s))) => Some(s),
+        Some(Some(node::Saved::Controller(s))) => Some(&**s),
         _ => None,
     })
 }

@@ -4,6 +4,7 @@ use std::borrow::Cow;
 use std::convert::Infallible;
 use std::fmt;
 use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
 use stateright::actor::{Actor, Id, Out, model_timeout};
 
@@ -34,10 +35,12 @@ pub enum NodeState<P: Exhaustive> {
     Instance(InstanceState),
 }
 
-/// What an actor saves (the client saves nothing).
+/// What an actor saves (the client saves nothing). The controller's record is shared:
+/// stateright copies every actor's saved record into each next state, and most steps do not
+/// change it.
 pub enum Saved<P: Exhaustive> {
     /// The controller's record.
-    Controller(ControllerState<P>),
+    Controller(Arc<ControllerState<P>>),
     /// An instance's record.
     Instance(InstanceState),
 }
@@ -108,7 +111,7 @@ by_variant!(Saved {
 impl<P: Exhaustive> From<ControllerState<P>> for Saved<P> {
     fn from(mut state: ControllerState<P>) -> Self {
         state.seal();
-        Saved::Controller(state)
+        Saved::Controller(Arc::new(state))
     }
 }
 
@@ -173,7 +176,7 @@ impl<P: Exhaustive> Actor for Node<P> {
         match self {
             Node::Controller(controller, _) => {
                 let saved = match storage {
-                    Some(Saved::Controller(state)) => Some(state),
+                    Some(Saved::Controller(state)) => Some(&**state),
                     _ => None,
                 };
                 let mut effects = Effects::default();
