@@ -296,13 +296,10 @@ fn named_stateright_properties_give_the_same_verdicts_as_the_tally() {
 /// late poll answer is the last step, from an attempt older than the task's.
 #[test]
 fn a_trusted_late_poll_answer_is_the_last_message_of_its_counterexample() {
-    let result = check("fault-controller-trusts-poll.toml");
-    let stale = result
-        .properties
-        .iter()
-        .find(|p| p.name == "a stale report changes nothing")
-        .and_then(|p| p.counterexample.as_ref())
-        .expect("a counterexample");
+    let stale = counterexample_of(
+        "fault-controller-trusts-poll.toml",
+        "a stale report changes nothing",
+    );
     let steps: Vec<&str> = stale.steps.iter().map(|s| s.action.as_str()).collect();
     assert_eq!(
         steps.last().copied(),
@@ -320,13 +317,10 @@ fn a_trusted_late_poll_answer_is_the_last_message_of_its_counterexample() {
 /// A restarted controller that lost an acknowledged change is caught at the restart.
 #[test]
 fn a_lost_acknowledgement_shows_at_the_restart() {
-    let result = check("fault-ack-before-persist.toml");
-    let lost = result
-        .properties
-        .iter()
-        .find(|p| p.name == "nothing acknowledged is lost")
-        .and_then(|p| p.counterexample.as_ref())
-        .expect("a counterexample");
+    let lost = counterexample_of(
+        "fault-ack-before-persist.toml",
+        "nothing acknowledged is lost",
+    );
     let steps: Vec<&str> = lost.steps.iter().map(|s| s.action.as_str()).collect();
     assert_eq!(
         steps.last().copied(),
@@ -334,4 +328,17 @@ fn a_lost_acknowledgement_shows_at_the_restart() {
         "{steps:#?}"
     );
     assert!(steps.contains(&"controller → client: reply 1: accepted (#1)"));
+}
+
+/// The shortest counterexample a shipped configuration gives a claim.
+fn counterexample_of(
+    file: &str,
+    claim: &str,
+) -> &'static drs_lifecycle::check::run::Counterexample {
+    check(file)
+        .properties
+        .iter()
+        .find(|p| p.name == claim)
+        .and_then(|p| p.counterexample.as_ref())
+        .unwrap_or_else(|| panic!("{file} gives {claim:?} no counterexample"))
 }

@@ -93,6 +93,11 @@ impl<P: Exhaustive> ControllerState<P> {
         self.fingerprint = hasher.finish();
     }
 
+    /// Whether the fleet has a task in this slot.
+    pub fn has_task(&self, task: Slot) -> bool {
+        usize::from(task) < self.world.fleet.len()
+    }
+
     fn new(accounts: usize) -> Self {
         ControllerState {
             world: World::new(accounts),
@@ -227,7 +232,9 @@ impl Controller {
                 seq,
                 event,
             } => {
-                let Some(track) = s.tracks.get(usize::from(task)) else {
+                // A task the fleet does not have (no instance reports for one): consumed.
+                let Some(track) = s.tracks.get(usize::from(task)).filter(|_| s.has_task(task))
+                else {
                     return Handled::Same;
                 };
                 let current = attempt == track.attempt && seq == track.next_seq;
@@ -255,7 +262,12 @@ impl Controller {
                 attempt,
                 migrating,
             } => {
-                let Some(track) = s.tracks.get(usize::from(task)).copied() else {
+                let Some(track) = s
+                    .tracks
+                    .get(usize::from(task))
+                    .copied()
+                    .filter(|_| s.has_task(task))
+                else {
                     return Handled::Same;
                 };
                 let mut n = s.clone();
