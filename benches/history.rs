@@ -8,6 +8,7 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use drs_lifecycle::history::validate::{Settings, Validator};
 use drs_lifecycle::history::{Judge, Options, Record, parse_line};
 use drs_lifecycle::simulate::{Config, run};
 
@@ -57,14 +58,13 @@ fn benches(c: &mut Criterion) {
         })
     });
     group.bench_function("validate end to end (parse and judge)", |b| {
+        // The library's whole reading loop (`validate` without its output): lines split,
+        // checked as UTF-8, parsed, the header honoured, every record judged.
         b.iter(|| {
-            let mut judge = Judge::new(options);
-            for (i, line) in text.lines().enumerate() {
-                let record = parse_line(line, i as u64 + 1).expect("valid");
-                judge.record(&record, i as u64 + 1).expect("in order");
-            }
-            judge.finish();
-            black_box(judge.violations.len())
+            let mut validator = Validator::new(Settings::default());
+            validator.read(&bytes[..], "bench").expect("valid");
+            let outcome = validator.finish().expect("valid");
+            black_box(outcome.judge.violations.len())
         })
     });
     group.bench_function("judge alone (records in memory)", |b| {

@@ -532,3 +532,126 @@ fn the_claims_the_validator_shares_are_in_the_one_table() {
         );
     }
 }
+
+// The library's reading loop (`history::validate`), as a program that embeds it calls it.
+
+mod library {
+    use drs_lifecycle::history::validate::{Outcome, Settings, Stop, Validator};
+    use drs_lifecycle::simulate::{Config, ServiceFault, run};
+
+    fn simulated(fault: Option<ServiceFault>) -> Vec<u8> {
+        let config = Config {
+            tasks: 200,
+            days: 2,
+            seed: 3,
+            fault,
+            ..Config::default()
+        };
+        let mut out = Vec::new();
+        run(&config, &mut out).expect("writes to memory");
+        out
+    }
+
+    fn validate(bytes: &[u8], settings: Settings) -> Result<Outcome, Stop> {
+        let mut validator = Validator::new(settings);
+        validator.read(bytes, "history.jsonl")?;
+        validator.finish()
+    }
+
+    fn violations(outcome: &Outcome) -> Vec<(String, u64, &'static str)> {
+        let mut all: Vec<_> = outcome
+            .judge
+            .violations
+            .iter()
+            .map(|v| (v.job.clone(), v.record.line, v.claim))
+            .collect();
+        all.sort();
+        all
+    }
+
+    #[test]
+    fn the_library_loop_finds_what_the_command_finds() {
+        let clean = validate(&simulated(None), Settings::default()).expect("well formed");
+        assert!(clean.judge.violations.is_empty());
+        assert!(clean.judge.counts.records > 10_000);
+        // The header of a simulated history says commands and billing are recorded.
+        assert!(clean.judge.options().commands_complete);
+        let faulty = validate(
+            &simulated(Some(ServiceFault::DeletedReappears)),
+            Settings::default(),
+        )
+        .expect("well formed");
+        let found = violations(&faulty);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].2, drs_lifecycle::history::claim::DELETED_REAPPEARS);
+    }
+
+    #[test]
+    fn shards_through_the_library_together_judge_every_job_once() {
+        let bytes = simulated(Some(ServiceFault::EndedRestarts));
+        let whole = validate(&bytes, Settings::default()).expect("well formed");
+        let of_jobs = |o: &Outcome| {
+            let c = &o.judge.counts;
+            (c.polls + c.commands + c.timeline, c.billing)
+        };
+        let mut records = 0;
+        let mut found = Vec::new();
+        for i in 0..3 {
+            let settings = Settings {
+                shard: Some((i, 3)),
+                ..Settings::default()
+            };
+            let part = validate(&bytes, settings).expect("well formed");
+            // A job's records are judged in its shard only; billing, by account, in every one.
+            records += of_jobs(&part).0;
+            assert_eq!(of_jobs(&part).1, of_jobs(&whole).1);
+            found.extend(violations(&part));
+        }
+        found.sort();
+        assert_eq!(records, of_jobs(&whole).0);
+        assert_eq!(found, violations(&whole));
+        assert_eq!(found.len(), 1);
+    }
+
+    #[test]
+    fn a_malformed_line_stops_the_loop_unless_it_keeps_going() {
+        let mut bytes = simulated(None);
+        bytes.extend_from_slice(b"{\"kind\":\"status\",\"job\":\"x\"}\nnot json\n");
+        let Err(Stop::Malformed { file, error }) = validate(&bytes, Settings::default()) else {
+            panic!("a malformed line must stop the loop");
+        };
+        assert_eq!(file, "history.jsonl");
+        let lines = bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+        assert_eq!(error.line, lines - 1);
+        let settings = Settings {
+            keep_going: true,
+            ..Settings::default()
+        };
+        let outcome = validate(&bytes, settings).expect("keeps going");
+        assert_eq!(outcome.malformed, 2);
+        let first = outcome.first_malformed.expect("the first is kept");
+        assert!(
+            first.starts_with(&format!("history.jsonl:{}: ", lines - 1)),
+            "{first}"
+        );
+        assert!(outcome.judge.violations.is_empty());
+    }
+
+    #[test]
+    fn the_reordering_window_judges_records_in_time_order() {
+        let history = "{\"kind\":\"status\",\"job\":\"j\",\"t\":\"2025-03-01T00:01:00Z\",\"status\":\"CONFIGURATION\"}\n\
+                       {\"kind\":\"status\",\"job\":\"j\",\"t\":\"2025-03-01T00:00:30Z\",\"status\":\"CREATING\"}\n";
+        let Err(Stop::Malformed { error, .. }) = validate(history.as_bytes(), Settings::default())
+        else {
+            panic!("out of order without a window must stop the loop");
+        };
+        assert_eq!(error.line, 2);
+        let settings = Settings {
+            reorder_window: Some(60_000),
+            ..Settings::default()
+        };
+        let outcome = validate(history.as_bytes(), settings).expect("reordered");
+        assert_eq!(outcome.judge.counts.records, 2);
+        assert!(outcome.judge.violations.is_empty());
+    }
+}

@@ -7,8 +7,6 @@
 //! stops the run with its file, line and what is wrong (exit 3), or with `--keep-going` is
 //! counted and skipped.
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
 use std::fs::File;
 use std::io::{BufRead, BufReader, IsTerminal, Read};
 use std::path::PathBuf;
@@ -19,10 +17,8 @@ use serde_json::json;
 
 use super::{CliError, out, outln};
 use crate::history::tables::answer_of;
-use crate::history::{
-    ExcursionPolicy, Judge, Millis, Options, Record, RecordError, format_gap, format_time,
-    job_hash, parse_duration, parse_line,
-};
+use crate::history::validate::{Settings, Stop, Validator};
+use crate::history::{ExcursionPolicy, Judge, format_gap, format_time, parse_duration};
 use crate::text::{pad, thousands};
 
 /// Exit status of a history with violations.
@@ -111,6 +107,17 @@ pub enum Excursions {
     Error,
 }
 
+/// A malformed line is exit status 3; a read error a bad invocation.
+fn stopped(stop: Stop) -> CliError {
+    match stop {
+        Stop::Malformed { .. } => CliError {
+            message: stop.to_string(),
+            code: EXIT_MALFORMED,
+        },
+        Stop::Io { .. } => CliError::input(stop.to_string()),
+    }
+}
+
 fn parse_shard(text: &str) -> Result<(u64, u64), CliError> {
     let bad = || {
         CliError::input(format!(
@@ -154,122 +161,6 @@ fn open(path: &PathBuf) -> Result<Box<dyn BufRead>, CliError> {
     })
 }
 
-struct Run {
-    judge: Judge,
-    shard: Option<(u64, u64)>,
-    keep_going: bool,
-    malformed: u64,
-    first_malformed: Option<String>,
-    skipped_other_shards: u64,
-    cli: CliOverrides,
-    window: Option<Millis>,
-    buffer: BinaryHeap<Reverse<(Millis, u64, usize)>>,
-    held: Vec<Option<(Record<'static>, String)>>,
-    latest: Millis,
-}
-
-#[derive(Clone, Copy)]
-struct CliOverrides {
-    commands: Option<bool>,
-    billing: Option<bool>,
-    apply_within: Option<Option<Millis>>,
-}
-
-impl Run {
-    fn malformed(&mut self, file: &str, error: RecordError) -> Result<(), CliError> {
-        let message = format!("{file}:{}: {}", error.line, error.what);
-        if !self.keep_going {
-            return Err(CliError {
-                message,
-                code: EXIT_MALFORMED,
-            });
-        }
-        self.malformed += 1;
-        if self.first_malformed.is_none() {
-            self.first_malformed = Some(message);
-        }
-        Ok(())
-    }
-
-    fn in_shard(&self, job: &str) -> bool {
-        self.shard.is_none_or(|(i, n)| job_hash(job) % n == i)
-    }
-
-    fn take(&mut self, record: Record<'_>, line: u64, file: &str) -> Result<(), CliError> {
-        let record = match record {
-            Record::Header(header) => {
-                let mut options = self.judge.options();
-                options.commands_complete = self
-                    .cli
-                    .commands
-                    .or(header.commands_complete)
-                    .unwrap_or(false);
-                options.billing_recorded = self
-                    .cli
-                    .billing
-                    .or(header.billing_recorded)
-                    .unwrap_or(false);
-                options.apply_within = self.cli.apply_within.unwrap_or(header.apply_within);
-                self.judge.set_options(options);
-                return Ok(());
-            }
-            Record::Polls(polls) if self.shard.is_some() => {
-                let kept: Vec<_> = polls
-                    .into_iter()
-                    .filter(|p| self.in_shard(&p.job))
-                    .collect();
-                Record::Polls(kept)
-            }
-            other => other,
-        };
-        if let Some(job) = record.job()
-            && !self.in_shard(job)
-        {
-            self.skipped_other_shards += 1;
-            return Ok(());
-        }
-        match self.window {
-            None => self.judge_one(&record, line, file),
-            Some(window) => {
-                let time = record.time().unwrap_or(self.latest);
-                self.latest = self.latest.max(time);
-                let slot = self
-                    .held
-                    .iter()
-                    .position(Option::is_none)
-                    .unwrap_or_else(|| {
-                        self.held.push(None);
-                        self.held.len() - 1
-                    });
-                self.held[slot] = Some((record.into_owned(), file.to_string()));
-                self.buffer.push(Reverse((time, line, slot)));
-                self.release(self.latest.saturating_sub(window))
-            }
-        }
-    }
-
-    /// Judges the buffered records older than `before`, in time order.
-    fn release(&mut self, before: Millis) -> Result<(), CliError> {
-        while let Some(Reverse((time, line, slot))) = self.buffer.peek().copied() {
-            if time >= before {
-                break;
-            }
-            self.buffer.pop();
-            if let Some((record, file)) = self.held[slot].take() {
-                self.judge_one(&record, line, &file)?;
-            }
-        }
-        Ok(())
-    }
-
-    fn judge_one(&mut self, record: &Record<'_>, line: u64, file: &str) -> Result<(), CliError> {
-        match self.judge.record(record, line) {
-            Ok(()) => Ok(()),
-            Err(error) => self.malformed(file, error),
-        }
-    }
-}
-
 pub fn validate(args: ValidateArgs) -> Result<ExitCode, CliError> {
     if args.schema {
         outln!(
@@ -292,38 +183,21 @@ pub fn validate(args: ValidateArgs) -> Result<ExitCode, CliError> {
         .map(|t| duration("--reorder-window", t))
         .transpose()?;
     let shard = args.shard.as_deref().map(parse_shard).transpose()?;
-    let cli = CliOverrides {
-        commands: args.commands.map(|c| c == Commands::Complete),
-        billing: args.billing.map(|b| b == Billing::Recorded),
-        apply_within,
-    };
-    let options = Options {
+    let settings = Settings {
         excursions: match args.excursions {
             Excursions::Skip => ExcursionPolicy::Skip,
             Excursions::Error => ExcursionPolicy::Error,
         },
-        commands_complete: cli.commands.unwrap_or(false),
-        billing_recorded: cli.billing.unwrap_or(false),
-        apply_within: cli.apply_within.flatten(),
-    };
-    let mut judge = Judge::new(options);
-    judge.explain = args.explain;
-    if let Some(job) = &args.itf {
-        judge.keep_trace(job);
-    }
-    let mut run = Run {
-        judge,
+        commands_complete: args.commands.map(|c| c == Commands::Complete),
+        billing_recorded: args.billing.map(|b| b == Billing::Recorded),
+        apply_within,
+        reorder_window: window,
         shard,
         keep_going: args.keep_going,
-        malformed: 0,
-        first_malformed: None,
-        skipped_other_shards: 0,
-        cli,
-        window,
-        buffer: BinaryHeap::new(),
-        held: Vec::new(),
-        latest: Millis::MIN,
+        explain: args.explain,
+        trace_job: args.itf.clone(),
     };
+    let mut validator = Validator::new(settings);
     let files = if args.files.is_empty() {
         vec![PathBuf::from("-")]
     } else {
@@ -338,61 +212,34 @@ pub fn validate(args: ValidateArgs) -> Result<ExitCode, CliError> {
     let show_progress = args.progress || std::io::stderr().is_terminal();
     let mut last_progress = started;
     let mut printed_progress = false;
-    let mut buf = Vec::with_capacity(1024);
-    for (mut reader, name) in readers {
+    for (reader, name) in readers {
         let name = if name == "-" {
             "<stdin>".to_string()
         } else {
             name
         };
-        let mut line = 0u64;
-        loop {
-            buf.clear();
-            let n = reader
-                .read_until(b'\n', &mut buf)
-                .map_err(|e| CliError::input(format!("cannot read {name}: {e}")))?;
-            if n == 0 {
-                break;
-            }
-            line += 1;
-            let text = match std::str::from_utf8(&buf) {
-                Ok(text) => text.trim_end(),
-                Err(_) => {
-                    let error = RecordError {
-                        line,
-                        what: crate::history::Malformed::Json("not UTF-8".to_string()),
-                    };
-                    run.malformed(&name, error)?;
-                    continue;
+        validator
+            .read_with_progress(reader, &name, |judge, _| {
+                if show_progress && last_progress.elapsed().as_secs_f64() >= 1.0 {
+                    last_progress = Instant::now();
+                    printed_progress = true;
+                    let records = judge.counts.records;
+                    eprint!(
+                        "\rvalidate: {} records, {} jobs, {} violations, {}/s   ",
+                        thousands(records as usize),
+                        thousands(judge.job_count()),
+                        judge.violated_jobs(),
+                        crate::text::format_rate(records as f64 / started.elapsed().as_secs_f64())
+                    );
                 }
-            };
-            if text.trim().is_empty() {
-                continue;
-            }
-            match parse_line(text, line) {
-                Ok(record) => run.take(record, line, &name)?,
-                Err(error) => run.malformed(&name, error)?,
-            }
-            if show_progress && line % 65_536 == 0 && last_progress.elapsed().as_secs_f64() >= 1.0 {
-                last_progress = Instant::now();
-                printed_progress = true;
-                let records = run.judge.counts.records;
-                eprint!(
-                    "\rvalidate: {} records, {} jobs, {} violations, {}/s   ",
-                    thousands(records as usize),
-                    thousands(run.judge.job_count()),
-                    run.judge.violated_jobs(),
-                    crate::text::format_rate(records as f64 / started.elapsed().as_secs_f64())
-                );
-            }
-        }
+            })
+            .map_err(stopped)?;
     }
-    run.release(Millis::MAX)?;
+    let outcome = validator.finish().map_err(stopped)?;
     if printed_progress {
         eprint!("\r{}\r", " ".repeat(70));
     }
-    let mut judge = run.judge;
-    judge.finish();
+    let mut judge = outcome.judge;
     if args.explain && args.itf.is_none() {
         for gap in std::mem::take(&mut judge.gaps) {
             let steps = gap.steps.len();
@@ -429,9 +276,9 @@ pub fn validate(args: ValidateArgs) -> Result<ExitCode, CliError> {
                 &judge,
                 &run_info(
                     files.len(),
-                    run.malformed,
-                    &run.first_malformed,
-                    run.skipped_other_shards,
+                    outcome.malformed,
+                    &outcome.first_malformed,
+                    outcome.skipped_other_shards,
                     elapsed,
                 ),
             )?,
@@ -451,8 +298,8 @@ pub fn validate(args: ValidateArgs) -> Result<ExitCode, CliError> {
                     "options": judge.options(),
                     "counts": judge.counts,
                     "polls_by_status": by_status,
-                    "malformed_lines": run.malformed,
-                    "skipped_other_shards": run.skipped_other_shards,
+                    "malformed_lines": outcome.malformed,
+                    "skipped_other_shards": outcome.skipped_other_shards,
                     "violations": judge.violations,
                     "divergences": judge.divergences,
                     "never_applied": judge.never_applied,
@@ -466,11 +313,11 @@ pub fn validate(args: ValidateArgs) -> Result<ExitCode, CliError> {
     }
     Ok(if !judge.violations.is_empty() {
         ExitCode::from(EXIT_VIOLATIONS)
-    } else if run.malformed > 0 {
-        if let Some(first) = &run.first_malformed {
+    } else if outcome.malformed > 0 {
+        if let Some(first) = &outcome.first_malformed {
             eprintln!(
                 "drs-lifecycle: {} malformed line(s); the first: {first}",
-                run.malformed
+                outcome.malformed
             );
         }
         ExitCode::from(EXIT_MALFORMED)

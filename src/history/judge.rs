@@ -42,7 +42,6 @@
 //! are counted).
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 
 use serde::Serialize;
 
@@ -64,10 +63,11 @@ pub const MAX_DIVERGENCES: usize = 1000;
 pub const MAX_REPORTS: usize = 1000;
 
 /// What to do with a poll that shows a code of an operation outside the lifecycle.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ExcursionPolicy {
     /// Count it and judge the job as if the poll had not happened.
+    #[default]
     Skip,
     /// A violation of "every status code is a lifecycle status".
     Error,
@@ -293,31 +293,6 @@ impl Config {
     }
 }
 
-/// The job map's hasher: FxHash-style, eight bytes at a time (job ids are trusted to be
-/// ids, not an attack on the map).
-#[derive(Default)]
-pub struct FastHasher(u64);
-
-impl Hasher for FastHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        const K: u64 = 0x517c_c1b7_2722_0a95;
-        let mut h = self.0;
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
-            h = (h.rotate_left(5) ^ word).wrapping_mul(K);
-        }
-        let mut tail = [0u8; 8];
-        let rest = chunks.remainder();
-        tail[..rest.len()].copy_from_slice(rest);
-        h = (h.rotate_left(5) ^ u64::from_le_bytes(tail) ^ (bytes.len() as u64)).wrapping_mul(K);
-        self.0 = h;
-    }
-}
-
 /// The stable hash of a job id that `--shard` splits on: FNV-1a, 64 bits, over the id's
 /// UTF-8 bytes (documented in docs/traces.md, so other tools can split the same way).
 pub fn job_hash(id: &str) -> u64 {
@@ -329,7 +304,8 @@ pub fn job_hash(id: &str) -> u64 {
     h
 }
 
-type FastMap<V> = HashMap<Box<str>, V, BuildHasherDefault<FastHasher>>;
+/// Job ids are trusted to be ids, not an attack on the map: `rustc-hash`'s Fx hash.
+type FastMap<V> = HashMap<Box<str>, V, rustc_hash::FxBuildHasher>;
 
 /// The judge of a whole history, fed one record at a time.
 pub struct Judge {

@@ -7,7 +7,8 @@
 //! consistent with everything recorded so far, as a set of bits over the single task's
 //! indexed states ([`tables`]), so that a record costs a few table look-ups and memory
 //! grows with jobs, not records; the first impossible record of each job is a violation
-//! named after the claim it breaks and explained; [`itf`] writes one job's reconstructed
+//! named after the claim it breaks and explained; [`validate`] is the whole reading loop
+//! (headers, shards, a reordering window, malformed lines); [`itf`] writes one job's reconstructed
 //! run as an ITF trace for Apalache's and Quint's tools.
 //!
 //! `drs-lifecycle validate` is the door; `drs-lifecycle simulate` ([`crate::simulate`])
@@ -19,6 +20,7 @@ pub mod record;
 pub mod schema;
 pub mod tables;
 pub mod time;
+pub mod validate;
 
 pub use judge::{
     Counts, Divergence, ExcursionPolicy, Gap, Judge, MAX_PENDING, NeverApplied, Options, Seen,
