@@ -4,17 +4,16 @@
 //! driver never panics on what a program prints: it cannot be found, it exits before or
 //! during a case (its exit status and the tail of its standard error), it stops answering
 //! (a timeout), or it prints something that is not the answer expected. Its standard output
-//! is read by a thread into a channel (whatever each read returns, split into lines here: a
-//! program that answers many requests at once costs one message, not one per line), so
+//! is read in chunks (whatever each read returns, split into lines here) with a timeout, so
 //! that a silent program is noticed after the timeout instead of blocking the driver
-//! forever; its standard error is kept, last lines
-//! only, for the crash message.
+//! forever: on Unix the driver's own thread waits in poll(2) and reads the pipe itself (no
+//! hand-over between threads per chunk); elsewhere a thread reads it into a channel. Its
+//! standard error is kept, last lines only, for the crash message.
 
 use std::collections::VecDeque;
 use std::fmt;
-use std::io::{BufRead, BufReader, BufWriter, Read, Write};
-use std::process::{Child, ChildStdin, Command as Spawn, Stdio};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::process::{Child, ChildStdin, ChildStdout, Command as Spawn, Stdio};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
@@ -67,7 +66,7 @@ pub struct Process {
     program: String,
     child: Child,
     stdin: BufWriter<ChildStdin>,
-    chunks: Receiver<std::io::Result<Vec<u8>>>,
+    stdout: Output,
     /// What the program wrote that is not read yet: `buffer[start..]`.
     buffer: Vec<u8>,
     start: usize,
@@ -106,26 +105,7 @@ impl Process {
         let stdin = BufWriter::new(child.stdin.take().ok_or_else(|| missing("stdin"))?);
         let stdout = child.stdout.take().ok_or_else(|| missing("stdout"))?;
         let stderr_pipe = child.stderr.take().ok_or_else(|| missing("stderr"))?;
-        let (send, chunks) = channel();
-        let mut stdout = stdout;
-        thread::spawn(move || {
-            // One buffer, and a copy of what each read returned: no 16 KiB to clear per read.
-            let mut buffer = vec![0; 16 * 1024];
-            loop {
-                let read = match stdout.read(&mut buffer) {
-                    Ok(0) => break,
-                    Ok(read) => read,
-                    Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
-                    Err(error) => {
-                        let _ = send.send(Err(error));
-                        break;
-                    }
-                };
-                if send.send(Ok(buffer[..read].to_vec())).is_err() {
-                    break;
-                }
-            }
-        });
+        let stdout = Output::new(stdout);
         let stderr = Arc::new(Mutex::new(VecDeque::new()));
         let tail = Arc::clone(&stderr);
         thread::spawn(move || {
@@ -143,7 +123,7 @@ impl Process {
             program: program.to_string(),
             child,
             stdin,
-            chunks,
+            stdout,
             buffer: Vec::new(),
             start: 0,
             stderr,
@@ -294,11 +274,17 @@ impl Process {
                 }
                 return Ok(Some(begin..end));
             }
-            let chunk = match self.chunks.recv_timeout(self.timeout) {
-                Ok(Ok(chunk)) => chunk,
-                Ok(Err(error)) => return Err(Some(error)),
-                Err(RecvTimeoutError::Timeout) => return Ok(None),
-                Err(RecvTimeoutError::Disconnected) => {
+            if self.start == self.buffer.len() {
+                self.buffer.clear();
+                self.start = 0;
+            } else if self.start > 0 {
+                self.buffer.drain(..self.start);
+                self.start = 0;
+            }
+            match self.stdout.read_into(&mut self.buffer, self.timeout) {
+                Ok(Chunk::Read) => {}
+                Ok(Chunk::TimedOut) => return Ok(None),
+                Ok(Chunk::Ended) => {
                     // A last line without its line end still counts.
                     if self.start < self.buffer.len() {
                         let line = self.start..self.buffer.len();
@@ -307,14 +293,8 @@ impl Process {
                     }
                     return Err(None);
                 }
-            };
-            if self.start == self.buffer.len() {
-                self.buffer = chunk;
-            } else {
-                self.buffer.drain(..self.start);
-                self.buffer.extend_from_slice(&chunk);
+                Err(error) => return Err(Some(error)),
             }
-            self.start = 0;
         }
     }
 
@@ -398,5 +378,117 @@ fn shorten(text: &str) -> String {
         format!("{cut}…")
     } else {
         text.to_string()
+    }
+}
+
+/// What one wait for the program's output gave.
+enum Chunk {
+    /// Bytes were appended to the buffer.
+    Read,
+    /// Nothing came within the timeout.
+    TimedOut,
+    /// The program closed its output.
+    Ended,
+}
+
+/// How much one read takes at most.
+const CHUNK: usize = 16 * 1024;
+
+/// The program's standard output, read with a timeout.
+#[cfg(unix)]
+struct Output(ChildStdout, Box<[u8; CHUNK]>);
+
+#[cfg(unix)]
+impl Output {
+    fn new(stdout: ChildStdout) -> Self {
+        Output(stdout, Box::new([0; CHUNK]))
+    }
+
+    /// Waits up to `timeout` for output and appends what one read returns to `buffer`.
+    fn read_into(&mut self, buffer: &mut Vec<u8>, timeout: Duration) -> std::io::Result<Chunk> {
+        use std::io::Read;
+        use std::os::fd::AsRawFd;
+        use std::time::Instant;
+        let deadline = Instant::now() + timeout;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let mut fd = libc::pollfd {
+                fd: self.0.as_raw_fd(),
+                events: libc::POLLIN,
+                revents: 0,
+            };
+            let millis = libc::c_int::try_from(left.as_millis()).unwrap_or(libc::c_int::MAX);
+            // SAFETY: one valid `pollfd` for a descriptor this process owns, count 1.
+            let ready = unsafe { libc::poll(&mut fd, 1, millis) };
+            if ready < 0 {
+                let error = std::io::Error::last_os_error();
+                if error.kind() == std::io::ErrorKind::Interrupted {
+                    continue;
+                }
+                return Err(error);
+            }
+            if ready == 0 {
+                if left.is_zero() {
+                    return Ok(Chunk::TimedOut);
+                }
+                continue;
+            }
+            // Readable, at its end (POLLHUP) or in error: a read says which. (Into a buffer
+            // of its own, copied: no 16 KiB to clear per read.)
+            return match self.0.read(&mut self.1[..]) {
+                Ok(0) => Ok(Chunk::Ended),
+                Ok(read) => {
+                    buffer.extend_from_slice(&self.1[..read]);
+                    Ok(Chunk::Read)
+                }
+                Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(error) => Err(error),
+            };
+        }
+    }
+}
+
+/// The program's standard output, read by a thread into a channel (a program that
+/// answers many requests at once costs one message, not one per line).
+#[cfg(not(unix))]
+struct Output(std::sync::mpsc::Receiver<std::io::Result<Vec<u8>>>);
+
+#[cfg(not(unix))]
+impl Output {
+    fn new(mut stdout: ChildStdout) -> Self {
+        use std::io::Read;
+        let (send, chunks) = std::sync::mpsc::channel();
+        thread::spawn(move || {
+            let mut buffer = vec![0; CHUNK];
+            loop {
+                let read = match stdout.read(&mut buffer) {
+                    Ok(0) => break,
+                    Ok(read) => read,
+                    Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(error) => {
+                        let _ = send.send(Err(error));
+                        break;
+                    }
+                };
+                if send.send(Ok(buffer[..read].to_vec())).is_err() {
+                    break;
+                }
+            }
+        });
+        Output(chunks)
+    }
+
+    /// Waits up to `timeout` for output and appends what one read returned to `buffer`.
+    fn read_into(&mut self, buffer: &mut Vec<u8>, timeout: Duration) -> std::io::Result<Chunk> {
+        use std::sync::mpsc::RecvTimeoutError;
+        match self.0.recv_timeout(timeout) {
+            Ok(Ok(chunk)) => {
+                buffer.extend_from_slice(&chunk);
+                Ok(Chunk::Read)
+            }
+            Ok(Err(error)) => Err(error),
+            Err(RecvTimeoutError::Timeout) => Ok(Chunk::TimedOut),
+            Err(RecvTimeoutError::Disconnected) => Ok(Chunk::Ended),
+        }
     }
 }
