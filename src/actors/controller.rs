@@ -7,9 +7,9 @@ use std::hash::{Hash, Hasher};
 use stateright::actor::Id;
 
 use crate::model::faults::Fault;
-use crate::model::lockstep::{Lockstep, lockstep};
+use crate::model::lockstep::{Copied, Lockstep, lockstep};
 use crate::model::{EngineView, World};
-use crate::plane::{Exhaustive, Observed};
+use crate::plane::Exhaustive;
 use crate::spec::{AccountId, Command, Event, Mode, Refused, Status, TaskId, step};
 
 use super::effects::{Effects, Handled};
@@ -394,10 +394,16 @@ impl Controller {
             // The model has an instance for each of its tasks and no more.
             return Err(Refused::Capacity);
         }
-        let mut before = Observed::default();
-        before.capture(&n.engine.0);
+        let before = n.engine.0.clone();
         let accounts = self.accounts;
-        let result = match lockstep(&n.world, &before, &mut n.engine.0, None, command, accounts) {
+        let result = match lockstep(
+            &n.world,
+            &Copied(&before),
+            &mut n.engine.0,
+            None,
+            command,
+            accounts,
+        ) {
             Lockstep::BothRefused(refused) => Err(refused),
             Lockstep::Agreed(world) | Lockstep::Diverged { world, .. } => {
                 n.world = world;

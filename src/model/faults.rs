@@ -436,10 +436,28 @@ impl FromStr for Fault {
 /// shipped conformance configurations and the fuzzer's fault runs hold to the
 /// specification. Specification faults are applied on the specification's side
 /// ([`Fault::step`]); here only engine faults change anything.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Debug, Default, PartialEq, Eq)]
 pub struct FaultyEngine {
     fleet: Fleet,
     fault: Option<Fault>,
+}
+
+/// By hand, for `clone_from`: the conformance model copies an engine into its scratch copy
+/// for every state and every accepted command, and the fleet's own `clone_from` reuses the
+/// scratch copy's allocation where a derived one would allocate a new fleet each time.
+impl Clone for FaultyEngine {
+    fn clone(&self) -> Self {
+        FaultyEngine {
+            fleet: self.fleet.clone(),
+            fault: self.fault,
+        }
+    }
+
+    #[inline]
+    fn clone_from(&mut self, source: &Self) {
+        self.fleet.clone_from(&source.fleet);
+        self.fault = source.fault;
+    }
 }
 
 impl FaultyEngine {
@@ -511,5 +529,10 @@ impl Exhaustive for FaultyEngine {
 
     fn empty() -> Self {
         FaultyEngine::default()
+    }
+
+    #[inline]
+    fn unchanged_since(&self, before: &Self) -> bool {
+        self.fleet.unchanged_since(&before.fleet)
     }
 }

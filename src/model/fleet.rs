@@ -29,13 +29,13 @@ use std::fmt;
 
 use stateright::{Model, Property};
 
-use crate::plane::{Exhaustive, Observed};
+use crate::plane::Exhaustive;
 use crate::spec::table::ruled_events;
 use crate::spec::{AccountId, Command, Event, Mode, Source, TaskId, TaskSpec};
 
 use super::claims::{self, CLAIMS, ClaimId, Judge};
 use super::faults::{Fault, FaultyEngine};
-use super::lockstep::{Lockstep, lockstep, refused_alike};
+use super::lockstep::{Copied, Lockstep, lockstep, refused_alike};
 use super::state::{EngineView, ModelState};
 use super::world::{MAX_MODEL_ACCOUNTS, MAX_TASKS, World};
 
@@ -313,9 +313,8 @@ impl<P: Exhaustive> FleetModel<P> {
     /// command, allowed or not, still goes to both sides.
     fn conformance_actions(&self, state: &ModelState<P>, engine: &P, actions: &mut Vec<Command>) {
         let world = &state.world;
-        with_scratch(|after: &mut P, before| {
+        with_scratch(|after: &mut P| {
             after.clone_from(engine);
-            before.capture(engine);
             self.commands(state, |command| {
                 let spec = world
                     .fleet
@@ -324,7 +323,7 @@ impl<P: Exhaustive> FleetModel<P> {
                     actions.push(command);
                     return;
                 };
-                if !refused_alike(before, after, &command, refused) {
+                if !refused_alike(engine, after, &command, refused) {
                     // A disagreement: `next_state` runs the whole lockstep step on it.
                     after.clone_from(engine);
                     actions.push(command);
@@ -340,12 +339,11 @@ impl<P: Exhaustive> FleetModel<P> {
         engine: &P,
         command: &Command,
     ) -> Option<ModelState<P>> {
-        with_scratch(|after: &mut P, before| {
+        with_scratch(|after: &mut P| {
             after.clone_from(engine);
-            before.capture(engine);
             match lockstep(
                 &state.world,
-                before,
+                &Copied(engine),
                 after,
                 self.fault,
                 command,
@@ -362,25 +360,23 @@ impl<P: Exhaustive> FleetModel<P> {
 }
 
 thread_local! {
-    /// A copy of the implementation for the lockstep step to run commands on, and what it
-    /// showed before, one per checker thread so that their allocations are reused
-    /// (`clone_from` of the reference engine does not allocate). Typed at run time because
-    /// a `thread_local` cannot be generic.
-    static SCRATCH: RefCell<(Option<Box<dyn Any>>, Observed)> =
-        RefCell::new((None, Observed::default()));
+    /// A copy of the implementation for the lockstep step to run commands on, one per
+    /// checker thread so that its allocations are reused (`clone_from` of the reference
+    /// engine does not allocate). Typed at run time because a `thread_local` cannot be
+    /// generic.
+    static SCRATCH: RefCell<Option<Box<dyn Any>>> = const { RefCell::new(None) };
 }
 
-/// Runs `f` on this thread's scratch implementation of type `P` and its observation.
-fn with_scratch<P: Exhaustive, R>(f: impl FnOnce(&mut P, &mut Observed) -> R) -> R {
+/// Runs `f` on this thread's scratch implementation of type `P`.
+fn with_scratch<P: Exhaustive, R>(f: impl FnOnce(&mut P) -> R) -> R {
     SCRATCH.with(|cell| {
-        let mut scratch = cell.borrow_mut();
-        let (plane, observed) = &mut *scratch;
+        let mut plane = cell.borrow_mut();
         if !plane.as_ref().is_some_and(|plane| plane.is::<P>()) {
             *plane = Some(Box::new(P::empty()));
         }
         match plane.as_mut().and_then(|plane| plane.downcast_mut::<P>()) {
-            Some(plane) => f(plane, observed),
-            None => f(&mut P::empty(), observed),
+            Some(plane) => f(plane),
+            None => f(&mut P::empty()),
         }
     })
 }

@@ -8,7 +8,9 @@
 //! on exactly the tasks that changed). A refused command must leave the engine exactly as it
 //! was, versions included.
 
-use crate::plane::{ControlPlane, InstanceChange, Observed, Outcome, Refusal as _};
+use crate::plane::{
+    ControlPlane, Exhaustive, InstanceChange, Observed, Outcome, Refusal as _, TaskView,
+};
 use crate::spec::{
     AccountId, Command, FleetSpec, MAX_ACCOUNTS, Mode, Refused, Slot, TaskId, TaskSpec,
 };
@@ -33,13 +35,52 @@ pub enum Lockstep<const N: usize> {
     },
 }
 
+/// What the implementation showed before a command, as [`lockstep`] compares it with what
+/// it shows after: an [`Observed`] view (for an implementation that cannot be copied), or a
+/// copy of the implementation itself ([`Copied`], for an [`Exhaustive`] one: no view to
+/// build per command).
+pub trait Before<P: ControlPlane> {
+    /// Whether `after` shows exactly this: every task, versions included, and the accounts
+    /// in arrears.
+    fn unchanged(&self, after: &P) -> bool;
+    /// Every task as it was, in id order.
+    fn tasks(&self) -> impl Iterator<Item = TaskView> + '_;
+}
+
+impl<P: ControlPlane> Before<P> for Observed {
+    #[inline]
+    fn unchanged(&self, after: &P) -> bool {
+        self.matches(after)
+    }
+
+    #[inline]
+    fn tasks(&self) -> impl Iterator<Item = TaskView> + '_ {
+        self.tasks.iter().copied()
+    }
+}
+
+/// A copy of an [`Exhaustive`] implementation as it was before a command.
+pub struct Copied<'a, P>(pub &'a P);
+
+impl<P: Exhaustive> Before<P> for Copied<'_, P> {
+    #[inline]
+    fn unchanged(&self, after: &P) -> bool {
+        after.unchanged_since(self.0)
+    }
+
+    #[inline]
+    fn tasks(&self) -> impl Iterator<Item = TaskView> + '_ {
+        self.0.tasks()
+    }
+}
+
 /// Runs `command` on the specification (from `world`, with the specification fault if any)
 /// and on the implementation. `before` is what the implementation showed before the
 /// command; on return `after` is the implementation after it. `accounts` is how many
 /// accounts listings are compared for.
-pub fn lockstep<P: ControlPlane, const N: usize>(
+pub fn lockstep<P: ControlPlane, B: Before<P>, const N: usize>(
     world: &World<N>,
-    before: &Observed,
+    before: &B,
     after: &mut P,
     fault: Option<Fault>,
     command: &Command,
@@ -51,7 +92,7 @@ pub fn lockstep<P: ControlPlane, const N: usize>(
         .apply_with(command, |task, event| Fault::step(fault, task, event));
     match (spec_result, engine_result) {
         (Err(spec_refusal), Err(engine_refusal)) => {
-            let unchanged = before.matches(after);
+            let unchanged = before.unchanged(after);
             if spec_refusal == engine_refusal.kind() && unchanged {
                 return Lockstep::BothRefused(spec_refusal);
             }
@@ -121,19 +162,22 @@ pub fn lockstep<P: ControlPlane, const N: usize>(
 
 /// Whether the implementation refuses a command that the specification refused (as
 /// `spec_refusal`) the same way, and stays untouched: the one outcome of [`lockstep`]
-/// without a successor state ([`Lockstep::BothRefused`], by the same test). `after` must
-/// show `before` on entry; on return it is the implementation after the command. The
+/// without a successor state ([`Lockstep::BothRefused`], by the same test, asked of the
+/// implementation's copies through [`Exhaustive::unchanged_since`]). `after` must be a copy
+/// of `before` on entry; on return it is the implementation after the command. The
 /// conformance model settles most of its commands with this, without building a step's
 /// result for each.
 #[inline]
-pub fn refused_alike<P: ControlPlane>(
-    before: &Observed,
+pub fn refused_alike<P: Exhaustive>(
+    before: &P,
     after: &mut P,
     command: &Command,
     spec_refusal: Refused,
 ) -> bool {
     match after.execute(command) {
-        Err(engine_refusal) => engine_refusal.kind() == spec_refusal && before.matches(after),
+        Err(engine_refusal) => {
+            engine_refusal.kind() == spec_refusal && after.unchanged_since(before)
+        }
         Ok(_) => false,
     }
 }
@@ -226,11 +270,16 @@ fn listings_match<P: ControlPlane, const N: usize>(
 }
 
 /// Every task the command changed has its version bumped by one; no other task changed.
-fn versions_advanced<P: ControlPlane>(before: &Observed, after: &P, outcome: &Outcome) -> bool {
-    let old = &before.tasks;
-    after.tasks().enumerate().all(|(i, task)| match old.get(i) {
+fn versions_advanced<P: ControlPlane>(
+    before: &impl Before<P>,
+    after: &P,
+    outcome: &Outcome,
+) -> bool {
+    // Both in id order: task `i` after the command is task `i` before it, or new.
+    let mut old = before.tasks();
+    after.tasks().all(|task| match old.next() {
         None => task.version >= 1,
-        Some(prev) if *prev == task => true,
+        Some(prev) if prev == task => true,
         Some(prev) => {
             task.version == prev.version + 1
                 && match outcome {

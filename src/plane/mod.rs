@@ -127,6 +127,16 @@ pub trait Exhaustive: ControlPlane + Clone + Send + Sync + 'static {
     fn same_key(&self, other: &Self) -> bool;
     /// A fresh, empty control plane.
     fn empty() -> Self;
+    /// Whether this shows exactly what `before` shows: the same [`tasks`](ControlPlane::tasks),
+    /// versions included, and the same accounts in arrears. The conformance model asks it
+    /// after every command both sides refuse (a refusal must change nothing), so an
+    /// implementation may answer it faster than the default, which compares the two views
+    /// task by task; it must never answer `true` where they differ.
+    #[inline]
+    fn unchanged_since(&self, before: &Self) -> bool {
+        self.tasks().eq(before.tasks())
+            && self.accounts_in_arrears().eq(before.accounts_in_arrears())
+    }
 }
 
 /// What an observer sees of a control plane: every task and the accounts in arrears. The
