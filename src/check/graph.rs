@@ -11,6 +11,11 @@
 //!   shortest path to it;
 //! - **liveness**, which needs every edge ([`super::liveness`]).
 //!
+//! States are told apart as stateright's checkers tell them apart: by a 64-bit hash of the
+//! whole state (aHash with fixed seeds, the hasher stateright's checkers use), so the
+//! graph's index holds a number per state rather than a second copy of it, and a state is
+//! hashed once per edge instead of hashed and then compared.
+//!
 //! A configuration with liveness on explores its states once here, after the checker: the
 //! graph is built with edges, and the counterexamples are read from the same graph. Without
 //! liveness the search keeps no edges and stops at the first state that breaks the last of
@@ -76,6 +81,18 @@ pub struct Graph<M: Model> {
     pub complete: bool,
 }
 
+/// A state's identity in the graph: a 64-bit hash of all of it, with fixed seeds (so a run
+/// is reproducible).
+fn fingerprint<T: Hash>(state: &T) -> u64 {
+    const SEEDS: [u64; 4] = [
+        0x243f_6a88_85a3_08d3,
+        0x1319_8a2e_0370_7344,
+        0xa409_3822_299f_31d0,
+        0x082e_fa98_ec4e_6c89,
+    ];
+    ahash::RandomState::with_seeds(SEEDS[0], SEEDS[1], SEEDS[2], SEEDS[3]).hash_one(state)
+}
+
 /// Why the graph could not be built.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TooLarge(pub usize);
@@ -101,11 +118,12 @@ where
             edges: Vec::new(),
             complete: false,
         };
-        let mut index: HashMap<M::State, Node> = HashMap::new();
+        let mut index: HashMap<u64, Node, rustc_hash::FxBuildHasher> = HashMap::default();
         let mut queue = VecDeque::new();
         for init in model.init_states() {
-            if model.within_boundary(&init) && !index.contains_key(&init) {
-                index.insert(init.clone(), graph.states.len() as Node);
+            let key = fingerprint(&init);
+            if model.within_boundary(&init) && !index.contains_key(&key) {
+                index.insert(key, graph.states.len() as Node);
                 queue.push_back(graph.states.len() as Node);
                 graph.states.push(init);
                 graph.parent.push(None);
@@ -130,14 +148,15 @@ where
                     }
                     continue;
                 }
-                let target = match index.get(&next) {
+                let key = fingerprint(&next);
+                let target = match index.get(&key) {
                     Some(&target) => target,
                     None => {
                         if graph.states.len() >= bound {
                             return Err(TooLarge(bound));
                         }
                         let target = graph.states.len() as Node;
-                        index.insert(next.clone(), target);
+                        index.insert(key, target);
                         graph.states.push(next);
                         graph.parent.push(Some((current, action.clone())));
                         queue.push_back(target);

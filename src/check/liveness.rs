@@ -139,48 +139,68 @@ fn fair_trap<A: PartialEq + Clone>(
     is_fair: &impl Fn(&A) -> bool,
 ) -> Option<(Node, Vec<Node>, Vec<A>)> {
     let mut best: Option<(Node, Vec<Node>, Vec<A>)> = None;
+    // One membership map for every component, set and cleared per component: most
+    // components are single states, and a map per component would cost the whole graph
+    // each time (quadratic in the states).
+    let mut member = vec![false; edges.len()];
     for component in components(edges, inside, seeds) {
-        let mut member = vec![false; edges.len()];
         for &s in &component {
             member[s as usize] = true;
         }
-        let member = &member;
-        let internal = |s: Node| {
-            edges[s as usize]
-                .iter()
-                .filter(move |(t, _)| *t != OUTSIDE && member[*t as usize])
+        let verdict = trap_of(edges, &member, &component, is_fair);
+        for &s in &component {
+            member[s as usize] = false;
+        }
+        let Some(always_enabled) = verdict else {
+            continue;
         };
-        let cyclic = component.len() > 1 || internal(component[0]).next().is_some();
-        // A state with no successor at all ends every run through it: the task stays.
-        let dead_end = component.len() == 1 && edges[component[0] as usize].is_empty();
-        if !cyclic && !dead_end {
-            continue;
-        }
-        // Weak fairness: a fair step enabled in every state must be taken inside.
-        let first = component[0] as usize;
-        let mut always_enabled: Vec<A> = Vec::new();
-        for (_, c) in &edges[first] {
-            if is_fair(c)
-                && !always_enabled.contains(c)
-                && component
-                    .iter()
-                    .all(|&s| edges[s as usize].iter().any(|(_, d)| d == c))
-            {
-                always_enabled.push(c.clone());
-            }
-        }
-        let fair = always_enabled
-            .iter()
-            .all(|c| component.iter().any(|&s| internal(s).any(|(_, d)| d == c)));
-        if !fair && !dead_end {
-            continue;
-        }
         let entry = *component.iter().min().unwrap_or(&component[0]);
         if best.as_ref().is_none_or(|(e, _, _)| entry < *e) {
             best = Some((entry, component, always_enabled));
         }
     }
     best
+}
+
+/// Whether a run can fairly stay in `component` (its states marked in `member`) forever:
+/// the fair steps enabled throughout it if so.
+fn trap_of<A: PartialEq + Clone>(
+    edges: &[Vec<(Node, A)>],
+    member: &[bool],
+    component: &[Node],
+    is_fair: &impl Fn(&A) -> bool,
+) -> Option<Vec<A>> {
+    let internal = |s: Node| {
+        edges[s as usize]
+            .iter()
+            .filter(move |(t, _)| *t != OUTSIDE && member[*t as usize])
+    };
+    let cyclic = component.len() > 1 || internal(component[0]).next().is_some();
+    // A state with no successor at all ends every run through it: the task stays.
+    let dead_end = component.len() == 1 && edges[component[0] as usize].is_empty();
+    if !cyclic && !dead_end {
+        return None;
+    }
+    // Weak fairness: a fair step enabled in every state must be taken inside.
+    let first = component[0] as usize;
+    let mut always_enabled: Vec<A> = Vec::new();
+    for (_, c) in &edges[first] {
+        if is_fair(c)
+            && !always_enabled.contains(c)
+            && component
+                .iter()
+                .all(|&s| edges[s as usize].iter().any(|(_, d)| d == c))
+        {
+            always_enabled.push(c.clone());
+        }
+    }
+    let fair = always_enabled
+        .iter()
+        .all(|c| component.iter().any(|&s| internal(s).any(|(_, d)| d == c)));
+    if !fair && !dead_end {
+        return None;
+    }
+    Some(always_enabled)
 }
 
 /// The shortest path inside the component from `from` to `to` (empty when equal).
