@@ -87,10 +87,8 @@ impl<P: Exhaustive> ControllerState<P> {
     /// Takes the state's fingerprint; every changed state is sealed before it is kept or
     /// saved.
     pub fn seal(&mut self) {
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        self.key().hash(&mut hasher);
-        self.engine.hash(&mut hasher);
-        self.fingerprint = hasher.finish();
+        let fingerprint = crate::model::state::fingerprint(&(self.key(), &self.engine));
+        self.fingerprint = fingerprint;
     }
 
     /// Whether the fleet has a task in this slot.

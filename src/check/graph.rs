@@ -26,6 +26,8 @@ use std::hash::Hash;
 
 use stateright::Model;
 
+use crate::model::state::fingerprint;
+
 /// A state's number in the graph (breadth-first order).
 pub type Node = u32;
 
@@ -79,18 +81,6 @@ pub struct Graph<M: Model> {
     pub edges: Vec<Vec<(Node, M::Action)>>,
     /// Whether every reachable state is in the graph.
     pub complete: bool,
-}
-
-/// A state's identity in the graph: a 64-bit hash of all of it, with fixed seeds (so a run
-/// is reproducible).
-fn fingerprint<T: Hash>(state: &T) -> u64 {
-    const SEEDS: [u64; 4] = [
-        0x243f_6a88_85a3_08d3,
-        0x1319_8a2e_0370_7344,
-        0xa409_3822_299f_31d0,
-        0x082e_fa98_ec4e_6c89,
-    ];
-    ahash::RandomState::with_seeds(SEEDS[0], SEEDS[1], SEEDS[2], SEEDS[3]).hash_one(state)
 }
 
 /// Why the graph could not be built.

@@ -91,3 +91,17 @@ impl<P: ControlPlane> fmt::Debug for ModelState<P> {
         Ok(())
     }
 }
+
+/// A 64-bit hash of a whole state that stands for it, as stateright's checkers take one:
+/// aHash (the hasher they use), with fixed seeds so that every run numbers states alike.
+/// The explicit graph tells states apart by it, and the actor model's controller keeps one
+/// of its record.
+pub fn fingerprint<T: Hash + ?Sized>(value: &T) -> u64 {
+    const SEEDS: [u64; 4] = [
+        0x243f_6a88_85a3_08d3,
+        0x1319_8a2e_0370_7344,
+        0xa409_3822_299f_31d0,
+        0x082e_fa98_ec4e_6c89,
+    ];
+    ahash::RandomState::with_seeds(SEEDS[0], SEEDS[1], SEEDS[2], SEEDS[3]).hash_one(value)
+}
