@@ -111,9 +111,11 @@ pub const VERIFY_EVERY: usize = 8;
 /// How many steps of a case a pipelined run writes ahead of the answers it has read, at
 /// most; as many of the next case may follow them. A step's requests take at most about
 /// 400 bytes (the command, the listings of up to 32 accounts in one request, a query, a read
-/// of the fleet), so the requests in flight stay well within a pipe's 64 KiB: a write never
-/// waits for the program, and a program that stops reading is caught by the timeout.
-const WINDOW: usize = 32;
+/// of the fleet), so the requests in flight (two windows: at most about 51 KB) stay within a
+/// Linux pipe's 64 KiB: a write never waits for the program, and a program that stops
+/// reading is caught by the timeout. (64 rather than 32 halves the hand-overs between the
+/// two processes: 157–159 k against 194–237 k commands/s against `serve-plane`.)
+const WINDOW: usize = 64;
 
 /// One step of a failing case as printed: the command and the two answers.
 #[derive(Clone, Debug)]
