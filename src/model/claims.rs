@@ -38,10 +38,11 @@ macro_rules! by_claim_index {
 pub(crate) use by_claim_index;
 
 use std::fmt;
+use std::sync::atomic::{AtomicU8, Ordering};
 
 use serde::Serialize;
 
-use crate::spec::{Event, STATUS_COUNT, Slot, Source, Status, TaskSpec};
+use crate::spec::{Event, Mode, STATUS_COUNT, Slot, Source, Status, TaskSpec};
 
 use super::faults::Fault;
 use super::world::{Broken, History, World};
@@ -598,15 +599,55 @@ fn no_deadlock(s: &Judged<'_>) -> bool {
         if task.status.is_terminal() {
             return true;
         }
-        let moves = |event| Fault::step(s.fault, task, event).is_some_and(|next| next != *task);
         let in_arrears = s.in_arrears(slot.account);
-        Event::ON_TASK
-            .iter()
-            .filter(|event| event.source() != Source::Billing)
-            .any(|&event| moves(event))
-            || (in_arrears && task.status == Status::Frozen && moves(Event::AccountRecharged))
-            || (!in_arrears && task.status.is_freezable() && moves(Event::AccountInArrears))
+        match s.fault {
+            // The specification's own step: the answer depends on the task and its
+            // account's standing only, so it is worked out once per kind of task (the
+            // fuzzer asks it after every step, of every task).
+            None => can_move_memo(task, in_arrears),
+            fault => can_move(fault, task, in_arrears),
+        }
     })
+}
+
+/// Whether some event addressed to the task, or the billing event its account's standing
+/// allows, moves it under `fault`'s step.
+fn can_move(fault: Option<Fault>, task: &TaskSpec, in_arrears: bool) -> bool {
+    let moves = |event| Fault::step(fault, task, event).is_some_and(|next| next != *task);
+    Event::ON_TASK
+        .iter()
+        .filter(|event| event.source() != Source::Billing)
+        .any(|&event| moves(event))
+        || (in_arrears && task.status == Status::Frozen && moves(Event::AccountRecharged))
+        || (!in_arrears && task.status.is_freezable() && moves(Event::AccountInArrears))
+}
+
+/// Kinds of task the memo of [`can_move_memo`] tells apart: status, mode, phase (or none),
+/// frozen status (or none), and the account's standing.
+const MOVE_KINDS: usize = STATUS_COUNT * Mode::ALL.len() * 3 * (STATUS_COUNT + 1) * 2;
+
+/// [`can_move`] of the specification's own step, remembered per kind of task (0: not
+/// worked out yet, 1: moves, 2: stuck). Filled as kinds are met, so only tasks that occur
+/// are ever stepped; every thread that works an entry out writes the same answer.
+static MOVES: [AtomicU8; MOVE_KINDS] = [const { AtomicU8::new(0) }; MOVE_KINDS];
+
+fn can_move_memo(task: &TaskSpec, in_arrears: bool) -> bool {
+    let phase = task.phase.map_or(0, |phase| phase as usize + 1);
+    let frozen = task.frozen_from.map_or(0, |status| status as usize + 1);
+    let kind = (((task.status as usize * Mode::ALL.len() + task.mode as usize) * 3 + phase)
+        * (STATUS_COUNT + 1)
+        + frozen)
+        * 2
+        + usize::from(in_arrears);
+    match MOVES[kind].load(Ordering::Relaxed) {
+        1 => true,
+        2 => false,
+        _ => {
+            let moves = can_move(None, task, in_arrears);
+            MOVES[kind].store(if moves { 1 } else { 2 }, Ordering::Relaxed);
+            moves
+        }
+    }
 }
 
 /// The name of the reachability claim of a status: "reaches 暂停中 Paused".
@@ -638,6 +679,43 @@ pub const fn reach_name(status: Status) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The remembered answer of the deadlock claim is the answer worked out afresh, for
+    /// every task the specification can reach, in credit and in arrears, asked twice (the
+    /// second time from the memo).
+    #[test]
+    fn the_remembered_way_out_is_the_way_out() {
+        let mut seen: Vec<TaskSpec> = Mode::ALL.into_iter().map(TaskSpec::created).collect();
+        let mut next = 0;
+        while next < seen.len() {
+            let task = seen[next];
+            next += 1;
+            for event in Event::ON_TASK
+                .into_iter()
+                .chain([Event::AccountInArrears, Event::AccountRecharged])
+            {
+                if let Some(after) = Fault::step(None, &task, event)
+                    && !seen.contains(&after)
+                {
+                    seen.push(after);
+                }
+            }
+        }
+        assert!(seen.len() > 50, "{} tasks", seen.len());
+        let mut stuck = 0;
+        for _ in 0..2 {
+            for task in &seen {
+                for in_arrears in [false, true] {
+                    let direct = can_move(None, task, in_arrears);
+                    assert_eq!(can_move_memo(task, in_arrears), direct, "{task:?}");
+                    stuck += usize::from(!direct);
+                }
+            }
+        }
+        // Terminal tasks are stuck by nature (the claim skips them): the memo holds both
+        // answers.
+        assert!(stuck > 0);
+    }
 
     #[test]
     fn names_are_unique_and_found_again() {
