@@ -151,8 +151,59 @@ mod tests {
         assert_eq!(views.len(), 1);
         assert_eq!(views[0].version, 1);
         assert_eq!(fleet.listed(account).collect::<Vec<_>>(), [TaskId(1)]);
+        // A query by its owner shows the task; by another account, nothing.
+        assert_eq!(fleet.query(account, TaskId(1)), Some(views[0]));
         assert_eq!(fleet.query(AccountId(1), TaskId(1)), None);
-        assert!(fleet.restored().expect("snapshots").is_ok());
+        // The snapshot round trip gives the same fleet back, versions included.
+        let restored = fleet.restored().expect("snapshots").expect("restores");
+        assert_eq!(restored, fleet);
+    }
+
+    /// The key the conformance model hashes tells apart the engine states it must: every
+    /// pair of fleets with different keys reached by random commands hashes differently.
+    #[test]
+    fn different_keys_hash_differently() {
+        use rand::{Rng, SeedableRng, rngs::SmallRng};
+        use std::hash::{BuildHasher, RandomState};
+        let hasher = RandomState::new();
+        let key_hash = |fleet: &Fleet| {
+            let mut h = hasher.build_hasher();
+            fleet.hash_key(&mut h);
+            h.finish()
+        };
+        let mut rng = SmallRng::seed_from_u64(11);
+        let mut fleets: Vec<Fleet> = Vec::new();
+        for _ in 0..40 {
+            let mut fleet = Fleet::new();
+            for _ in 0..30 {
+                let account = AccountId(rng.random_range(0..2));
+                let command = match rng.random_range(0..8) {
+                    0 => Command::Create {
+                        account,
+                        mode: Mode::ALL[rng.random_range(0..Mode::ALL.len())],
+                    },
+                    1 => Command::Arrears { account },
+                    2 => Command::Recharge { account },
+                    _ => Command::Task {
+                        account,
+                        task: TaskId(rng.random_range(1..4)),
+                        event: Event::ON_TASK[rng.random_range(0..Event::ON_TASK.len())],
+                    },
+                };
+                let _ = ControlPlane::execute(&mut fleet, &command);
+                fleets.push(fleet.clone());
+            }
+        }
+        let mut distinct = 0;
+        for (i, a) in fleets.iter().enumerate() {
+            for b in &fleets[..i] {
+                if !a.same_key(b) {
+                    distinct += 1;
+                    assert_ne!(key_hash(a), key_hash(b), "{a:?} and {b:?}");
+                }
+            }
+        }
+        assert!(distinct > 10_000, "{distinct} pairs");
     }
 
     /// The engine answers `unchanged_since` with its own equality, faster than the trait's
