@@ -188,3 +188,45 @@ fn accepted_events(status: Status, mode: Mode) -> impl Iterator<Item = Event> {
 }
 
 impl std::error::Error for Refusal {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(status: Status, event: Event) -> String {
+        Refusal::NotAllowed {
+            task: TaskId(7),
+            status,
+            mode: Mode::FullIncremental,
+            event,
+        }
+        .to_string()
+    }
+
+    /// Every branch of the explanation, pinned word for word (mutants of the branches and
+    /// of the list's separators survived tests that only look for the status and event).
+    #[test]
+    fn each_kind_of_refusal_explains_itself() {
+        let cases = [
+            (Status::Deleted, Event::Pause),
+            (Status::Frozen, Event::Pause),
+            (Status::Frozen, Event::StartSucceeded),
+            (Status::Configuration, Event::StartSucceeded),
+            (Status::Configuration, Event::Pause),
+        ];
+        let expected = [
+            "task 7 is Deleted (已删除): pause is not allowed; a deleted task accepts nothing",
+            "task 7 is Frozen (冻结): pause is not allowed; a frozen task accepts no operation \
+             until its account is recharged",
+            "task 7 is Frozen (冻结): start succeeded is not allowed; in this status it accepts \
+             retention expired, and it unfreezes when its account is recharged",
+            "task 7 is Configuration (配置): start succeeded is not allowed; in this status it \
+             accepts start now, schedule start, end, force end",
+            "task 7 is Configuration (配置): pause is not allowed; operations allowed now: start \
+             now, schedule start, end, force end",
+        ];
+        for ((status, event), expected) in cases.into_iter().zip(expected) {
+            assert_eq!(message(status, event), expected);
+        }
+    }
+}
