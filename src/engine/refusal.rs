@@ -213,6 +213,8 @@ mod tests {
             (Status::Frozen, Event::StartSucceeded),
             (Status::Configuration, Event::StartSucceeded),
             (Status::Configuration, Event::Pause),
+            (Status::Paused, Event::Pause),
+            (Status::FaultRecovery, Event::Pause),
         ];
         let expected = [
             "task 7 is Deleted (已删除): pause is not allowed; a deleted task accepts nothing",
@@ -224,6 +226,10 @@ mod tests {
              accepts start now, schedule start, end, force end",
             "task 7 is Configuration (配置): pause is not allowed; operations allowed now: start \
              now, schedule start, end, force end",
+            "task 7 is Paused (暂停中): pause is not allowed; operations allowed now: resume, \
+             reset, end, force end",
+            "task 7 is FaultRecovery (故障恢复): pause is not allowed; operations allowed now: \
+             force end",
         ];
         for ((status, event), expected) in cases.into_iter().zip(expected) {
             assert_eq!(message(status, event), expected);
