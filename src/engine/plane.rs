@@ -262,4 +262,61 @@ mod tests {
         // Both answers were tried many times.
         assert!(changed > 1000 && unchanged > 1000, "{changed} {unchanged}");
     }
+
+    /// Fleets whose only difference is a field the status does not imply: the phase a
+    /// paused task returns to, or the status a frozen task froze. Their keys differ, so
+    /// their hashes must (random fleets rarely meet such a pair).
+    #[test]
+    fn a_remembered_phase_or_frozen_status_alone_changes_the_hash() {
+        use std::hash::{BuildHasher, RandomState};
+        let hasher = RandomState::new();
+        let key_hash = |fleet: &Fleet| {
+            let mut h = hasher.build_hasher();
+            fleet.hash_key(&mut h);
+            h.finish()
+        };
+        let account = AccountId(0);
+        let run = |events: &[Event], arrears: bool| {
+            let mut fleet = Fleet::new();
+            let create = Command::Create {
+                account,
+                mode: Mode::FullIncremental,
+            };
+            ControlPlane::execute(&mut fleet, &create).expect("created");
+            for &event in events {
+                let command = Command::Task {
+                    account,
+                    task: TaskId(1),
+                    event,
+                };
+                ControlPlane::execute(&mut fleet, &command).expect("accepted");
+            }
+            if arrears {
+                ControlPlane::execute(&mut fleet, &Command::Arrears { account }).expect("arrears");
+            }
+            fleet
+        };
+        use Event::*;
+        let full = [InstanceReady, StartNow, StartSucceeded];
+        let incremental = [
+            InstanceReady,
+            StartNow,
+            StartSucceeded,
+            FullDone,
+            IncrementalBegun,
+        ];
+        let pairs = [
+            // Paused, returning to the full phase or to the incremental phase.
+            (
+                run(&[&full[..], &[Pause]].concat(), false),
+                run(&[&incremental[..], &[Pause]].concat(), false),
+            ),
+            // Frozen from the full phase or from the incremental phase.
+            (run(&full, true), run(&incremental, true)),
+        ];
+        for (a, b) in &pairs {
+            assert!(!a.same_key(b), "{a:?} and {b:?}");
+            assert_ne!(key_hash(a), key_hash(b), "{a:?} and {b:?}");
+        }
+    }
 }
