@@ -124,6 +124,26 @@ impl Exhaustive for Fleet {
 mod tests {
     use super::*;
     use crate::spec::{Event, Mode};
+    use rand::{Rng, SeedableRng, rngs::SmallRng};
+
+    /// A random command over two accounts and task ids `1..=tasks`: a creation or a billing
+    /// event one time in `odds` each, otherwise an event addressed to a task.
+    fn random_command(rng: &mut SmallRng, odds: u32, tasks: u64) -> Command {
+        let account = AccountId(rng.random_range(0..2));
+        match rng.random_range(0..odds) {
+            0 => Command::Create {
+                account,
+                mode: Mode::ALL[rng.random_range(0..Mode::ALL.len())],
+            },
+            1 => Command::Arrears { account },
+            2 => Command::Recharge { account },
+            _ => Command::Task {
+                account,
+                task: TaskId(rng.random_range(1..=tasks)),
+                event: Event::ON_TASK[rng.random_range(0..Event::ON_TASK.len())],
+            },
+        }
+    }
 
     #[test]
     fn the_engine_answers_through_the_trait_as_it_does_directly() {
@@ -165,7 +185,6 @@ mod tests {
     /// hashes differently.
     #[test]
     fn different_keys_hash_differently() {
-        use rand::{Rng, SeedableRng, rngs::SmallRng};
         use std::hash::{BuildHasher, RandomState};
         let hasher = RandomState::new();
         let key_hash = |fleet: &Fleet| {
@@ -178,20 +197,7 @@ mod tests {
         for _ in 0..40 {
             let mut fleet = Fleet::new();
             for _ in 0..30 {
-                let account = AccountId(rng.random_range(0..2));
-                let command = match rng.random_range(0..8) {
-                    0 => Command::Create {
-                        account,
-                        mode: Mode::ALL[rng.random_range(0..Mode::ALL.len())],
-                    },
-                    1 => Command::Arrears { account },
-                    2 => Command::Recharge { account },
-                    _ => Command::Task {
-                        account,
-                        task: TaskId(rng.random_range(1..4)),
-                        event: Event::ON_TASK[rng.random_range(0..Event::ON_TASK.len())],
-                    },
-                };
+                let command = random_command(&mut rng, 8, 3);
                 let _ = ControlPlane::execute(&mut fleet, &command);
                 fleets.push(fleet.clone());
             }
@@ -226,26 +232,12 @@ mod tests {
     /// something.
     #[test]
     fn unchanged_since_agrees_with_what_an_observer_sees() {
-        use rand::{Rng, SeedableRng, rngs::SmallRng};
         let mut rng = SmallRng::seed_from_u64(7);
         let (mut changed, mut unchanged) = (0, 0);
         for _ in 0..200 {
             let mut fleet = Fleet::new();
             for _ in 0..60 {
-                let account = AccountId(rng.random_range(0..2));
-                let command = match rng.random_range(0..10) {
-                    0 => Command::Create {
-                        account,
-                        mode: Mode::ALL[rng.random_range(0..Mode::ALL.len())],
-                    },
-                    1 => Command::Arrears { account },
-                    2 => Command::Recharge { account },
-                    _ => Command::Task {
-                        account,
-                        task: TaskId(rng.random_range(1..5)),
-                        event: Event::ON_TASK[rng.random_range(0..Event::ON_TASK.len())],
-                    },
-                };
+                let command = random_command(&mut rng, 10, 4);
                 let before = fleet.clone();
                 let mut seen = plane::Observed::default();
                 seen.capture(&before);
