@@ -126,6 +126,13 @@ mod tests {
     use crate::spec::{Event, Mode};
     use rand::{Rng, SeedableRng, rngs::SmallRng};
 
+    /// The hash of a fleet's key (a fixed hasher: the same fleet always gives the same).
+    fn key_hash(fleet: &Fleet) -> u64 {
+        let mut hasher = std::hash::DefaultHasher::new();
+        fleet.hash_key(&mut hasher);
+        hasher.finish()
+    }
+
     /// A random command over two accounts and task ids `1..=tasks`: a creation or a billing
     /// event one time in `odds` each, otherwise an event addressed to a task.
     fn random_command(rng: &mut SmallRng, odds: u32, tasks: u64) -> Command {
@@ -185,13 +192,6 @@ mod tests {
     /// hashes differently.
     #[test]
     fn different_keys_hash_differently() {
-        use std::hash::{BuildHasher, RandomState};
-        let hasher = RandomState::new();
-        let key_hash = |fleet: &Fleet| {
-            let mut h = hasher.build_hasher();
-            fleet.hash_key(&mut h);
-            h.finish()
-        };
         let mut rng = SmallRng::seed_from_u64(11);
         let mut fleets: Vec<Fleet> = Vec::new();
         for _ in 0..40 {
@@ -260,13 +260,6 @@ mod tests {
     /// their hashes must (random fleets rarely meet such a pair).
     #[test]
     fn a_remembered_phase_or_frozen_status_alone_changes_the_hash() {
-        use std::hash::{BuildHasher, RandomState};
-        let hasher = RandomState::new();
-        let key_hash = |fleet: &Fleet| {
-            let mut h = hasher.build_hasher();
-            fleet.hash_key(&mut h);
-            h.finish()
-        };
         let account = AccountId(0);
         let run = |events: &[Event], arrears: bool| {
             let mut fleet = Fleet::new();
