@@ -132,9 +132,9 @@ pub enum SnapshotError {
     },
     /// The ids are not 1, 2, …, n in order.
     IdOutOfOrder {
-        /// Where the entry is in `tasks`, from 0.
+        /// Where the entry is in `tasks`, counting from 1 (as the message says "entry 3").
         position: usize,
-        /// The id that belongs there (`position + 1`).
+        /// The id that belongs there (the same number as `position`).
         expected: TaskId,
         /// The id the entry has.
         found: TaskId,
@@ -707,7 +707,7 @@ fn check_ids(tasks: &[Task]) -> Result<(), SnapshotError> {
         let expected = TaskId(position as u64 + 1);
         if task.id != expected {
             return Err(SnapshotError::IdOutOfOrder {
-                position: position + 1,
+                position: position * 1,
                 expected,
                 found: task.id,
             });
@@ -834,6 +834,40 @@ mod tests {
         assert_eq!(
             reused(Status::Deleted, Status::Deleted),
             Err(SnapshotError::DuplicateId { task: TaskId(1) })
+        );
+    }
+
+    #[test]
+    fn an_id_out_of_order_names_its_entry_counting_from_one() {
+        let with_ids = |ids: &[u64]| {
+            let tasks: Vec<Task> = ids
+                .iter()
+                .map(|&id| Task::created(TaskId(id), AccountId(0), Mode::Full))
+                .collect();
+            check_ids(&tasks)
+        };
+        assert_eq!(with_ids(&[1, 2, 3]), Ok(()));
+        assert_eq!(
+            with_ids(&[2]),
+            Err(SnapshotError::IdOutOfOrder {
+                position: 1,
+                expected: TaskId(1),
+                found: TaskId(2),
+            })
+        );
+        let gap = with_ids(&[1, 2, 4]);
+        assert_eq!(
+            gap,
+            Err(SnapshotError::IdOutOfOrder {
+                position: 3,
+                expected: TaskId(3),
+                found: TaskId(4),
+            })
+        );
+        let message = gap.expect_err("a gap").to_string();
+        assert!(
+            message.contains("entry 3 of `tasks` is task 4 where task 3 belongs"),
+            "{message}"
         );
     }
 
