@@ -707,7 +707,7 @@ fn check_ids(tasks: &[Task]) -> Result<(), SnapshotError> {
         let expected = TaskId(position as u64 + 1);
         if task.id != expected {
             return Err(SnapshotError::IdOutOfOrder {
-                position: position * 1,
+                position: position + 1,
                 expected,
                 found: task.id,
             });
