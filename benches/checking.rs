@@ -25,6 +25,10 @@ use drs_lifecycle::check::{explore, load};
 use drs_lifecycle::report::bench::record_context;
 use drs_lifecycle::report::memory;
 
+/// The allocator `drs-lifecycle` runs with, so that these figures are the command's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn model_check(c: &mut Criterion, name: &str) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("models")

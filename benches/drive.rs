@@ -21,6 +21,10 @@ use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_
 use drs_lifecycle::drive::{Options, drive};
 use drs_lifecycle::report::bench::record_context;
 
+/// The allocator `drs-lifecycle` runs with, so that these figures are the command's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn save_dir() -> PathBuf {
     std::env::temp_dir().join(format!("drs-bench-drive-{}", std::process::id()))
 }

@@ -13,6 +13,10 @@ use std::hint::black_box;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use drs_lifecycle::fuzz::{COMPACT_CAPACITY, Case, Generator, Harness, Limits, seeded};
 
+/// The allocator `drs-lifecycle` runs with, so that these figures are the command's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// A fixed batch of generated cases, and its total number of steps.
 fn batch(cases: usize) -> (Vec<Case>, u64) {
     let generator = Generator::new(Limits::default());

@@ -12,6 +12,10 @@ use drs_lifecycle::history::validate::{Settings, Validator};
 use drs_lifecycle::history::{Judge, Options, Record, parse_line};
 use drs_lifecycle::simulate::{Config, run};
 
+/// The allocator `drs-lifecycle` runs with, so that these figures are the command's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn history() -> Vec<u8> {
     let config = Config {
         tasks: 300,

@@ -24,6 +24,10 @@ use drs_lifecycle::spec::{
     AccountId, Command, Event, FleetSpec, Mode, Source, TaskId, TaskSpec, step,
 };
 
+/// The allocator `drs-lifecycle` runs with, so that these figures are the command's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// `StartNow` → `start-now`: benchmark ids are criterion directory names, keep them plain.
 fn kebab(name: &str) -> String {
     let mut out = String::new();
