@@ -76,14 +76,19 @@ pub const TARGETS: &[Target] = &[
             rate: 1_000_000.0,
             peak_bytes: Some(1 << 30),
         },
-        limit: "Profiled with `perf`, half of the time is stateright inserting every \
-                generated state (7 per unique state, 35 million in all) into the visited set \
-                that its two threads share (a `DashMap`: a shard lock, a cache miss, and \
+        limit: "Profiled with `perf`, two fifths of the time is stateright inserting every \
+                generated state (8.4 per unique state, 58 million in all) into the visited \
+                set that its two threads share (a `DashMap`: a shard lock, a cache miss, and \
                 contention between the threads), and a tenth its atomic increment of a \
                 shared counter per generated state; the model's part (commands, steps, \
-                history, hashing) is about a quarter. On a quiet machine the run reaches 1.1 to \
-                1.3 million unique states per second; with other work on the two cores it \
-                loses a quarter or more. Done on the model's side: only accepted commands are offered \
+                history, hashing) is about a third. The two threads scale by 1.45 on this \
+                machine's two cores (one thread: 15 to 17 s, 418 to 468 k/s; two: 10.4 to \
+                10.7 s). The same version-1 code that reached 1.2 M/s here when the target was \
+                set runs at 692 k/s on the machine now, so the machine is about 40% slower; \
+                version 2 has 37% more states. Neither the allocator (mimalloc) nor huge pages \
+                (`GLIBC_TUNABLES=glibc.malloc.hugetlb=1`) changed the run measurably: its \
+                states are plain arrays, and the cost is the shared visited set. Done on the \
+                model's side: only accepted commands are offered \
                 (about 75 of the 82 commands of a state were refused), the verdicts are \
                 tallied by the model under one stateright property instead of 27 (each cost \
                 a shared look-up per state), and the specification decides a refusal before \
@@ -118,7 +123,10 @@ pub const TARGETS: &[Target] = &[
                 seventh. Done outside the benchmark's search: liveness was quadratic (a \
                 membership map of the whole graph zeroed for each of 85 k components) and \
                 the graph keyed a SipHash map by a second copy of every state; the whole \
-                `check` went from 17.0 G to 6.3 G instructions (1.9 to 1.1 s). Left: a \
+                `check` went from 17.0 G to 6.3 G instructions (1.9 to 1.1 s). Then \
+                mimalloc as the allocator: 5.97 G to 4.96 G instructions for the whole \
+                `check`, and 256 to 300 k/s with glibc against 307 to 376 k/s in three \
+                interleaved criterion rounds. Left: a \
                 network and timer encoding of our own, which would mean leaving stateright's \
                 `ActorModel` and its sequence diagrams.",
     },
@@ -132,7 +140,7 @@ pub const TARGETS: &[Target] = &[
         },
         limit: "Profiled with `perf`, two thirds of the time is the model's own work and a \
                 third stateright's (as for the fleet: the shared visited set and counter). \
-                The conformance model explores the same 5 million states as the fleet, but in \
+                The conformance model explores the same 7 million states as the fleet, but in \
                 each it sends about 95 commands (every event to every task from its account, \
                 tenancy probes from the other account, billing events sent to a task, an id \
                 never handed out, creation in every mode) to both the specification and the \
@@ -149,7 +157,10 @@ pub const TARGETS: &[Target] = &[
                 stateright property, and the engine's state is hashed in two words per task. \
                 Reaching the engine through the `ControlPlane` trait now costs nothing: \
                 2.07 G instructions on `conformance-2x2` against 2.09 G before the trait \
-                (callgrind), and within 1% in interleaved runs of `conformance-3x2`.",
+                (callgrind), and within 1% in interleaved runs of `conformance-3x2`. With \
+                mimalloc as the allocator (the engine's task list of each new state is \
+                allocated and freed), a one-thread copy of `conformance-2x2` went from 2.02 G \
+                to 1.96 G instructions.",
     },
     Target {
         what: "drive against the reference engine as a process (`serve-plane`), protocol 2",
