@@ -299,10 +299,33 @@ impl fmt::Display for ApiCode {
 pub struct UnknownApiCode(pub String);
 
 impl UnknownApiCode {
-    /// The known code nearest to the unknown string, if any is near.
+    /// The known code nearest to the unknown string, if any is near. A string that names a
+    /// lifecycle status in words rather than by its code (`Starting`, `FULL_MIGRATION`,
+    /// `暂停中`) is answered with that status's code (`STARTJOBING`, `FULL_TRANSFER_STARTED`,
+    /// `PAUSING`), however far the spellings are apart.
     pub fn nearest(&self) -> Option<ApiCode> {
+        if let Some(code) = self.named_status().and_then(Status::api) {
+            return Some(code);
+        }
         let code = nearest(&self.0, ApiCode::ALL.map(ApiCode::code))?;
         ApiCode::ALL.into_iter().find(|known| known.code() == code)
+    }
+
+    /// The status the string names by its Rust, English or Chinese name, with case,
+    /// spaces, `_` and `-` ignored.
+    fn named_status(&self) -> Option<Status> {
+        let words = |name: &str| -> String {
+            name.chars()
+                .filter(|c| !matches!(c, ' ' | '_' | '-'))
+                .flat_map(char::to_lowercase)
+                .collect()
+        };
+        let wanted = words(&self.0);
+        Status::ALL.into_iter().find(|status| {
+            [status.name(), status.english(), status.zh()]
+                .iter()
+                .any(|name| words(name) == wanted)
+        })
     }
 }
 
@@ -351,6 +374,34 @@ impl<'de> Deserialize<'de> for ApiCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_status_named_in_words_suggests_its_code() {
+        let suggested = |text: &str| UnknownApiCode(text.to_string()).nearest();
+        assert_eq!(suggested("STARTING"), Some(ApiCode::StartJobing));
+        assert_eq!(suggested("Starting"), Some(ApiCode::StartJobing));
+        assert_eq!(
+            suggested("FULL_MIGRATION"),
+            Some(ApiCode::FullTransferStarted)
+        );
+        assert_eq!(
+            suggested("full migration"),
+            Some(ApiCode::FullTransferStarted)
+        );
+        assert_eq!(suggested("暂停中"), Some(ApiCode::Pausing));
+        assert_eq!(
+            suggested("Fault-Recovery-Failed"),
+            Some(ApiCode::RebuildNodeFailed)
+        );
+        // Frozen has no code of its own; the misspelt code is still suggested by spelling.
+        assert_eq!(suggested("FROZEN"), None);
+        assert_eq!(
+            suggested("FULL_TRANSFER_COMPLETED"),
+            Some(ApiCode::FullTransferComplete)
+        );
+        let message = UnknownApiCode("STARTING".to_string()).to_string();
+        assert!(message.contains("did you mean STARTJOBING?"), "{message}");
+    }
 
     #[test]
     fn every_code_is_listed_once_in_declaration_order() {
