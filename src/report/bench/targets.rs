@@ -76,12 +76,16 @@ pub const TARGETS: &[Target] = &[
             rate: 1_000_000.0,
             peak_bytes: Some(1 << 30),
         },
-        limit: "Profiled with `perf`, two fifths of the time is stateright inserting every \
-                generated state (8.4 per unique state, 58 million in all) into the visited \
-                set that its two threads share (a `DashMap`: a shard lock, a cache miss, and \
-                contention between the threads), and a tenth its atomic increment of a \
-                shared counter per generated state; the model's part (commands, steps, \
-                history, hashing) is about a third. The two threads scale by 1.45 on this \
+        limit: "Profiled with `perf` (with the allocator now used), 36% of the time is \
+                stateright inserting every generated state (8.4 per unique state, 58 million \
+                in all) into the visited set that its two threads share (a `DashMap`: a shard \
+                lock, a cache miss, and contention between the threads), and 12% one \
+                instruction, stateright's `lock incq` of the counter of generated states that \
+                both threads share, once per generated state (the counter's cache line moves \
+                between the cores each time). Both are inside stateright's depth-first \
+                checker, which offers no way to give it another visited set or per-thread \
+                counts; its breadth-first checker is slower here (12.2 to 13.3 s, 525 to 571 \
+                k/s). The model's part (commands, steps, history, hashing) is about a third. The two threads scale by 1.45 on this \
                 machine's two cores (one thread: 15 to 17 s, 418 to 468 k/s; two: 10.4 to \
                 10.7 s). The same version-1 code that reached 1.2 M/s here when the target was \
                 set runs at 692 k/s on the machine now, so the machine is about 40% slower; \
