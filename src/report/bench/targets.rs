@@ -161,10 +161,11 @@ pub const TARGETS: &[Target] = &[
                 stateright property, and the engine's state is hashed in two words per task. \
                 Reaching the engine through the `ControlPlane` trait now costs nothing: \
                 2.07 G instructions on `conformance-2x2` against 2.09 G before the trait \
-                (callgrind), and within 1% in interleaved runs of `conformance-3x2`. With \
-                mimalloc as the allocator (the engine's task list of each new state is \
-                allocated and freed), a one-thread copy of `conformance-2x2` went from 2.02 G \
-                to 1.96 G instructions.",
+                (callgrind), and within 1% in interleaved runs of `conformance-3x2`. The \
+                allocator changes little here: on a one-thread copy of `conformance-2x2`, \
+                2.02 G instructions with glibc's and 2.05 G with mimalloc 2, and in two \
+                interleaved runs of `conformance-3x2` 279 and 281 k/s against 295 and 270 \
+                k/s.",
     },
     Target {
         what: "drive against the reference engine as a process (`serve-plane`), protocol 2",
