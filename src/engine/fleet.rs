@@ -59,7 +59,7 @@ impl Fleet {
     #[inline]
     pub fn execute(&mut self, command: &Command) -> Result<Outcome, Refusal> {
         match *command {
-            Command::Create { account, mode } => self.create(account, mode).map(Outcome::Task),
+            Command::Create { account, mode } => self.create_outcome(account, mode),
             Command::Task {
                 account,
                 task,
@@ -68,6 +68,13 @@ impl Fleet {
             Command::Arrears { account } => self.go_into_arrears(account),
             Command::Recharge { account } => self.recharge(account),
         }
+    }
+
+    /// [`create`](Self::create) as [`execute`](Self::execute) answers it: out of line, so
+    /// that `execute` sets up no stack frame for the commands that do not need one.
+    #[inline(never)]
+    fn create_outcome(&mut self, account: AccountId, mode: Mode) -> Result<Outcome, Refusal> {
+        self.create(account, mode).map(Outcome::Task)
     }
 
     /// *create(mode)*: a new task for `account`, with the next id, creating its instance.
@@ -141,11 +148,34 @@ impl Fleet {
     /// remembering its status (and that status's phase). Tasks in flight (creating,
     /// starting, recovering, releasing) are left alone; they freeze when they land.
     pub fn go_into_arrears(&mut self, account: AccountId) -> Result<Outcome, Refusal> {
-        let at = match self.arrears.binary_search(&account) {
-            Ok(_) => return Err(Refusal::AlreadyInArrears { account }),
-            Err(at) => at,
-        };
-        self.arrears.insert(at, account);
+        // The usual case, an account that sorts after every account in arrears (always so
+        // when none is) with room to store it, is a push: no search and no call, so the
+        // command sets up no stack frame. Anything else takes the general path.
+        let appends = self.arrears.last().is_none_or(|&last| last < account);
+        if !(appends && self.arrears.len() < self.arrears.capacity()) {
+            return self.go_into_arrears_in_order(account);
+        }
+        self.arrears.push(account);
+        Ok(self.freeze(account))
+    }
+
+    /// [`go_into_arrears`](Self::go_into_arrears) anywhere in the sorted list: a binary
+    /// search, then an insertion that may shift the list or grow it.
+    #[cold]
+    #[inline(never)]
+    fn go_into_arrears_in_order(&mut self, account: AccountId) -> Result<Outcome, Refusal> {
+        match self.arrears.binary_search(&account) {
+            Ok(_) => Err(Refusal::AlreadyInArrears { account }),
+            Err(at) => {
+                self.arrears.insert(at, account);
+                Ok(self.freeze(account))
+            }
+        }
+    }
+
+    /// Freezes every freezable task of `account` (now in arrears).
+    #[inline(always)]
+    fn freeze(&mut self, account: AccountId) -> Outcome {
         let mut tasks_changed = 0u32;
         for task in &mut self.tasks {
             if task.account == account && lifecycle::is_freezable(task.status) {
@@ -155,21 +185,41 @@ impl Fleet {
                 tasks_changed = tasks_changed.saturating_add(1);
             }
         }
-        Ok(Outcome::Account {
+        Outcome::Account {
             account,
             in_arrears: true,
             tasks_changed,
-        })
+        }
     }
 
     /// Billing reports the account recharged: every frozen task of the account returns to
     /// exactly the status (and phase) it froze.
     pub fn recharge(&mut self, account: AccountId) -> Result<Outcome, Refusal> {
+        // The usual case, the last account in the list (the only one, when one is), is a
+        // pop: no search and no call. Anything else takes the general path.
+        if self.arrears.last() != Some(&account) {
+            return self.recharge_in_order(account);
+        }
+        self.arrears.pop();
+        Ok(self.unfreeze(account))
+    }
+
+    /// [`recharge`](Self::recharge) anywhere in the sorted list: a binary search, then a
+    /// removal that shifts the rest of the list.
+    #[cold]
+    #[inline(never)]
+    fn recharge_in_order(&mut self, account: AccountId) -> Result<Outcome, Refusal> {
         let at = self
             .arrears
             .binary_search(&account)
             .map_err(|_| Refusal::NotInArrears { account })?;
         self.arrears.remove(at);
+        Ok(self.unfreeze(account))
+    }
+
+    /// Returns every frozen task of `account` (now recharged) to the status it froze.
+    #[inline(always)]
+    fn unfreeze(&mut self, account: AccountId) -> Outcome {
         let mut tasks_changed = 0u32;
         for task in &mut self.tasks {
             if task.account == account
@@ -181,11 +231,11 @@ impl Fleet {
                 tasks_changed = tasks_changed.saturating_add(1);
             }
         }
-        Ok(Outcome::Account {
+        Outcome::Account {
             account,
             in_arrears: false,
             tasks_changed,
-        })
+        }
     }
 
     /// A query by id. A deleted task still answers (as `Deleted`); a task of another
