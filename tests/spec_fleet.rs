@@ -279,3 +279,36 @@ fn capacity_is_a_refusal_not_a_panic() {
         Err(Refused::Capacity)
     );
 }
+
+/// Equality and hashing read only the created tasks (the unused slots are a constant):
+/// fleets built by different routes to the same tasks are equal and hash alike, and a
+/// difference in the number of tasks, in the accounts in arrears or in one task's state
+/// makes them unequal.
+#[test]
+fn equality_and_hashing_see_every_created_task_and_nothing_else() {
+    use std::hash::{BuildHasher, RandomState};
+    let hasher = RandomState::new();
+
+    let two = send(
+        &create(&create(&Fleet::new(), A, Mode::Full), B, Mode::Incremental),
+        A,
+        1,
+        &[InstanceReady],
+    );
+    let rebuilt = Fleet::from_parts(two.slots(), two.arrears_bits()).expect("fits");
+    assert_eq!(two, rebuilt);
+    assert_eq!(hasher.hash_one(two), hasher.hash_one(rebuilt));
+
+    let more_tasks = create(&two, A, Mode::Full);
+    let in_arrears = apply(&two, Command::Arrears { account: B });
+    let one_task_moved = send(&two, B, 2, &[InstanceReady]);
+    for other in [more_tasks, in_arrears, one_task_moved] {
+        assert_ne!(two, other, "{other:?}");
+        assert_ne!(hasher.hash_one(two), hasher.hash_one(other), "{other:?}");
+    }
+    // Each slot is compared: the same statuses in another order differ.
+    let mut swapped = two.slots().to_vec();
+    swapped.swap(0, 1);
+    let swapped = Fleet::from_parts(&swapped, two.arrears_bits()).expect("fits");
+    assert_ne!(two, swapped);
+}

@@ -112,11 +112,14 @@ impl Exhaustive for Fleet {
         Fleet::new()
     }
 
-    /// The fleet's own equality: every field of every task (versions included) and the
-    /// accounts in arrears, which is what its views show.
+    /// The fleet's own equality: every field of every task (versions included, compared by
+    /// [`Task::identical`]) and the accounts in arrears, which is what its views show.
     #[inline]
     fn unchanged_since(&self, before: &Self) -> bool {
-        self == before
+        let (now, then) = (Fleet::tasks(self), Fleet::tasks(before));
+        now.len() == then.len()
+            && now.iter().zip(then).all(|(now, then)| now.identical(then))
+            && self.accounts_in_arrears() == before.accounts_in_arrears()
     }
 }
 

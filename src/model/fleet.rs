@@ -248,16 +248,33 @@ impl<P: Exhaustive> FleetModel<P> {
             }
             if self.conformance {
                 // Tenancy: every event the owner could send now, sent by another account.
-                for other in accounts.clone().filter(|&other| other != account) {
-                    for event in Event::ON_TASK {
-                        if event.source() != Source::Billing
-                            && self.step(&slot.task, event).is_some()
-                        {
-                            offer(Command::Task {
-                                account: other,
-                                task,
-                                event,
-                            });
+                // Which events those are is worked out once per task (and, without a fault,
+                // only for the events the table has a rule for).
+                let ruled = if self.fault.is_some() {
+                    u32::MAX
+                } else {
+                    ruled_events(slot.task.status)
+                };
+                let mut owner_could = 0u32;
+                for event in Event::ON_TASK {
+                    let bit = 1 << event.index();
+                    if ruled & bit != 0
+                        && event.source() != Source::Billing
+                        && self.step(&slot.task, event).is_some()
+                    {
+                        owner_could |= bit;
+                    }
+                }
+                if owner_could != 0 {
+                    for other in accounts.clone().filter(|&other| other != account) {
+                        for event in Event::ON_TASK {
+                            if owner_could & 1 << event.index() != 0 {
+                                offer(Command::Task {
+                                    account: other,
+                                    task,
+                                    event,
+                                });
+                            }
                         }
                     }
                 }
