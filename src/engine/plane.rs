@@ -112,8 +112,8 @@ impl Exhaustive for Fleet {
         Fleet::new()
     }
 
-    /// The fleet's own equality: every field of every task (versions included, compared by
-    /// [`Task::identical`]) and the accounts in arrears, which is what its views show.
+    /// The fleet's own equality: every field of every task (versions included, compared
+    /// without short-circuiting) and the accounts in arrears, which is what its views show.
     #[inline]
     fn unchanged_since(&self, before: &Self) -> bool {
         let (now, then) = (Fleet::tasks(self), Fleet::tasks(before));
