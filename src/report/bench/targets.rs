@@ -88,14 +88,18 @@ pub const TARGETS: &[Target] = &[
                 lock, a cache miss, and contention between the threads), and 12% one \
                 instruction, stateright's `lock incq` of the counter of generated states that \
                 both threads share, once per generated state (the counter's cache line moves \
-                between the cores each time). Both are inside stateright's depth-first \
+                between the cores each time), and 5% its copy of the path to each new state \
+                (one word per step, element by element; version 2's search runs deeper, to \
+                depth 2,600-3,500 against version 1's 1,900-2,000). All are inside \
+                stateright's depth-first \
                 checker, which offers no way to give it another visited set or per-thread \
                 counts; its breadth-first checker is slower here (12.2 to 13.3 s, 525 to 571 \
                 k/s). The model's part (commands, steps, history, hashing) is about a third. The two threads scale by 1.45 on this \
                 machine's two cores (one thread: 15 to 17 s, 418 to 468 k/s; two: 10.4 to \
                 10.7 s). The same version-1 code that reached 1.2 M/s here when the target was \
-                set runs at 692 k/s on the machine now, so the machine is about 40% slower; \
-                version 2 has 37% more states. Neither the allocator (mimalloc) nor huge pages \
+                set runs at 692 k/s on the machine now (710-720 k/s in `check`, in three \
+                rounds interleaved with version 2's 647-672 k/s), so the machine is about 40% \
+                slower; version 2 has 37% more states. Neither the allocator (mimalloc) nor huge pages \
                 (`GLIBC_TUNABLES=glibc.malloc.hugetlb=1`) changed the run measurably: its \
                 states are plain arrays, and the cost is the shared visited set. Done on the \
                 model's side: only accepted commands are offered \
@@ -176,7 +180,11 @@ pub const TARGETS: &[Target] = &[
                 probes are worked out once per task: 2.06 G to 1.90 G instructions on \
                 `conformance-2x2`. Per unique state that is 32.8 k instructions, against 28.3 \
                 k for version 1's code on the same configuration (1.33 G for its 47,092 \
-                states): version 2 sends three more events to every task in every state.",
+                states): version 2 sends three more events to every task in every state. \
+                In `check`, three rounds interleaved with version 1's code: 261-316 k/s for \
+                version 1 and 253-322 k/s for version 2, the same per state; version 1 \
+                measured 548 k/s when the target was set, on the machine that now runs the \
+                same code about 40% slower.",
     },
     Target {
         what: "drive against the reference engine as a process (`serve-plane`), protocol 2",
