@@ -412,4 +412,63 @@ mod tests {
         task.status = Status::Ended;
         assert_eq!(fleet.tasks()[0].status(), Status::Ended);
     }
+
+    /// Billing's fast paths (an account appended at the end of the list with room for it, the
+    /// last account recharged) answer exactly as the general paths would: the same result,
+    /// the same fleet, and the list stays sorted without duplicates. Random billing over
+    /// accounts that include the largest ids, with tasks of each, and with the list's spare
+    /// room taken away now and then so that appends must grow it.
+    #[test]
+    fn billing_fast_paths_answer_as_the_general_paths() {
+        use rand::{Rng, SeedableRng, rngs::SmallRng};
+        let accounts = [0, 1, 2, 5, u32::MAX - 1, u32::MAX].map(AccountId);
+        let mut rng = SmallRng::seed_from_u64(11);
+        let (mut fast_appends, mut fast_pops) = (0, 0);
+        for _ in 0..300 {
+            let mut fleet = Fleet::new();
+            for &account in &accounts {
+                fleet.create(account, Mode::Full).expect("create");
+                for event in [Event::InstanceReady, Event::StartNow, Event::StartSucceeded] {
+                    let task = TaskId(fleet.tasks().len() as u64);
+                    fleet
+                        .apply(account, task, event)
+                        .expect("to full migration");
+                }
+            }
+            for _ in 0..40 {
+                if rng.random_bool(0.2) {
+                    fleet.arrears.shrink_to_fit();
+                }
+                let account = accounts[rng.random_range(0..accounts.len())];
+                let mut general = fleet.clone();
+                let (fast, slow) = if rng.random_bool(0.5) {
+                    if fleet.arrears.last().is_none_or(|&last| last < account)
+                        && fleet.arrears.len() < fleet.arrears.capacity()
+                    {
+                        fast_appends += 1;
+                    }
+                    (
+                        fleet.go_into_arrears(account),
+                        general.go_into_arrears_in_order(account),
+                    )
+                } else {
+                    if fleet.arrears.last() == Some(&account) {
+                        fast_pops += 1;
+                    }
+                    (fleet.recharge(account), general.recharge_in_order(account))
+                };
+                assert_eq!(fast, slow, "{account:?}");
+                assert_eq!(fleet, general, "{account:?}");
+                assert!(
+                    fleet.arrears.windows(2).all(|pair| pair[0] < pair[1]),
+                    "{:?}",
+                    fleet.arrears
+                );
+            }
+        }
+        assert!(
+            fast_appends > 100 && fast_pops > 100,
+            "{fast_appends} {fast_pops}"
+        );
+    }
 }

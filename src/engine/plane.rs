@@ -112,8 +112,9 @@ impl Exhaustive for Fleet {
         Fleet::new()
     }
 
-    /// The fleet's own equality: every field of every task (versions included, compared
-    /// without short-circuiting) and the accounts in arrears, which is what its views show.
+    /// The fleet's own equality: every field of every task (versions included; each task
+    /// compared without a branch per field) and the accounts in arrears, which is what its
+    /// views show.
     #[inline]
     fn unchanged_since(&self, before: &Self) -> bool {
         let (now, then) = (Fleet::tasks(self), Fleet::tasks(before));

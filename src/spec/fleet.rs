@@ -285,3 +285,69 @@ impl<const N: usize> FleetSpec<N> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::hash::{BuildHasher, RandomState};
+
+    use rand::{Rng, SeedableRng, rngs::SmallRng};
+
+    use super::*;
+
+    /// Equality and hashing read only the created tasks, which is right only while every
+    /// slot past them holds [`FleetSpec::UNUSED`]: random commands (accepted or refused, any
+    /// account, ids past the last one, every event) never break that, and `==` agrees with
+    /// the derived `Ord` (and equal fleets hash alike) on every pair of fleets reached.
+    #[test]
+    fn unused_slots_stay_constant_so_equality_agrees_with_ordering() {
+        type Fleet = FleetSpec<4>;
+        let hasher = RandomState::new();
+        let mut rng = SmallRng::seed_from_u64(5);
+        let mut reached = Vec::new();
+        for _ in 0..200 {
+            let mut fleet = Fleet::new();
+            for _ in 0..60 {
+                let account = AccountId(rng.random_range(0..3));
+                let command = match rng.random_range(0..10) {
+                    0 => Command::Create {
+                        account,
+                        mode: Mode::ALL[rng.random_range(0..Mode::ALL.len())],
+                    },
+                    1 => Command::Arrears { account },
+                    2 => Command::Recharge { account },
+                    _ => Command::Task {
+                        account,
+                        task: TaskId(rng.random_range(1..=5)),
+                        event: Event::KINDS[rng.random_range(0..Event::KINDS.len())],
+                    },
+                };
+                if let Ok(next) = fleet.apply(&command) {
+                    fleet = next;
+                }
+                assert!(
+                    fleet.slots[fleet.len()..]
+                        .iter()
+                        .all(|slot| *slot == Fleet::UNUSED),
+                    "after {command}: {fleet:?}"
+                );
+                reached.push(fleet);
+            }
+        }
+        let neighbours = reached.windows(2).map(|pair| (pair[0], pair[1]));
+        let random = (0..20_000).map(|_| {
+            (
+                reached[rng.random_range(0..reached.len())],
+                reached[rng.random_range(0..reached.len())],
+            )
+        });
+        for (a, b) in neighbours.collect::<Vec<_>>().into_iter().chain(random) {
+            assert_eq!(a == b, a.cmp(&b).is_eq(), "{a:?} {b:?}");
+            if a == b {
+                assert_eq!(hasher.hash_one(a), hasher.hash_one(b));
+            }
+        }
+        // Both outcomes occur among the pairs compared.
+        let equal = reached.windows(2).filter(|pair| pair[0] == pair[1]).count();
+        assert!(equal > 0 && equal < reached.len() - 1, "{equal}");
+    }
+}

@@ -51,17 +51,17 @@ pub const TARGETS: &[Target] = &[
         benchmarks: &["engine/command/"],
         except: &["engine/command/create"],
         goal: Goal::AtMostNs(10.0),
-        limit: "A command on a task is about 75 instructions with the benchmark's loop \
-                (callgrind): the id lookup (an index and an account check), the engine's `match` on the event, the version \
-                bump and the `Change` it returns. That is about 10 ns on this machine, which \
-                runs the same version-1 code about 40% slower than when the target was set \
+        limit: "A command on a task is about 75 instructions with the measuring loop \
+                (callgrind): the id lookup (an index and an account check), the engine's \
+                `match` on the event, the version bump and the `Change` it returns. That is \
+                about 10 ns on this machine, which runs the same version-1 code about 40% slower than when the target was set \
                 (version 1's commands then measured 5.9 to 9.3 ns). The slowest kind is \
                 billing, measured as a round trip on a one-task fleet (arrears, then \
                 recharge): in the usual case each appends to or pops from the end of the \
                 sorted list of accounts in arrears, with no search and no call, and walks the \
                 fleet's tasks to freeze or restore them. Done: that fast path, and `execute` \
                 as a dispatch without a stack frame of its own (creation out of line), took \
-                the round trip from 205 to 130 instructions (callgrind) and from 23.3-27.0 \
+                the round trip from 207 to 131 instructions (callgrind) and from 23.3-27.0 \
                 to 20.4-21.0 ns (three interleaved criterion rounds).",
     },
     Target {
@@ -91,17 +91,17 @@ pub const TARGETS: &[Target] = &[
                 between the cores each time), and 5% its copy of the path to each new state \
                 (one word per step, element by element; version 2's search runs deeper, to \
                 depth 2,600-3,500 against version 1's 1,900-2,000). All are inside \
-                stateright's depth-first \
-                checker, which offers no way to give it another visited set or per-thread \
-                counts; its breadth-first checker is slower here (12.2 to 13.3 s, 525 to 571 \
-                k/s). The model's part (commands, steps, history, hashing) is about a third. The two threads scale by 1.45 on this \
-                machine's two cores (one thread: 15 to 17 s, 418 to 468 k/s; two: 10.4 to \
+                stateright's depth-first checker, which offers no way to give it another \
+                visited set or per-thread counts; its breadth-first checker is slower here \
+                (12.2 to 13.3 s, 525 to 571 k/s). The model's part (commands, steps, history, \
+                hashing) is about a third. The two threads scale by 1.45 on this machine's \
+                two cores (one thread: 15 to 17 s, 418 to 468 k/s; two: 10.4 to \
                 10.7 s). The same version-1 code that reached 1.2 M/s here when the target was \
                 set runs at 692 k/s on the machine now (710-720 k/s in `check`, in three \
                 rounds interleaved with version 2's 647-672 k/s), so the machine is about 40% \
-                slower; version 2 has 37% more states. Neither the allocator (mimalloc) nor huge pages \
-                (`GLIBC_TUNABLES=glibc.malloc.hugetlb=1`) changed the run measurably: its \
-                states are plain arrays, and the cost is the shared visited set. Done on the \
+                slower; version 2 has 37% more states. Neither the allocator (mimalloc) nor \
+                huge pages (`GLIBC_TUNABLES=glibc.malloc.hugetlb=1`) changed the run \
+                measurably: its states are plain arrays, and the cost is the shared visited set. Done on the \
                 model's side: only accepted commands are offered \
                 (about 75 of the 82 commands of a state were refused), the verdicts are \
                 tallied by the model under one stateright property instead of 27 (each cost \
