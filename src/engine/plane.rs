@@ -128,7 +128,7 @@ impl Exhaustive for Fleet {
 mod tests {
     use super::*;
     use crate::spec::{Event, Mode};
-    use rand::{Rng, SeedableRng, rngs::SmallRng};
+    use rand::{SeedableRng, rngs::SmallRng};
 
     /// The hash of a fleet's key (a fixed hasher: the same fleet always gives the same).
     fn key_hash(fleet: &Fleet) -> u64 {
@@ -140,20 +140,7 @@ mod tests {
     /// A random command over two accounts and task ids `1..=tasks`: a creation or a billing
     /// event one time in `odds` each, otherwise an event addressed to a task.
     fn random_command(rng: &mut SmallRng, odds: u32, tasks: u64) -> Command {
-        let account = AccountId(rng.random_range(0..2));
-        match rng.random_range(0..odds) {
-            0 => Command::Create {
-                account,
-                mode: Mode::ALL[rng.random_range(0..Mode::ALL.len())],
-            },
-            1 => Command::Arrears { account },
-            2 => Command::Recharge { account },
-            _ => Command::Task {
-                account,
-                task: TaskId(rng.random_range(1..=tasks)),
-                event: Event::ON_TASK[rng.random_range(0..Event::ON_TASK.len())],
-            },
-        }
+        crate::spec::random_command(rng, 2, odds, tasks, &Event::ON_TASK)
     }
 
     #[test]

@@ -89,3 +89,31 @@ impl fmt::Display for Command {
         }
     }
 }
+
+/// A random command for the crate's randomised tests: over accounts `0..accounts` and task
+/// ids `1..=tasks`, a creation or a billing event one time in `odds` each, otherwise one of
+/// `events` addressed to a task.
+#[cfg(test)]
+pub(crate) fn random_command(
+    rng: &mut rand::rngs::SmallRng,
+    accounts: u32,
+    odds: u32,
+    tasks: u64,
+    events: &[super::Event],
+) -> Command {
+    use rand::Rng;
+    let account = AccountId(rng.random_range(0..accounts));
+    match rng.random_range(0..odds) {
+        0 => Command::Create {
+            account,
+            mode: super::Mode::ALL[rng.random_range(0..super::Mode::ALL.len())],
+        },
+        1 => Command::Arrears { account },
+        2 => Command::Recharge { account },
+        _ => Command::Task {
+            account,
+            task: TaskId(rng.random_range(1..=tasks)),
+            event: events[rng.random_range(0..events.len())],
+        },
+    }
+}

@@ -307,20 +307,7 @@ mod tests {
         for _ in 0..200 {
             let mut fleet = Fleet::new();
             for _ in 0..60 {
-                let account = AccountId(rng.random_range(0..3));
-                let command = match rng.random_range(0..10) {
-                    0 => Command::Create {
-                        account,
-                        mode: Mode::ALL[rng.random_range(0..Mode::ALL.len())],
-                    },
-                    1 => Command::Arrears { account },
-                    2 => Command::Recharge { account },
-                    _ => Command::Task {
-                        account,
-                        task: TaskId(rng.random_range(1..=5)),
-                        event: Event::KINDS[rng.random_range(0..Event::KINDS.len())],
-                    },
-                };
+                let command = crate::spec::random_command(&mut rng, 3, 10, 5, &Event::KINDS);
                 if let Ok(next) = fleet.apply(&command) {
                     fleet = next;
                 }

@@ -19,6 +19,8 @@ pub mod table;
 mod task;
 
 pub use api_code::{API_CODE_COUNT, ApiCode, CodeClass, Excursion, UnknownApiCode};
+#[cfg(test)]
+pub(crate) use command::random_command;
 pub use command::{AccountId, Command, TaskId, account_letter};
 pub use event::{EVENT_KIND_COUNT, Event, Source, UnknownEvent};
 pub use fleet::{FleetSpec, MAX_ACCOUNTS, Refused, Slot};
