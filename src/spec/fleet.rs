@@ -327,7 +327,7 @@ mod tests {
                 reached[rng.random_range(0..reached.len())],
             )
         });
-        for (a, b) in neighbours.collect::<Vec<_>>().into_iter().chain(random) {
+        for (a, b) in neighbours.chain(random) {
             assert_eq!(a == b, a.cmp(&b).is_eq(), "{a:?} {b:?}");
             if a == b {
                 assert_eq!(hasher.hash_one(a), hasher.hash_one(b));

@@ -177,8 +177,8 @@ pub const TARGETS: &[Target] = &[
                 interleaved runs of `conformance-3x2` 279 and 281 k/s against 295 and 270 \
                 k/s. Then: the refusal check compares tasks without a branch per field, the \
                 specification's fleets compare only their created tasks, and the tenancy \
-                probes are worked out once per task: 2.06 G to 1.90 G instructions on \
-                `conformance-2x2`. Per unique state that is 32.8 k instructions, against 28.3 \
+                probes are worked out once per task: 2.06 G to 1.90 G instructions on a \
+                one-thread copy of `conformance-2x2`. Per unique state that is 32.8 k instructions, against 28.3 \
                 k for version 1's code on the same configuration (1.33 G for its 47,092 \
                 states): version 2 sends three more events to every task in every state. \
                 In `check`, three rounds interleaved with version 1's code: 261-316 k/s for \
