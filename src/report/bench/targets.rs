@@ -181,6 +181,9 @@ pub const TARGETS: &[Target] = &[
                 one-thread copy of `conformance-2x2`. Per unique state that is 32.8 k instructions, against 28.3 \
                 k for version 1's code on the same configuration (1.33 G for its 47,092 \
                 states): version 2 sends three more events to every task in every state. \
+                That does not show in this benchmark's wall time: six rounds of `check` of \
+                `conformance-3x2`, interleaved with the code before (both orders), took \
+                26.1-34.3 s before and 29.9-32.1 s after, within the machine's noise. \
                 In `check`, three rounds interleaved with version 1's code: 261-316 k/s for \
                 version 1 and 253-322 k/s for version 2, the same per state; version 1 \
                 measured 548 k/s when the target was set, on the machine that now runs the \
