@@ -555,7 +555,7 @@ mod library {
     fn validate(bytes: &[u8], settings: Settings) -> Result<Outcome, Stop> {
         let mut validator = Validator::new(settings);
         validator.read(bytes, "history.jsonl")?;
-        validator.finish()
+        Ok(validator.finish())
     }
 
     fn violations(outcome: &Outcome) -> Vec<(String, u64, &'static str)> {

@@ -1160,6 +1160,11 @@ impl Judge {
             .filter(|m| set & self.tables.of_mode[*m as usize] != 0)
             .collect()
     }
+
+    /// The ids of the jobs seen, in no particular order (to suggest one for a mistyped id).
+    pub fn job_ids(&self) -> impl Iterator<Item = &str> {
+        self.ids.keys().map(|id| &**id)
+    }
 }
 
 #[allow(dead_code)]
