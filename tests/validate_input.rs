@@ -36,13 +36,8 @@ fn temp(name: &str) -> PathBuf {
 }
 
 fn json(out: &Output) -> serde_json::Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}):\n{}\n{}",
-            stdout(out),
-            stderr(out)
-        )
-    })
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}\n{}", stdout(out), stderr(out)))
 }
 
 fn status(out: &Output) -> i32 {
@@ -62,8 +57,16 @@ fn two_files_covering_the_same_hour_are_judged_together() {
         &fixture("merge-commands.jsonl"),
     ]);
     assert_eq!(status(&out), 0, "{}{}", stdout(&out), stderr(&out));
-    assert!(stdout(&out).contains("7 records of 1 jobs (2 files)"), "{}", stdout(&out));
-    assert!(stdout(&out).contains("commands complete"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("7 records of 1 jobs (2 files)"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stdout(&out).contains("commands complete"),
+        "{}",
+        stdout(&out)
+    );
     // In the other order of arguments too.
     let out = drs(&[
         "validate",
@@ -103,7 +106,11 @@ fn a_single_file_names_its_locations_by_file_too() {
     assert_eq!(report["violations"][0]["file"], file);
     assert!(report["violations"][0]["line"].is_u64());
     let out = drs(&["validate", file]);
-    assert!(stdout(&out).contains(&format!("{file}:4")), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains(&format!("{file}:4")),
+        "{}",
+        stdout(&out)
+    );
 }
 
 /// A simulated week split in two files by record kind (polls in one, everything else in the
@@ -192,7 +199,11 @@ fn the_reorder_window_applies_within_each_file() {
     let (a, b) = (a.display().to_string(), b.display().to_string());
     let out = drs(&["validate", &a, &b]);
     assert_eq!(status(&out), 3, "{}", stderr(&out));
-    assert!(stderr(&out).contains(&format!("{a}:2: job j")), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!("{a}:2: job j")),
+        "{}",
+        stderr(&out)
+    );
     let out = drs(&["validate", &a, &b, "--reorder-window", "5m"]);
     assert_eq!(status(&out), 0, "{}{}", stdout(&out), stderr(&out));
     assert!(stdout(&out).contains("4 records"), "{}", stdout(&out));
@@ -206,12 +217,22 @@ fn a_second_header_in_a_file_is_an_error_naming_both_lines() {
     let out = drs(&["validate", &file]);
     assert_eq!(status(&out), 3, "{}", stdout(&out));
     let err = stderr(&out);
-    assert!(err.contains(&format!("{file}:3: a second header (the first is on line 1)")), "{err}");
+    assert!(
+        err.contains(&format!(
+            "{file}:3: a second header (the first is on line 1)"
+        )),
+        "{err}"
+    );
     let file = fixture("late-header.jsonl");
     let out = drs(&["validate", &file]);
     assert_eq!(status(&out), 3);
     let err = stderr(&out);
-    assert!(err.contains(&format!("{file}:2: a header after records (the first is on line 1)")), "{err}");
+    assert!(
+        err.contains(&format!(
+            "{file}:2: a header after records (the first is on line 1)"
+        )),
+        "{err}"
+    );
 }
 
 #[test]
@@ -222,8 +243,15 @@ fn a_header_that_starts_a_new_file_is_combined_and_two_that_disagree_are_an_erro
         &fixture("merge-commands.jsonl"),
         &fixture("header-partial.jsonl"),
     ]);
-    assert!(stdout(&out).contains("billing recorded"), "{}", stdout(&out));
-    let (c, p) = (fixture("header-complete.jsonl"), fixture("header-partial.jsonl"));
+    assert!(
+        stdout(&out).contains("billing recorded"),
+        "{}",
+        stdout(&out)
+    );
+    let (c, p) = (
+        fixture("header-complete.jsonl"),
+        fixture("header-partial.jsonl"),
+    );
     let out = drs(&["validate", &c, &p]);
     assert_eq!(status(&out), 3, "{}", stdout(&out));
     let err = stderr(&out);
@@ -254,7 +282,11 @@ fn an_input_with_no_record_is_nothing_to_judge_unless_allowed() {
         let file = fixture(name);
         let out = drs(&["validate", &file]);
         assert_eq!(status(&out), 3, "{name}: {}", stdout(&out));
-        assert!(stderr(&out).contains("nothing to judge"), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("nothing to judge"),
+            "{}",
+            stderr(&out)
+        );
         let out = drs(&["validate", &file, "--format", "json"]);
         assert_eq!(status(&out), 3);
         assert_eq!(json(&out)["verdict"], "empty");
@@ -321,10 +353,19 @@ fn cut_gz(name: &str, text: &str) -> String {
 
 #[test]
 fn a_cut_gz_keeps_the_violations_before_the_cut() {
-    let file = cut_gz("cut-violation.jsonl.gz", &history_with_early_violation(3000));
+    let file = cut_gz(
+        "cut-violation.jsonl.gz",
+        &history_with_early_violation(3000),
+    );
     for extra in [&[][..], &["--keep-going"][..]] {
         let out = drs(&[&["validate", &file][..], extra].concat());
-        assert_eq!(status(&out), 1, "{extra:?}: {}{}", stdout(&out), stderr(&out));
+        assert_eq!(
+            status(&out),
+            1,
+            "{extra:?}: {}{}",
+            stdout(&out),
+            stderr(&out)
+        );
         let text = stdout(&out);
         assert!(text.contains(&format!("job ghost at {file}:4")), "{text}");
         let err = stderr(&out);
@@ -348,7 +389,11 @@ fn a_cut_gz_without_violation_is_malformed_input_naming_the_point() {
     let err = stderr(&out);
     assert!(err.contains(&format!("{file}:")), "{err}");
     // What was read was judged and summarised.
-    assert!(stdout(&out).contains("records of 97 jobs"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("records of 97 jobs"),
+        "{}",
+        stdout(&out)
+    );
     let out = drs(&["validate", &file, "--format", "json", "--keep-going"]);
     assert_eq!(status(&out), 3);
     assert_eq!(json(&out)["verdict"], "malformed");
@@ -365,7 +410,11 @@ fn a_malformed_line_keeps_the_violations_before_it() {
     assert_eq!(status(&out), 1, "{}{}", stdout(&out), stderr(&out));
     assert!(stdout(&out).contains(&format!("job ghost at {file}:4")));
     let bad = text_lines(&path);
-    assert!(stderr(&out).contains(&format!("{file}:{bad}: ")), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!("{file}:{bad}: ")),
+        "{}",
+        stderr(&out)
+    );
 }
 
 fn text_lines(path: &Path) -> usize {
@@ -414,7 +463,9 @@ fn an_io_error_mid_file_keeps_what_was_read_through_the_library() {
     assert_eq!(outcome.stops.len(), 1);
     assert_eq!(outcome.judge.counts.records, good_lines);
     assert_eq!(
-        outcome.place(outcome.judge.violations[0].record.line).to_string(),
+        outcome
+            .place(outcome.judge.violations[0].record.line)
+            .to_string(),
         "disk.jsonl:4"
     );
 }
@@ -458,7 +509,9 @@ fn through_head(command: &str) -> i32 {
     let bin = env!("CARGO_BIN_EXE_drs-lifecycle");
     let out = Command::new("bash")
         .arg("-c")
-        .arg(format!("set -o pipefail; {bin} {command} | head -1 > /dev/null"))
+        .arg(format!(
+            "set -o pipefail; {bin} {command} | head -1 > /dev/null"
+        ))
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .stderr(Stdio::piped())
         .output()
@@ -512,8 +565,11 @@ fn validate_piped_into_head_still_exits_with_its_verdict() {
 #[test]
 fn check_piped_into_head_still_exits_with_its_verdict() {
     let config = temp("unmet.toml");
-    std::fs::write(&config, "model = \"lifecycle\"\n[expect]\nunique_states = 123\n")
-        .expect("write");
+    std::fs::write(
+        &config,
+        "model = \"lifecycle\"\n[expect]\nunique_states = 123\n",
+    )
+    .expect("write");
     let config = config.display().to_string();
     let lifecycle = "models/lifecycle.toml";
     let command = format!("check {config} {lifecycle} {lifecycle} {lifecycle} {lifecycle}");
@@ -616,7 +672,12 @@ fn the_json_verdict_agrees_with_the_exit_status() {
         assert_eq!(report["verdict"], "malformed", "{extra:?}: {report}");
         assert_eq!(report["exit_status"], 3);
     }
-    let out = drs(&["validate", "tests/traces/same-instant.jsonl", "--format", "json"]);
+    let out = drs(&[
+        "validate",
+        "tests/traces/same-instant.jsonl",
+        "--format",
+        "json",
+    ]);
     assert_eq!(status(&out), 0);
     assert_eq!(json(&out)["verdict"], "consistent");
     assert_eq!(json(&out)["exit_status"], 0);
@@ -624,17 +685,43 @@ fn the_json_verdict_agrees_with_the_exit_status() {
 
 #[test]
 fn itf_of_a_job_not_in_the_history_names_the_jobs_it_could_have_meant() {
-    let out = drs(&["validate", "tests/traces/deleted-reappears.jsonl", "--itf", "ghots"]);
+    let out = drs(&[
+        "validate",
+        "tests/traces/deleted-reappears.jsonl",
+        "--itf",
+        "ghots",
+    ]);
     assert_eq!(status(&out), 2, "{}", stdout(&out));
     assert!(stdout(&out).is_empty());
     let err = stderr(&out);
-    assert!(err.contains("no job \"ghots\"") && err.contains("did you mean ghost?"), "{err}");
-    let out = drs(&["validate", "tests/traces/deleted-reappears.jsonl", "--itf", "zzzzzzzzzz"]);
+    assert!(
+        err.contains("no job \"ghots\"") && err.contains("did you mean ghost?"),
+        "{err}"
+    );
+    let out = drs(&[
+        "validate",
+        "tests/traces/deleted-reappears.jsonl",
+        "--itf",
+        "zzzzzzzzzz",
+    ]);
     assert_eq!(status(&out), 2);
-    assert!(stderr(&out).contains("its jobs include ghost"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("its jobs include ghost"),
+        "{}",
+        stderr(&out)
+    );
     // A job that is there: its trace, with the file of every record named.
-    let out = drs(&["validate", "tests/traces/deleted-reappears.jsonl", "--itf", "ghost"]);
+    let out = drs(&[
+        "validate",
+        "tests/traces/deleted-reappears.jsonl",
+        "--itf",
+        "ghost",
+    ]);
     let trace = json(&out);
     let states = trace["states"].as_array().expect("states");
-    assert!(states.iter().any(|s| s["file"] == "tests/traces/deleted-reappears.jsonl"));
+    assert!(
+        states
+            .iter()
+            .any(|s| s["file"] == "tests/traces/deleted-reappears.jsonl")
+    );
 }

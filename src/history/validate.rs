@@ -142,9 +142,9 @@ impl Stop {
     /// The file named.
     pub fn file(&self) -> &str {
         match self {
-            Stop::Malformed { file, .. } | Stop::Io { file, .. } | Stop::Contradiction { file, .. } => {
-                file
-            }
+            Stop::Malformed { file, .. }
+            | Stop::Io { file, .. }
+            | Stop::Contradiction { file, .. } => file,
         }
     }
 
@@ -567,10 +567,7 @@ impl Validator {
 
     /// Whether the record held in `slot` is a poll (or a saved answer of polls).
     fn is_poll(&self, slot: usize) -> bool {
-        matches!(
-            self.held[slot],
-            Some(Record::Status(_) | Record::Polls(_))
-        )
+        matches!(self.held[slot], Some(Record::Status(_) | Record::Polls(_)))
     }
 
     /// The next record of a file in its order (through its window), held in a slot:
@@ -687,7 +684,9 @@ impl Validator {
                     "not UTF-8 (byte {} of the line); save the history as UTF-8",
                     error.valid_up_to() + 1
                 ));
-                return self.malformed(source, RecordError { line, what }).map(|()| None);
+                return self
+                    .malformed(source, RecordError { line, what })
+                    .map(|()| None);
             }
         };
         if text.trim_start().is_empty() {
@@ -768,7 +767,13 @@ impl Validator {
             match self.stated.commands_complete {
                 None => self.stated.commands_complete = Some((new, at)),
                 Some((old, other)) if old != new && s.commands_complete.is_none() => {
-                    conflict = Some(("commands", "--commands", commands(new), commands(old), other));
+                    conflict = Some((
+                        "commands",
+                        "--commands",
+                        commands(new),
+                        commands(old),
+                        other,
+                    ));
                 }
                 Some(_) => {}
             }
