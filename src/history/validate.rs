@@ -306,6 +306,10 @@ struct Stated {
     apply_within: Option<(Option<Millis>, u64)>,
 }
 
+/// A file's next record in the merge: its time, whether it is a poll (polls after the other
+/// records of the same instant), its location, its slot in `Validator::held`, its source.
+type Head = (Millis, bool, u64, usize, usize);
+
 /// One file being read.
 struct Source {
     /// The file's index in `Validator::files`.
@@ -509,7 +513,7 @@ impl Validator {
         // the merge. At one instant, a command (or a timeline entry, a billing event) in one
         // file and a poll in another are taken command first: a poll may show an accepted
         // command's effect or not yet, so that order explains both.
-        let mut heads: BinaryHeap<Reverse<(Millis, bool, u64, usize, usize)>> = BinaryHeap::new();
+        let mut heads: BinaryHeap<Reverse<Head>> = BinaryHeap::new();
         for s in 0..sources.len() {
             if let Some((time, at, slot)) =
                 self.next_of(&mut sources[s], &mut readers[s], &mut bufs[s])
