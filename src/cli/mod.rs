@@ -39,7 +39,8 @@ pub enum Command {
     Spec(SpecArgs),
     /// Model-check configurations (default: every models/*.toml) and report each property,
     /// the state counts and the shortest counterexample of every violation. Exits 0 only if
-    /// every expectation of every configuration is met.
+    /// every expectation of every configuration is met (also when the reader of its output
+    /// goes away early: it checks on, silently, and exits with the verdict).
     Check(CheckArgs),
     /// Serve stateright's Explorer for a model configuration (default: the lifecycle of one
     /// task) and print the URL to open in a browser.

@@ -621,7 +621,12 @@ impl Validator {
                     let time = record.time().unwrap_or(source.latest);
                     source.latest = source.latest.max(time);
                     let record = record.into_owned();
-                    self.hold(source, record, time, at);
+                    let slot = self.slot(record);
+                    if window.is_none() {
+                        // No window: the file's order is its order.
+                        return Some((time, at, slot));
+                    }
+                    source.window.push(Reverse((time, at, slot)));
                 }
                 Ok(None) => {}
                 Err(stop) => self.stop_at(source, stop),
@@ -638,7 +643,13 @@ impl Validator {
 
     /// Holds a record in the file's window.
     fn hold(&mut self, source: &mut Source, record: Record<'static>, time: Millis, at: u64) {
-        let slot = match self.free.pop() {
+        let slot = self.slot(record);
+        source.window.push(Reverse((time, at, slot)));
+    }
+
+    /// Holds a record in a free slot.
+    fn slot(&mut self, record: Record<'static>) -> usize {
+        match self.free.pop() {
             Some(slot) => {
                 self.held[slot] = Some(record);
                 slot
@@ -647,8 +658,7 @@ impl Validator {
                 self.held.push(Some(record));
                 self.held.len() - 1
             }
-        };
-        source.window.push(Reverse((time, at, slot)));
+        }
     }
 
     /// Judges one line of a history: `line` is its number in the file `file` (given to
@@ -902,6 +912,7 @@ impl Validator {
 
     /// Judges a record at a location; a record the judge refuses (out of its job's order)
     /// is malformed, named in its file.
+    #[inline]
     fn judge_one(&mut self, record: &Record<'_>, at: u64) -> Result<(), Stop> {
         if self.horizon != Millis::MAX
             && let Some(time) = record.time()
@@ -910,9 +921,16 @@ impl Validator {
             self.not_judged += 1;
             return Ok(());
         }
-        let Err(error) = self.judge.record(record, at) else {
-            return Ok(());
-        };
+        match self.judge.record(record, at) {
+            Ok(()) => Ok(()),
+            Err(error) => self.refused(error, at),
+        }
+    }
+
+    /// A record the judge refused (out of its job's order): malformed, named in its file.
+    #[cold]
+    #[inline(never)]
+    fn refused(&mut self, error: RecordError, at: u64) -> Result<(), Stop> {
         let file = self.files[file_of(at)].clone();
         let line = line_of(at);
         let error = match error.what {
