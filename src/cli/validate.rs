@@ -18,6 +18,7 @@ use std::time::Instant;
 use serde_json::json;
 
 use super::{CliError, out, outln};
+use crate::history::deadline::Deadlines;
 use crate::history::tables::answer_of;
 use crate::history::validate::{Outcome, Settings, Validator, Verdict};
 use crate::history::{ExcursionPolicy, format_gap, format_time, parse_duration};
@@ -28,6 +29,9 @@ use crate::text::{pad, thousands};
 pub const EXIT_VIOLATIONS: u8 = 1;
 /// Exit status of malformed input.
 pub const EXIT_MALFORMED: u8 = 3;
+/// Exit status of a history with no violation but a task stuck past its deadline
+/// (`--deadlines`).
+pub const EXIT_STUCK: u8 = 4;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Commands {
@@ -112,6 +116,12 @@ pub struct ValidateArgs {
     /// (exit 3).
     #[arg(long)]
     pub allow_empty: bool,
+    /// Report jobs that stay in a transient status (creating, starting, full migration
+    /// complete, fault recovery, release) past a bound: a TOML file of bounds
+    /// (`starting = "30m"`, see docs/traces.md), or `default` for the documented defaults.
+    /// Exit status 4 when a job is stuck and none has a violation.
+    #[arg(long, value_name = "FILE|default")]
+    pub deadlines: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -185,6 +195,19 @@ pub fn validate(args: ValidateArgs) -> Result<ExitCode, CliError> {
         .map(|t| duration("--reorder-window", t))
         .transpose()?;
     let shard = args.shard.as_deref().map(parse_shard).transpose()?;
+    let deadlines = match args.deadlines.as_deref() {
+        None => None,
+        Some("default") => Some(Deadlines::default()),
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                CliError::input(format!("cannot read the deadlines file {path}: {e}"))
+            })?;
+            Some(
+                Deadlines::parse(&text)
+                    .map_err(|e| CliError::input(format!("the deadlines file {path}: {e}")))?,
+            )
+        }
+    };
     let settings = Settings {
         excursions: match args.excursions {
             Excursions::Skip => ExcursionPolicy::Skip,
@@ -198,6 +221,7 @@ pub fn validate(args: ValidateArgs) -> Result<ExitCode, CliError> {
         keep_going: args.keep_going,
         explain: args.explain,
         trace_job: args.itf.clone(),
+        deadlines,
     };
     let mut validator = Validator::new(settings);
     let files = if args.files.is_empty() {
@@ -277,6 +301,7 @@ fn exit_status(verdict: Verdict) -> u8 {
     match verdict {
         Verdict::Consistent => 0,
         Verdict::Violations => EXIT_VIOLATIONS,
+        Verdict::Stuck => EXIT_STUCK,
         Verdict::Malformed | Verdict::Empty => EXIT_MALFORMED,
     }
 }
@@ -464,6 +489,7 @@ fn report(outcome: &Outcome, verdict: Verdict, status: u8) -> serde_json::Value 
                 "record": seen_json(outcome, &v.record),
                 "previous": v.previous.as_ref().map(|p| seen_json(outcome, p)),
                 "gap_ms": v.previous.as_ref().map(|p| v.record.time - p.time),
+                "pending": v.pending.iter().map(|p| seen_json(outcome, p)).collect::<Vec<_>>(),
                 "possible": v.possible,
                 "allowed_next": v.allowed_next.iter().map(observation_json).collect::<Vec<_>>(),
                 "explained_prefix": v.explained_prefix,
@@ -514,6 +540,31 @@ fn report(outcome: &Outcome, verdict: Verdict, status: u8) -> serde_json::Value 
             })
         })
         .collect();
+    let stuck: Vec<_> = judge
+        .stuck
+        .iter()
+        .map(|s| {
+            let (first, last) = (outcome.place(s.first_line), outcome.place(s.last_line));
+            json!({
+                "job": s.job,
+                "claim": s.claim,
+                "code": s.code,
+                "bound_ms": s.bound,
+                "first": {
+                    "file": first.file,
+                    "line": first.line,
+                    "time": format_time(s.first_time),
+                    "time_ms": s.first_time,
+                },
+                "last": {
+                    "file": last.file,
+                    "line": last.line,
+                    "time": format_time(s.last_time),
+                    "time_ms": s.last_time,
+                },
+            })
+        })
+        .collect();
     let stops: Vec<_> = outcome
         .stops
         .iter()
@@ -545,6 +596,7 @@ fn report(outcome: &Outcome, verdict: Verdict, status: u8) -> serde_json::Value 
         "divergences": divergences,
         "never_applied": never_applied,
         "gaps": gaps,
+        "stuck": stuck,
     })
 }
 
@@ -652,6 +704,15 @@ fn summary(outcome: &Outcome, seconds: f64) -> Result<(), CliError> {
         if let Some(p) = &v.previous {
             outln!("  gap         {}", format_gap(v.record.time - p.time));
         }
+        for p in &v.pending {
+            outln!(
+                "  pending     {}  {}  {} ({} before)",
+                outcome.place(p.line),
+                format_time(p.time),
+                p.what,
+                format_gap(v.record.time - p.time)
+            );
+        }
         let possible: Vec<String> = v.possible.iter().take(6).map(|s| s.to_string()).collect();
         outln!(
             "  possible before it ({}): {}{}",
@@ -668,6 +729,49 @@ fn summary(outcome: &Outcome, seconds: f64) -> Result<(), CliError> {
             "  explained prefix: {} record(s) of the job",
             v.explained_prefix
         );
+    }
+    if !judge.stuck.is_empty() {
+        outln!("");
+        outln!(
+            "{} job(s) stuck past a deadline ({}):",
+            judge.stuck.len(),
+            o.deadlines.map_or(String::new(), |d| d.to_string())
+        );
+        for s in judge.stuck.iter().take(20) {
+            outln!(
+                "  job {}: {} — {} from {} at {} to {} at {} ({}, bound {})",
+                s.job,
+                s.claim,
+                s.code,
+                outcome.place(s.first_line),
+                format_time(s.first_time),
+                outcome.place(s.last_line),
+                format_time(s.last_time),
+                format_gap(s.last_time - s.first_time),
+                format_gap(s.bound)
+            );
+        }
+    }
+    if c.outside > 0 || c.transient_errors > 0 {
+        outln!("");
+        if c.outside > 0 {
+            let names: Vec<String> = c
+                .outside_by_name
+                .iter()
+                .map(|(name, n)| format!("{name} {}", thousands(*n as usize)))
+                .collect();
+            outln!(
+                "{} operation(s) outside the lifecycle, skipped: {}",
+                thousands(c.outside as usize),
+                names.join(", ")
+            );
+        }
+        if c.transient_errors > 0 {
+            outln!(
+                "{} poll(s) answered by an error other than does-not-exist, skipped",
+                thousands(c.transient_errors as usize)
+            );
+        }
     }
     if c.divergences > 0 {
         outln!("");

@@ -14,6 +14,7 @@
 //! `drs-lifecycle validate` is the door; `drs-lifecycle simulate` ([`crate::simulate`])
 //! writes histories in the same format.
 
+pub mod deadline;
 pub mod itf;
 pub mod judge;
 pub mod record;

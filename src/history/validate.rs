@@ -104,6 +104,8 @@ pub struct Settings {
     pub explain: bool,
     /// Keep the reconstructed run of this job for an ITF trace ([`Judge::trace`]).
     pub trace_job: Option<String>,
+    /// Report jobs that stay in a transient status past these bounds ([`Judge::stuck`]).
+    pub deadlines: Option<super::deadline::Deadlines>,
 }
 
 /// Why the reading of a file stopped before its end.
@@ -212,6 +214,9 @@ pub enum Verdict {
     Consistent,
     /// At least one job has a violation (exit 1), whatever else went wrong.
     Violations,
+    /// No violation, but a job stayed in a transient status past its deadline
+    /// (`--deadlines`, [`Judge::stuck`]; exit 4).
+    Stuck,
     /// No violation, but some input was malformed, damaged or contradictory (exit 3).
     Malformed,
     /// The input holds no record at all (exit 3, or 0 with `--allow-empty`).
@@ -224,6 +229,7 @@ impl Verdict {
         match self {
             Verdict::Consistent => "consistent",
             Verdict::Violations => "violations",
+            Verdict::Stuck => "stuck",
             Verdict::Malformed => "malformed",
             Verdict::Empty => "empty",
         }
@@ -283,11 +289,13 @@ impl Outcome {
         self.judge.counts.records + self.skipped_other_shards + self.not_judged
     }
 
-    /// The verdict: violations first (a violation found is never lost), then malformed or
-    /// damaged input, then an input with no record at all.
+    /// The verdict: violations first (a violation found is never lost), then jobs stuck past
+    /// a deadline, then malformed or damaged input, then an input with no record at all.
     pub fn verdict(&self) -> Verdict {
         if !self.judge.violations.is_empty() {
             Verdict::Violations
+        } else if !self.judge.stuck.is_empty() {
+            Verdict::Stuck
         } else if self.malformed > 0 || !self.stops.is_empty() {
             Verdict::Malformed
         } else if self.records_read() == 0 {
@@ -372,6 +380,7 @@ impl Validator {
             commands_complete: settings.commands_complete.unwrap_or(false),
             billing_recorded: settings.billing_recorded.unwrap_or(false),
             apply_within: settings.apply_within.flatten(),
+            deadlines: settings.deadlines,
         };
         let mut judge = Judge::new(options);
         judge.explain = settings.explain;
@@ -571,7 +580,7 @@ impl Validator {
 
     /// Whether the record held in `slot` is a poll (or a saved answer of polls).
     fn is_poll(&self, slot: usize) -> bool {
-        matches!(self.held[slot], Some(Record::Status(_) | Record::Polls(_)))
+        matches!(self.held[slot], Some(Record::Status(_) | Record::Polls(..)))
     }
 
     /// The next record of a file in its order (through its window), held in a slot:
@@ -728,12 +737,12 @@ impl Validator {
                 self.header(source, &header, first)?;
                 Ok(None)
             }
-            Record::Polls(polls) if self.settings.shard.is_some() => {
+            Record::Polls(polls, transient) if self.settings.shard.is_some() => {
                 let kept: Vec<_> = polls
                     .into_iter()
                     .filter(|p| self.in_shard(&p.job))
                     .collect();
-                Ok(Some(Record::Polls(kept)))
+                Ok(Some(Record::Polls(kept, transient)))
             }
             record => {
                 if let Some(job) = record.job()
@@ -770,6 +779,7 @@ impl Validator {
             return self.contradiction(file, line, what);
         }
         source.header = line;
+        self.judge.header(header);
         let at = location(source.index, line);
         let s = &self.settings;
         let commands = |v: bool| if v { "complete" } else { "partial" }.to_string();
