@@ -64,8 +64,9 @@ anything is printed): 0 every job is consistent with the specification, 1 violat
 found (even if the input is also malformed or damaged: every violation before the damage\n\
 is reported), 2 bad invocation (unknown option, a file that cannot be opened, --itf of a\n\
 job not in the history), 3 malformed, damaged or contradictory input and no violation (the\n\
-file, line and what is wrong), or no record at all (unless --allow-empty). The record\n\
-format and the JSON report: docs/traces.md.")]
+file, line and what is wrong), or no record at all (unless --allow-empty), 4 a job stuck\n\
+past its deadline (--deadlines) and no violation. The record format and the JSON\n\
+report: docs/traces.md.")]
 pub struct ValidateArgs {
     /// History files (JSON lines; `.gz` is decompressed); `-` or nothing: standard input.
     pub files: Vec<PathBuf>,
