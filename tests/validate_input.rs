@@ -725,3 +725,10 @@ fn itf_of_a_job_not_in_the_history_names_the_jobs_it_could_have_meant() {
             .any(|s| s["file"] == "tests/traces/deleted-reappears.jsonl")
     );
 }
+
+#[test]
+fn a_directory_is_a_bad_invocation_that_says_what_to_name() {
+    let out = drs(&["validate", INPUT]);
+    assert_eq!(status(&out), 2);
+    assert!(stderr(&out).contains("is a directory"), "{}", stderr(&out));
+}

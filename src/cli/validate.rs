@@ -155,6 +155,13 @@ fn open(path: &PathBuf) -> Result<Box<dyn BufRead>, CliError> {
             std::io::stdin(),
         )));
     }
+    if path.is_dir() {
+        return Err(CliError::input(format!(
+            "{} is a directory: name the history files in it (e.g. {}/*.jsonl)",
+            path.display(),
+            path.display()
+        )));
+    }
     let mut file = File::open(path)
         .map_err(|e| CliError::input(format!("cannot open the history {}: {e}", path.display())))?;
     let mut magic = [0u8; 2];
