@@ -984,3 +984,54 @@ impl Validator {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_location_holds_the_file_and_the_line() {
+        assert_eq!(
+            location(0, 17),
+            17,
+            "the first file's locations are its lines"
+        );
+        let at = location(3, 1_234_567);
+        assert_eq!((file_of(at), line_of(at)), (3, 1_234_567));
+        let last = location(MAX_FILES - 1, LINE_MASK);
+        assert_eq!((file_of(last), line_of(last)), (MAX_FILES - 1, LINE_MASK));
+    }
+
+    #[test]
+    fn headers_of_two_files_combine_and_a_second_header_is_refused() {
+        let header = |commands: &str| {
+            format!(
+                "{{\"kind\":\"header\",\"format\":\"drs-lifecycle history 1\",\"commands\":\"{commands}\"}}\n"
+            )
+        };
+        let poll = "{\"kind\":\"status\",\"job\":\"j\",\"t\":\"2025-03-01T00:00:00Z\",\"status\":\"CREATING\"}\n";
+        // Each file's own first line: combined.
+        let mut validator = Validator::new(Settings::default());
+        let a = format!("{}{poll}", header("complete"));
+        let b = format!("\u{feff}\n{}", header("complete"));
+        validator
+            .read(a.as_bytes(), "a")
+            .expect("a header at the start");
+        validator
+            .read(b.as_bytes(), "b")
+            .expect("blank lines before a header");
+        assert!(validator.judge().options().commands_complete);
+        // In the middle of a file: refused, naming both lines.
+        let mut validator = Validator::new(Settings::default());
+        let c = format!("{}{poll}{}", header("partial"), header("partial"));
+        let Err(stop) = validator.read(c.as_bytes(), "c") else {
+            panic!("a second header must stop the reading");
+        };
+        assert_eq!(stop.line(), 3);
+        assert!(
+            stop.to_string()
+                .starts_with("c:3: a second header (the first is on line 1)")
+        );
+        assert_eq!(validator.finish().verdict(), Verdict::Malformed);
+    }
+}
