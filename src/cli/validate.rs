@@ -284,7 +284,9 @@ pub fn validate(args: ValidateArgs) -> Result<ExitCode, CliError> {
         }
     }
     if let Some(job) = &args.itf {
-        let Some(trace) = crate::history::itf::trace(job, &judge.trace) else {
+        let Some(trace) =
+            crate::history::itf::trace(job, &judge.trace, judge.options().commands_complete)
+        else {
             return Err(CliError::input(format!(
                 "job {job} has no record in this history (or none that the specification explains)"
             )));
