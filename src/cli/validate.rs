@@ -351,7 +351,9 @@ fn itf(outcome: &Outcome, job: &str, verdict: Verdict, status: u8) -> Result<Exi
     if !judge.job_ids().any(|id| id == job) {
         return Err(CliError::input(unknown_job(outcome, job)));
     }
-    let Some(mut trace) = crate::history::itf::trace(job, &judge.trace) else {
+    let Some(mut trace) =
+        crate::history::itf::trace(job, &judge.trace, judge.options().commands_complete)
+    else {
         return Err(CliError::input(format!(
             "job {job} has no record that the specification explains: its first record is \
              already a violation, so there is no run to print; run without --itf to see it"

@@ -159,6 +159,35 @@ pub mod claim {
     ];
 }
 
+/// What a record of the kept job asks of a run that explains it (for the ITF trace).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Asks {
+    /// A poll: the state shows this answer (by [`answer_index`]).
+    Shows(u8),
+    /// An accepted command (its operations): the state accepts it, and the run applies it
+    /// once, at this point or later.
+    Accepted(u16),
+    /// A refused command: the state refuses it.
+    Refused(u16),
+    /// An indefinite command: the run may apply it once, at this point or later.
+    Indefinite(u16),
+    /// A timeline success: the operation happens now.
+    Done(u16),
+    /// A timeline failure: the state refuses the operation.
+    NotDone(u16),
+}
+
+/// A record of the kept job, for the ITF trace.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Kept {
+    /// The record.
+    pub seen: Seen,
+    /// What it asks of a run.
+    pub asks: Asks,
+    /// The states consistent right after it.
+    pub after: States,
+}
+
 /// One record of a job, as an explanation names it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Seen {
@@ -374,8 +403,9 @@ pub struct Judge {
     pub explain: bool,
     /// The job whose run to keep for an ITF trace, and its records with their sets.
     trace_job: Option<String>,
-    /// The kept job's records, each with the set of states consistent after it.
-    pub trace: Vec<(Seen, States)>,
+    /// The kept job's records, each with what it asks of a run and the set of states
+    /// consistent after it.
+    pub trace: Vec<Kept>,
     /// A header declared format 1, which read a bare `stop` as end.
     format_1: bool,
     /// With deadlines: each job's current run of polls showing one transient code.
@@ -892,8 +922,11 @@ impl Judge {
             });
         }
         if self.trace_job.as_deref() == Some(&*poll.job) {
-            self.trace
-                .push((self.seen(line, poll.time, what(self)), now));
+            self.trace.push(Kept {
+                seen: self.seen(line, poll.time, what(self)),
+                asks: Asks::Shows(a as u8),
+                after: now,
+            });
         }
         self.store(j, &config);
         let job = &mut self.jobs[j];
@@ -1125,8 +1158,15 @@ impl Judge {
         }
         self.retire(&mut config);
         if self.trace_job.as_deref() == Some(&*command.job) {
-            let now = config.union();
-            self.trace.push((self.seen(line, command.time, what), now));
+            self.trace.push(Kept {
+                seen: self.seen(line, command.time, what),
+                asks: match command.reply {
+                    Reply::Accepted => Asks::Accepted(ops),
+                    Reply::Refused { .. } => Asks::Refused(ops),
+                    Reply::Indefinite => Asks::Indefinite(ops),
+                },
+                after: config.union(),
+            });
         }
         self.store(j, &config);
         let job = &mut self.jobs[j];
@@ -1214,8 +1254,15 @@ impl Judge {
         }
         self.retire(&mut config);
         if self.trace_job.as_deref() == Some(&*entry.job) {
-            let now = config.union();
-            self.trace.push((self.seen(line, entry.time, what), now));
+            self.trace.push(Kept {
+                seen: self.seen(line, entry.time, what),
+                asks: if entry.succeeded {
+                    Asks::Done(ops)
+                } else {
+                    Asks::NotDone(ops)
+                },
+                after: config.union(),
+            });
         }
         self.store(j, &config);
         let job = &mut self.jobs[j];
