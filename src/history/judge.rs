@@ -1290,6 +1290,7 @@ impl Judge {
         let job = &mut self.jobs[j];
         job.last_time = entry.time;
         job.last_line = line;
+        job.last_what = 2;
         Ok(())
     }
 
@@ -1409,10 +1410,12 @@ impl Judge {
         let previous = (job.records > 0 && job.last_line != 0).then(|| Seen {
             line: job.last_line,
             time: job.last_time,
-            what: if job.last_what == 0 && job.last_answer != NO_ANSWER {
-                format!("status {}", answer_of(job.last_answer as usize))
-            } else {
-                "a command or timeline entry".to_string()
+            what: match job.last_what {
+                0 if job.last_answer != NO_ANSWER => {
+                    format!("status {}", answer_of(job.last_answer as usize))
+                }
+                1 => "a command".to_string(),
+                _ => "a timeline entry".to_string(),
             },
         });
         // What a poll could have shown: under "an accepted command takes effect", only the
