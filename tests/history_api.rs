@@ -600,3 +600,22 @@ fn a_format_1_file_does_not_change_how_another_file_reads_stop() {
         stderr(&out)
     );
 }
+
+#[test]
+fn an_acceptance_long_explained_is_not_blamed_for_a_later_reappearance() {
+    // A force end accepted while migrating stays pending (the release could also come from
+    // a full error and its timeout), and the polls since ruled out the states that refuse
+    // it: the reappearance after the delete is that, not a wrong acceptance. (Found by
+    // `serve --service-fault deleted-reappears` with the official SDK.)
+    let out = trace("force-end-then-reappears.jsonl", &["--explain"]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("force-end-then-reappears.jsonl:15: deleted task never reappears"),
+        "{text}"
+    );
+    assert!(
+        text.contains("FULL_TRANSFER_STARTED → RELEASE_RESOURCE_STARTED: force end, 1 unseen step"),
+        "{text}"
+    );
+}

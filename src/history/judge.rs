@@ -689,6 +689,12 @@ impl Judge {
         for mask in 0..MASKS {
             config.sets[mask] = close(config.sets[mask]);
         }
+        // The states a pending command's acceptance ruled out live on beside the sets, with
+        // the same unseen steps and the same polls, so that only what they would still
+        // explain is laid at that acceptance's door.
+        for i in 0..config.count {
+            config.refusers[i] = close(config.refusers[i]);
+        }
         for mask in 0..MASKS {
             for i in 0..config.count {
                 if mask & 1 << i == 0 && config.sets[mask] != 0 {
@@ -844,6 +850,9 @@ impl Judge {
                 config.sets[mask] &= keep;
                 config.before[mask] &= keep;
             }
+            for i in 0..config.count {
+                config.refusers[i] &= keep;
+            }
             if config.union() == 0 {
                 let record = self.seen(line, poll.time, what(self));
                 self.violate(
@@ -867,6 +876,9 @@ impl Judge {
         let mut in_time = self.advance(&job, &mut config, poll.time);
         for mask in 0..MASKS {
             config.sets[mask] &= shows;
+        }
+        for i in 0..config.count {
+            config.refusers[i] &= shows;
         }
         if same_instant {
             // The two polls of one instant, tried the other way round: this one first, from
