@@ -426,7 +426,9 @@ fn bad_json_is_malformed_with_its_line() {
 fn a_missing_field_is_malformed_with_its_line() {
     malformed(
         "missing.jsonl",
-        &format!("{GOOD}\n{{\"kind\":\"command\",\"job\":\"j\",\"t\":0,\"op\":\"pause\"}}\n"),
+        &format!(
+            "{GOOD}\n{{\"kind\":\"command\",\"job\":\"j\",\"t\":1740823200000,\"op\":\"pause\"}}\n"
+        ),
         "2: a command record needs the field \"answer\"; see docs/traces.md",
     );
 }
@@ -435,7 +437,7 @@ fn a_missing_field_is_malformed_with_its_line() {
 fn an_unknown_code_is_malformed_with_the_nearest_code_suggested() {
     malformed(
         "unknown-code.jsonl",
-        "{\"kind\":\"status\",\"job\":\"j\",\"t\":0,\"status\":\"FULL_TRANSFER_COMPLETED\"}\n",
+        "{\"kind\":\"status\",\"job\":\"j\",\"t\":1740823200000,\"status\":\"FULL_TRANSFER_COMPLETED\"}\n",
         "1: unknown API status code \"FULL_TRANSFER_COMPLETED\": did you mean FULL_TRANSFER_COMPLETE?",
     );
 }
@@ -455,7 +457,7 @@ fn a_bad_time_is_malformed_with_its_line() {
 fn an_unknown_operation_is_malformed_with_the_nearest_suggested() {
     malformed(
         "unknown-op.jsonl",
-        "{\"kind\":\"command\",\"job\":\"j\",\"t\":0,\"op\":\"paus\",\"answer\":\"accepted\"}\n",
+        "{\"kind\":\"command\",\"job\":\"j\",\"t\":1740823200000,\"op\":\"paus\",\"answer\":\"accepted\"}\n",
         "1: unknown operation \"paus\" (did you mean \"pause\"?)",
     );
 }

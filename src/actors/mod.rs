@@ -253,7 +253,7 @@ pub fn claims(liveness: bool) -> impl Iterator<Item = ClaimId> + Clone {
     all().filter(move |id| match id.claim().judge {
         Judge::Always(_) | Judge::Protocol(_) => true,
         Judge::Leaves(_) => liveness,
-        Judge::Reaches(_) | Judge::SnapshotRoundTrip => false,
+        Judge::Reaches(_) | Judge::SnapshotRoundTrip | Judge::History(_) => false,
     })
 }
 

@@ -46,7 +46,8 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use super::record::{
-    BillingEvent, CommandSent, Malformed, Poll, Record, RecordError, Reply, TimelineEntry,
+    BillingEvent, CommandSent, Malformed, Ops, OutsideOp, Poll, Record, RecordError, Reply,
+    TimelineEntry, offered,
 };
 use super::tables::{
     ANSWER_COUNT, States, Tables, USER_OPS, Unseen, answer_index, answer_of, op_index, tables,
@@ -98,36 +99,51 @@ impl Default for Options {
     }
 }
 
-/// The claims a recorded history can break. The first five are the model checker's
-/// claims (`src/model/claims.rs`), by name; the rest are the validator's own, about what
-/// only a recorded run shows.
+/// The claims a recorded history can break, by their names in the one table of claims
+/// ([`crate::model::CLAIMS`]): the first five are the model checker's claims, the rest are
+/// of [`Kind::History`](crate::model::Kind::History), about what only a recorded run shows.
+/// Each name is looked up at compile time, so a name not in the table fails the build.
 pub mod claim {
+    use crate::model::claims::named;
+
     /// A deleted task shows some other status later.
-    pub const DELETED_REAPPEARS: &str = "deleted task never reappears";
+    pub const DELETED_REAPPEARS: &str = named("deleted task never reappears");
     /// A task leaves 已结束 Ended other than by delete.
-    pub const ENDED_TERMINAL: &str = "ended is terminal";
+    pub const ENDED_TERMINAL: &str = named("ended is terminal");
     /// A task being released (结束任务 EndRequested, 结束任务中 Ending) shows a status that is
     /// not releasing or released.
-    pub const END_NEVER_UNDONE: &str = "an end is never undone";
+    pub const END_NEVER_UNDONE: &str = named("an end is never undone");
     /// A task is deleted from a status other than 创建任务失败 CreateFailed or 已结束 Ended.
-    pub const DELETE_ONLY: &str = "delete only from CreateFailed or Ended";
+    pub const DELETE_ONLY: &str = named("delete only from CreateFailed or Ended");
     /// A full-only task shows an incremental status, or an incremental-only one a full status.
-    pub const MODE: &str = "full-only never incremental, incremental-only never full";
+    pub const MODE: &str = named("full-only never incremental, incremental-only never full");
     /// A 冻结 Frozen task moves on by itself; only recharge or retention expiry move it.
-    pub const FROZEN_STAYS: &str = "a frozen task moves only on recharge or retention expiry";
+    pub const FROZEN_STAYS: &str =
+        named("a frozen task moves only on recharge or retention expiry");
     /// A 暂停中 Paused task moves on without the user's resume, reset or end.
-    pub const PAUSED_STAYS: &str = "a paused task moves only on a user's resume, reset or end";
+    pub const PAUSED_STAYS: &str =
+        named("a paused task moves only on a user's resume, reset or end");
     /// Some change between two records is explained by no run of the transition table.
-    pub const TABLE: &str = "every step is in the transition table";
+    pub const TABLE: &str = named("every step is in the transition table");
     /// The service refused a command that the specification accepts in every consistent state.
-    pub const REFUSES: &str = "the service refuses only what the specification refuses";
+    pub const REFUSES: &str = named("the service refuses only what the specification refuses");
+    /// The service accepted a command that the specification refuses in every consistent
+    /// state (brief D.3.2).
+    pub const ACCEPTS: &str = named("the service accepts only what the specification accepts");
     /// An accepted command is still unapplied after the history's `apply_within` bound.
-    pub const TAKES_EFFECT: &str = "an accepted command takes effect";
+    pub const TAKES_EFFECT: &str = named("an accepted command takes effect");
     /// A poll names a migration mode (`task_type`) that no state consistent so far has.
-    pub const KEEPS_MODE: &str = "a task keeps its mode";
+    pub const KEEPS_MODE: &str = named("a task keeps its mode");
+    /// A record names an account other than the one the task was first seen under (D.3.3).
+    pub const KEEPS_ACCOUNT: &str = named("a task keeps its account");
     /// A poll shows a code outside the lifecycle, under
     /// [`ExcursionPolicy::Error`](super::ExcursionPolicy::Error).
-    pub const LIFECYCLE_CODE: &str = "every status code is a lifecycle status";
+    pub const LIFECYCLE_CODE: &str = named("every status code is a lifecycle status");
+    /// A task stayed in a transient status past its `--deadlines` bound.
+    pub const DEADLINE_TRANSIENT: &str =
+        named("every transient status is left within its deadline");
+    /// A task whose end was requested was not released within its `--deadlines` bound.
+    pub const DEADLINE_RELEASE: &str = named("every end is released within its deadline");
     /// The claims shared with the model checker.
     pub const SHARED: [&str; 5] = [
         DELETED_REAPPEARS,
@@ -160,6 +176,9 @@ pub struct Violation {
     pub record: Seen,
     /// The job's record before it, if any.
     pub previous: Option<Seen>,
+    /// The accepted commands not yet applied at that point (for "an accepted command
+    /// takes effect": the overdue ones), oldest first.
+    pub pending: Vec<Seen>,
     /// The states still possible before the impossible record.
     pub possible: Vec<TaskSpec>,
     /// What the specification would have let a poll show at that point.
@@ -190,7 +209,7 @@ pub struct NeverApplied {
     pub line: u64,
     /// When the command was sent.
     pub time: Millis,
-    /// The operation, as the records name it (`pause`, `end`, …).
+    /// The operation, as the records name it (`pause`, `end`, `restart (resume or retry)`).
     pub op: &'static str,
 }
 
@@ -237,7 +256,19 @@ pub struct Counts {
     /// Of those, the ones pushed out by a newer command arriving with [`MAX_PENDING`] already
     /// pending, rather than left unapplied at the end of the history.
     pub never_applied_evicted: u64,
+    /// Commands and timeline entries of operations outside the lifecycle (brief D.3.1),
+    /// skipped.
+    pub outside: u64,
+    /// Of those, how many of each name (the first [`MAX_OUTSIDE_NAMES`] names; the rest
+    /// are counted under `(other names)`).
+    pub outside_by_name: std::collections::BTreeMap<String, u64>,
+    /// Per-task answers of a batch poll (or single polls) that were errors other than
+    /// does-not-exist (a transient `DRS.M…`): nothing shown, skipped.
+    pub transient_errors: u64,
 }
+
+/// How many names of operations outside the lifecycle are counted one by one.
+pub const MAX_OUTSIDE_NAMES: usize = 64;
 
 /// A job's bookkeeping: 64 bytes; pending commands live out of line ([`Pending`]).
 #[derive(Clone, Debug)]
@@ -270,7 +301,7 @@ struct Pending {
     /// `[1..]`: the sets with those commands applied (`[0]` lives in the job).
     sets: [States; MASKS],
     before: [States; MASKS],
-    ops: [u8; MAX_PENDING],
+    ops: [u16; MAX_PENDING],
     lines: [u64; MAX_PENDING],
     sent: [Millis; MAX_PENDING],
     count: u8,
@@ -281,7 +312,7 @@ struct Pending {
 struct Config {
     sets: [States; MASKS],
     before: [States; MASKS],
-    ops: [u8; MAX_PENDING],
+    ops: [u16; MAX_PENDING],
     lines: [u64; MAX_PENDING],
     sent: [Millis; MAX_PENDING],
     count: usize,
@@ -335,6 +366,8 @@ pub struct Judge {
     trace_job: Option<String>,
     /// The kept job's records, each with the set of states consistent after it.
     pub trace: Vec<(Seen, States)>,
+    /// A header declared format 1, which read a bare `stop` as end.
+    format_1: bool,
 }
 
 impl Judge {
@@ -358,6 +391,7 @@ impl Judge {
             explain: false,
             trace_job: None,
             trace: Vec::new(),
+            format_1: false,
         }
     }
 
@@ -431,12 +465,20 @@ impl Judge {
     pub fn record(&mut self, record: &Record<'_>, line: u64) -> Result<(), RecordError> {
         self.counts.records += 1;
         match record {
-            Record::Header(_) => Ok(()),
+            Record::Header(header) => {
+                self.format_1 |= header.version == 1;
+                Ok(())
+            }
             Record::Status(poll) => self.poll(poll, line),
-            Record::Polls(polls) => {
+            Record::Polls(polls, transient) => {
+                self.counts.transient_errors += u64::from(*transient);
                 for poll in polls {
                     self.poll(poll, line)?;
                 }
+                Ok(())
+            }
+            Record::Outside(outside) => {
+                self.outside(outside);
                 Ok(())
             }
             Record::Command(command) => self.command(command, line),
@@ -563,7 +605,7 @@ impl Judge {
         for mask in 0..MASKS {
             for i in 0..config.count {
                 if mask & 1 << i == 0 && config.sets[mask] != 0 {
-                    let applied = close(t.apply(config.sets[mask], config.ops[i] as usize));
+                    let applied = close(t.apply_any(config.sets[mask], config.ops[i]));
                     config.sets[mask | 1 << i] |= applied;
                 }
             }
@@ -627,10 +669,13 @@ impl Judge {
         self.counts.by_answer[a] += 1;
         let j = self.job_index(&poll.job);
         self.order(j, &poll.job, poll.time, line)?;
-        if let Some(account) = &poll.account
-            && self.jobs[j].account == NO_ACCOUNT
-        {
-            self.link_account(j, account);
+        let mut other_account = false;
+        if let Some(account) = &poll.account {
+            if self.jobs[j].account == NO_ACCOUNT {
+                self.link_account(j, account);
+            } else {
+                other_account = self.accounts.get(&**account) != Some(&self.jobs[j].account);
+            }
         }
         // The common case, kept cheap: nothing pending, nothing to explain or keep, a poll
         // of a lifecycle status that the states consistent so far explain.
@@ -639,6 +684,7 @@ impl Judge {
             let users = !self.options.commands_complete;
             let job = &mut self.jobs[j];
             if job.pending == NO_PENDING
+                && !other_account
                 && job.optional_ops == 0
                 && !job.violated
                 && poll.mode.is_none()
@@ -688,6 +734,19 @@ impl Judge {
         let t = self.tables;
         let mut config = self.load(&job);
         let mut previous = config.union();
+        if other_account {
+            let record = self.seen(line, poll.time, what(self));
+            self.violate(
+                j,
+                &poll.job,
+                &job,
+                &config,
+                previous,
+                record,
+                claim::KEEPS_ACCOUNT,
+            );
+            return Ok(());
+        }
         if let Some(mode) = poll.mode {
             let keep = t.of_mode[mode as usize];
             for mask in 0..MASKS {
@@ -795,9 +854,35 @@ impl Judge {
 
     fn judge_actions(&mut self, id: &str, line: u64, offered: u16, now: States) {
         let (any, every) = self.tables.accepted_ops(now);
-        let forbidden = offered & !any;
-        let withheld = every & !offered;
-        if forbidden == 0 && withheld == 0 {
+        let (restart, start) = (Ops::restart().0, Ops::start().0);
+        let singles = offered & offered::SINGLES;
+        let mut covered = singles;
+        let mut forbidden_groups = Vec::new();
+        for (bit, group) in [
+            (offered::RESTART, Ops::restart()),
+            (offered::START, Ops::start()),
+        ] {
+            if offered & bit != 0 {
+                covered |= group.0;
+                if any & group.0 == 0 {
+                    forbidden_groups.push(group.describe());
+                }
+            }
+        }
+        // The API's capitals name no end, force end or resume of their own: judge as
+        // withheld only what the list's vocabulary can name.
+        let expressible = if offered & offered::API != 0 {
+            start
+                | restart
+                | Ops::one(Event::Pause).0
+                | Ops::one(Event::Reset).0
+                | Ops::one(Event::Delete).0
+        } else {
+            offered::SINGLES
+        };
+        let forbidden = singles & !any;
+        let withheld = every & !covered & expressible;
+        if forbidden == 0 && withheld == 0 && forbidden_groups.is_empty() {
             return;
         }
         self.counts.divergences += 1;
@@ -808,17 +893,38 @@ impl Judge {
                     .map(|i| USER_OPS[i].describe())
                     .collect()
             };
+            let mut offers_forbidden = names(forbidden);
+            offers_forbidden.extend(forbidden_groups);
             self.divergences.push(Divergence {
                 job: id.to_string(),
                 line,
-                offers_forbidden: names(forbidden),
+                offers_forbidden,
                 withholds_allowed: names(withheld),
             });
         }
     }
 
+    fn outside(&mut self, outside: &OutsideOp<'_>) {
+        self.counts.outside += 1;
+        let names = &mut self.counts.outside_by_name;
+        let name = outside.name.trim();
+        if let Some(n) = names.get_mut(name) {
+            *n += 1;
+        } else if names.len() < MAX_OUTSIDE_NAMES {
+            names.insert(name.to_string(), 1);
+        } else {
+            *names.entry("(other names)".to_string()).or_default() += 1;
+        }
+    }
+
     fn command(&mut self, command: &CommandSent<'_>, line: u64) -> Result<(), RecordError> {
         self.counts.commands += 1;
+        if command.bare_stop && self.format_1 {
+            return Err(RecordError {
+                line,
+                what: Malformed::AmbiguousStop,
+            });
+        }
         let j = self.job_index(&command.job);
         self.order(j, &command.job, command.time, line)?;
         let job = self.jobs[j].clone();
@@ -827,7 +933,7 @@ impl Judge {
             self.counts.after_violation += 1;
             return Ok(());
         }
-        let op = op_index(command.op).unwrap_or(0);
+        let ops = command.op.0;
         let mut config = self.load(&job);
         let previous = config.union();
         let start = config;
@@ -857,11 +963,26 @@ impl Judge {
         let mut optional_ops = job.optional_ops;
         match &command.reply {
             Reply::Accepted => {
+                // Brief D.3.2: some state consistent with the moment it was sent (unseen
+                // steps before it included) must accept it.
+                if self.tables.apply_any(config.union(), ops) == 0 {
+                    let record = self.seen(line, command.time, what);
+                    self.violate(
+                        j,
+                        &command.job,
+                        &job,
+                        &config,
+                        previous,
+                        record,
+                        claim::ACCEPTS,
+                    );
+                    return Ok(());
+                }
                 if config.count == MAX_PENDING {
                     self.evict_oldest(&command.job, &mut config);
                 }
                 let i = config.count;
-                config.ops[i] = op as u8;
+                config.ops[i] = ops;
                 config.lines[i] = line;
                 config.sent[i] = command.time;
                 config.count += 1;
@@ -869,7 +990,7 @@ impl Judge {
             Reply::Refused { .. } => {
                 let before = config;
                 for mask in 0..MASKS {
-                    config.sets[mask] = self.tables.refusing(config.sets[mask], op);
+                    config.sets[mask] = self.tables.refusing_all(config.sets[mask], ops);
                 }
                 if config.union() == 0 {
                     let record = self.seen(line, command.time, what);
@@ -887,7 +1008,7 @@ impl Judge {
             }
             Reply::Indefinite => {
                 if self.options.commands_complete {
-                    optional_ops |= 1 << op;
+                    optional_ops |= ops;
                 }
             }
         }
@@ -913,20 +1034,26 @@ impl Judge {
         self.remove_pending(config, 0);
     }
 
-    fn report_never_applied(&mut self, id: &str, line: u64, time: Millis, op: u8) {
+    fn report_never_applied(&mut self, id: &str, line: u64, time: Millis, op: u16) {
         self.counts.never_applied += 1;
         if self.never_applied.len() < MAX_REPORTS {
             self.never_applied.push(NeverApplied {
                 job: id.to_string(),
                 line,
                 time,
-                op: USER_OPS[op as usize].describe(),
+                op: Ops(op).describe(),
             });
         }
     }
 
     fn timeline(&mut self, entry: &TimelineEntry<'_>, line: u64) -> Result<(), RecordError> {
         self.counts.timeline += 1;
+        if entry.bare_stop && self.format_1 {
+            return Err(RecordError {
+                line,
+                what: Malformed::AmbiguousStop,
+            });
+        }
         let j = self.job_index(&entry.job);
         self.order(j, &entry.job, entry.time, line)?;
         let job = self.jobs[j].clone();
@@ -936,7 +1063,7 @@ impl Judge {
             return Ok(());
         }
         let t = self.tables;
-        let op = op_index(entry.op).unwrap_or(0);
+        let ops = entry.op.0;
         let mut config = self.load(&job);
         let previous = config.union();
         let start = config;
@@ -950,21 +1077,22 @@ impl Judge {
             Some(claim::TAKES_EFFECT)
         } else if entry.succeeded {
             // The operation happened now: as one of the pending commands, or as one the
-            // timeline alone records.
+            // timeline alone records. One that no consistent state accepts is one the
+            // service accepted and the specification refuses.
             let mut next = [0; MASKS];
             for mask in 0..MASKS {
-                next[mask] |= t.apply(config.sets[mask], op);
+                next[mask] |= t.apply_any(config.sets[mask], ops);
                 for i in 0..config.count {
-                    if mask & 1 << i == 0 && config.ops[i] as usize == op {
-                        next[mask | 1 << i] |= t.apply(config.sets[mask], op);
+                    if mask & 1 << i == 0 && config.ops[i] & ops != 0 {
+                        next[mask | 1 << i] |= t.apply_any(config.sets[mask], ops);
                     }
                 }
             }
             config.sets = next;
-            (config.union() == 0).then(|| self.classify(previous, None, false))
+            (config.union() == 0).then_some(claim::ACCEPTS)
         } else {
             for mask in 0..MASKS {
-                config.sets[mask] = t.refusing(config.sets[mask], op);
+                config.sets[mask] = t.refusing_all(config.sets[mask], ops);
             }
             (config.union() == 0).then_some(claim::REFUSES)
         };
@@ -974,6 +1102,10 @@ impl Judge {
             return Ok(());
         }
         self.retire(&mut config);
+        if self.trace_job.as_deref() == Some(&*entry.job) {
+            let now = config.union();
+            self.trace.push((self.seen(line, entry.time, what), now));
+        }
         self.store(j, &config);
         let job = &mut self.jobs[j];
         job.last_time = entry.time;
@@ -1103,14 +1235,38 @@ impl Judge {
                 "a command or timeline entry".to_string()
             },
         });
+        // What a poll could have shown: under "an accepted command takes effect", only the
+        // states where the overdue commands are applied (never the impossible status itself).
+        let bound = if claim == claim::TAKES_EFFECT {
+            self.options.apply_within
+        } else {
+            None
+        };
         let mut next = *config;
-        self.advance_with(job, &mut next, record.time, None);
+        self.advance_with(job, &mut next, record.time, bound);
+        if next.union() == 0 {
+            next = *config;
+            self.advance_with(job, &mut next, record.time, None);
+        }
         let allowed = t.observations(next.union());
+        let pending = (0..config.count)
+            .filter(|&i| {
+                claim != claim::TAKES_EFFECT
+                    || bound
+                        .is_some_and(|within| config.sent[i].saturating_add(within) < record.time)
+            })
+            .map(|i| Seen {
+                line: config.lines[i],
+                time: config.sent[i],
+                what: format!("command {} accepted", Ops(config.ops[i]).describe()),
+            })
+            .collect();
         self.violations.push(Violation {
             job: id.to_string(),
             claim,
             record,
             previous,
+            pending,
             possible: t.members(possible).map(|i| t.states[i]).collect(),
             allowed_next: allowed,
             explained_prefix: job.records,

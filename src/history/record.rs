@@ -38,8 +38,25 @@ pub enum Record<'a> {
     /// An account's billing event.
     Billing(BillingEvent<'a>),
     /// A saved service answer (v3 batch status or a v5 `ListJobs` page): a poll of each task
-    /// it shows, all at the poll time.
-    Polls(Vec<Poll<'a>>),
+    /// it shows, all at the poll time; and how many of its per-task answers were errors other
+    /// than does-not-exist (a transient `DRS.M…`: the poll failed, it shows nothing), skipped
+    /// and counted. A single poll answered by such an error is an empty answer with a count
+    /// of one.
+    Polls(Vec<Poll<'a>>, u32),
+    /// A command or timeline entry of an operation outside the lifecycle (a speed limit, a
+    /// comparison, a tag: brief D.3.1): known, skipped and counted by name.
+    Outside(OutsideOp<'a>),
+}
+
+/// An operation outside the lifecycle, as recorded.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutsideOp<'a> {
+    /// The job (task) id.
+    pub job: Cow<'a, str>,
+    /// When it was sent or done (`t`).
+    pub time: Millis,
+    /// The operation's name, as recorded.
+    pub name: Cow<'a, str>,
 }
 
 /// What a recorder states about the history that follows it (the command line overrides).
@@ -53,6 +70,9 @@ pub struct Header {
     pub apply_within: Option<Millis>,
     /// Who wrote the history (free text).
     pub source: Option<String>,
+    /// The format's version: 1 read a bare `stop` as end, 2 reads it as the v5 action
+    /// call's pause.
+    pub version: u8,
 }
 
 /// A status poll of one task.
@@ -96,10 +116,15 @@ pub struct CommandSent<'a> {
     pub job: Cow<'a, str>,
     /// When it was sent (`t`).
     pub time: Millis,
-    /// The operation.
-    pub op: Event,
+    /// The lifecycle operations it may be: one, or (the API's `restart`) resume or retry,
+    /// whichever the task's state accepts.
+    pub op: Ops,
     /// What the service answered.
     pub reply: Reply,
+    /// Written as the bare word `stop` (no `call`, no `is_force_stop`): pause in the v5
+    /// action call, but end in format 1 of this record format, which such a history must
+    /// not silently change its reading of.
+    pub bare_stop: bool,
 }
 
 /// An entry of the service's timeline: an operation done, successfully or not.
@@ -110,9 +135,54 @@ pub struct TimelineEntry<'a> {
     /// When the operation was done (`t`, the timeline's `operation_time`).
     pub time: Millis,
     /// The operation the entry names.
-    pub op: Event,
+    pub op: Ops,
     /// Whether the timeline says `success` (rather than `failed`).
     pub succeeded: bool,
+    /// Written as the bare word `stop` (see [`CommandSent::bare_stop`]).
+    pub bare_stop: bool,
+}
+
+/// The lifecycle operations a recorded operation may be, as a mask over [`USER_OPS`]: one
+/// operation, or a group the API names with one word (`restart`: resume or retry; `START`
+/// in `available_actions`: start now or schedule start).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct Ops(pub u16);
+
+impl Ops {
+    /// One operation.
+    pub fn one(op: Event) -> Ops {
+        Ops(op_index(op).map_or(0, |i| 1 << i))
+    }
+
+    /// The API's `restart`: resume or retry, one endpoint for both (brief A.2, D.3.1).
+    pub fn restart() -> Ops {
+        Ops(Ops::one(Event::Resume).0 | Ops::one(Event::Retry).0)
+    }
+
+    /// `START` in `available_actions`: start now, or with a time, schedule start.
+    pub fn start() -> Ops {
+        Ops(Ops::one(Event::StartNow).0 | Ops::one(Event::ScheduleStart).0)
+    }
+
+    /// The operations, in [`USER_OPS`] order.
+    pub fn events(self) -> impl Iterator<Item = Event> {
+        USER_OPS
+            .into_iter()
+            .enumerate()
+            .filter(move |(i, _)| self.0 & 1 << i != 0)
+            .map(|(_, op)| op)
+    }
+
+    /// The operation in this tool's words (`pause`; `restart (resume or retry)`).
+    pub fn describe(self) -> &'static str {
+        if self == Ops::restart() {
+            "restart (resume or retry)"
+        } else if self == Ops::start() {
+            "start (start now or schedule start)"
+        } else {
+            self.events().next().map_or("no operation", Event::describe)
+        }
+    }
 }
 
 /// An account fell into arrears or was recharged.
@@ -133,7 +203,8 @@ impl Record<'_> {
             Record::Status(poll) => Some(&poll.job),
             Record::Command(command) => Some(&command.job),
             Record::Timeline(entry) => Some(&entry.job),
-            Record::Header(_) | Record::Billing(_) | Record::Polls(_) => None,
+            Record::Outside(outside) => Some(&outside.job),
+            Record::Header(_) | Record::Billing(_) | Record::Polls(..) => None,
         }
     }
 }
@@ -175,6 +246,33 @@ pub enum Malformed {
         value: String,
         /// The values the field takes, in words.
         expected: &'static str,
+    },
+    /// A field present with the value `null`, where the record needs a value.
+    Null {
+        /// The record's kind.
+        kind: &'static str,
+        /// The field.
+        field: &'static str,
+    },
+    /// An empty job id.
+    EmptyJob,
+    /// A poll that shows a status and says the task does not exist.
+    StatusAndNotFound {
+        /// The status code.
+        status: String,
+        /// The does-not-exist error code.
+        error_code: String,
+    },
+    /// A time outside 2000–2100: epoch seconds where milliseconds were meant, or a zero.
+    ImplausibleTime(Millis),
+    /// A bare `stop` in a history whose header declares format 1, which read it as end.
+    AmbiguousStop,
+    /// A `call` that names no API call of the lifecycle, or an operation it cannot carry.
+    BadCall {
+        /// The call as recorded.
+        call: String,
+        /// What is wrong, in words.
+        why: String,
     },
     /// A record of a job earlier than the job's previous record.
     OutOfOrder {
@@ -243,6 +341,42 @@ impl fmt::Display for Malformed {
             } => {
                 write!(f, "bad {field} {value:?}: expected {expected}")
             }
+            Malformed::Null { kind, field } => write!(
+                f,
+                "a {kind} record's field {field:?} is null: give it a value or leave it out \
+                 (see docs/traces.md)"
+            ),
+            Malformed::EmptyJob => f.write_str("the job id is empty: a job needs a non-empty id"),
+            Malformed::StatusAndNotFound { status, error_code } => write!(
+                f,
+                "the poll shows the status {status} and the does-not-exist error \
+                 {error_code}: a task that does not exist has no status; record one or the other"
+            ),
+            Malformed::ImplausibleTime(value) => {
+                if (SECONDS_LIKE_FROM..SECONDS_LIKE_TO).contains(value) {
+                    write!(
+                        f,
+                        "time {value} reads as {} in milliseconds since the epoch, before \
+                         2000: it looks like epoch seconds; write milliseconds ({}) or RFC 3339",
+                        format_time(*value),
+                        value.saturating_mul(1000)
+                    )
+                } else {
+                    write!(
+                        f,
+                        "time {value} ({}) is outside 2000–2100: write milliseconds since the \
+                         epoch or RFC 3339 (2025-03-01T10:00:00Z)",
+                        format_time(*value)
+                    )
+                }
+            }
+            Malformed::AmbiguousStop => f.write_str(
+                "a bare \"stop\" in a history of format 1, which read it as end; the API's \
+                 action call reads it as pause. Write \"end\" (or \"call\":\"stop_job_action\") \
+                 for an end, \"pause\" for a pause, and set the header's format to \
+                 \"drs-lifecycle history 2\"",
+            ),
+            Malformed::BadCall { call, why } => write!(f, "call {call:?}: {why}"),
             Malformed::OutOfOrder {
                 job,
                 time,
@@ -280,7 +414,7 @@ pub const KINDS: [&str; 7] = [
 ];
 
 /// A time field: RFC 3339 text or milliseconds.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 enum RawTime<'a> {
     Text(Cow<'a, str>),
     Millis(i64),
@@ -314,9 +448,31 @@ impl<'de: 'a, 'a> Deserialize<'de> for RawTime<'a> {
 }
 
 fn time_of(raw: &RawTime<'_>) -> Result<Millis, Malformed> {
-    match raw {
-        RawTime::Text(text) => parse_time(text).map_err(Malformed::BadTime),
-        RawTime::Millis(ms) => Ok(*ms),
+    let ms = match raw {
+        RawTime::Text(text) => parse_time(text).map_err(Malformed::BadTime)?,
+        RawTime::Millis(ms) => *ms,
+    };
+    plausible(ms)
+}
+
+/// The times a record may carry: 2000-01-01 to 2100-01-01 (milliseconds since the epoch).
+/// A DRS history has no earlier or later date, so a time outside is a mistake, never a guess:
+/// above all epoch *seconds* (which as milliseconds fall in January 1970), refused with a
+/// message that says how to write them, rather than read as a date a thousand times too
+/// early or silently multiplied.
+pub const PLAUSIBLE_FROM: Millis = 946_684_800_000;
+/// The end of the plausible window (exclusive): 2100-01-01.
+pub const PLAUSIBLE_TO: Millis = 4_102_444_800_000;
+/// Epoch seconds of the plausible window: a number here is named as seconds in the error.
+const SECONDS_LIKE_FROM: Millis = PLAUSIBLE_FROM / 1000;
+const SECONDS_LIKE_TO: Millis = PLAUSIBLE_TO / 1000;
+
+/// A time inside the plausible window, or the error that names it.
+pub fn plausible(ms: Millis) -> Result<Millis, Malformed> {
+    if (PLAUSIBLE_FROM..PLAUSIBLE_TO).contains(&ms) {
+        Ok(ms)
+    } else {
+        Err(Malformed::ImplausibleTime(ms))
     }
 }
 
@@ -356,6 +512,14 @@ struct RawLine<'a> {
     user: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
     event: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    call: Option<Cow<'a, str>>,
+    #[serde(default)]
+    start_time: Option<serde_json::Value>,
+    #[serde(default)]
+    force_delete: Option<bool>,
+    #[serde(default)]
+    is_force_stop: Option<bool>,
     #[serde(default)]
     format: Option<String>,
     #[serde(default)]
@@ -407,29 +571,325 @@ struct JobAction {
     available_actions: Option<Vec<String>>,
 }
 
-/// Reads a user operation by its name in this tool (`pause`, `force end`, `ForceEnd`,
-/// `force_end`) or the API's (`stop`, `terminate`, `force_terminate`, `force_stop`,
-/// `start`).
-pub fn parse_op(name: &str) -> Option<Event> {
+/// Reads a lifecycle operation by its name in this tool (`pause`, `force end`, `ForceEnd`,
+/// `force_end`) or as the v5 action call names it (`action_name`, brief D.3.1: `start`,
+/// `stop` = pause, `restart` = resume or retry, `reset`, `terminate`; also
+/// `force_terminate`), in any case. The stop *call* (end) is written with `call` (see
+/// [`parse_line`]); `None` for every other name.
+pub fn parse_op(name: &str) -> Option<Ops> {
     let lower = name.trim().to_ascii_lowercase();
     let alias = match lower.as_str() {
-        "stop" | "terminate" => Some(Event::End),
+        "start" => Some(Ops::one(Event::StartNow)),
+        "stop" => Some(Ops::one(Event::Pause)),
+        "restart" => Some(Ops::restart()),
+        "terminate" => Some(Ops::one(Event::End)),
         "force_stop" | "force_terminate" | "force-stop" | "force-terminate" => {
-            Some(Event::ForceEnd)
+            Some(Ops::one(Event::ForceEnd))
         }
-        "start" => Some(Event::StartNow),
         _ => None,
     };
-    alias
-        .or_else(|| name.parse::<Event>().ok())
-        .filter(|op| op_index(*op).is_some())
+    alias.or_else(|| {
+        name.parse::<Event>()
+            .ok()
+            .filter(|op| op_index(*op).is_some())
+            .map(Ops::one)
+    })
 }
 
+/// The names of operations outside the lifecycle that the API has (brief D.3.1): the v5
+/// action call's other `action_name`s (`ActionReq`), the capitals of `job_action`
+/// (`JobActions`: available and current actions), and the SDK's calls that change a job
+/// without moving it through the lifecycle; all from `huaweicloudsdkdrs` 3.1.219. Compared
+/// in any case, with `-` and spaces read as `_`.
+pub const OUTSIDE_OPS: &[&str] = &[
+    // ActionReq.action_name, other than start, stop, restart, reset, terminate.
+    "network",
+    "precheck",
+    "skip_precheck",
+    "create_compare",
+    "cancel_compare",
+    "column_limit",
+    "reload_parameters",
+    "bind_eip",
+    "unbind_eip",
+    "set_writable",
+    "cloud_connection",
+    "set_readonly",
+    "diagnosis",
+    "start_repair",
+    "stop_repair",
+    // JobActions: available_actions, unavailable_actions and current_action.
+    "create",
+    "choose_object",
+    "pre_check",
+    "change_mode",
+    "free_resource",
+    "modify_db_config",
+    "reset_db_pwd",
+    "modify_configuration",
+    "change",
+    "query_pre_check",
+    "switch_over",
+    "start_incr",
+    "modify_task_number",
+    "continue_job",
+    "stop_job",
+    "continue_capture",
+    "stop_capture",
+    "continue_apply",
+    "stop_apply",
+    "pay_order",
+    "unsubscribe",
+    "to_period",
+    "to_renew",
+    "order_info",
+    "change_flavor",
+    "clone",
+    "api_configuration_action",
+    "jump_retry",
+    "node_flavor_modify",
+    // The SDK's calls that change a job outside its lifecycle.
+    "create_job",
+    "batch_create_jobs",
+    "batch_set_speed",
+    "update_params",
+    "batch_change_data",
+    "change_job_flavor",
+    "change_to_period",
+    "batch_tag_action",
+    "batch_create_tags",
+    "batch_delete_tags",
+    "update_job",
+    "batch_update_job",
+    "update_job_configurations",
+    "batch_set_objects",
+    "batch_set_policy",
+    "batch_set_definer",
+    "batch_set_smn",
+    "batch_reset_password",
+    "batch_restore_task",
+    "batch_switchover",
+    "copy_job",
+    "create_compare_task",
+    "create_object_level_compare_job",
+    "create_data_level_table_compare_job",
+    "update_start_position",
+    "update_tuning_params",
+    "modify_column_infos",
+];
+
+/// Whether a name is an operation outside the lifecycle that the API has ([`OUTSIDE_OPS`]).
+pub fn is_outside_op(name: &str) -> bool {
+    let normal = name.trim().to_ascii_lowercase().replace(['-', ' '], "_");
+    OUTSIDE_OPS.contains(&normal.as_str())
+}
+
+/// The v5 action calls: `op` is the `action_name`.
+const ACTION_CALLS: [&str; 2] = ["execute_job_action", "batch_execute_job_actions"];
+/// The v5 stop calls: end, or with `is_force_stop` force end.
+const STOP_CALLS: [&str; 2] = ["stop_job_action", "batch_stop_jobs_action"];
+/// The v5 delete calls.
+const DELETE_CALLS: [&str; 2] = ["delete_job", "batch_delete_jobs_by_id"];
+/// The v3 `jobs/batch-pause-task` call: pause.
+const V3_PAUSE_CALL: &str = "batch_stop_jobs";
+/// The v3 `DELETE jobs/batch-jobs` call: `op` is its `delete_type`.
+const V3_DELETE_CALL: &str = "batch_delete_jobs";
+
+/// The calls a command's `call` may name (the SDK's method names).
+pub const CALLS: [&str; 8] = [
+    ACTION_CALLS[0],
+    ACTION_CALLS[1],
+    STOP_CALLS[0],
+    STOP_CALLS[1],
+    DELETE_CALLS[0],
+    DELETE_CALLS[1],
+    V3_PAUSE_CALL,
+    V3_DELETE_CALL,
+];
+
+/// What a command's or timeline entry's operation is.
+enum Named<'a> {
+    Lifecycle { op: Ops, bare_stop: bool },
+    Outside(Cow<'a, str>),
+}
+
+/// The operation of a command record: its `op` read through its `call` (brief D.3.1), with
+/// the request fields that change it (`start_time`, `force_delete`, `is_force_stop`).
+fn command_op<'a>(raw: &RawLine<'a>) -> Result<Named<'a>, Malformed> {
+    let bad = |call: &str, why: String| Malformed::BadCall {
+        call: call.to_string(),
+        why,
+    };
+    let call = raw.call.as_deref().map(|c| c.trim().to_ascii_lowercase());
+    let op = raw.op.as_deref();
+    let op_lower = op.map(|o| o.trim().to_ascii_lowercase());
+    let named = |ops: Ops| Named::Lifecycle {
+        op: ops,
+        bare_stop: false,
+    };
+    let only_op = |call: &str, allowed: &[&str]| -> Result<(), Malformed> {
+        match op_lower.as_deref() {
+            None => Ok(()),
+            Some(o) if allowed.contains(&o) => Ok(()),
+            Some(o) => Err(bad(
+                call,
+                format!(
+                    "the call carries no operation {o:?} (leave op out, or write {})",
+                    allowed.join(" or ")
+                ),
+            )),
+        }
+    };
+    let stop_call = |force: Option<bool>| {
+        named(Ops::one(if force == Some(true) {
+            Event::ForceEnd
+        } else {
+            Event::End
+        }))
+    };
+    let result = match call.as_deref() {
+        Some(c) if STOP_CALLS.contains(&c) => {
+            only_op(c, &["stop", "end", "force end", "force_terminate"])?;
+            let force = raw.is_force_stop.or_else(|| {
+                matches!(op_lower.as_deref(), Some("force end" | "force_terminate")).then_some(true)
+            });
+            stop_call(force)
+        }
+        Some(c) if DELETE_CALLS.contains(&c) => {
+            only_op(c, &["delete"])?;
+            named(Ops::one(Event::Delete))
+        }
+        Some(V3_PAUSE_CALL) => {
+            only_op(V3_PAUSE_CALL, &["pause"])?;
+            named(Ops::one(Event::Pause))
+        }
+        Some(V3_DELETE_CALL) => match op_lower.as_deref() {
+            Some("terminate") => named(Ops::one(Event::End)),
+            Some("force_terminate") => named(Ops::one(Event::ForceEnd)),
+            Some("delete") => named(Ops::one(Event::Delete)),
+            other => {
+                return Err(bad(
+                    V3_DELETE_CALL,
+                    format!(
+                        "op is the call's delete_type: terminate, force_terminate or delete, \
+                         not {other:?}"
+                    ),
+                ));
+            }
+        },
+        Some(c) if !ACTION_CALLS.contains(&c) => {
+            return Err(bad(
+                c,
+                format!(
+                    "not a call of the lifecycle: expected one of {} (the SDK's method names; \
+                     see docs/traces.md)",
+                    CALLS.join(", ")
+                ),
+            ));
+        }
+        // The v5 action call, named or not: `op` is the action name.
+        _ => {
+            let name = op.ok_or(Malformed::Missing {
+                kind: "command",
+                field: "op",
+            })?;
+            if raw.is_force_stop.is_some() {
+                if call.is_some() || op_lower.as_deref() != Some("stop") {
+                    return Err(bad(
+                        call.as_deref().unwrap_or("(none)"),
+                        "is_force_stop belongs to the stop call: write \"call\":\
+                         \"stop_job_action\" with \"op\":\"stop\" or no op"
+                            .to_string(),
+                    ));
+                }
+                // `{"op":"stop","is_force_stop":…}` is the stop call's request.
+                return Ok(stop_call(raw.is_force_stop));
+            }
+            match parse_op(name) {
+                Some(ops) => Named::Lifecycle {
+                    op: ops,
+                    bare_stop: op_lower.as_deref() == Some("stop"),
+                },
+                None if is_outside_op(name) => Named::Outside(raw.op.clone().unwrap_or_default()),
+                None => return Err(Malformed::UnknownOperation(name.to_string())),
+            }
+        }
+    };
+    // The request fields that change an operation, only where they do.
+    if let Named::Lifecycle { op: ops, .. } = &result {
+        let start_now = *ops == Ops::one(Event::StartNow);
+        let action_call = call.as_deref().is_none_or(|c| ACTION_CALLS.contains(&c));
+        if raw.start_time.is_some() && !(action_call && start_now) {
+            return Err(Malformed::Unexpected {
+                kind: "command (start_time is for start)",
+                field: "start_time",
+            });
+        }
+        if raw.force_delete.is_some() && !(action_call && *ops == Ops::one(Event::End)) {
+            return Err(Malformed::Unexpected {
+                kind: "command (force_delete is for terminate)",
+                field: "force_delete",
+            });
+        }
+        if raw.is_force_stop.is_some() && !call.as_deref().is_some_and(|c| STOP_CALLS.contains(&c))
+        {
+            return Err(Malformed::Unexpected {
+                kind: "command (is_force_stop is for the stop call)",
+                field: "is_force_stop",
+            });
+        }
+        if start_now && raw.start_time.as_ref().is_some_and(|t| !t.is_null()) {
+            return Ok(named(Ops::one(Event::ScheduleStart)));
+        }
+        if raw.force_delete == Some(true) {
+            return Ok(named(Ops::one(Event::ForceEnd)));
+        }
+    }
+    Ok(result)
+}
+
+/// Bits of a poll's `offered` beyond the single operations ([`USER_OPS`] bits 0–8).
+pub mod offered {
+    /// The API's `RETRY`/`restart`: resume or retry.
+    pub const RESTART: u16 = 1 << 9;
+    /// The API's `START`: start now or schedule start.
+    pub const START: u16 = 1 << 10;
+    /// The list speaks the API's capitals (`PAUSE`, `RETRY`, …), which name no end, force
+    /// end or resume of their own: only what they can name is judged as withheld.
+    pub const API: u16 = 1 << 11;
+    /// The single operations' bits.
+    pub const SINGLES: u16 = (1 << 9) - 1;
+}
+
+/// Reads `available_actions`: lower-case operation names (this tool's, the action call's)
+/// and the API's capitals (`START`, `PAUSE`, `RETRY`, `RESET`, `DELETE`); other names (a
+/// rename, a clone) are outside the lifecycle and not judged.
 fn offered_mask(names: &[impl AsRef<str>]) -> u16 {
-    names
-        .iter()
-        .filter_map(|name| parse_op(name.as_ref()).and_then(op_index))
-        .fold(0, |mask, i| mask | 1 << i)
+    let mut mask = 0;
+    for name in names {
+        let name = name.as_ref().trim();
+        let capitals = name.bytes().any(|b| b.is_ascii_uppercase())
+            && !name.bytes().any(|b| b.is_ascii_lowercase());
+        let ops = match name {
+            "START" => Some(Ops::start()),
+            "PAUSE" => Some(Ops::one(Event::Pause)),
+            "RETRY" => Some(Ops::restart()),
+            "RESET" => Some(Ops::one(Event::Reset)),
+            "DELETE" => Some(Ops::one(Event::Delete)),
+            _ if capitals => None,
+            _ => parse_op(name),
+        };
+        if capitals {
+            mask |= offered::API;
+        }
+        match ops {
+            Some(ops) if ops == Ops::restart() => mask |= offered::RESTART,
+            Some(ops) if ops == Ops::start() => mask |= offered::START,
+            Some(ops) => mask |= ops.0,
+            None => {}
+        }
+    }
+    mask
 }
 
 /// Reads a status code fast: the exact upper-case spelling first, any case after.
@@ -451,21 +911,22 @@ fn not_found(error_code: &str) -> bool {
         .any(|known| known.eq_ignore_ascii_case(error_code.trim()))
 }
 
-/// What a poll answered: a status code, or a does-not-exist error with no status.
+/// What a poll answered: a status code, or a does-not-exist error with no status; `None`
+/// for another error with no status (the poll failed: nothing shown).
 fn answer_of(
     kind: &'static str,
     status: Option<&str>,
     error_code: Option<&str>,
-) -> Result<Answer, Malformed> {
+) -> Result<Option<Answer>, Malformed> {
     match (status, error_code) {
-        (Some(status), _) => parse_code(status).map(Answer::Code),
-        (None, Some(code)) if not_found(code) => Ok(Answer::NotFound),
-        (None, Some(code)) => Err(Malformed::BadValue {
-            field: "error_code",
-            value: code.to_string(),
-            expected: "a status, or with no status one of the does-not-exist errors \
-                       DRS.10000010, DRS.M00289, DRS.M05004",
+        (Some(status), Some(code)) if not_found(code) => Err(Malformed::StatusAndNotFound {
+            status: status.to_string(),
+            error_code: code.to_string(),
         }),
+        (Some(status), _) => parse_code(status).map(|code| Some(Answer::Code(code))),
+        (None, Some(code)) if not_found(code) => Ok(Some(Answer::NotFound)),
+        // Another error: the poll failed (a transient DRS.M…); the caller skips and counts it.
+        (None, Some(_)) => Ok(None),
         (None, None) => Err(Malformed::Missing {
             kind,
             field: "status",
@@ -515,7 +976,7 @@ fn fast_status(text: &str) -> Option<Record<'_>> {
     if rest != "}" {
         return None;
     }
-    let time = parse_time(t).ok()?;
+    let time = plausible(parse_time(t).ok()?).ok()?;
     let code = ApiCode::ALL
         .into_iter()
         .find(|code| code.code() == status)?;
@@ -544,14 +1005,34 @@ fn parse(text: &str) -> Result<Record<'_>, Malformed> {
         };
         Malformed::Json(message)
     })?;
+    // A needed field that is absent, or present as `null` (serde reads both as `None`: the
+    // line is read again, only on this error path, to tell them apart).
+    let absent = |kind: &'static str, field: &'static str| -> Malformed {
+        let null = serde_json::from_str::<serde_json::Value>(text)
+            .ok()
+            .and_then(|value| value.get(field).map(serde_json::Value::is_null))
+            .unwrap_or(false);
+        if null {
+            Malformed::Null { kind, field }
+        } else {
+            Malformed::Missing { kind, field }
+        }
+    };
     macro_rules! need {
         ($kind:expr, $field:ident) => {
-            raw.$field.ok_or(Malformed::Missing {
-                kind: $kind,
-                field: stringify!($field),
-            })?
+            match raw.$field.clone() {
+                Some(value) => value,
+                None => return Err(absent($kind, stringify!($field))),
+            }
         };
     }
+    let job_of = |kind: &'static str| -> Result<Cow<'_, str>, Malformed> {
+        match raw.job.clone() {
+            Some(job) if job.is_empty() => Err(Malformed::EmptyJob),
+            Some(job) => Ok(job),
+            None => Err(absent(kind, "job")),
+        }
+    };
     match raw.kind.as_ref() {
         "status" => {
             const K: &str = "status";
@@ -570,13 +1051,30 @@ fn parse(text: &str) -> Result<Record<'_>, Malformed> {
                     "available_actions",
                 ],
             )?;
-            let answer = answer_of(K, raw.status.as_deref(), raw.error_code.as_deref())?;
+            let job = job_of(K)?;
+            let answer = match answer_of(K, raw.status.as_deref(), raw.error_code.as_deref()) {
+                Err(Malformed::Missing { kind, field }) => return Err(absent(kind, field)),
+                other => other?,
+            };
             let time = time_of(&need!(K, t))?;
             let update_time = raw.update_time.as_ref().map(time_of).transpose()?;
             let mode = raw.mode.as_deref().map(parse_mode).transpose()?;
             let offered = raw.available_actions.as_deref().map(offered_mask);
+            if let Some(account) = &raw.account
+                && account.is_empty()
+            {
+                return Err(Malformed::BadValue {
+                    field: "account",
+                    value: String::new(),
+                    expected: "a non-empty account (or no account field)",
+                });
+            }
+            let Some(answer) = answer else {
+                // The poll failed with a transient error: nothing shown, counted.
+                return Ok(Record::Polls(Vec::new(), 1));
+            };
             Ok(Record::Status(Poll {
-                job: need!(K, job),
+                job,
                 time,
                 answer,
                 mode,
@@ -587,21 +1085,36 @@ fn parse(text: &str) -> Result<Record<'_>, Malformed> {
         }
         "command" => {
             const K: &str = "command";
-            only(&raw, K, &["job", "t", "error_code", "op", "answer", "user"])?;
-            let op_name = need!(K, op);
-            let op = parse_op(&op_name)
-                .ok_or_else(|| Malformed::UnknownOperation(op_name.to_string()))?;
+            only(
+                &raw,
+                K,
+                &[
+                    "job",
+                    "t",
+                    "error_code",
+                    "op",
+                    "answer",
+                    "user",
+                    "call",
+                    "start_time",
+                    "force_delete",
+                    "is_force_stop",
+                ],
+            )?;
+            let job = job_of(K)?;
+            let time = time_of(&need!(K, t))?;
+            if raw.op.is_none() && raw.call.is_none() {
+                return Err(absent(K, "op"));
+            }
+            let named = command_op(&raw)?;
             let reply = match need!(K, answer).as_ref() {
                 "accepted" => Reply::Accepted,
                 "indefinite" => Reply::Indefinite,
                 "refused" => Reply::Refused {
-                    error_code: raw
-                        .error_code
-                        .ok_or(Malformed::Missing {
-                            kind: "refused command",
-                            field: "error_code",
-                        })?
-                        .into_owned(),
+                    error_code: match raw.error_code.clone() {
+                        Some(code) => code.into_owned(),
+                        None => return Err(absent("refused command", "error_code")),
+                    },
                 },
                 other => {
                     return Err(Malformed::BadValue {
@@ -611,19 +1124,23 @@ fn parse(text: &str) -> Result<Record<'_>, Malformed> {
                     });
                 }
             };
-            Ok(Record::Command(CommandSent {
-                job: need!(K, job),
-                time: time_of(&need!(K, t))?,
-                op,
-                reply,
-            }))
+            Ok(match named {
+                Named::Lifecycle { op, bare_stop } => Record::Command(CommandSent {
+                    job,
+                    time,
+                    op,
+                    reply,
+                    bare_stop,
+                }),
+                Named::Outside(name) => Record::Outside(OutsideOp { job, time, name }),
+            })
         }
         "timeline" => {
             const K: &str = "timeline";
             only(&raw, K, &["job", "t", "name", "result", "user"])?;
+            let job = job_of(K)?;
             let name = need!(K, name);
-            let op =
-                parse_op(&name).ok_or_else(|| Malformed::UnknownOperation(name.to_string()))?;
+            let time = time_of(&need!(K, t))?;
             let succeeded = match need!(K, result).as_ref() {
                 "success" => true,
                 "failed" => false,
@@ -635,12 +1152,18 @@ fn parse(text: &str) -> Result<Record<'_>, Malformed> {
                     });
                 }
             };
-            Ok(Record::Timeline(TimelineEntry {
-                job: need!(K, job),
-                time: time_of(&need!(K, t))?,
-                op,
-                succeeded,
-            }))
+            // The timeline is the service's own vocabulary: a name that is no lifecycle
+            // operation is an operation outside it, skipped and counted by name.
+            Ok(match parse_op(&name) {
+                Some(op) => Record::Timeline(TimelineEntry {
+                    job,
+                    time,
+                    op,
+                    succeeded,
+                    bare_stop: name.trim().eq_ignore_ascii_case("stop"),
+                }),
+                None => Record::Outside(OutsideOp { job, time, name }),
+            })
         }
         "billing" => {
             const K: &str = "billing";
@@ -656,8 +1179,16 @@ fn parse(text: &str) -> Result<Record<'_>, Malformed> {
                     });
                 }
             };
+            let account = need!(K, account);
+            if account.is_empty() {
+                return Err(Malformed::BadValue {
+                    field: "account",
+                    value: String::new(),
+                    expected: "a non-empty account",
+                });
+            }
             Ok(Record::Billing(BillingEvent {
-                account: need!(K, account),
+                account,
                 time: time_of(&need!(K, t))?,
                 in_arrears,
             }))
@@ -670,13 +1201,17 @@ fn parse(text: &str) -> Result<Record<'_>, Malformed> {
                 &["format", "commands", "billing", "apply_within", "source"],
             )?;
             let format = need!(K, format);
-            if format != FORMAT {
-                return Err(Malformed::BadValue {
-                    field: "format",
-                    value: format,
-                    expected: "\"drs-lifecycle history 1\"",
-                });
-            }
+            let version = match format.as_str() {
+                FORMAT => 2,
+                FORMAT_1 => 1,
+                _ => {
+                    return Err(Malformed::BadValue {
+                        field: "format",
+                        value: format,
+                        expected: "\"drs-lifecycle history 2\" (or 1, which read a bare \"stop\" as end)",
+                    });
+                }
+            };
             let commands_complete = match raw.commands.as_deref() {
                 None => None,
                 Some("complete") => Some(true),
@@ -717,6 +1252,7 @@ fn parse(text: &str) -> Result<Record<'_>, Malformed> {
                 billing_recorded,
                 apply_within,
                 source: raw.source,
+                version,
             }))
         }
         kind @ ("batch_status" | "list_jobs") => {
@@ -727,16 +1263,31 @@ fn parse(text: &str) -> Result<Record<'_>, Malformed> {
             };
             only(&raw, k, &["t", "response"])?;
             let time = time_of(&need!(k, t))?;
-            let response = need!(k, response);
+            let Some(response) = raw.response else {
+                return Err(absent(k, "response"));
+            };
             let mut polls = Vec::new();
+            let mut transient = 0u32;
+            let empty_id = |id: &str| {
+                if id.is_empty() {
+                    Err(Malformed::EmptyJob)
+                } else {
+                    Ok(())
+                }
+            };
             if k == "batch_status" {
                 let results = response.results.ok_or(Malformed::Missing {
                     kind: "batch_status response",
                     field: "results",
                 })?;
                 for entry in results {
-                    let answer =
-                        answer_of(k, entry.status.as_deref(), entry.error_code.as_deref())?;
+                    empty_id(&entry.id)?;
+                    let Some(answer) =
+                        answer_of(k, entry.status.as_deref(), entry.error_code.as_deref())?
+                    else {
+                        transient += 1;
+                        continue;
+                    };
                     polls.push(Poll {
                         job: Cow::Owned(entry.id),
                         time,
@@ -753,11 +1304,14 @@ fn parse(text: &str) -> Result<Record<'_>, Malformed> {
                     field: "jobs",
                 })?;
                 for job in jobs {
+                    empty_id(&job.id)?;
                     let update_time = match &job.update_time {
                         Some(serde_json::Value::String(text)) => {
-                            Some(parse_time(text).map_err(Malformed::BadTime)?)
+                            Some(plausible(parse_time(text).map_err(Malformed::BadTime)?)?)
                         }
-                        Some(serde_json::Value::Number(n)) => n.as_i64(),
+                        Some(serde_json::Value::Number(n)) => {
+                            n.as_i64().map(plausible).transpose()?
+                        }
                         _ => None,
                     };
                     polls.push(Poll {
@@ -775,7 +1329,7 @@ fn parse(text: &str) -> Result<Record<'_>, Malformed> {
                     });
                 }
             }
-            Ok(Record::Polls(polls))
+            Ok(Record::Polls(polls, transient))
         }
         other => Err(Malformed::UnknownKind(other.to_string())),
     }
@@ -800,6 +1354,10 @@ impl RawLine<'_> {
             ("result", self.result.is_some()),
             ("user", self.user.is_some()),
             ("event", self.event.is_some()),
+            ("call", self.call.is_some()),
+            ("start_time", self.start_time.is_some()),
+            ("force_delete", self.force_delete.is_some()),
+            ("is_force_stop", self.is_force_stop.is_some()),
             ("format", self.format.is_some()),
             ("commands", self.commands.is_some()),
             ("billing", self.billing.is_some()),
@@ -821,8 +1379,11 @@ fn only(raw: &RawLine<'_>, kind: &'static str, allowed: &[&str]) -> Result<(), M
     }
 }
 
-/// The `format` of a header.
-pub const FORMAT: &str = "drs-lifecycle history 1";
+/// The `format` of a header: version 2 reads the API's operation names (brief D.3.1).
+pub const FORMAT: &str = "drs-lifecycle history 2";
+/// The first version, still read: there a bare `stop` meant end, so in a history that
+/// declares it a bare `stop` is an error ([`Malformed::AmbiguousStop`]), never a pause.
+pub const FORMAT_1: &str = "drs-lifecycle history 1";
 
 impl Record<'_> {
     /// The record with everything it borrows copied, to be held past its line.
@@ -844,18 +1405,27 @@ impl Record<'_> {
         match self {
             Record::Header(h) => Record::Header(h),
             Record::Status(p) => Record::Status(poll(p)),
-            Record::Polls(ps) => Record::Polls(ps.into_iter().map(poll).collect()),
+            Record::Polls(ps, transient) => {
+                Record::Polls(ps.into_iter().map(poll).collect(), transient)
+            }
             Record::Command(c) => Record::Command(CommandSent {
                 job: own(c.job),
                 time: c.time,
                 op: c.op,
                 reply: c.reply,
+                bare_stop: c.bare_stop,
             }),
             Record::Timeline(e) => Record::Timeline(TimelineEntry {
                 job: own(e.job),
                 time: e.time,
                 op: e.op,
                 succeeded: e.succeeded,
+                bare_stop: e.bare_stop,
+            }),
+            Record::Outside(o) => Record::Outside(OutsideOp {
+                job: own(o.job),
+                time: o.time,
+                name: own(o.name),
             }),
             Record::Billing(b) => Record::Billing(BillingEvent {
                 account: own(b.account),
@@ -870,7 +1440,8 @@ impl Record<'_> {
         match self {
             Record::Header(_) => None,
             Record::Status(p) => Some(p.time),
-            Record::Polls(ps) => ps.first().map(|p| p.time),
+            Record::Polls(ps, _) => ps.first().map(|p| p.time),
+            Record::Outside(o) => Some(o.time),
             Record::Command(c) => Some(c.time),
             Record::Timeline(e) => Some(e.time),
             Record::Billing(b) => Some(b.time),
@@ -913,7 +1484,8 @@ mod tests {
 
     #[test]
     fn an_unknown_code_names_the_nearest() {
-        let line = r#"{"kind":"status","job":"j1","t":0,"status":"FULL_TRANSFER_COMPLETED"}"#;
+        let line =
+            r#"{"kind":"status","job":"j1","t":1740823200000,"status":"FULL_TRANSFER_COMPLETED"}"#;
         let error = parse_line(line, 7).unwrap_err();
         assert_eq!(error.line, 7);
         assert!(
@@ -928,11 +1500,11 @@ mod tests {
     fn a_field_of_another_kind_of_record_is_named() {
         for (line, field) in [
             (
-                r#"{"kind":"command","job":"j1","t":0,"op":"pause","answer":"accepted","status":"PAUSING"}"#,
+                r#"{"kind":"command","job":"j1","t":1740823200000,"op":"pause","answer":"accepted","status":"PAUSING"}"#,
                 "status",
             ),
             (
-                r#"{"kind":"billing","t":0,"account":"a","event":"arrears","job":"j1"}"#,
+                r#"{"kind":"billing","t":1740823200000,"account":"a","event":"arrears","job":"j1"}"#,
                 "job",
             ),
             (
@@ -951,7 +1523,7 @@ mod tests {
 
     #[test]
     fn does_not_exist_is_a_poll_answer() {
-        let line = r#"{"kind":"status","job":"j1","t":0,"error_code":"DRS.M05004"}"#;
+        let line = r#"{"kind":"status","job":"j1","t":1740823200000,"error_code":"DRS.M05004"}"#;
         let Ok(Record::Status(poll)) = parse_line(line, 1) else {
             panic!()
         };
@@ -960,9 +1532,12 @@ mod tests {
 
     #[test]
     fn operations_read_by_their_api_names_too() {
-        assert_eq!(parse_op("force_terminate"), Some(Event::ForceEnd));
-        assert_eq!(parse_op("force end"), Some(Event::ForceEnd));
-        assert_eq!(parse_op("stop"), Some(Event::End));
+        assert_eq!(parse_op("force_terminate"), Some(Ops::one(Event::ForceEnd)));
+        assert_eq!(parse_op("force end"), Some(Ops::one(Event::ForceEnd)));
+        // The v5 action call's `stop` is pause; `restart` is resume or retry.
+        assert_eq!(parse_op("stop"), Some(Ops::one(Event::Pause)));
+        assert_eq!(parse_op("restart"), Some(Ops::restart()));
+        assert_eq!(parse_op("terminate"), Some(Ops::one(Event::End)));
         assert_eq!(parse_op("InstanceReady"), None);
     }
 }

@@ -319,6 +319,31 @@ impl Tables {
         out
     }
 
+    /// The states `set` moves to under any of the user operations of `ops` (a mask over
+    /// [`USER_OPS`]): the API's `restart` is resume or retry, whichever a state accepts.
+    #[inline]
+    pub fn apply_any(&self, set: States, ops: u16) -> States {
+        let mut out = 0;
+        let mut rest = ops;
+        while rest != 0 {
+            out |= self.apply(set, rest.trailing_zeros() as usize);
+            rest &= rest - 1;
+        }
+        out
+    }
+
+    /// The states of `set` that refuse every user operation of `ops`.
+    #[inline]
+    pub fn refusing_all(&self, set: States, ops: u16) -> States {
+        let mut out = set;
+        let mut rest = ops;
+        while rest != 0 {
+            out &= self.refusing(set, rest.trailing_zeros() as usize);
+            rest &= rest - 1;
+        }
+        out
+    }
+
     /// The states of `set` that refuse user operation `op`.
     #[inline]
     pub fn refusing(&self, set: States, op: usize) -> States {

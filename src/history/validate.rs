@@ -252,12 +252,12 @@ impl Validator {
                 self.judge.set_options(options);
                 return Ok(());
             }
-            Record::Polls(polls) if self.settings.shard.is_some() => {
+            Record::Polls(polls, transient) if self.settings.shard.is_some() => {
                 let kept: Vec<_> = polls
                     .into_iter()
                     .filter(|p| self.in_shard(&p.job))
                     .collect();
-                Record::Polls(kept)
+                Record::Polls(kept, transient)
             }
             other => other,
         };

@@ -63,6 +63,10 @@ pub enum Kind {
     /// Holds in every reachable state of the distributed control plane (the actor model):
     /// what crosses the network, late, twice or not at all, and what a restart keeps.
     Protocol,
+    /// Holds of every recorded history of the real service (`validate`): what only a
+    /// recorded run shows (a command and its answer, time, an account), judged against the
+    /// specification's observations.
+    History,
 }
 
 impl Kind {
@@ -74,6 +78,7 @@ impl Kind {
             Kind::Reachability => "reachability",
             Kind::Liveness => "liveness",
             Kind::Protocol => "protocol",
+            Kind::History => "history",
         }
     }
 }
@@ -93,6 +98,24 @@ pub enum Judge {
     /// The condition holds in every reachable state of the actor model, read through
     /// [`Protocol`].
     Protocol(fn(&Protocol<'_>) -> bool),
+    /// Judged by `validate` on a recorded history (`crate::history::judge`); the breaker is
+    /// what must make `validate` name it.
+    History(Breaker),
+}
+
+/// What makes `validate` name a history claim: a misbehaving service simulated by
+/// `simulate --service-fault`, or a committed trace (with the `validate` flags it needs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Breaker {
+    /// `drs-lifecycle simulate --service-fault NAME`.
+    ServiceFault(&'static str),
+    /// A history under `tests/traces/`, judged with these extra `validate` arguments.
+    Trace {
+        /// The file, relative to `tests/traces/`.
+        file: &'static str,
+        /// Extra arguments of `validate` (e.g. `--excursions error`).
+        args: &'static [&'static str],
+    },
 }
 
 /// What the protocol claims read of the distributed control plane's state
@@ -287,8 +310,8 @@ impl<'a> Judged<'a> {
 }
 
 /// Every claim, in report order: safety, conformance, reachability (one per status, in
-/// [`Status::ALL`] order), liveness, the fuzzer's snapshot claim, and the protocol claims
-/// of the distributed control plane.
+/// [`Status::ALL`] order), liveness, the fuzzer's snapshot claim, the protocol claims of
+/// the distributed control plane, and the claims only a recorded history can break.
 pub static CLAIMS: [Claim; CLAIM_COUNT] = list();
 
 const SAFETY: &[Claim] = &[
@@ -444,6 +467,100 @@ const PROTOCOL: &[Claim] = &[
     },
 ];
 
+/// The claims only a recorded history can break: about a command and its answer, time, an
+/// account, the codes a poll shows. The model checker's claims that a history can also
+/// break (deleted task never reappears, ended is terminal, …) are judged by `validate`
+/// under their own names; these are its own.
+const HISTORY: &[Claim] = &[
+    history(
+        "a frozen task moves only on recharge or retention expiry",
+        "a task frozen by its account's arrears shows no step of the status it froze until the account is recharged (brief D.3.4), unless retention expires",
+        Breaker::ServiceFault("frozen-keeps-migrating"),
+    ),
+    history(
+        "a paused task moves only on a user's resume, reset or end",
+        "a paused task stays paused until a user resumes, resets or ends it: no late report moves it",
+        Breaker::ServiceFault("pause-undone"),
+    ),
+    history(
+        "every step is in the transition table",
+        "every change between two records is explained by a run of the transition table",
+        Breaker::Trace {
+            file: "table-step-missing.jsonl",
+            args: &[],
+        },
+    ),
+    history(
+        "the service refuses only what the specification refuses",
+        "a command the service refused is one the specification refuses in some state consistent with the moment it was sent",
+        Breaker::Trace {
+            file: "refuses-allowed.jsonl",
+            args: &[],
+        },
+    ),
+    history(
+        "the service accepts only what the specification accepts",
+        "a command the service accepted is one the specification accepts in some state consistent with the moment it was sent, unseen steps before it included (brief D.3.2)",
+        Breaker::ServiceFault("accepts-force-end-in-creating"),
+    ),
+    history(
+        "an accepted command takes effect",
+        "an accepted command shows its effect within the history's apply_within bound",
+        Breaker::ServiceFault("force-end-ignored"),
+    ),
+    history(
+        "a task keeps its mode",
+        "every poll of a task names the migration mode it was created with",
+        Breaker::Trace {
+            file: "mode-changes.jsonl",
+            args: &[],
+        },
+    ),
+    history(
+        "a task keeps its account",
+        "every record of a task names the account it was created under (brief D.3.3)",
+        Breaker::Trace {
+            file: "account-changes.jsonl",
+            args: &[],
+        },
+    ),
+    history(
+        "every status code is a lifecycle status",
+        "with --excursions error: no poll shows a code of an operation outside the lifecycle (CHANGE_JOB_*, CHILD_TRANSFER_*, NODE_UPGRADE_*)",
+        Breaker::Trace {
+            file: "excursions.jsonl",
+            args: &["--excursions", "error"],
+        },
+    ),
+    history(
+        "every transient status is left within its deadline",
+        "with --deadlines: no task stays in a transient status (Creating, Starting, FullMigrationComplete, FaultRecovery, EndRequested, Ending) longer than its bound: the real-time form of the liveness claim",
+        Breaker::ServiceFault("stuck-starting"),
+    ),
+    history(
+        "every end is released within its deadline",
+        "with --deadlines: a task whose end was requested shows Ended or EndFailed within the release bound: the real-time form of the liveness claim",
+        Breaker::ServiceFault("release-hangs"),
+    ),
+];
+
+const fn history(name: &'static str, text: &'static str, breaker: Breaker) -> Claim {
+    Claim {
+        name,
+        kind: Kind::History,
+        text,
+        broken_by: None,
+        judge: Judge::History(breaker),
+    }
+}
+
+/// The name of a claim of [`CLAIMS`], checked at compile time: `validate` names the claims
+/// it judges through this, so a name that is not in the one table fails the build.
+pub const fn named(name: &'static str) -> &'static str {
+    let id = find(name);
+    list()[id.0 as usize].name
+}
+
 fn instance_runs_only_while_it_should(p: &Protocol<'_>) -> bool {
     !p.controller_up
         || p.tasks.iter().all(|task| match task.instance {
@@ -458,8 +575,9 @@ fn instance_runs_only_while_it_should(p: &Protocol<'_>) -> bool {
 const REACHABILITY_START: usize = SAFETY.len();
 const LIVENESS_START: usize = REACHABILITY_START + STATUS_COUNT;
 /// How many claims there are.
-pub const CLAIM_COUNT: usize = PROTOCOL_START + PROTOCOL.len();
+pub const CLAIM_COUNT: usize = HISTORY_START + HISTORY.len();
 const PROTOCOL_START: usize = LIVENESS_START + LIVENESS.len() + 1;
+const HISTORY_START: usize = PROTOCOL_START + PROTOCOL.len();
 
 const fn list() -> [Claim; CLAIM_COUNT] {
     let mut out = [SNAPSHOT; CLAIM_COUNT];
@@ -490,6 +608,11 @@ const fn list() -> [Claim; CLAIM_COUNT] {
         out[PROTOCOL_START + p] = PROTOCOL[p];
         p += 1;
     }
+    let mut h = 0;
+    while h < HISTORY.len() {
+        out[HISTORY_START + h] = HISTORY[h];
+        h += 1;
+    }
     out
 }
 
@@ -509,7 +632,7 @@ pub fn checked_by(conformance: bool, liveness: bool) -> impl Iterator<Item = Cla
         Judge::Always(_) => conformance || id.claim().kind != Kind::Conformance,
         Judge::Reaches(_) => true,
         Judge::Leaves(_) => liveness,
-        Judge::SnapshotRoundTrip | Judge::Protocol(_) => false,
+        Judge::SnapshotRoundTrip | Judge::Protocol(_) | Judge::History(_) => false,
     })
 }
 

@@ -465,7 +465,10 @@ impl<P: Exhaustive> Model for FleetModel<P> {
                 match id.claim().judge {
                     Judge::Always(_) => Some(Property::always(id.name(), condition)),
                     Judge::Reaches(_) => Some(Property::sometimes(id.name(), condition)),
-                    Judge::Leaves(_) | Judge::SnapshotRoundTrip | Judge::Protocol(_) => None,
+                    Judge::Leaves(_)
+                    | Judge::SnapshotRoundTrip
+                    | Judge::Protocol(_)
+                    | Judge::History(_) => None,
                 }
             })
             .collect()
