@@ -112,7 +112,11 @@ async fn load(name: &str, conns: usize, secs: f64, make: Request) -> Load {
     }
     let elapsed = started.elapsed().as_secs_f64();
     all.sort_unstable();
-    let pct = |p: f64| all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1))).copied().unwrap_or(0);
+    let pct = |p: f64| {
+        all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or(0)
+    };
     Load {
         name: name.to_string(),
         requests: all.len(),
@@ -124,12 +128,10 @@ async fn load(name: &str, conns: usize, secs: f64, make: Request) -> Load {
 }
 
 fn signed(builder: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
-    builder
-        .header("X-Sdk-Date", "20250301T000000Z")
-        .header(
-            "Authorization",
-            "SDK-HMAC-SHA256 Access=AK, SignedHeaders=x-sdk-date, Signature=00",
-        )
+    builder.header("X-Sdk-Date", "20250301T000000Z").header(
+        "Authorization",
+        "SDK-HMAC-SHA256 Access=AK, SignedHeaders=x-sdk-date, Signature=00",
+    )
 }
 
 /// Runs `n` requests over `conns` connections.
@@ -146,7 +148,11 @@ async fn fill(conns: usize, n: usize, make: Request) {
                     break;
                 }
                 let response = make(&client, i as u64).send().await.expect("answer");
-                assert!(response.status().is_success(), "{}", response.text().await.unwrap_or_default());
+                assert!(
+                    response.status().is_success(),
+                    "{}",
+                    response.text().await.unwrap_or_default()
+                );
             }
         }));
     }
@@ -164,7 +170,15 @@ async fn ours(jobs: usize, conns: usize, secs: f64) -> (Vec<Load>, f64) {
     )
     .expect("profile");
     let mut child = Command::new(BIN)
-        .args(["serve", "--port", "0", "--clock", "manual", "--quiet", "--profile"])
+        .args([
+            "serve",
+            "--port",
+            "0",
+            "--clock",
+            "manual",
+            "--quiet",
+            "--profile",
+        ])
         .arg(&profile)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -174,7 +188,10 @@ async fn ours(jobs: usize, conns: usize, secs: f64) -> (Vec<Load>, f64) {
     BufReader::new(child.stdout.take().expect("stdout"))
         .read_line(&mut line)
         .expect("line");
-    let base = line.trim().trim_start_matches("serve: listening on ").to_string();
+    let base = line
+        .trim()
+        .trim_start_matches("serve: listening on ")
+        .to_string();
     let server = Proc(child);
     let pid = server.0.id();
     let client = reqwest::Client::new();
@@ -198,13 +215,15 @@ async fn ours(jobs: usize, conns: usize, secs: f64) -> (Vec<Load>, f64) {
             .send()
     };
     advance(3600).await.expect("advance");
-    let page: Value = signed(client.get(format!("{base}/v5/{PROJECT}/jobs?job_type=migration&limit=1000&sort_dir=asc")))
-        .send()
-        .await
-        .expect("list")
-        .json()
-        .await
-        .expect("json");
+    let page: Value = signed(client.get(format!(
+        "{base}/v5/{PROJECT}/jobs?job_type=migration&limit=1000&sort_dir=asc"
+    )))
+    .send()
+    .await
+    .expect("list")
+    .json()
+    .await
+    .expect("json");
     let mut ids: Vec<String> = Vec::new();
     for offset in (0..jobs).step_by(1000) {
         let page: Value = signed(client.get(format!(
@@ -220,7 +239,12 @@ async fn ours(jobs: usize, conns: usize, secs: f64) -> (Vec<Load>, f64) {
             ids.push(job["id"].as_str().unwrap_or_default().to_string());
         }
     }
-    assert_eq!(ids.len(), jobs, "every job is listed: {}", page["total_count"]);
+    assert_eq!(
+        ids.len(),
+        jobs,
+        "every job is listed: {}",
+        page["total_count"]
+    );
     let ids = Arc::new(ids);
     let b = base.clone();
     let list_ids = ids.clone();
@@ -228,8 +252,11 @@ async fn ours(jobs: usize, conns: usize, secs: f64) -> (Vec<Load>, f64) {
         conns,
         jobs,
         Arc::new(move |c: &reqwest::Client, i| {
-            signed(c.post(format!("{b}/v5/{PROJECT}/jobs/{}/action", list_ids[i as usize])))
-                .json(&json!({"job": {"action_name": "start"}}))
+            signed(c.post(format!(
+                "{b}/v5/{PROJECT}/jobs/{}/action",
+                list_ids[i as usize]
+            )))
+            .json(&json!({"job": {"action_name": "start"}}))
         }),
     )
     .await;
@@ -240,12 +267,18 @@ async fn ours(jobs: usize, conns: usize, secs: f64) -> (Vec<Load>, f64) {
     let mut loads = Vec::new();
     let (b, i) = (base.clone(), ids.clone());
     let detail: Request = Arc::new(move |c: &reqwest::Client, r| {
-        signed(c.get(format!("{b}/v5/{PROJECT}/jobs/{}?type=job", i[(r % i.len() as u64) as usize])))
+        signed(c.get(format!(
+            "{b}/v5/{PROJECT}/jobs/{}?type=job",
+            i[(r % i.len() as u64) as usize]
+        )))
     });
     loads.push(load("serve show_job_detail", conns, secs, detail.clone()).await);
     let (b, n) = (base.clone(), jobs as u64);
     let list: Request = Arc::new(move |c: &reqwest::Client, r| {
-        signed(c.get(format!("{b}/v5/{PROJECT}/jobs?job_type=migration&limit=10&offset={}", r % n)))
+        signed(c.get(format!(
+            "{b}/v5/{PROJECT}/jobs?job_type=migration&limit=10&offset={}",
+            r % n
+        )))
     });
     loads.push(load("serve list_jobs (10 of 10,000)", conns, secs, list.clone()).await);
     let (b, i) = (base.clone(), ids.clone());
@@ -253,20 +286,33 @@ async fn ours(jobs: usize, conns: usize, secs: f64) -> (Vec<Load>, f64) {
         0 => list(c, r >> 8),
         1 => {
             let action = if (r >> 8) % 2 == 0 { "stop" } else { "restart" };
-            signed(c.post(format!("{b}/v5/{PROJECT}/jobs/{}/action", i[((r >> 16) % i.len() as u64) as usize])))
-                .json(&json!({"job": {"action_name": action}}))
+            signed(c.post(format!(
+                "{b}/v5/{PROJECT}/jobs/{}/action",
+                i[((r >> 16) % i.len() as u64) as usize]
+            )))
+            .json(&json!({"job": {"action_name": action}}))
         }
         _ => detail(c, r >> 8),
     });
-    loads.push(load("serve mix (90 % detail, 5 % list, 5 % actions)", conns, secs, mix).await);
+    loads.push(
+        load(
+            "serve mix (90 % detail, 5 % list, 5 % actions)",
+            conns,
+            secs,
+            mix,
+        )
+        .await,
+    );
     let _ = std::fs::remove_file(profile);
     (loads, per_job)
 }
 
 fn moto_server() -> Option<PathBuf> {
-    let path = std::env::var_os("MOTO_SERVER").map(PathBuf::from).unwrap_or_else(|| {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("target/moto-venv/bin/moto_server")
-    });
+    let path = std::env::var_os("MOTO_SERVER")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("target/moto-venv/bin/moto_server")
+        });
     path.exists().then_some(path)
 }
 
@@ -283,7 +329,11 @@ fn dms(c: &reqwest::Client, base: &str, target: &str, body: Value) -> reqwest::R
 }
 
 async fn moto(path: &Path, jobs: usize, conns: usize, secs: f64) -> Option<(Vec<Load>, f64)> {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").ok()?.local_addr().ok()?.port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .ok()?
+        .local_addr()
+        .ok()?
+        .port();
     let child = Command::new(path)
         .args(["-H", "127.0.0.1", "-p", &port.to_string()])
         .stdout(Stdio::null())
@@ -306,14 +356,19 @@ async fn moto(path: &Path, jobs: usize, conns: usize, secs: f64) -> Option<(Vec<
         conns,
         jobs,
         Arc::new(move |c: &reqwest::Client, i| {
-            dms(c, &b, "CreateReplicationTask", json!({
-                "ReplicationTaskIdentifier": format!("task-{i}"),
-                "SourceEndpointArn": "arn:aws:dms:us-east-1:123456789012:endpoint:SRC",
-                "TargetEndpointArn": "arn:aws:dms:us-east-1:123456789012:endpoint:TGT",
-                "ReplicationInstanceArn": "arn:aws:dms:us-east-1:123456789012:rep:INST",
-                "MigrationType": "full-load-and-cdc",
-                "TableMappings": "{\"rules\":[]}"
-            }))
+            dms(
+                c,
+                &b,
+                "CreateReplicationTask",
+                json!({
+                    "ReplicationTaskIdentifier": format!("task-{i}"),
+                    "SourceEndpointArn": "arn:aws:dms:us-east-1:123456789012:endpoint:SRC",
+                    "TargetEndpointArn": "arn:aws:dms:us-east-1:123456789012:endpoint:TGT",
+                    "ReplicationInstanceArn": "arn:aws:dms:us-east-1:123456789012:rep:INST",
+                    "MigrationType": "full-load-and-cdc",
+                    "TableMappings": "{\"rules\":[]}"
+                }),
+            )
         }),
     )
     .await;
@@ -322,16 +377,37 @@ async fn moto(path: &Path, jobs: usize, conns: usize, secs: f64) -> Option<(Vec<
     let mut loads = Vec::new();
     let (b, n) = (base.clone(), jobs as u64);
     let detail: Request = Arc::new(move |c: &reqwest::Client, r| {
-        dms(c, &b, "DescribeReplicationTasks", json!({
-            "Filters": [{"Name": "replication-task-id", "Values": [format!("task-{}", r % n)]}]
-        }))
+        dms(
+            c,
+            &b,
+            "DescribeReplicationTasks",
+            json!({
+                "Filters": [{"Name": "replication-task-id", "Values": [format!("task-{}", r % n)]}]
+            }),
+        )
     });
-    loads.push(load("moto DescribeReplicationTasks (one, by id)", conns, secs, detail).await);
+    loads.push(
+        load(
+            "moto DescribeReplicationTasks (one, by id)",
+            conns,
+            secs,
+            detail,
+        )
+        .await,
+    );
     let b = base.clone();
     let list: Request = Arc::new(move |c: &reqwest::Client, _| {
         dms(c, &b, "DescribeReplicationTasks", json!({"MaxRecords": 20}))
     });
-    loads.push(load("moto DescribeReplicationTasks (MaxRecords 20)", conns, secs, list).await);
+    loads.push(
+        load(
+            "moto DescribeReplicationTasks (MaxRecords 20)",
+            conns,
+            secs,
+            list,
+        )
+        .await,
+    );
     Some((loads, per_job))
 }
 
@@ -354,7 +430,9 @@ fn main() {
         "Load on loopback, {conns} connections, {secs} s per line, {jobs} jobs; serve (release build, \
          --clock manual) and moto's server in the same run, one after the other, on the same machine.\n\n"
     ));
-    out.push_str("| load | requests | errors | requests/s | p50 | p99 |\n|---|---:|---:|---:|---:|---:|\n");
+    out.push_str(
+        "| load | requests | errors | requests/s | p50 | p99 |\n|---|---:|---:|---:|---:|---:|\n",
+    );
     let row = |l: &Load| {
         format!(
             "| {} | {} | {} | {:.0} | {:.2} ms | {:.2} ms |\n",

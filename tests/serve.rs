@@ -62,7 +62,12 @@ impl Server {
         answer(request.send().await.expect("an answer")).await
     }
 
-    async fn control(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
+    async fn control(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
         let mut request = self
             .http
             .request(method, format!("{}/_emulator/v1{path}", self.base));
@@ -76,7 +81,11 @@ impl Server {
         let body = json!({"job": {"base_info": {"name": "t", "task_type": mode, "job_type": "migration"},
             "source_endpoint": [], "target_endpoint": []}});
         let (status, answer) = self
-            .drs(reqwest::Method::POST, &format!("/v5/{PROJECT}/jobs"), Some(body))
+            .drs(
+                reqwest::Method::POST,
+                &format!("/v5/{PROJECT}/jobs"),
+                Some(body),
+            )
             .await;
         assert_eq!(status, 200, "{answer}");
         answer["id"].as_str().expect("an id").to_string()
@@ -84,7 +93,11 @@ impl Server {
 
     async fn status(&self, job: &str) -> String {
         let (_, answer) = self
-            .drs(reqwest::Method::GET, &format!("/v5/{PROJECT}/jobs/{job}?type=job"), None)
+            .drs(
+                reqwest::Method::GET,
+                &format!("/v5/{PROJECT}/jobs/{job}?type=job"),
+                None,
+            )
             .await;
         answer["job"]["status"].as_str().unwrap_or("?").to_string()
     }
@@ -104,19 +117,33 @@ impl Server {
             if self.status(job).await == wanted {
                 return;
             }
-            self.control(reqwest::Method::POST, "/clock/advance", Some(json!({"next": true})))
-                .await;
+            self.control(
+                reqwest::Method::POST,
+                "/clock/advance",
+                Some(json!({"next": true})),
+            )
+            .await;
         }
-        panic!("job {job} never showed {wanted}: {}", self.status(job).await);
+        panic!(
+            "job {job} never showed {wanted}: {}",
+            self.status(job).await
+        );
     }
 
     /// Stops the process with SIGTERM and returns its exit status and standard error.
     fn terminate(mut self) -> (Option<i32>, String) {
         let pid = self.child.id().to_string();
-        Command::new("kill").args(["-TERM", &pid]).status().expect("kill runs");
-        let output = std::mem::replace(&mut self.child, Command::new("true").spawn().expect("true"));
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("kill runs");
+        let output =
+            std::mem::replace(&mut self.child, Command::new("true").spawn().expect("true"));
         let output = output.wait_with_output().expect("serve exits");
-        (output.status.code(), String::from_utf8_lossy(&output.stderr).into_owned())
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
     }
 }
 
@@ -165,32 +192,57 @@ async fn errors_come_in_the_apis_shape() {
     use reqwest::Method;
 
     let (status, body) = server.drs(Method::GET, "/v5/p1/nowhere", None).await;
-    assert_eq!((status, body["error_code"].as_str()), (404, Some("APIGW.0101")), "{body}");
+    assert_eq!(
+        (status, body["error_code"].as_str()),
+        (404, Some("APIGW.0101")),
+        "{body}"
+    );
 
     let (status, body) = server.drs(Method::PUT, "/v5/p1/jobs", None).await;
-    assert_eq!((status, body["error_code"].as_str()), (405, Some("APIGW.0101")), "{body}");
+    assert_eq!(
+        (status, body["error_code"].as_str()),
+        (405, Some("APIGW.0101")),
+        "{body}"
+    );
 
     let response = server
         .http
         .post(format!("{}/v5/p1/jobs", server.base))
         .header("X-Sdk-Date", "20250301T000000Z")
-        .header("Authorization", "SDK-HMAC-SHA256 Access=AK, SignedHeaders=x-sdk-date, Signature=00")
+        .header(
+            "Authorization",
+            "SDK-HMAC-SHA256 Access=AK, SignedHeaders=x-sdk-date, Signature=00",
+        )
         .header("Content-Type", "application/json")
         .body("{\"job\": {")
         .send()
         .await
         .expect("answer");
     let (status, body) = answer(response).await;
-    assert_eq!((status, body["error_code"].as_str()), (400, Some("DRS.LC0400")), "{body}");
+    assert_eq!(
+        (status, body["error_code"].as_str()),
+        (400, Some("DRS.LC0400")),
+        "{body}"
+    );
 
     let missing = json!({"job": {"base_info": {"name": "x"}}});
     let (status, body) = server.drs(Method::POST, "/v5/p1/jobs", Some(missing)).await;
     assert_eq!(status, 400, "{body}");
-    assert!(body["error_msg"].as_str().unwrap_or("").contains("task_type"), "{body}");
+    assert!(
+        body["error_msg"]
+            .as_str()
+            .unwrap_or("")
+            .contains("task_type"),
+        "{body}"
+    );
 
     let big = json!({"job": {"base_info": {"name": "x".repeat(5000), "task_type": "FULL_TRANS"}}});
     let (status, body) = server.drs(Method::POST, "/v5/p1/jobs", Some(big)).await;
-    assert_eq!((status, body["error_code"].as_str()), (413, Some("APIGW.0201")), "{body}");
+    assert_eq!(
+        (status, body["error_code"].as_str()),
+        (413, Some("APIGW.0201")),
+        "{body}"
+    );
 
     let unsigned = server
         .http
@@ -200,21 +252,43 @@ async fn errors_come_in_the_apis_shape() {
         .expect("answer");
     assert!(unsigned.headers().contains_key("x-request-id"));
     let (status, body) = answer(unsigned).await;
-    assert_eq!((status, body["error_code"].as_str()), (401, Some("APIGW.0301")), "{body}");
+    assert_eq!(
+        (status, body["error_code"].as_str()),
+        (401, Some("APIGW.0301")),
+        "{body}"
+    );
 
     let (status, body) = server
         .drs(Method::GET, "/v5/p1/jobs/nosuch?type=job", None)
         .await;
-    assert_eq!((status, body["error_code"].as_str()), (404, Some("DRS.10000010")), "{body}");
+    assert_eq!(
+        (status, body["error_code"].as_str()),
+        (404, Some("DRS.10000010")),
+        "{body}"
+    );
 
     let job = server.create("FULL_TRANS").await;
     let (status, body) = server.act(&job, json!({"action_name": "fly"})).await;
-    assert_eq!((status, body["error_code"].as_str()), (400, Some("DRS.LC0400")), "{body}");
+    assert_eq!(
+        (status, body["error_code"].as_str()),
+        (400, Some("DRS.LC0400")),
+        "{body}"
+    );
     let (status, body) = server
         .drs(Method::DELETE, &format!("/v5/p1/jobs/{job}"), None)
         .await;
-    assert_eq!((status, body["error_code"].as_str()), (409, Some("DRS.LC0001")), "{body}");
-    assert!(body["error_msg"].as_str().unwrap_or("").contains("CREATING"), "{body}");
+    assert_eq!(
+        (status, body["error_code"].as_str()),
+        (409, Some("DRS.LC0001")),
+        "{body}"
+    );
+    assert!(
+        body["error_msg"]
+            .as_str()
+            .unwrap_or("")
+            .contains("CREATING"),
+        "{body}"
+    );
     // Another project does not see the job.
     let (status, _) = server
         .drs(Method::GET, &format!("/v5/p2/jobs/{job}?type=job"), None)
@@ -239,7 +313,10 @@ fn a_remote_address_needs_allow_remote_and_a_busy_port_is_named_with_a_free_one(
         .expect("runs");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("is busy") && stderr.contains("is free: --port"), "{stderr}");
+    assert!(
+        stderr.contains("is busy") && stderr.contains("is free: --port"),
+        "{stderr}"
+    );
 }
 
 #[tokio::test]
@@ -250,7 +327,11 @@ async fn the_state_is_saved_on_sigterm_and_resumed() {
     server.wait_for(&job, "CONFIGURATION").await;
     server.act(&job, json!({"action_name": "start"})).await;
     server
-        .control(reqwest::Method::POST, "/clock/advance", Some(json!({"seconds": 5})))
+        .control(
+            reqwest::Method::POST,
+            "/clock/advance",
+            Some(json!({"seconds": 5})),
+        )
         .await;
     let before = server.status(&job).await;
     assert_eq!(before, "STARTJOBING");
@@ -259,7 +340,11 @@ async fn the_state_is_saved_on_sigterm_and_resumed() {
     assert!(state.exists(), "{stderr}");
 
     let server = Server::start(&["--state", state.to_str().expect("utf-8")]);
-    assert_eq!(server.status(&job).await, before, "the job resumes where it was");
+    assert_eq!(
+        server.status(&job).await,
+        before,
+        "the job resumes where it was"
+    );
     // Its timer resumed too: the start finishes.
     server.wait_for(&job, "FULL_TRANSFER_STARTED").await;
 }
@@ -280,7 +365,11 @@ async fn end_and_delete(server: &Server, job: &str) {
     assert_eq!(status, 200, "{body}");
     server.wait_for(job, "RELEASE_RESOURCE_COMPLETE").await;
     let (status, body) = server
-        .drs(reqwest::Method::DELETE, &format!("/v5/{PROJECT}/jobs/{job}"), None)
+        .drs(
+            reqwest::Method::DELETE,
+            &format!("/v5/{PROJECT}/jobs/{job}"),
+            None,
+        )
         .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(server.status(job).await, "DELETED");
@@ -293,7 +382,11 @@ async fn a_clean_recording_validates_and_a_service_fault_is_caught() {
     let job = server.create("FULL_TRANS").await;
     end_and_delete(&server, &job).await;
     let (_, list) = server
-        .drs(reqwest::Method::GET, &format!("/v5/{PROJECT}/jobs?job_type=migration"), None)
+        .drs(
+            reqwest::Method::GET,
+            &format!("/v5/{PROJECT}/jobs?job_type=migration"),
+            None,
+        )
         .await;
     assert_eq!(list["total_count"], 0, "{list}");
     drop(server);
@@ -310,7 +403,11 @@ async fn a_clean_recording_validates_and_a_service_fault_is_caught() {
     let job = server.create("FULL_TRANS").await;
     end_and_delete(&server, &job).await;
     server
-        .control(reqwest::Method::POST, "/clock/advance", Some(json!({"seconds": 960})))
+        .control(
+            reqwest::Method::POST,
+            "/clock/advance",
+            Some(json!({"seconds": 960})),
+        )
         .await;
     assert_eq!(server.status(&job).await, "RELEASE_RESOURCE_COMPLETE");
     drop(server);
@@ -321,9 +418,11 @@ async fn a_clean_recording_validates_and_a_service_fault_is_caught() {
 
 /// The Python of the SDK's virtual environment, if there is one.
 fn sdk_python() -> Option<PathBuf> {
-    let python = std::env::var_os("DRS_SDK_PYTHON").map(PathBuf::from).unwrap_or_else(|| {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("target/sdk-venv/bin/python")
-    });
+    let python = std::env::var_os("DRS_SDK_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("target/sdk-venv/bin/python")
+        });
     let works = Command::new(&python)
         .args(["-c", "import huaweicloudsdkdrs, huaweicloudsdkcore"])
         .output()

@@ -89,7 +89,10 @@ pub fn serve(args: ServeArgs) -> Result<ExitCode, CliError> {
         None => Profile::default(),
         Some(path) => {
             let text = std::fs::read_to_string(path).map_err(|error| {
-                CliError::input(format!("cannot read the profile {}: {error}", path.display()))
+                CliError::input(format!(
+                    "cannot read the profile {}: {error}",
+                    path.display()
+                ))
             })?;
             Profile::from_toml(&text)
                 .map_err(|error| CliError::input(format!("profile {}: {error}", path.display())))?

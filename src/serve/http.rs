@@ -87,7 +87,9 @@ impl<P: ControlPlane> Shared<P> {
     }
 
     fn clock(&self) -> MutexGuard<'_, Clock> {
-        self.clock.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.clock
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// The emulated time by the wall, or `None` for a manual clock.
@@ -160,7 +162,12 @@ fn params(query: Params) -> Result<HashMap<String, String>, ApiError> {
         .map_err(|error| ApiError::bad_request(format!("the query string is malformed: {error}")))
 }
 
-fn number(params: &HashMap<String, String>, name: &str, default: usize, max: usize) -> Result<usize, ApiError> {
+fn number(
+    params: &HashMap<String, String>,
+    name: &str,
+    default: usize,
+    max: usize,
+) -> Result<usize, ApiError> {
     match params.get(name) {
         None => Ok(default),
         Some(text) => match text.trim().parse::<usize>() {
@@ -194,7 +201,10 @@ async fn create_job<P: ControlPlane + Send + 'static>(
     body: Bytes,
 ) -> Response {
     s.with(|service| {
-        let request: api::SingleCreateJobReq = parse(&body, "CreateJobRequest body ({\"job\": {\"base_info\": {...}, ...}})")?;
+        let request: api::SingleCreateJobReq = parse(
+            &body,
+            "CreateJobRequest body ({\"job\": {\"base_info\": {...}, ...}})",
+        )?;
         let accepted = service.create(&project, request.job)?;
         let (status, create_ms) = service
             .created_status(&accepted.id)
@@ -239,7 +249,9 @@ async fn list_jobs<P: ControlPlane + Send + 'static>(
             limit: limit(&params, "limit", 10)?,
             status: params.get("status").filter(|s| !s.is_empty()).cloned(),
             name: params.get("name").filter(|s| !s.is_empty()).cloned(),
-            ascending: params.get("sort_dir").is_some_and(|d| d.eq_ignore_ascii_case("asc")),
+            ascending: params
+                .get("sort_dir")
+                .is_some_and(|d| d.eq_ignore_ascii_case("asc")),
             job_type: Some(job_type.clone()),
         };
         let (total, listed) = service.list(&project, &list);
@@ -303,7 +315,8 @@ async fn execute_job_action<P: ControlPlane + Send + 'static>(
     body: Bytes,
 ) -> Response {
     s.with(|service| {
-        let request: api::JobActionReq = parse(&body, "JobActionReq ({\"job\": {\"action_name\": ...}})")?;
+        let request: api::JobActionReq =
+            parse(&body, "JobActionReq ({\"job\": {\"action_name\": ...}})")?;
         let (start_time, force) = action_of(&request.job);
         let op = OpRequest {
             call: Call::ExecuteJobAction,
@@ -410,7 +423,9 @@ fn per_job(id: &str, result: Result<super::service::Accepted, ApiError>) -> api:
 
 fn no_jobs<T>(jobs: &[T]) -> Result<(), ApiError> {
     if jobs.is_empty() {
-        Err(ApiError::bad_request("jobs is empty: name at least one job"))
+        Err(ApiError::bad_request(
+            "jobs is empty: name at least one job",
+        ))
     } else if jobs.len() > 1000 {
         Err(ApiError::bad_request(format!(
             "jobs has {} entries: at most 1000 per call",
@@ -427,7 +442,8 @@ async fn batch_execute_job_actions<P: ControlPlane + Send + 'static>(
     body: Bytes,
 ) -> Response {
     s.with(|service| {
-        let request: api::BatchJobActionReq = parse(&body, "BatchJobActionReq ({\"jobs\": [ActionReq]})")?;
+        let request: api::BatchJobActionReq =
+            parse(&body, "BatchJobActionReq ({\"jobs\": [ActionReq]})")?;
         no_jobs(&request.jobs)?;
         let mut jobs = Vec::with_capacity(request.jobs.len());
         for (i, action) in request.jobs.iter().enumerate() {
@@ -472,7 +488,10 @@ async fn batch_stop_jobs_action<P: ControlPlane + Send + 'static>(
     body: Bytes,
 ) -> Response {
     s.with(|service| {
-        let request: api::BatchStopJobActionReq = parse(&body, "BatchStopJobActionReq ({\"jobs\": [{\"job_id\": ..., \"is_force_stop\": bool}]})")?;
+        let request: api::BatchStopJobActionReq = parse(
+            &body,
+            "BatchStopJobActionReq ({\"jobs\": [{\"job_id\": ..., \"is_force_stop\": bool}]})",
+        )?;
         no_jobs(&request.jobs)?;
         let jobs = request
             .jobs
@@ -497,7 +516,8 @@ async fn batch_delete_jobs_by_id<P: ControlPlane + Send + 'static>(
     body: Bytes,
 ) -> Response {
     s.with(|service| {
-        let request: api::BatchDeleteJobReq = parse(&body, "BatchDeleteJobReq ({\"jobs\": [\"job id\", ...]})")?;
+        let request: api::BatchDeleteJobReq =
+            parse(&body, "BatchDeleteJobReq ({\"jobs\": [\"job id\", ...]})")?;
         no_jobs(&request.jobs)?;
         let jobs = request
             .jobs
@@ -519,7 +539,11 @@ async fn batch_delete_jobs_by_id<P: ControlPlane + Send + 'static>(
 // ---------------------------------------------------------------------------------------
 // v3.
 
-fn page(page_req: Option<api::PageReq>, cur: Option<i64>, per: Option<i64>) -> Result<(usize, usize), ApiError> {
+fn page(
+    page_req: Option<api::PageReq>,
+    cur: Option<i64>,
+    per: Option<i64>,
+) -> Result<(usize, usize), ApiError> {
     let cur = cur.or(page_req.and_then(|p| p.cur_page)).unwrap_or(1);
     let per = per.or(page_req.and_then(|p| p.per_page)).unwrap_or(1000);
     if cur < 1 || !(1..=1000).contains(&per) {
@@ -536,7 +560,10 @@ async fn batch_list_job_status<P: ControlPlane + Send + 'static>(
     body: Bytes,
 ) -> Response {
     s.with(|service| {
-        let request: api::BatchQueryJobReqPage = parse(&body, "BatchQueryJobReqPage ({\"jobs\": [\"job id\", ...]})")?;
+        let request: api::BatchQueryJobReqPage = parse(
+            &body,
+            "BatchQueryJobReqPage ({\"jobs\": [\"job id\", ...]})",
+        )?;
         no_jobs(&request.jobs)?;
         let (offset, per) = page(request.page_req, None, None)?;
         let results = request
@@ -575,9 +602,16 @@ async fn show_job_list<P: ControlPlane + Send + 'static>(
         let request: api::QueryJobsReq = if body.iter().all(u8::is_ascii_whitespace) {
             parse(b"{}", "QueryJobsReq")?
         } else {
-            parse(&body, "QueryJobsReq ({\"cur_page\": 1, \"per_page\": 10, ...})")?
+            parse(
+                &body,
+                "QueryJobsReq ({\"cur_page\": 1, \"per_page\": 10, ...})",
+            )?
         };
-        let (offset, per) = page(None, request.cur_page.or(Some(1)), request.per_page.or(Some(10)))?;
+        let (offset, per) = page(
+            None,
+            request.cur_page.or(Some(1)),
+            request.per_page.or(Some(10)),
+        )?;
         let (total, listed) = service.list(
             &project,
             &ListQuery {
@@ -617,7 +651,8 @@ async fn batch_stop_jobs<P: ControlPlane + Send + 'static>(
     body: Bytes,
 ) -> Response {
     s.with(|service| {
-        let request: api::BatchPauseJobReq = parse(&body, "BatchPauseJobReq ({\"jobs\": [{\"job_id\": ...}]})")?;
+        let request: api::BatchPauseJobReq =
+            parse(&body, "BatchPauseJobReq ({\"jobs\": [{\"job_id\": ...}]})")?;
         no_jobs(&request.jobs)?;
         let results: Vec<_> = request
             .jobs
@@ -646,7 +681,10 @@ async fn batch_delete_jobs<P: ControlPlane + Send + 'static>(
     body: Bytes,
 ) -> Response {
     s.with(|service| {
-        let request: api::BatchDeleteJobReqV3 = parse(&body, "BatchDeleteJobReq ({\"jobs\": [{\"delete_type\": ..., \"job_id\": ...}]})")?;
+        let request: api::BatchDeleteJobReqV3 = parse(
+            &body,
+            "BatchDeleteJobReq ({\"jobs\": [{\"delete_type\": ..., \"job_id\": ...}]})",
+        )?;
         no_jobs(&request.jobs)?;
         let results: Vec<_> = request
             .jobs
@@ -658,7 +696,10 @@ async fn batch_delete_jobs<P: ControlPlane + Send + 'static>(
                     start_time: None,
                     force: false,
                 };
-                per_job(&delete.job_id, service.operate(&project, &delete.job_id, op))
+                per_job(
+                    &delete.job_id,
+                    service.operate(&project, &delete.job_id, op),
+                )
             })
             .collect();
         ok(&api::BatchResultsResponse {
@@ -701,7 +742,10 @@ async fn clock_advance<P: ControlPlane + Send + 'static>(
     State(s): State<Arc<Shared<P>>>,
     body: Bytes,
 ) -> Response {
-    let request: Advance = match parse(&body, "advance ({\"seconds\": N} or {\"to\": TIME} or {\"next\": true})") {
+    let request: Advance = match parse(
+        &body,
+        "advance ({\"seconds\": N} or {\"to\": TIME} or {\"next\": true})",
+    ) {
         Ok(request) => request,
         Err(error) => return error.into_response(),
     };
@@ -864,7 +908,13 @@ async fn manners<P: ControlPlane + Send + 'static>(
 }
 
 async fn check_signature(settings: &HttpSettings, request: Request) -> Result<Request, ApiError> {
-    let refuse = |msg: String| ApiError::new(401, api::BAD_SIGNATURE, format!("Incorrect IAM authentication information: {msg}"));
+    let refuse = |msg: String| {
+        ApiError::new(
+            401,
+            api::BAD_SIGNATURE,
+            format!("Incorrect IAM authentication information: {msg}"),
+        )
+    };
     let headers: &HeaderMap = request.headers();
     let authorization = headers
         .get("authorization")
@@ -919,19 +969,43 @@ pub fn router<P: ControlPlane + Send + 'static>(shared: Arc<Shared<P>>) -> Route
                 .get(list_jobs::<P>)
                 .delete(batch_delete_jobs_by_id::<P>),
         )
-        .route("/v5/{project_id}/jobs/action", post(batch_execute_job_actions::<P>))
-        .route("/v5/{project_id}/jobs/batch-stop", post(batch_stop_jobs_action::<P>))
+        .route(
+            "/v5/{project_id}/jobs/action",
+            post(batch_execute_job_actions::<P>),
+        )
+        .route(
+            "/v5/{project_id}/jobs/batch-stop",
+            post(batch_stop_jobs_action::<P>),
+        )
         .route(
             "/v5/{project_id}/jobs/{job_id}",
             get(show_job_detail::<P>).delete(delete_job::<P>),
         )
-        .route("/v5/{project_id}/jobs/{job_id}/action", post(execute_job_action::<P>))
-        .route("/v5/{project_id}/jobs/{job_id}/stop", post(stop_job_action::<P>))
-        .route("/v5/{project_id}/jobs/{job_id}/actions", get(show_actions::<P>))
-        .route("/v5/{project_id}/jobs/{job_id}/timelines", get(show_timeline::<P>))
+        .route(
+            "/v5/{project_id}/jobs/{job_id}/action",
+            post(execute_job_action::<P>),
+        )
+        .route(
+            "/v5/{project_id}/jobs/{job_id}/stop",
+            post(stop_job_action::<P>),
+        )
+        .route(
+            "/v5/{project_id}/jobs/{job_id}/actions",
+            get(show_actions::<P>),
+        )
+        .route(
+            "/v5/{project_id}/jobs/{job_id}/timelines",
+            get(show_timeline::<P>),
+        )
         .route("/v3/{project_id}/jobs", post(show_job_list::<P>))
-        .route("/v3/{project_id}/jobs/batch-status", post(batch_list_job_status::<P>))
-        .route("/v3/{project_id}/jobs/batch-pause-task", post(batch_stop_jobs::<P>))
+        .route(
+            "/v3/{project_id}/jobs/batch-status",
+            post(batch_list_job_status::<P>),
+        )
+        .route(
+            "/v3/{project_id}/jobs/batch-pause-task",
+            post(batch_stop_jobs::<P>),
+        )
         .route(
             "/v3/{project_id}/jobs/batch-jobs",
             axum::routing::delete(batch_delete_jobs::<P>),

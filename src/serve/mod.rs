@@ -85,10 +85,16 @@ where
         Some(path) if path.exists() => {
             let text = fs::read_to_string(path)
                 .map_err(|error| format!("cannot read the state {}: {error}", path.display()))?;
-            Service::restore(&text, empty(), options.profile.clone())
-                .map_err(|error| format!("the state {} cannot be resumed: {error}", path.display()))?
+            Service::restore(&text, empty(), options.profile.clone()).map_err(|error| {
+                format!("the state {} cannot be resumed: {error}", path.display())
+            })?
         }
-        _ => Service::new(empty(), options.profile.clone(), options.seed, options.start),
+        _ => Service::new(
+            empty(),
+            options.profile.clone(),
+            options.seed,
+            options.start,
+        ),
     };
     if options.fault.is_some() {
         service.set_fault(options.fault);
@@ -120,7 +126,10 @@ where
                     .and_then(|l| l.local_addr())
                     .map(|a| format!("; port {} is free: --port {}", a.port(), a.port()))
                     .unwrap_or_default();
-                return Err(format!("port {} on {} is busy{free}", options.port, options.addr));
+                return Err(format!(
+                    "port {} on {} is busy{free}",
+                    options.port, options.addr
+                ));
             }
             Err(error) => return Err(format!("cannot listen on {addr}: {error}")),
         };

@@ -598,9 +598,9 @@ impl<P: ControlPlane> Service<P> {
                 };
                 Some((now + 15 * MINUTE, phase))
             }
-            (ServiceFault::PauseUndone, Event::Pause) if view.status == Status::Paused => view
-                .phase
-                .map(|phase| (now + 5 * MINUTE, phase.running())),
+            (ServiceFault::PauseUndone, Event::Pause) if view.status == Status::Paused => {
+                view.phase.map(|phase| (now + 5 * MINUTE, phase.running()))
+            }
             _ => None,
         };
         if let Some(shown) = shown {
@@ -992,7 +992,8 @@ impl<P: ControlPlane> Service<P> {
 
     /// The status a job shows now, without recording a poll.
     pub fn status_shown(&self, project: &str, job_id: &str) -> Option<&'static str> {
-        self.find(project, job_id).map(|task| code_of(self.shown(task)))
+        self.find(project, job_id)
+            .map(|task| code_of(self.shown(task)))
     }
 
     /// `show_job_detail`: a poll by id (recorded). A deleted job answers `DELETED`.
@@ -1045,7 +1046,12 @@ impl<P: ControlPlane> Service<P> {
             if query.name.as_deref().is_some_and(|n| !job.name.contains(n)) {
                 return;
             }
-            let job_type = job.request.base_info.job_type.as_deref().unwrap_or("migration");
+            let job_type = job
+                .request
+                .base_info
+                .job_type
+                .as_deref()
+                .unwrap_or("migration");
             if query.job_type.as_deref().is_some_and(|t| t != job_type) {
                 return;
             }
@@ -1288,7 +1294,9 @@ impl<P: ControlPlane> Service<P> {
 
     fn push_timeline(&mut self, task: u64, word: &str, success: bool) {
         let now = self.now;
-        let project = self.accounts[self.job(task).account as usize].project.clone();
+        let project = self.accounts[self.job(task).account as usize]
+            .project
+            .clone();
         self.job_mut(task).timeline.push(TimelineInfo {
             name: word.to_string(),
             status: if success { "success" } else { "failed" }.into(),
@@ -1426,9 +1434,8 @@ impl<P: ControlPlane> Service<P> {
         let task = self
             .find(project, job_id)
             .ok_or_else(|| ApiError::not_found(job_id))?;
-        self.apply(task, event).map_err(|why| {
-            ApiError::new(409, api::NOT_ALLOWED, format!("job {job_id}: {why}"))
-        })
+        self.apply(task, event)
+            .map_err(|why| ApiError::new(409, api::NOT_ALLOWED, format!("job {job_id}: {why}")))
     }
 
     /// The whole state for people and tests: the clock, projects with their arrears, and
@@ -1515,10 +1522,7 @@ impl<P: ControlPlane> Service<P> {
         let saved: Saved =
             serde_json::from_str(text).map_err(|error| format!("not a saved state: {error}"))?;
         if saved.format != STATE_FORMAT {
-            return Err(format!(
-                "format {:?} is not {STATE_FORMAT:?}",
-                saved.format
-            ));
+            return Err(format!("format {:?} is not {STATE_FORMAT:?}", saved.format));
         }
         let mut service = Service::new(plane, profile, saved.seed, saved.now);
         for (i, command) in saved.log.iter().enumerate() {
@@ -1544,7 +1548,9 @@ impl<P: ControlPlane> Service<P> {
         for &(_, _, timer) in &saved.timers {
             let (Due::System { task, .. } | Due::User { task, .. }) = timer;
             if task == 0 || task as usize > saved.jobs.len() {
-                return Err(format!("a saved timer names task {task}, which does not exist"));
+                return Err(format!(
+                    "a saved timer names task {task}, which does not exist"
+                ));
             }
         }
         service.rng = saved.rng;

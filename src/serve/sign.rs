@@ -148,7 +148,11 @@ pub struct Signed<'a> {
 
 /// The signature the SDK computes for `request` with the signed headers named in `auth`
 /// and the secret key `sk`.
-pub fn signature(request: &Signed<'_>, signed_headers: &[&str], sk: &str) -> Result<String, String> {
+pub fn signature(
+    request: &Signed<'_>,
+    signed_headers: &[&str],
+    sk: &str,
+) -> Result<String, String> {
     let date = (request.header)("x-sdk-date")
         .ok_or("the request has no X-Sdk-Date header: sign requests with the SDK's signer")?;
     let mut canonical_headers = String::new();
