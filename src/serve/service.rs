@@ -1584,3 +1584,232 @@ fn code_of(shown: Observation) -> &'static str {
         Observation::Deleted => "DELETED",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::Fleet;
+
+    const START: Ms = 1_740_787_200_000;
+
+    fn calm() -> Profile {
+        Profile {
+            create_failure: 0.0,
+            start_failure: 0.0,
+            full_fault: 0.0,
+            full_failure: 0.0,
+            incremental_fault: 0.0,
+            incremental_failure: 0.0,
+            recovery_failure: 0.0,
+            release_failure: 0.0,
+            ..Profile::default()
+        }
+    }
+
+    fn service() -> Service<Fleet> {
+        Service::new(Fleet::new(), calm(), 7, START)
+    }
+
+    fn create(service: &mut Service<Fleet>, mode: &str) -> String {
+        let request: CreateJobReq = serde_json::from_value(json!({
+            "base_info": {"name": "n", "task_type": mode, "engine_type": "mysql"},
+            "source_endpoint": [{"db_type": "mysql"}],
+        }))
+        .expect("a request");
+        service.create("p", request).expect("created").id
+    }
+
+    fn action<'a>(word: &'a str) -> OpRequest<'a> {
+        OpRequest {
+            call: Call::ExecuteJobAction,
+            word,
+            start_time: None,
+            force: false,
+        }
+    }
+
+    fn shows(service: &mut Service<Fleet>, id: &str) -> &'static str {
+        service.detail("p", id).expect("exists").status
+    }
+
+    /// Advances a day at a time (at most `days`) until the job shows `code`.
+    fn run_until(service: &mut Service<Fleet>, id: &str, code: &str) {
+        for _ in 0..10_000 {
+            if shows(service, id) == code {
+                return;
+            }
+            let next = service.next_due().expect("something is due");
+            service.advance(next);
+        }
+        panic!("{id} never showed {code}");
+    }
+
+    #[test]
+    fn an_accepted_command_is_answered_before_it_takes_effect() {
+        let mut s = service();
+        let id = create(&mut s, "FULL_INCR_TRANS");
+        run_until(&mut s, &id, "CONFIGURATION");
+        s.operate("p", &id, action("start"))
+            .expect("start accepted");
+        assert_eq!(shows(&mut s, &id), "CONFIGURATION", "not yet in effect");
+        let actions = s.show_actions("p", &id).expect("actions");
+        assert_eq!(actions.current_action, Some("START"));
+        assert!(actions.available_actions.contains(&"FORCE_TERMINATE"));
+        assert!(
+            !actions.available_actions.contains(&"START"),
+            "the start is already taken"
+        );
+        run_until(&mut s, &id, "INCRE_TRANSFER_STARTED");
+        s.operate("p", &id, action("stop")).expect("pause accepted");
+        let refused = s
+            .operate("p", &id, action("stop"))
+            .expect_err("a second pause");
+        assert_eq!(refused.error_code, api::NOT_ALLOWED);
+        let now = s.now();
+        s.advance(now + 3_000);
+        assert_eq!(shows(&mut s, &id), "PAUSING");
+    }
+
+    #[test]
+    fn restart_resumes_a_paused_job_and_retries_a_failed_one() {
+        let mut s = service();
+        let id = create(&mut s, "FULL_TRANS");
+        run_until(&mut s, &id, "CONFIGURATION");
+        s.operate("p", &id, action("start")).expect("start");
+        run_until(&mut s, &id, "FULL_TRANSFER_STARTED");
+        s.operate("p", &id, action("stop")).expect("pause");
+        run_until(&mut s, &id, "PAUSING");
+        assert!(
+            s.show_actions("p", &id)
+                .expect("a")
+                .available_actions
+                .contains(&"RESUME")
+        );
+        s.operate("p", &id, action("restart")).expect("resume");
+        run_until(&mut s, &id, "STARTJOBING");
+        s.inject("p", &id, "start_error").expect("a start error");
+        assert_eq!(shows(&mut s, &id), "START_JOB_FAILED");
+        s.operate("p", &id, action("restart")).expect("retry");
+        run_until(&mut s, &id, "FULL_TRANSFER_STARTED");
+        // A full-only job ends by itself after its full phase.
+        run_until(&mut s, &id, "RELEASE_RESOURCE_COMPLETE");
+        let delete = OpRequest {
+            call: Call::DeleteJob,
+            ..action("delete")
+        };
+        s.operate("p", &id, delete).expect("delete");
+        assert_eq!(shows(&mut s, &id), "DELETED");
+        assert_eq!(
+            s.list(
+                "p",
+                &ListQuery {
+                    limit: 10,
+                    ..ListQuery::default()
+                }
+            )
+            .0,
+            0
+        );
+        let again = s.operate("p", &id, delete).expect_err("a deleted job");
+        assert_eq!(again.error_code, api::NOT_FOUND);
+    }
+
+    #[test]
+    fn arrears_freeze_what_the_specification_freezes() {
+        let mut s = service();
+        let id = create(&mut s, "INCR_TRANS");
+        run_until(&mut s, &id, "CONFIGURATION");
+        s.operate("p", &id, action("start")).expect("start");
+        run_until(&mut s, &id, "INCRE_TRANSFER_STARTED");
+        assert_eq!(s.billing("p", true).expect("arrears"), 1);
+        assert_eq!(
+            shows(&mut s, &id),
+            "INCRE_TRANSFER_STARTED",
+            "frozen shows what it froze"
+        );
+        assert!(
+            s.show_actions("p", &id)
+                .expect("a")
+                .available_actions
+                .is_empty()
+        );
+        let refused = s.operate("p", &id, action("stop")).expect_err("frozen");
+        assert!(
+            refused.error_msg.contains("arrears"),
+            "{}",
+            refused.error_msg
+        );
+        let request: CreateJobReq = serde_json::from_value(json!({
+            "base_info": {"name": "n", "task_type": "FULL_TRANS"}
+        }))
+        .expect("a request");
+        assert_eq!(
+            s.create("p", request).expect_err("in arrears").error_code,
+            api::ACCOUNT_FROZEN
+        );
+        assert!(s.billing("p", true).is_err(), "already in arrears");
+        s.billing("p", false).expect("recharge");
+        s.operate("p", &id, action("stop"))
+            .expect("pause after recharge");
+    }
+
+    #[test]
+    fn a_saved_state_resumes_with_the_same_future() {
+        let mut s = service();
+        let a = create(&mut s, "FULL_INCR_TRANS");
+        let b = create(&mut s, "FULL_TRANS");
+        run_until(&mut s, &a, "CONFIGURATION");
+        s.operate("p", &a, action("start")).expect("start");
+        s.operate("p", &b, action("start")).ok();
+        let mut resumed = Service::restore(&s.save(), Fleet::new(), calm()).expect("restores");
+        assert_eq!(resumed.snapshot(), s.snapshot());
+        let later = s.now() + 86_400_000;
+        s.advance(later);
+        resumed.advance(later);
+        assert_eq!(resumed.snapshot(), s.snapshot());
+        assert!(Service::restore("{}", Fleet::new(), calm()).is_err());
+        let mut tampered: Value = serde_json::from_str(&s.save()).expect("json");
+        tampered["log"] = json!([]);
+        let error = Service::restore(&tampered.to_string(), Fleet::new(), calm())
+            .err()
+            .expect("a log that creates no task");
+        assert!(error.contains("2 jobs"), "{error}");
+    }
+
+    #[test]
+    fn a_service_fault_shows_a_deleted_job_again() {
+        let mut s = service();
+        s.set_fault(Some(ServiceFault::DeletedReappears));
+        let id = create(&mut s, "FULL_TRANS");
+        run_until(&mut s, &id, "CONFIGURATION");
+        s.operate("p", &id, action("terminate")).expect("end");
+        run_until(&mut s, &id, "RELEASE_RESOURCE_COMPLETE");
+        let delete = OpRequest {
+            call: Call::DeleteJob,
+            ..action("delete")
+        };
+        s.operate("p", &id, delete).expect("delete");
+        assert_eq!(shows(&mut s, &id), "DELETED");
+        let now = s.now();
+        s.advance(now + 16 * MINUTE);
+        assert_eq!(shows(&mut s, &id), "RELEASE_RESOURCE_COMPLETE");
+        assert!(
+            s.take_notes()
+                .iter()
+                .any(|n| n.contains("deleted-reappears"))
+        );
+    }
+
+    #[test]
+    fn profiles_refuse_impossible_values() {
+        assert!(Profile::from_toml("creating = [10, 5]").is_err());
+        assert!(Profile::from_toml("start_failure = 1.5").is_err());
+        assert!(Profile::from_toml("unknown = 1").is_err());
+        assert_eq!(
+            Profile::from_toml("start_failure = 0.5")
+                .expect("ok")
+                .start_failure,
+            0.5
+        );
+    }
+}
