@@ -475,6 +475,21 @@ fn the_official_sdk_drives_jobs_through_their_lives() {
     assert!(output.status.success(), "{said}");
     assert!(said.contains("checks passed"), "{said}");
 
+    // The Terraform-style waiter of examples/ waits through the start to incremental.
+    let waiter = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/serve/terraform_waiter.py");
+    let output = Command::new(&python)
+        .arg(&waiter)
+        .args([&server.base, "--ak", "AKTEST", "--sk", "SKTEST", "--manual"])
+        .output()
+        .expect("python runs");
+    let waited = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{waited}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(waited.contains("is migrating incrementally"), "{waited}");
+
     // A wrong secret key is refused as the service would.
     let wrong = Command::new(&python)
         .arg(&script)

@@ -119,6 +119,7 @@ pub fn serve(args: ServeArgs) -> Result<ExitCode, CliError> {
         .with_writer(std::io::stderr)
         .with_max_level(level)
         .with_target(false)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .try_init();
     let options = Options {
         addr: args.addr,
