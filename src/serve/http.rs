@@ -21,6 +21,7 @@ use axum::routing::{get, post};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 
@@ -858,6 +859,23 @@ async fn wrong_method(method: Method, uri: axum::http::Uri) -> Response {
     .into_response()
 }
 
+/// A handler that panicked (a bug of the emulator or of the control plane behind it) is
+/// answered, not dropped: HTTP 500 in the API's shape.
+fn panicked(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let what = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("a panic");
+    tracing::error!("a request panicked: {what}");
+    ApiError::new(
+        500,
+        "DRS.LC0500",
+        format!("the emulator failed on this request ({what}); its log has the details"),
+    )
+    .into_response()
+}
+
 /// Checks the SDK's signature headers (and, with keys, the signature itself); answers
 /// every error in the API's shape; gives every answer an `X-Request-Id`.
 async fn manners<P: ControlPlane + Send + 'static>(
@@ -1023,7 +1041,9 @@ pub fn router<P: ControlPlane + Send + 'static>(shared: Arc<Shared<P>>) -> Route
     drs.nest(CONTROL_PREFIX, control)
         .fallback(no_such_api)
         .method_not_allowed_fallback(wrong_method)
+        .layer(axum::extract::DefaultBodyLimit::disable())
         .layer(RequestBodyLimitLayer::new(body_limit))
+        .layer(CatchPanicLayer::custom(panicked))
         .layer(middleware::from_fn_with_state(shared.clone(), manners::<P>))
         .layer(
             TraceLayer::new_for_http()

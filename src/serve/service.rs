@@ -1201,7 +1201,12 @@ impl<P: ControlPlane> Service<P> {
         let chosen = match wanted {
             Wanted::Neutral => None,
             Wanted::Start => {
-                start_at = schedule_at(self, task);
+                // An explicit future time schedules; the creation request's future time
+                // schedules only where a schedule is accepted (a waiting job's `start`
+                // starts it now).
+                start_at = schedule_at(self, task).filter(|_| {
+                    explicit_time.is_some() || step(&spec, Event::ScheduleStart).is_some()
+                });
                 Some(if start_at.is_some() {
                     vec![Event::ScheduleStart]
                 } else {
