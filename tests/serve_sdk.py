@@ -152,7 +152,7 @@ check("PAUSE" in entry[0].job_action.available_actions, "an incremental job offe
 check(entry[0].task_type == "FULL_INCR_TRANS", "list_jobs answers the mode as task_type")
 act(life, "stop")
 wait_for(life, {"PAUSING"})
-check("RESUME" in actions(life).available_actions, "a paused job offers RESUME")
+check("RETRY" in actions(life).available_actions, "a paused job offers RETRY (restart: resume)")
 act(life, "restart")
 wait_for(life, {"INCRE_TRANSFER_STARTED"})
 refused(lambda: drs.delete_job(v5.DeleteJobRequest(job_id=life)), "DRS.LC0001", "delete of a migrating job")

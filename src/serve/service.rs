@@ -116,11 +116,12 @@ pub const NEUTRAL_ACTIONS: [&str; 16] = [
     "modify_speed",
 ];
 
-/// The operations `job_action` lists, in the API's capitals (brief, D.3.1), in this order.
-pub const ACTION_NAMES: [&str; 8] = [
+/// The operations `job_action` lists, in the API's capitals (brief, D.3.1), in this order:
+/// `RETRY` is the API's `restart` (resume or retry); the API has no capitals for an end,
+/// so `TERMINATE` and `FORCE_TERMINATE` are the emulator's.
+pub const ACTION_NAMES: [&str; 7] = [
     "START",
     "PAUSE",
-    "RESUME",
     "RETRY",
     "RESET",
     "TERMINATE",
@@ -133,8 +134,7 @@ pub const fn action_name(event: Event) -> Option<&'static str> {
     Some(match event {
         Event::StartNow | Event::ScheduleStart => "START",
         Event::Pause => "PAUSE",
-        Event::Resume => "RESUME",
-        Event::Retry => "RETRY",
+        Event::Resume | Event::Retry => "RETRY",
         Event::Reset => "RESET",
         Event::End => "TERMINATE",
         Event::ForceEnd => "FORCE_TERMINATE",
@@ -1688,7 +1688,7 @@ mod tests {
             s.show_actions("p", &id)
                 .expect("a")
                 .available_actions
-                .contains(&"RESUME")
+                .contains(&"RETRY")
         );
         s.operate("p", &id, action("restart")).expect("resume");
         run_until(&mut s, &id, "STARTJOBING");
