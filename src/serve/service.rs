@@ -843,8 +843,17 @@ impl<P: ControlPlane> Service<P> {
         self.write_line(line);
     }
 
-    fn record_missing(&mut self, job_id: &str) {
-        if self.recorder.is_none() {
+    /// Whether the id is a job of another project: what this project was told (it does
+    /// not exist) is not recorded, since a history keys jobs by id alone and the job does
+    /// exist, in its own account.
+    fn foreign(&self, project: &str, job_id: &str) -> bool {
+        self.by_id
+            .get(job_id)
+            .is_some_and(|&task| self.by_project.get(project) != Some(&self.job(task).account))
+    }
+
+    fn record_missing(&mut self, project: &str, job_id: &str) {
+        if self.recorder.is_none() || self.foreign(project, job_id) {
             return;
         }
         let record = StatusRecord {
@@ -999,7 +1008,7 @@ impl<P: ControlPlane> Service<P> {
     /// `show_job_detail`: a poll by id (recorded). A deleted job answers `DELETED`.
     pub fn detail(&mut self, project: &str, job_id: &str) -> Result<Detail, ApiError> {
         let Some(task) = self.find(project, job_id) else {
-            self.record_missing(job_id);
+            self.record_missing(project, job_id);
             return Err(ApiError::not_found(job_id));
         };
         let shown = self.shown(task);
@@ -1017,7 +1026,7 @@ impl<P: ControlPlane> Service<P> {
     /// job does not exist.
     pub fn status_of(&mut self, project: &str, job_id: &str) -> Option<&'static str> {
         let Some(task) = self.find(project, job_id) else {
-            self.record_missing(job_id);
+            self.record_missing(project, job_id);
             return None;
         };
         let shown = self.shown(task);
@@ -1190,7 +1199,9 @@ impl<P: ControlPlane> Service<P> {
             .find(project, job_id)
             .filter(|&task| self.view(task).is_some_and(|v| v.status != Status::Deleted));
         let Some(task) = found else {
-            self.record_command(job_id, record_word, &op, None, Err(api::NOT_FOUND));
+            if !self.foreign(project, job_id) {
+                self.record_command(job_id, record_word, &op, None, Err(api::NOT_FOUND));
+            }
             return Err(ApiError::not_found(job_id));
         };
         let Some(spec) = self.projected(task) else {
