@@ -27,8 +27,8 @@ use crate::history::{format_time, parse_time};
 use crate::plane::{ControlPlane, Outcome, Refusal as _, TaskView};
 use crate::simulate::ServiceFault;
 use crate::spec::{
-    AccountId, Command, Event, Mode, Observation, Refused, Source, Status, TaskId, TaskSpec,
-    observe, step,
+    AccountId, ApiCode, Command, Event, Mode, Observation, Refused, Source, Status, TaskId,
+    TaskSpec, observe, step,
 };
 
 /// Milliseconds since the Unix epoch: the service's time.
@@ -245,7 +245,31 @@ enum Due {
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 struct Account {
     project: String,
+    /// Every job, in creation order.
     jobs: Vec<u64>,
+    /// The jobs a list shows (all but deleted ones), in creation order: rebuilt on restore.
+    #[serde(skip)]
+    listed: Vec<u64>,
+    /// How many of `listed` have each `job_type`: rebuilt on restore.
+    #[serde(skip)]
+    types: HashMap<String, usize>,
+}
+
+impl Account {
+    fn new(project: &str) -> Account {
+        Account {
+            project: project.to_string(),
+            ..Account::default()
+        }
+    }
+}
+
+fn job_type(job: &Job) -> &str {
+    job.request
+        .base_info
+        .job_type
+        .as_deref()
+        .unwrap_or("migration")
 }
 
 /// The accepted or refused answer to one operation.
@@ -566,6 +590,9 @@ impl<P: ControlPlane> Service<P> {
         match self.plane.execute(&command) {
             Ok(_) => {
                 self.log.push(command);
+                if event == Event::Delete {
+                    self.unindex_listed(task);
+                }
                 self.after_change(task, event);
                 self.replan(task);
                 Ok(())
@@ -749,12 +776,29 @@ impl<P: ControlPlane> Service<P> {
             return a;
         }
         let a = self.accounts.len() as u32;
-        self.accounts.push(Account {
-            project: project.to_string(),
-            jobs: Vec::new(),
-        });
+        self.accounts.push(Account::new(project));
         self.by_project.insert(project.to_string(), a);
         a
+    }
+
+    fn index_listed(&mut self, task: u64) {
+        let job = &self.jobs[(task - 1) as usize];
+        let kind = job_type(job).to_string();
+        let account = &mut self.accounts[job.account as usize];
+        account.listed.push(task);
+        *account.types.entry(kind).or_default() += 1;
+    }
+
+    fn unindex_listed(&mut self, task: u64) {
+        let job = &self.jobs[(task - 1) as usize];
+        let kind = job_type(job).to_string();
+        let account = &mut self.accounts[job.account as usize];
+        if let Some(i) = account.listed.iter().rposition(|&t| t == task) {
+            account.listed.remove(i);
+            if let Some(count) = account.types.get_mut(&kind) {
+                *count = count.saturating_sub(1);
+            }
+        }
     }
 
     /// The task of a job id in a project: `None` when the project has no such job.
@@ -963,6 +1007,7 @@ impl<P: ControlPlane> Service<P> {
                 });
                 self.by_id.insert(id.clone(), task);
                 self.accounts[account as usize].jobs.push(task);
+                self.index_listed(task);
                 self.replan(task);
                 Ok(Accepted {
                     id,
@@ -1041,50 +1086,78 @@ impl<P: ControlPlane> Service<P> {
         let Some(&account) = self.by_project.get(project) else {
             return (0, Vec::new());
         };
-        let tasks = &self.accounts[account as usize].jobs;
-        let mut matching = Vec::new();
-        let mut push = |task: u64, service: &Self| {
-            let code = match service.shown(task) {
-                Observation::Shows(code) if code.code() != "DELETED" => code.code(),
-                _ => return,
+        let acc = &self.accounts[account as usize];
+        // Without filters on what a poll shows (and without a service fault's display,
+        // which lists a deleted job again), the list is the index: no job is looked at
+        // but those of the page.
+        let plain = query.status.is_none() && query.name.is_none() && !self.fault_done;
+        let all_of_type = query
+            .job_type
+            .as_deref()
+            .is_none_or(|t| acc.types.get(t).copied().unwrap_or(0) == acc.listed.len());
+        let (total, page): (usize, Vec<u64>) = if plain && all_of_type {
+            let page = if query.ascending {
+                acc.listed
+                    .iter()
+                    .skip(query.offset)
+                    .take(query.limit)
+                    .copied()
+                    .collect()
+            } else {
+                acc.listed
+                    .iter()
+                    .rev()
+                    .skip(query.offset)
+                    .take(query.limit)
+                    .copied()
+                    .collect()
             };
-            if query.status.as_deref().is_some_and(|s| s != code) {
-                return;
-            }
-            let job = service.job(task);
-            if query.name.as_deref().is_some_and(|n| !job.name.contains(n)) {
-                return;
-            }
-            let job_type = job
-                .request
-                .base_info
-                .job_type
-                .as_deref()
-                .unwrap_or("migration");
-            if query.job_type.as_deref().is_some_and(|t| t != job_type) {
-                return;
-            }
-            matching.push((task, code));
-        };
-        if query.ascending {
-            for &task in tasks {
-                push(task, self);
-            }
+            (acc.listed.len(), page)
         } else {
-            for &task in tasks.iter().rev() {
-                push(task, self);
-            }
-        }
-        let total = matching.len();
-        let page: Vec<(u64, &'static str)> = matching
-            .into_iter()
-            .skip(query.offset)
-            .take(query.limit)
-            .collect();
+            let keep = |task: u64| {
+                let job = self.job(task);
+                if query
+                    .job_type
+                    .as_deref()
+                    .is_some_and(|t| t != job_type(job))
+                {
+                    return false;
+                }
+                if query.name.as_deref().is_some_and(|n| !job.name.contains(n)) {
+                    return false;
+                }
+                match self.shown(task) {
+                    Observation::Shows(code) if code != ApiCode::Deleted => {
+                        query.status.as_deref().is_none_or(|s| s == code.code())
+                    }
+                    _ => false,
+                }
+            };
+            let matching: Vec<u64> = if query.ascending {
+                acc.jobs.iter().copied().filter(|&t| keep(t)).collect()
+            } else {
+                acc.jobs
+                    .iter()
+                    .rev()
+                    .copied()
+                    .filter(|&t| keep(t))
+                    .collect()
+            };
+            let total = matching.len();
+            (
+                total,
+                matching
+                    .into_iter()
+                    .skip(query.offset)
+                    .take(query.limit)
+                    .collect(),
+            )
+        };
         let mut out = Vec::with_capacity(page.len());
-        for (task, code) in page {
+        for task in page {
             let actions = self.actions(task);
             let shown = self.shown(task);
+            let code = code_of(shown);
             self.record_poll(task, shown, Some(&actions.available_actions));
             let job = self.job(task);
             out.push(Listed {
@@ -1586,6 +1659,14 @@ impl<P: ControlPlane> Service<P> {
             .map(|(due, seq, timer)| ((due, seq), timer))
             .collect();
         service.log = saved.log;
+        for task in 1..=service.jobs.len() as u64 {
+            if service
+                .view(task)
+                .is_some_and(|v| v.status != Status::Deleted)
+            {
+                service.index_listed(task);
+            }
+        }
         service.fault = saved
             .fault
             .and_then(|name| ServiceFault::ALL.into_iter().find(|f| f.name() == name));
@@ -1813,6 +1894,68 @@ mod tests {
             s.take_notes()
                 .iter()
                 .any(|n| n.contains("deleted-reappears"))
+        );
+    }
+
+    #[test]
+    fn lists_page_filter_and_leave_deleted_jobs_out() {
+        let mut s = service();
+        let ids: Vec<String> = (0..3).map(|_| create(&mut s, "FULL_TRANS")).collect();
+        let page = |s: &mut Service<Fleet>, query: ListQuery| {
+            let (total, jobs) = s.list("p", &query);
+            (total, jobs.into_iter().map(|j| j.id).collect::<Vec<_>>())
+        };
+        let all = ListQuery {
+            limit: 10,
+            job_type: Some("migration".into()),
+            ..ListQuery::default()
+        };
+        assert_eq!(
+            page(&mut s, all.clone()),
+            (3, vec![ids[2].clone(), ids[1].clone(), ids[0].clone()])
+        );
+        let second = ListQuery {
+            offset: 1,
+            limit: 1,
+            ascending: true,
+            ..all.clone()
+        };
+        assert_eq!(page(&mut s, second), (3, vec![ids[1].clone()]));
+        assert_eq!(
+            page(
+                &mut s,
+                ListQuery {
+                    job_type: Some("sync".into()),
+                    ..all.clone()
+                }
+            )
+            .0,
+            0
+        );
+        run_until(&mut s, &ids[0], "CONFIGURATION");
+        s.operate("p", &ids[0], action("terminate")).expect("end");
+        run_until(&mut s, &ids[0], "RELEASE_RESOURCE_COMPLETE");
+        let delete = OpRequest {
+            call: Call::DeleteJob,
+            ..action("delete")
+        };
+        s.operate("p", &ids[0], delete).expect("delete");
+        assert_eq!(
+            page(&mut s, all.clone()),
+            (2, vec![ids[2].clone(), ids[1].clone()])
+        );
+        let configured = ListQuery {
+            status: Some("CONFIGURATION".into()),
+            ..all.clone()
+        };
+        let (total, _) = page(&mut s, configured);
+        assert_eq!(total, 2, "the other two are configured by now");
+        let resumed = Service::restore(&s.save(), Fleet::new(), calm()).expect("restores");
+        let mut resumed = resumed;
+        assert_eq!(
+            page(&mut resumed, all).0,
+            2,
+            "the index is rebuilt on restore"
         );
     }
 
