@@ -316,6 +316,18 @@ fn moto_server() -> Option<PathBuf> {
     path.exists().then_some(path)
 }
 
+/// moto's version, asked of the Python beside its server.
+fn moto_version(server: &Path) -> String {
+    let python = server.with_file_name("python");
+    Command::new(python)
+        .args(["-c", "import moto; print(moto.__version__)"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_else(|| "?".into())
+}
+
 fn dms(c: &reqwest::Client, base: &str, target: &str, body: Value) -> reqwest::RequestBuilder {
     c.post(format!("{base}/"))
         .header("X-Amz-Target", format!("AmazonDMSv20160101.{target}"))
@@ -411,10 +423,18 @@ async fn moto(path: &Path, jobs: usize, conns: usize, secs: f64) -> Option<(Vec<
     Some((loads, per_job))
 }
 
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().map(str::to_string))
+        .unwrap_or_else(|| "?".into())
+}
+
 fn main() {
     if std::env::args().any(|a| a == "--list") {
         return;
     }
+    let load_before = load_average();
     let jobs = env_or("SERVE_BENCH_JOBS", 10_000);
     let conns = env_or("SERVE_BENCH_CONNS", 16);
     let secs = env_or("SERVE_BENCH_SECS", 5) as f64;
@@ -424,11 +444,18 @@ fn main() {
         .build()
         .expect("runtime");
     let (ours, our_mem) = runtime.block_on(ours(jobs, conns, secs));
-    let theirs = moto_server().and_then(|path| runtime.block_on(moto(&path, jobs, conns, secs)));
+    let moto_path = moto_server();
+    let theirs = moto_path
+        .as_ref()
+        .and_then(|path| runtime.block_on(moto(path, jobs, conns, secs)));
+    let load_after = load_average();
     let mut out = String::new();
     out.push_str(&format!(
         "Load on loopback, {conns} connections, {secs} s per line, {jobs} jobs; serve (release build, \
-         --clock manual) and moto's server in the same run, one after the other, on the same machine.\n\n"
+         --clock manual) and moto's server in the same run, one after the other, on the same machine \
+         ({} cores, 1-minute load average {load_before} before and {load_after} after; the load generator \
+         shares the cores).\n\n",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
     ));
     out.push_str(
         "| load | requests | errors | requests/s | p50 | p99 |\n|---|---:|---:|---:|---:|---:|\n",
@@ -455,7 +482,10 @@ fn main() {
     out.push_str(&format!("\nMemory per job: serve {our_mem:.0} bytes (resident set growth over creating and starting {jobs} jobs)"));
     match &theirs {
         Some((loads, moto_mem)) => {
-            out.push_str(&format!(", moto {moto_mem:.0} bytes per replication task.\n\n"));
+            let version = moto_path.as_deref().map_or_else(|| "?".into(), moto_version);
+            out.push_str(&format!(
+                ", moto {version} {moto_mem:.0} bytes per replication task.\n\n"
+            ));
             out.push_str(&format!(
                 "Ratios (serve / moto, requests/s): show_job_detail vs DescribeReplicationTasks by id {:.1}x; \
                  list_jobs (page of 10) vs DescribeReplicationTasks (MaxRecords 20) {:.1}x.\n",
@@ -465,6 +495,13 @@ fn main() {
         }
         None => out.push_str(".\n\nmoto's server not found (pip install 'moto[server]' into target/moto-venv, or set MOTO_SERVER): no ratio.\n"),
     }
+    out.push_str(
+        "\nReading it: both servers answer one request at a time per connection, over HTTP/1.1 on \
+         loopback, to the same Rust client. serve's detail is an index lookup and its list reads an \
+         index of the project's listed jobs (only the page is looked at); moto filters its list of \
+         tasks in Python on every call. Latencies include queueing behind 15 other connections on \
+         2 shared cores; the ratio, measured in the same run, is the figure to compare.\n",
+    );
     println!("{out}");
     if std::env::var_os("SERVE_BENCH_REPORT").is_some() {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("reports/serve-load.md");

@@ -289,6 +289,38 @@ async fn errors_come_in_the_apis_shape() {
             .contains("CREATING"),
         "{body}"
     );
+    // The control API refuses in the same shape.
+    let (status, body) = server
+        .control(Method::POST, "/clock/advance", Some(json!({"seconds": -1})))
+        .await;
+    assert_eq!(
+        (status, body["error_code"].as_str()),
+        (400, Some("DRS.LC0400")),
+        "{body}"
+    );
+    let (status, body) = server
+        .control(
+            Method::POST,
+            &format!("/projects/p1/jobs/{job}/events"),
+            Some(json!({"event": "pause"})),
+        )
+        .await;
+    assert_eq!(
+        status, 400,
+        "a user operation is not the service's own event: {body}"
+    );
+    let (status, body) = server
+        .control(
+            Method::POST,
+            &format!("/projects/p1/jobs/{job}/events"),
+            Some(json!({"event": "full_done"})),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error_code"].as_str()),
+        (409, Some("DRS.LC0001")),
+        "{body}"
+    );
     // Another project does not see the job.
     let (status, _) = server
         .drs(Method::GET, &format!("/v5/p2/jobs/{job}?type=job"), None)

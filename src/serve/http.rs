@@ -754,7 +754,9 @@ async fn clock_advance<P: ControlPlane + Send + 'static>(
     s.with(|service| {
         let now = service.now();
         let target = match (request.seconds, request.to.as_deref(), request.next) {
-            (Some(seconds), None, None) if seconds.is_finite() && seconds >= 0.0 => {
+            (Some(seconds), None, None)
+                if seconds.is_finite() && (0.0..=3.2e8).contains(&seconds) =>
+            {
                 now + (seconds * 1000.0).round() as Ms
             }
             (None, Some(to), None) => {
@@ -771,7 +773,7 @@ async fn clock_advance<P: ControlPlane + Send + 'static>(
             (None, None, Some(true)) => service.next_due().unwrap_or(now).max(now),
             _ => {
                 return Err(ApiError::bad_request(
-                    "give exactly one of {\"seconds\": N >= 0}, {\"to\": TIME}, {\"next\": true}",
+                    "give exactly one of {\"seconds\": N} (0 to 320000000, ten years), {\"to\": TIME}, {\"next\": true}",
                 ));
             }
         };

@@ -223,10 +223,19 @@ struct Job {
     start_at: Option<Ms>,
     /// Bumped on every replan: a timer of an older generation is stale.
     generation: u32,
-    timeline: Vec<TimelineInfo>,
+    timeline: Vec<Entry>,
     pending: Vec<Pending>,
     /// A service fault: from this time on, polls show this status instead.
     shown: Option<(Ms, Status)>,
+}
+
+/// One operation of a job's timeline, kept small (a job's timeline is read rarely): the
+/// answer's `TimelineInfo` is made when asked.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Entry {
+    name: Box<str>,
+    success: bool,
+    at: Ms,
 }
 
 /// A timer of the service.
@@ -996,11 +1005,10 @@ impl<P: ControlPlane> Service<P> {
                     start_time,
                     start_at: None,
                     generation: 0,
-                    timeline: vec![TimelineInfo {
+                    timeline: vec![Entry {
                         name: "create".into(),
-                        status: "success".into(),
-                        operation_time: ms_string(self.now),
-                        user_name: project.to_string(),
+                        success: true,
+                        at: self.now,
                     }],
                     pending: Vec::new(),
                     shown: None,
@@ -1196,10 +1204,18 @@ impl<P: ControlPlane> Service<P> {
             .find(project, job_id)
             .ok_or_else(|| ApiError::not_found(job_id))?;
         let all = &self.job(task).timeline;
-        Ok((
-            all.len(),
-            all.iter().skip(offset).take(limit).cloned().collect(),
-        ))
+        let entries = all
+            .iter()
+            .skip(offset)
+            .take(limit)
+            .map(|entry| TimelineInfo {
+                name: entry.name.to_string(),
+                status: if entry.success { "success" } else { "failed" }.into(),
+                operation_time: ms_string(entry.at),
+                user_name: project.to_string(),
+            })
+            .collect();
+        Ok((all.len(), entries))
     }
 
     /// A lifecycle operation (or one outside the lifecycle, answered and ignored) on a
@@ -1382,15 +1398,11 @@ impl<P: ControlPlane> Service<P> {
     }
 
     fn push_timeline(&mut self, task: u64, word: &str, success: bool) {
-        let now = self.now;
-        let project = self.accounts[self.job(task).account as usize]
-            .project
-            .clone();
-        self.job_mut(task).timeline.push(TimelineInfo {
-            name: word.to_string(),
-            status: if success { "success" } else { "failed" }.into(),
-            operation_time: ms_string(now),
-            user_name: project,
+        let at = self.now;
+        self.job_mut(task).timeline.push(Entry {
+            name: word.into(),
+            success,
+            at,
         });
     }
 
