@@ -322,7 +322,9 @@ fn the_itf_trace_is_a_run_of_the_specification() {
             "Starting",
             "FullMigration",
             "FullMigration",
+            "FullMigration",
             "FullMigrationComplete",
+            "IncrementalMigration",
             "IncrementalMigration",
             "IncrementalMigration"
         ]

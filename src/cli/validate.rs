@@ -16,6 +16,7 @@ use std::time::Instant;
 use serde_json::json;
 
 use super::{CliError, out, outln};
+use crate::history::deadline::Deadlines;
 use crate::history::tables::answer_of;
 use crate::history::validate::{Settings, Stop, Validator};
 use crate::history::{ExcursionPolicy, Judge, format_gap, format_time, parse_duration};
@@ -25,6 +26,9 @@ use crate::text::{pad, thousands};
 pub const EXIT_VIOLATIONS: u8 = 1;
 /// Exit status of malformed input.
 pub const EXIT_MALFORMED: u8 = 3;
+/// Exit status of a history with no violation but a task stuck past its deadline
+/// (`--deadlines`).
+pub const EXIT_STUCK: u8 = 4;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Commands {
@@ -99,6 +103,12 @@ pub struct ValidateArgs {
     /// input takes more than a second).
     #[arg(long)]
     pub progress: bool,
+    /// Report jobs that stay in a transient status (creating, starting, full migration
+    /// complete, fault recovery, release) past a bound: a TOML file of bounds
+    /// (`starting = "30m"`, see docs/traces.md), or `default` for the documented defaults.
+    /// Exit status 4 when a job is stuck and none has a violation.
+    #[arg(long, value_name = "FILE|default")]
+    pub deadlines: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -183,6 +193,19 @@ pub fn validate(args: ValidateArgs) -> Result<ExitCode, CliError> {
         .map(|t| duration("--reorder-window", t))
         .transpose()?;
     let shard = args.shard.as_deref().map(parse_shard).transpose()?;
+    let deadlines = match args.deadlines.as_deref() {
+        None => None,
+        Some("default") => Some(Deadlines::default()),
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                CliError::input(format!("cannot read the deadlines file {path}: {e}"))
+            })?;
+            Some(
+                Deadlines::parse(&text)
+                    .map_err(|e| CliError::input(format!("the deadlines file {path}: {e}")))?,
+            )
+        }
+    };
     let settings = Settings {
         excursions: match args.excursions {
             Excursions::Skip => ExcursionPolicy::Skip,
@@ -196,6 +219,7 @@ pub fn validate(args: ValidateArgs) -> Result<ExitCode, CliError> {
         keep_going: args.keep_going,
         explain: args.explain,
         trace_job: args.itf.clone(),
+        deadlines,
     };
     let mut validator = Validator::new(settings);
     let files = if args.files.is_empty() {
@@ -260,7 +284,9 @@ pub fn validate(args: ValidateArgs) -> Result<ExitCode, CliError> {
         }
     }
     if let Some(job) = &args.itf {
-        let Some(trace) = crate::history::itf::trace(job, &judge.trace) else {
+        let Some(trace) =
+            crate::history::itf::trace(job, &judge.trace, judge.options().commands_complete)
+        else {
             return Err(CliError::input(format!(
                 "job {job} has no record in this history (or none that the specification explains)"
             )));
@@ -303,6 +329,7 @@ pub fn validate(args: ValidateArgs) -> Result<ExitCode, CliError> {
                     "violations": judge.violations,
                     "divergences": judge.divergences,
                     "never_applied": judge.never_applied,
+                    "stuck": judge.stuck,
                 });
                 outln!(
                     "{}",
@@ -313,6 +340,8 @@ pub fn validate(args: ValidateArgs) -> Result<ExitCode, CliError> {
     }
     Ok(if !judge.violations.is_empty() {
         ExitCode::from(EXIT_VIOLATIONS)
+    } else if !judge.stuck.is_empty() {
+        ExitCode::from(EXIT_STUCK)
     } else if outcome.malformed > 0 {
         if let Some(first) = &outcome.first_malformed {
             eprintln!(
@@ -439,6 +468,15 @@ fn summary(judge: &Judge, info: &RunInfo<'_>) -> Result<(), CliError> {
         if let Some(p) = &v.previous {
             outln!("  gap       {}", format_gap(v.record.time - p.time));
         }
+        for p in &v.pending {
+            outln!(
+                "  pending   line {:>9}  {}  {} ({} before)",
+                thousands(p.line as usize),
+                format_time(p.time),
+                p.what,
+                format_gap(v.record.time - p.time)
+            );
+        }
         let possible: Vec<String> = v.possible.iter().take(6).map(|s| s.to_string()).collect();
         outln!(
             "  possible before it ({}): {}{}",
@@ -455,6 +493,49 @@ fn summary(judge: &Judge, info: &RunInfo<'_>) -> Result<(), CliError> {
             "  explained prefix: {} record(s) of the job",
             v.explained_prefix
         );
+    }
+    if !judge.stuck.is_empty() {
+        outln!("");
+        outln!(
+            "{} job(s) stuck past a deadline ({}):",
+            judge.stuck.len(),
+            o.deadlines.map_or(String::new(), |d| d.to_string())
+        );
+        for s in judge.stuck.iter().take(20) {
+            outln!(
+                "  job {}: {} — {} from line {} at {} to line {} at {} ({}, bound {})",
+                s.job,
+                s.claim,
+                s.code,
+                thousands(s.first_line as usize),
+                format_time(s.first_time),
+                thousands(s.last_line as usize),
+                format_time(s.last_time),
+                format_gap(s.last_time - s.first_time),
+                format_gap(s.bound)
+            );
+        }
+    }
+    if c.outside > 0 || c.transient_errors > 0 {
+        outln!("");
+        if c.outside > 0 {
+            let names: Vec<String> = c
+                .outside_by_name
+                .iter()
+                .map(|(name, n)| format!("{name} {}", thousands(*n as usize)))
+                .collect();
+            outln!(
+                "{} operation(s) outside the lifecycle, skipped: {}",
+                thousands(c.outside as usize),
+                names.join(", ")
+            );
+        }
+        if c.transient_errors > 0 {
+            outln!(
+                "{} poll(s) answered by an error other than does-not-exist, skipped",
+                thousands(c.transient_errors as usize)
+            );
+        }
     }
     if c.divergences > 0 {
         outln!("");

@@ -1,17 +1,28 @@
 //! One job's reconstructed run as an ITF trace (the Informal Trace Format of Apalache and
 //! Quint), so that a recorded history can be replayed, animated or checked by their tools.
 //!
-//! The judge keeps, for the chosen job, each record and the states consistent right after
-//! it. A run that explains them all is rebuilt backwards: the last record's first state,
-//! then for each earlier record a state from which the later one is reachable, and between
-//! each two the shortest run of unseen steps. Every state of the trace is a specification
-//! state, labelled with the event that led to it and the record (line, time) it explains.
+//! The trace is a run of the specification that explains the job's records *as recorded*:
+//! every step is one step of the specification's transition function, every poll shows the
+//! observation of the state at that point, every recorded accepted command is applied as
+//! its own event once (at the point it was sent or later, as the service applies commands
+//! late) unless no run applies it, a refused command meets a state that refuses it, and a
+//! timeline success applies its operation then. No unrecorded user operation stands in for
+//! a recorded one; unrecorded user operations appear only where the history does not
+//! promise complete commands, and only as a last resort (each costs a step like any other,
+//! and the search takes the run with the fewest steps).
+//!
+//! The run is found by a 0-1 breadth-first search over (record, state, commands accepted but
+//! not yet applied): consuming a record is free, a step costs one. The judge's set of
+//! consistent states after each record prunes the search. Billing steps of the account
+//! (arrears, recharge) are unseen steps here, each one step of its own.
+
+use std::collections::{HashMap, VecDeque};
 
 use serde_json::{Value, json};
 
-use super::judge::Seen;
-use super::tables::{States, Tables, Unseen, tables};
-use crate::spec::TaskSpec;
+use super::judge::{Asks, Kept, Seen};
+use super::tables::{Tables, Unseen, tables};
+use crate::spec::{Event, TaskSpec, step};
 
 fn option<T: ToString>(value: Option<T>) -> Value {
     match value {
@@ -34,65 +45,285 @@ fn state_json(index: usize, state: &TaskSpec, event: &str, record: Option<&Seen>
     })
 }
 
-fn pick(t: &Tables, set: States) -> Option<usize> {
-    t.members(set).next()
+/// The most commands accepted and not yet applied that a run carries at once.
+const MAX_CARRIED: usize = 4;
+/// The most search nodes: a bound on the work for one job (TIGER_STYLE).
+const MAX_NODES: usize = 20_000_000;
+
+/// A search node: the next record to explain, the state, and the accepted (or indefinite)
+/// commands not yet applied, by record index (`u32::MAX`: empty slot), sorted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+struct Node {
+    next: u32,
+    state: u8,
+    carried: [u32; MAX_CARRIED],
 }
 
-/// The ITF trace of `job` from the records the judge kept, or `None` when none was kept.
-pub fn trace(job: &str, records: &[(Seen, States)]) -> Option<Value> {
-    let t = tables();
-    let (unseen, users) = (Unseen::SystemAndBilling, true);
-    let mut chosen: Vec<usize> = Vec::with_capacity(records.len());
-    let mut later: Option<usize> = None;
-    for (_, set) in records.iter().rev() {
-        let candidates = match later {
-            None => *set,
-            Some(next) => {
-                let mut ok = 0;
-                for i in t.members(*set) {
-                    if t.close(1 << i, unseen, users) & (1 << next) != 0 {
-                        ok |= 1 << i;
-                    }
-                }
-                ok
-            }
-        };
-        let state = pick(t, candidates)?;
-        chosen.push(state);
-        later = Some(state);
+/// How a node was reached.
+#[derive(Clone, Copy, Debug)]
+enum Edge {
+    /// A start: the run begins in this state.
+    Start,
+    /// An unseen step.
+    Unseen(Event),
+    /// A carried command applied, as this event.
+    Apply(u32, Event),
+    /// A record explained (a timeline success applies its event then).
+    Record(u32, Option<Event>),
+}
+
+fn carried_with(carried: [u32; MAX_CARRIED], k: u32) -> Option<[u32; MAX_CARRIED]> {
+    let free = carried.iter().position(|c| *c == u32::MAX)?;
+    let mut out = carried;
+    out[free] = k;
+    out.sort_unstable();
+    Some(out)
+}
+
+fn carried_without(carried: [u32; MAX_CARRIED], slot: usize) -> [u32; MAX_CARRIED] {
+    let mut out = carried;
+    out[slot] = u32::MAX;
+    out.sort_unstable();
+    out
+}
+
+fn ops_of(asks: Asks) -> u16 {
+    match asks {
+        Asks::Shows(_) => 0,
+        Asks::Accepted(ops)
+        | Asks::Refused(ops)
+        | Asks::Indefinite(ops)
+        | Asks::Done(ops)
+        | Asks::NotDone(ops) => ops,
     }
-    chosen.reverse();
-    let mut states = Vec::new();
-    for (k, (seen, _)) in records.iter().enumerate() {
-        if k > 0 {
-            let path = t
-                .shortest_unseen_path(1 << chosen[k - 1], 1 << chosen[k], unseen, users)
-                .unwrap_or_default();
-            let steps = path.len();
-            for (n, (event, state)) in path.into_iter().enumerate() {
-                let record = (n + 1 == steps).then_some(seen);
-                states.push(state_json(
-                    states.len(),
-                    &t.states[state],
-                    event.describe(),
-                    record,
-                ));
+}
+
+fn events(ops: u16) -> impl Iterator<Item = Event> {
+    super::tables::USER_OPS
+        .into_iter()
+        .enumerate()
+        .filter(move |(i, _)| ops & 1 << i != 0)
+        .map(|(_, op)| op)
+}
+
+/// The successors of a node, with their edges and costs.
+fn successors(
+    t: &Tables,
+    records: &[Kept],
+    node: Node,
+    users: bool,
+    out: &mut Vec<(Node, Edge, u8)>,
+) {
+    out.clear();
+    let state = t.states[node.state as usize];
+    let to = |s: &TaskSpec| t.index_of(s).map(|i| i as u8);
+    let k = node.next as usize;
+    if let Some(record) = records.get(k) {
+        let after = |i: u8| record.after & 1 << i != 0;
+        let next = node.next + 1;
+        let accepts = |ops: u16| events(ops).any(|op| step(&state, op).is_some());
+        match record.asks {
+            Asks::Shows(a) => {
+                if t.shows[a as usize] & 1 << node.state != 0 && after(node.state) {
+                    out.push((Node { next, ..node }, Edge::Record(node.next, None), 0));
+                }
             }
-            if steps > 0 {
-                continue;
+            Asks::Accepted(ops) => {
+                if accepts(ops)
+                    && let Some(carried) = carried_with(node.carried, node.next)
+                {
+                    out.push((
+                        Node {
+                            next,
+                            state: node.state,
+                            carried,
+                        },
+                        Edge::Record(node.next, None),
+                        0,
+                    ));
+                }
+            }
+            Asks::Indefinite(_) => {
+                if let Some(carried) = carried_with(node.carried, node.next) {
+                    out.push((
+                        Node {
+                            next,
+                            state: node.state,
+                            carried,
+                        },
+                        Edge::Record(node.next, None),
+                        0,
+                    ));
+                }
+                out.push((Node { next, ..node }, Edge::Record(node.next, None), 0));
+            }
+            Asks::Refused(ops) | Asks::NotDone(ops) => {
+                if !accepts(ops) && after(node.state) {
+                    out.push((Node { next, ..node }, Edge::Record(node.next, None), 0));
+                }
+            }
+            Asks::Done(ops) => {
+                for op in events(ops) {
+                    let Some(s) = step(&state, op).as_ref().and_then(to) else {
+                        continue;
+                    };
+                    // The operation done is a carried command of the same kind if one is
+                    // carried, else one the timeline alone records.
+                    let slot = node.carried.iter().position(|c| {
+                        *c != u32::MAX && ops_of(records[*c as usize].asks) & ops != 0
+                    });
+                    let carried =
+                        slot.map_or(node.carried, |slot| carried_without(node.carried, slot));
+                    out.push((
+                        Node {
+                            next,
+                            state: s,
+                            carried,
+                        },
+                        Edge::Record(node.next, Some(op)),
+                        1,
+                    ));
+                }
             }
         }
-        let label = if k == 0 {
-            "first record"
-        } else {
-            "poll (no step)"
-        };
-        states.push(state_json(
-            states.len(),
-            &t.states[chosen[k]],
-            label,
-            Some(seen),
+    }
+    for (slot, c) in node.carried.iter().enumerate() {
+        if *c == u32::MAX {
+            continue;
+        }
+        for op in events(ops_of(records[*c as usize].asks)) {
+            if let Some(s) = step(&state, op).as_ref().and_then(to) {
+                out.push((
+                    Node {
+                        next: node.next,
+                        state: s,
+                        carried: carried_without(node.carried, slot),
+                    },
+                    Edge::Apply(*c, op),
+                    1,
+                ));
+            }
+        }
+    }
+    for (event, s) in t.unseen_successors(node.state as usize, Unseen::SystemAndBilling, users) {
+        out.push((
+            Node {
+                next: node.next,
+                state: s as u8,
+                carried: node.carried,
+            },
+            Edge::Unseen(event),
+            1,
         ));
+    }
+}
+
+/// The fewest-step run that explains `records`: the nodes from a start to the end, with the
+/// edge into each. Runs that apply every accepted command are preferred; `None` when no run
+/// explains the records within the search's bound.
+fn search(records: &[Kept], commands_complete: bool) -> Option<Vec<(Node, Edge)>> {
+    let t = tables();
+    let users = !commands_complete;
+    let n = records.len() as u32;
+    let mut parent: HashMap<Node, (Option<Node>, Edge, u32)> = HashMap::new();
+    let mut queue: VecDeque<Node> = VecDeque::new();
+    for i in t.members(t.all) {
+        let node = Node {
+            next: 0,
+            state: i as u8,
+            carried: [u32::MAX; MAX_CARRIED],
+        };
+        parent.insert(node, (None, Edge::Start, 0));
+        queue.push_back(node);
+    }
+    let mut done = std::collections::HashSet::new();
+    let mut fallback: Option<Node> = None;
+    let mut buffer = Vec::new();
+    let mut goal = None;
+    while let Some(node) = queue.pop_front() {
+        if !done.insert(node) {
+            continue;
+        }
+        if node.next == n {
+            let must_apply = node
+                .carried
+                .iter()
+                .any(|c| *c != u32::MAX && matches!(records[*c as usize].asks, Asks::Accepted(_)));
+            if !must_apply {
+                goal = Some(node);
+                break;
+            }
+            fallback.get_or_insert(node);
+        }
+        if parent.len() > MAX_NODES {
+            break;
+        }
+        let cost = parent[&node].2;
+        successors(t, records, node, users, &mut buffer);
+        for &(next, edge, step_cost) in &buffer {
+            let new = cost + u32::from(step_cost);
+            let better = parent.get(&next).is_none_or(|(_, _, old)| new < *old);
+            if better && !done.contains(&next) {
+                parent.insert(next, (Some(node), edge, new));
+                if step_cost == 0 {
+                    queue.push_front(next);
+                } else {
+                    queue.push_back(next);
+                }
+            }
+        }
+    }
+    let mut at = goal.or(fallback)?;
+    let mut path = Vec::new();
+    loop {
+        let (before, edge, _) = parent[&at];
+        path.push((at, edge));
+        match before {
+            Some(before) => at = before,
+            None => break,
+        }
+    }
+    path.reverse();
+    Some(path)
+}
+
+/// The ITF trace of `job` from the records the judge kept, or `None` when none was kept or
+/// no run explains them.
+pub fn trace(job: &str, records: &[Kept], commands_complete: bool) -> Option<Value> {
+    if records.is_empty() {
+        return None;
+    }
+    let t = tables();
+    let path = search(records, commands_complete)?;
+    let mut states = Vec::new();
+    let mut start: Option<&TaskSpec> = None;
+    for (node, edge) in &path {
+        let state = &t.states[node.state as usize];
+        let (event, record): (&str, Option<&Seen>) = match edge {
+            Edge::Start => {
+                start = Some(state);
+                continue;
+            }
+            Edge::Unseen(event) => (event.describe(), None),
+            Edge::Apply(c, event) => (event.describe(), Some(&records[*c as usize].seen)),
+            Edge::Record(k, Some(event)) => (event.describe(), Some(&records[*k as usize].seen)),
+            Edge::Record(k, None) => (
+                if states.is_empty() {
+                    "first record"
+                } else {
+                    "record (no step)"
+                },
+                Some(&records[*k as usize].seen),
+            ),
+        };
+        // The state the run starts in, where its first edge is a step rather than the
+        // first record.
+        if let Some(first) = start.take()
+            && !matches!(edge, Edge::Record(_, None))
+        {
+            states.push(state_json(0, first, "start", None));
+        }
+        states.push(state_json(states.len(), state, event, record));
     }
     Some(json!({
         "#meta": {

@@ -45,6 +45,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
+use super::deadline::{Deadlines, Stuck};
 use super::record::{
     BillingEvent, CommandSent, Malformed, Ops, OutsideOp, Poll, Record, RecordError, Reply,
     TimelineEntry, offered,
@@ -86,6 +87,9 @@ pub struct Options {
     pub billing_recorded: bool,
     /// An accepted command must take effect within this long.
     pub apply_within: Option<Millis>,
+    /// Bounds on the transient statuses (`--deadlines`): a job whose polls show one longer
+    /// is reported stuck ([`Judge::stuck`]).
+    pub deadlines: Option<Deadlines>,
 }
 
 impl Default for Options {
@@ -95,6 +99,7 @@ impl Default for Options {
             commands_complete: false,
             billing_recorded: false,
             apply_within: None,
+            deadlines: None,
         }
     }
 }
@@ -152,6 +157,35 @@ pub mod claim {
         DELETE_ONLY,
         MODE,
     ];
+}
+
+/// What a record of the kept job asks of a run that explains it (for the ITF trace).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Asks {
+    /// A poll: the state shows this answer (by [`answer_index`]).
+    Shows(u8),
+    /// An accepted command (its operations): the state accepts it, and the run applies it
+    /// once, at this point or later.
+    Accepted(u16),
+    /// A refused command: the state refuses it.
+    Refused(u16),
+    /// An indefinite command: the run may apply it once, at this point or later.
+    Indefinite(u16),
+    /// A timeline success: the operation happens now.
+    Done(u16),
+    /// A timeline failure: the state refuses the operation.
+    NotDone(u16),
+}
+
+/// A record of the kept job, for the ITF trace.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Kept {
+    /// The record.
+    pub seen: Seen,
+    /// What it asks of a run.
+    pub asks: Asks,
+    /// The states consistent right after it.
+    pub after: States,
 }
 
 /// One record of a job, as an explanation names it.
@@ -304,6 +338,7 @@ struct Pending {
     ops: [u16; MAX_PENDING],
     lines: [u64; MAX_PENDING],
     sent: [Millis; MAX_PENDING],
+    refusers: [States; MAX_PENDING],
     count: u8,
 }
 
@@ -315,6 +350,10 @@ struct Config {
     ops: [u16; MAX_PENDING],
     lines: [u64; MAX_PENDING],
     sent: [Millis; MAX_PENDING],
+    /// The states, consistent when each command was sent, that refuse it: the service's
+    /// acceptance ruled them out (brief D.3.2). A later record that only they explain
+    /// breaks "the service accepts only what the specification accepts".
+    refusers: [States; MAX_PENDING],
     count: usize,
 }
 
@@ -364,11 +403,33 @@ pub struct Judge {
     pub explain: bool,
     /// The job whose run to keep for an ITF trace, and its records with their sets.
     trace_job: Option<String>,
-    /// The kept job's records, each with the set of states consistent after it.
-    pub trace: Vec<(Seen, States)>,
+    /// The kept job's records, each with what it asks of a run and the set of states
+    /// consistent after it.
+    pub trace: Vec<Kept>,
     /// A header declared format 1, which read a bare `stop` as end.
     format_1: bool,
+    /// With deadlines: each job's current run of polls showing one transient code.
+    runs: Vec<Run>,
+    /// Jobs that stayed in a transient status past its deadline, in the order found.
+    pub stuck: Vec<Stuck>,
 }
+
+/// A job's polls showing one transient code, since the first of them.
+#[derive(Clone, Copy, Debug)]
+struct Run {
+    code: u8,
+    first_time: Millis,
+    first_line: u64,
+    /// Index into `Judge::stuck` once reported, else `u32::MAX`.
+    report: u32,
+}
+
+const NO_RUN: Run = Run {
+    code: NO_ANSWER,
+    first_time: 0,
+    first_line: 0,
+    report: u32::MAX,
+};
 
 impl Judge {
     /// A judge that has seen nothing yet.
@@ -392,6 +453,8 @@ impl Judge {
             trace_job: None,
             trace: Vec::new(),
             format_1: false,
+            runs: Vec::new(),
+            stuck: Vec::new(),
         }
     }
 
@@ -410,6 +473,12 @@ impl Judge {
     /// A header's statements, where the command line said nothing.
     pub fn set_options(&mut self, options: Options) {
         self.options = options;
+    }
+
+    /// Takes note of a header: a history that declares format 1 read a bare `stop` as end,
+    /// so there a bare `stop` is an error rather than a pause.
+    pub fn header(&mut self, header: &super::record::Header) {
+        self.format_1 |= header.version == 1;
     }
 
     /// How many jobs were seen.
@@ -466,7 +535,7 @@ impl Judge {
         self.counts.records += 1;
         match record {
             Record::Header(header) => {
-                self.format_1 |= header.version == 1;
+                self.header(header);
                 Ok(())
             }
             Record::Status(poll) => self.poll(poll, line),
@@ -527,6 +596,7 @@ impl Judge {
             config.ops = p.ops;
             config.lines = p.lines;
             config.sent = p.sent;
+            config.refusers = p.refusers;
             config.count = p.count as usize;
         }
         config
@@ -558,6 +628,7 @@ impl Judge {
         p.ops = config.ops;
         p.lines = config.lines;
         p.sent = config.sent;
+        p.refusers = config.refusers;
         p.count = config.count as u8;
     }
 
@@ -655,6 +726,7 @@ impl Judge {
             config.ops[k] = config.ops[k + 1];
             config.lines[k] = config.lines[k + 1];
             config.sent[k] = config.sent[k + 1];
+            config.refusers[k] = config.refusers[k + 1];
         }
         config.count -= 1;
     }
@@ -669,6 +741,9 @@ impl Judge {
         self.counts.by_answer[a] += 1;
         let j = self.job_index(&poll.job);
         self.order(j, &poll.job, poll.time, line)?;
+        if let Some(deadlines) = self.options.deadlines {
+            self.track_deadline(j, poll, line, &deadlines);
+        }
         let mut other_account = false;
         if let Some(account) = &poll.account {
             if self.jobs[j].account == NO_ACCOUNT {
@@ -801,10 +876,18 @@ impl Judge {
             let mut unbounded = start;
             self.advance_with(&job, &mut unbounded, poll.time, None);
             let explained_late = unbounded.sets.iter().any(|set| set & shows != 0);
-            let claim = if in_time && !explained_late {
-                self.classify(previous, Some(poll.answer), job.optional_ops != 0)
-            } else {
+            // Would the states the service's acceptance of a pending command ruled out
+            // explain it? Then that acceptance is what it breaks.
+            let unseen = self.unseen(&job);
+            let users = !self.options.commands_complete;
+            let accepted_wrongly =
+                (0..start.count).any(|i| t.close(start.refusers[i], unseen, users) & shows != 0);
+            let claim = if !in_time || explained_late {
                 claim::TAKES_EFFECT
+            } else if accepted_wrongly {
+                claim::ACCEPTS
+            } else {
+                self.classify(previous, Some(poll.answer), job.optional_ops != 0)
             };
             self.violate(j, &poll.job, &job, &start, previous, record, claim);
             return Ok(());
@@ -839,8 +922,11 @@ impl Judge {
             });
         }
         if self.trace_job.as_deref() == Some(&*poll.job) {
-            self.trace
-                .push((self.seen(line, poll.time, what(self)), now));
+            self.trace.push(Kept {
+                seen: self.seen(line, poll.time, what(self)),
+                asks: Asks::Shows(a as u8),
+                after: now,
+            });
         }
         self.store(j, &config);
         let job = &mut self.jobs[j];
@@ -904,6 +990,55 @@ impl Judge {
         }
     }
 
+    /// Follows a job's run of polls that show one transient code, and reports it once it
+    /// outlasts its bound (then keeps its last poll up to date).
+    fn track_deadline(&mut self, j: usize, poll: &Poll<'_>, line: u64, deadlines: &Deadlines) {
+        if self.runs.len() <= j {
+            self.runs.resize(j + 1, NO_RUN);
+        }
+        let a = answer_index(poll.answer);
+        let run = &mut self.runs[j];
+        if run.code as usize == a && run.code != NO_ANSWER {
+            if run.report != u32::MAX {
+                let stuck = &mut self.stuck[run.report as usize];
+                stuck.last_line = line;
+                stuck.last_time = poll.time;
+                return;
+            }
+            let Answer::Code(code) = poll.answer else {
+                return;
+            };
+            let bound = deadlines.bound(code).unwrap_or(Millis::MAX);
+            if poll.time - run.first_time > bound {
+                run.report = self.stuck.len() as u32;
+                self.stuck.push(Stuck {
+                    job: poll.job.to_string(),
+                    claim: if code == crate::spec::ApiCode::ReleaseResourceStarted {
+                        claim::DEADLINE_RELEASE
+                    } else {
+                        claim::DEADLINE_TRANSIENT
+                    },
+                    code: code.to_string(),
+                    bound,
+                    first_line: run.first_line,
+                    first_time: run.first_time,
+                    last_line: line,
+                    last_time: poll.time,
+                });
+            }
+            return;
+        }
+        *run = match poll.answer {
+            Answer::Code(code) if deadlines.bound(code).is_some() => Run {
+                code: a as u8,
+                first_time: poll.time,
+                first_line: line,
+                report: u32::MAX,
+            },
+            _ => NO_RUN,
+        };
+    }
+
     fn outside(&mut self, outside: &OutsideOp<'_>) {
         self.counts.outside += 1;
         let names = &mut self.counts.outside_by_name;
@@ -963,15 +1098,23 @@ impl Judge {
         let mut optional_ops = job.optional_ops;
         match &command.reply {
             Reply::Accepted => {
-                // Brief D.3.2: some state consistent with the moment it was sent (unseen
-                // steps before it included) must accept it.
-                if self.tables.apply_any(config.union(), ops) == 0 {
+                // Brief D.3.2: the state when it was sent accepts it. Some state consistent
+                // with that moment (unseen steps before it included) must, and the others
+                // are ruled out from here on (a later record that only they explain breaks
+                // the same claim).
+                let before = config.union();
+                let unrestricted = config;
+                for mask in 0..MASKS {
+                    let set = config.sets[mask];
+                    config.sets[mask] = set & !self.tables.refusing_all(set, ops);
+                }
+                if config.union() == 0 {
                     let record = self.seen(line, command.time, what);
                     self.violate(
                         j,
                         &command.job,
                         &job,
-                        &config,
+                        &unrestricted,
                         previous,
                         record,
                         claim::ACCEPTS,
@@ -985,6 +1128,7 @@ impl Judge {
                 config.ops[i] = ops;
                 config.lines[i] = line;
                 config.sent[i] = command.time;
+                config.refusers[i] = before & !config.union();
                 config.count += 1;
             }
             Reply::Refused { .. } => {
@@ -1014,8 +1158,15 @@ impl Judge {
         }
         self.retire(&mut config);
         if self.trace_job.as_deref() == Some(&*command.job) {
-            let now = config.union();
-            self.trace.push((self.seen(line, command.time, what), now));
+            self.trace.push(Kept {
+                seen: self.seen(line, command.time, what),
+                asks: match command.reply {
+                    Reply::Accepted => Asks::Accepted(ops),
+                    Reply::Refused { .. } => Asks::Refused(ops),
+                    Reply::Indefinite => Asks::Indefinite(ops),
+                },
+                after: config.union(),
+            });
         }
         self.store(j, &config);
         let job = &mut self.jobs[j];
@@ -1103,8 +1254,15 @@ impl Judge {
         }
         self.retire(&mut config);
         if self.trace_job.as_deref() == Some(&*entry.job) {
-            let now = config.union();
-            self.trace.push((self.seen(line, entry.time, what), now));
+            self.trace.push(Kept {
+                seen: self.seen(line, entry.time, what),
+                asks: if entry.succeeded {
+                    Asks::Done(ops)
+                } else {
+                    Asks::NotDone(ops)
+                },
+                after: config.union(),
+            });
         }
         self.store(j, &config);
         let job = &mut self.jobs[j];

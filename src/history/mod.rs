@@ -14,6 +14,7 @@
 //! `drs-lifecycle validate` is the door; `drs-lifecycle simulate` ([`crate::simulate`])
 //! writes histories in the same format.
 
+pub mod deadline;
 pub mod itf;
 pub mod judge;
 pub mod record;
@@ -23,8 +24,8 @@ pub mod time;
 pub mod validate;
 
 pub use judge::{
-    Counts, Divergence, ExcursionPolicy, Gap, Judge, MAX_PENDING, NeverApplied, Options, Seen,
-    Violation, claim, job_hash,
+    Asks, Counts, Divergence, ExcursionPolicy, Gap, Judge, Kept, MAX_PENDING, NeverApplied,
+    Options, Seen, Violation, claim, job_hash,
 };
 pub use record::{FORMAT, Malformed, Poll, Record, RecordError, Reply, parse_line};
 pub use time::{Millis, format_gap, format_time, parse_duration, parse_time};

@@ -135,18 +135,31 @@ pub fn format_time(millis: Millis) -> String {
 
 /// A duration for people: `40 s`, `3 min 20 s`, `2 h 5 min`, `3 d 4 h`.
 pub fn format_gap(millis: Millis) -> String {
-    let s = millis / 1000;
-    if millis < 1000 {
-        format!("{millis} ms")
-    } else if s < 60 {
-        format!("{s} s")
-    } else if s < 3600 {
-        format!("{} min {} s", s / 60, s % 60)
-    } else if s < 86_400 {
-        format!("{} h {} min", s / 3600, s / 60 % 60)
-    } else {
-        format!("{} d {} h", s / 86_400, s / 3600 % 24)
+    if millis.abs() < 1000 {
+        return format!("{millis} ms");
     }
+    // Rounded to the unit shown, never truncated: 9,998 ms is "10 s", not "9 s".
+    let negative = millis < 0;
+    let m = millis.unsigned_abs();
+    let round = |unit: u64| (m + unit / 2) / unit;
+    let text = if m < 59_500 {
+        let tenths = round(100);
+        if tenths < 100 && tenths % 10 != 0 {
+            format!("{}.{} s", tenths / 10, tenths % 10)
+        } else {
+            format!("{} s", round(1000))
+        }
+    } else if m < 3_599_500 {
+        let s = round(1000);
+        format!("{} min {} s", s / 60, s % 60)
+    } else if m < 86_370_000 {
+        let min = round(60_000);
+        format!("{} h {} min", min / 60, min % 60)
+    } else {
+        let h = round(3_600_000);
+        format!("{} d {} h", h / 24, h % 24)
+    };
+    if negative { format!("-{text}") } else { text }
 }
 
 /// Reads a duration: `90`, `90s`, `15m`, `2h`, `1d`, `500ms` (seconds when bare).
@@ -198,6 +211,20 @@ mod tests {
         ] {
             assert!(parse_time(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn gaps_are_rounded_to_the_unit_shown_never_truncated() {
+        assert_eq!(format_gap(999), "999 ms");
+        assert_eq!(format_gap(9_998), "10 s");
+        assert_eq!(format_gap(9_949), "9.9 s");
+        assert_eq!(format_gap(58_000), "58 s");
+        assert_eq!(format_gap(59_600), "1 min 0 s");
+        assert_eq!(format_gap(119_700), "2 min 0 s");
+        assert_eq!(format_gap(3_599_700), "1 h 0 min");
+        assert_eq!(format_gap(5_430_000), "1 h 31 min");
+        assert_eq!(format_gap(86_399_000), "1 d 0 h");
+        assert_eq!(format_gap(-9_998), "-10 s");
     }
 
     #[test]

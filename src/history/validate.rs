@@ -53,6 +53,8 @@ pub struct Settings {
     pub explain: bool,
     /// Keep the reconstructed run of this job for an ITF trace ([`Judge::trace`]).
     pub trace_job: Option<String>,
+    /// Report jobs that stay in a transient status past these bounds ([`Judge::stuck`]).
+    pub deadlines: Option<super::deadline::Deadlines>,
 }
 
 /// Why reading stopped.
@@ -118,6 +120,7 @@ impl Validator {
             commands_complete: settings.commands_complete.unwrap_or(false),
             billing_recorded: settings.billing_recorded.unwrap_or(false),
             apply_within: settings.apply_within.flatten(),
+            deadlines: settings.deadlines,
         };
         let mut judge = Judge::new(options);
         judge.explain = settings.explain;
@@ -238,6 +241,7 @@ impl Validator {
     fn take(&mut self, record: Record<'_>, line: u64, file: &str) -> Result<(), Stop> {
         let record = match record {
             Record::Header(header) => {
+                self.judge.header(&header);
                 let s = &self.settings;
                 let mut options = self.judge.options();
                 options.commands_complete = s

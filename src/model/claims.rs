@@ -107,8 +107,14 @@ pub enum Judge {
 /// `simulate --service-fault`, or a committed trace (with the `validate` flags it needs).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Breaker {
-    /// `drs-lifecycle simulate --service-fault NAME`.
-    ServiceFault(&'static str),
+    /// `drs-lifecycle simulate --service-fault NAME`, judged with these extra `validate`
+    /// arguments (e.g. `--deadlines default`).
+    ServiceFault {
+        /// The fault's name.
+        fault: &'static str,
+        /// Extra arguments of `validate`.
+        args: &'static [&'static str],
+    },
     /// A history under `tests/traces/`, judged with these extra `validate` arguments.
     Trace {
         /// The file, relative to `tests/traces/`.
@@ -475,12 +481,18 @@ const HISTORY: &[Claim] = &[
     history(
         "a frozen task moves only on recharge or retention expiry",
         "a task frozen by its account's arrears shows no step of the status it froze until the account is recharged (brief D.3.4), unless retention expires",
-        Breaker::ServiceFault("frozen-keeps-migrating"),
+        Breaker::ServiceFault {
+            fault: "frozen-keeps-migrating",
+            args: &[],
+        },
     ),
     history(
         "a paused task moves only on a user's resume, reset or end",
         "a paused task stays paused until a user resumes, resets or ends it: no late report moves it",
-        Breaker::ServiceFault("pause-undone"),
+        Breaker::ServiceFault {
+            fault: "pause-undone",
+            args: &[],
+        },
     ),
     history(
         "every step is in the transition table",
@@ -501,12 +513,18 @@ const HISTORY: &[Claim] = &[
     history(
         "the service accepts only what the specification accepts",
         "a command the service accepted is one the specification accepts in some state consistent with the moment it was sent, unseen steps before it included (brief D.3.2)",
-        Breaker::ServiceFault("accepts-force-end-in-creating"),
+        Breaker::ServiceFault {
+            fault: "accepts-force-end-in-creating",
+            args: &[],
+        },
     ),
     history(
         "an accepted command takes effect",
         "an accepted command shows its effect within the history's apply_within bound",
-        Breaker::ServiceFault("force-end-ignored"),
+        Breaker::ServiceFault {
+            fault: "force-end-ignored",
+            args: &[],
+        },
     ),
     history(
         "a task keeps its mode",
@@ -535,12 +553,18 @@ const HISTORY: &[Claim] = &[
     history(
         "every transient status is left within its deadline",
         "with --deadlines: no task stays in a transient status (Creating, Starting, FullMigrationComplete, FaultRecovery, EndRequested, Ending) longer than its bound: the real-time form of the liveness claim",
-        Breaker::ServiceFault("stuck-starting"),
+        Breaker::ServiceFault {
+            fault: "stuck-starting",
+            args: &["--deadlines", "default"],
+        },
     ),
     history(
         "every end is released within its deadline",
         "with --deadlines: a task whose end was requested shows Ended or EndFailed within the release bound: the real-time form of the liveness claim",
-        Breaker::ServiceFault("release-hangs"),
+        Breaker::ServiceFault {
+            fault: "release-hangs",
+            args: &["--deadlines", "default"],
+        },
     ),
 ];
 
@@ -860,9 +884,15 @@ mod tests {
     #[test]
     fn every_claim_but_reachability_names_the_fault_that_breaks_it() {
         for claim in &CLAIMS {
+            // A history claim names its breaker in its judge (a service fault or a trace).
             assert_eq!(
                 claim.broken_by.is_some(),
-                claim.kind != Kind::Reachability,
+                !matches!(claim.kind, Kind::Reachability | Kind::History),
+                "{claim:?}"
+            );
+            assert_eq!(
+                matches!(claim.judge, Judge::History(_)),
+                claim.kind == Kind::History,
                 "{claim:?}"
             );
         }

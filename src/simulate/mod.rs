@@ -54,16 +54,29 @@ pub enum ServiceFault {
     FrozenKeepsMigrating,
     /// The first accepted force end is never applied.
     ForceEndIgnored,
+    /// Six seconds after the first task is created, while it is still creating, the service
+    /// accepts a force end of it (which the specification refuses in Creating), and ignores
+    /// it.
+    AcceptsForceEndInCreating,
+    /// The first task to start stays starting forever: the service never reports the start's
+    /// outcome.
+    StuckStarting,
+    /// The first release to begin never ends: the task shows `RELEASE_RESOURCE_STARTED`
+    /// forever.
+    ReleaseHangs,
 }
 
 impl ServiceFault {
     /// Every fault, in the order `--service-fault` lists them.
-    pub const ALL: [ServiceFault; 5] = [
+    pub const ALL: [ServiceFault; 8] = [
         ServiceFault::DeletedReappears,
         ServiceFault::EndedRestarts,
         ServiceFault::PauseUndone,
         ServiceFault::FrozenKeepsMigrating,
         ServiceFault::ForceEndIgnored,
+        ServiceFault::AcceptsForceEndInCreating,
+        ServiceFault::StuckStarting,
+        ServiceFault::ReleaseHangs,
     ];
 
     /// The name `--service-fault` takes.
@@ -74,6 +87,9 @@ impl ServiceFault {
             ServiceFault::PauseUndone => "pause-undone",
             ServiceFault::FrozenKeepsMigrating => "frozen-keeps-migrating",
             ServiceFault::ForceEndIgnored => "force-end-ignored",
+            ServiceFault::AcceptsForceEndInCreating => "accepts-force-end-in-creating",
+            ServiceFault::StuckStarting => "stuck-starting",
+            ServiceFault::ReleaseHangs => "release-hangs",
         }
     }
 }
@@ -504,6 +520,8 @@ pub fn run<W: Write>(config: &Config, out: &mut W) -> io::Result<Summary> {
     let mut counts = [0u32; crate::spec::STATUS_COUNT];
     let mut summary = Summary::default();
     let mut fault_done = config.fault.is_none();
+    // The task a stuck-status fault froze in place: its steps are dropped.
+    let mut stuck_task: Option<usize> = None;
     let mut w = Writer {
         out,
         buf: Vec::with_capacity(1 << 21),
@@ -566,6 +584,16 @@ pub fn run<W: Write>(config: &Config, out: &mut W) -> io::Result<Summary> {
                 counts[Status::Creating.index()] += 1;
                 let state = tasks[i].state;
                 tasks[i].epoch += 1;
+                if !fault_done && config.fault == Some(ServiceFault::AcceptsForceEndInCreating) {
+                    fault_done = true;
+                    summary.fault_at = Some((job_id(i), time + 6 * SECOND));
+                    push(
+                        &mut queue,
+                        time + 6 * SECOND,
+                        i,
+                        What::Fault(tasks[i].epoch),
+                    );
+                }
                 if let Some((after, actor)) = plan(&state, &mut rng) {
                     push(
                         &mut queue,
@@ -629,7 +657,19 @@ pub fn run<W: Write>(config: &Config, out: &mut W) -> io::Result<Summary> {
                 w.flush_if_full()?;
             }
             What::Step(epoch, actor) => {
-                if epoch != tasks[i].epoch {
+                if epoch != tasks[i].epoch || stuck_task == Some(i) {
+                    continue;
+                }
+                let stuck_in = match config.fault {
+                    Some(ServiceFault::StuckStarting) => Some(Status::Starting),
+                    Some(ServiceFault::ReleaseHangs) => Some(Status::Ending),
+                    _ => None,
+                };
+                if !fault_done && stuck_in == Some(tasks[i].state.status) {
+                    // The service never reports on this task again.
+                    fault_done = true;
+                    stuck_task = Some(i);
+                    summary.fault_at = Some((job_id(i), time));
                     continue;
                 }
                 tasks[i].events += 1;
@@ -783,6 +823,13 @@ pub fn run<W: Write>(config: &Config, out: &mut W) -> io::Result<Summary> {
                     continue;
                 }
                 let state = tasks[i].state;
+                if config.fault == Some(ServiceFault::AcceptsForceEndInCreating) {
+                    // Accepted and ignored: the task goes on creating.
+                    write_command(&mut w, i, time, Event::ForceEnd, "accepted")?;
+                    summary.records += 1;
+                    summary.commands += 1;
+                    continue;
+                }
                 let broken = match config.fault {
                     Some(ServiceFault::DeletedReappears) => TaskSpec {
                         status: Status::Ended,
