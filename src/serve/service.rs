@@ -666,6 +666,25 @@ impl<P: ControlPlane> Service<P> {
             job.generation
         };
         let Some(view) = self.view(task) else { return };
+        let hang = match self.fault.filter(|_| !self.fault_done) {
+            Some(fault @ ServiceFault::StuckStarting) if view.status == Status::Starting => {
+                Some(fault)
+            }
+            Some(fault @ ServiceFault::ReleaseHangs) if view.status == Status::Ending => {
+                Some(fault)
+            }
+            _ => None,
+        };
+        if let Some(fault) = hang {
+            self.fault_done = true;
+            let id = self.job(task).id.clone();
+            self.notes.push(format!(
+                "service fault {} injected into job {id} (it never leaves {})",
+                fault.name(),
+                view.status.api_code().unwrap_or("?")
+            ));
+            return;
+        }
         let Some((due, event)) = self.plan(task, &view) else {
             return;
         };
@@ -1319,6 +1338,25 @@ impl<P: ControlPlane> Service<P> {
             None => None,
             Some(events) => match events.iter().copied().find(|&e| step(&spec, e).is_some()) {
                 Some(event) => Some(event),
+                None if events == &[Event::ForceEnd]
+                    && spec.status == Status::Creating
+                    && self.fault == Some(ServiceFault::AcceptsForceEndInCreating)
+                    && !self.fault_done =>
+                {
+                    self.fault_done = true;
+                    let id = self.job(task).id.clone();
+                    self.notes.push(format!(
+                        "service fault accepts-force-end-in-creating injected into job {id} (a force end accepted while creating, and ignored)"
+                    ));
+                    self.push_timeline(task, word, true);
+                    self.record_command(&id, record_word, &op, None, Ok(()));
+                    let seq = self.next_seq();
+                    return Ok(Accepted {
+                        name: self.job(task).name.clone(),
+                        id,
+                        query_id: format!("{:016x}", mix(self.seed ^ seq)),
+                    });
+                }
                 None => {
                     let id = self.job(task).id.clone();
                     let error = self.refusal(task, &spec, word);
@@ -1969,6 +2007,32 @@ mod tests {
             2,
             "the index is rebuilt on restore"
         );
+    }
+
+    #[test]
+    fn the_simulators_newer_faults_misbehave_once() {
+        let force = OpRequest {
+            call: Call::StopJobAction,
+            force: true,
+            ..action("stop")
+        };
+        let mut s = service();
+        s.set_fault(Some(ServiceFault::AcceptsForceEndInCreating));
+        let id = create(&mut s, "FULL_TRANS");
+        s.operate("p", &id, force).expect("wrongly accepted");
+        assert_eq!(shows(&mut s, &id), "CREATING");
+        let other = create(&mut s, "FULL_TRANS");
+        assert!(s.operate("p", &other, force).is_err(), "only once");
+
+        let mut s = service();
+        s.set_fault(Some(ServiceFault::StuckStarting));
+        let id = create(&mut s, "FULL_TRANS");
+        run_until(&mut s, &id, "CONFIGURATION");
+        s.operate("p", &id, action("start")).expect("start");
+        run_until(&mut s, &id, "STARTJOBING");
+        s.advance(s.now() + 30 * DAY);
+        assert_eq!(shows(&mut s, &id), "STARTJOBING");
+        assert_eq!(s.next_due(), None);
     }
 
     #[test]
