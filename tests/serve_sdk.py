@@ -254,6 +254,33 @@ check(shown[missing] == (None, "DRS.10000010"), "v3 batch-status: an unknown job
 v3_list = drs3.show_job_list(v3.ShowJobListRequest(body=v3.QueryJobsReq(cur_page=1, per_page=10)))
 check(v3_list.total_record == len(listed(limit=100).jobs), "the v3 list counts what the v5 list lists")
 
+# The v3 batch pause and batch delete (delete_type force_terminate, then delete).
+more = [create("v3-%d" % i) for i in range(2)]
+for job in more:
+    wait_for(job, {"CONFIGURATION"})
+    act(job, "start")
+for job in more:
+    wait_for(job, {"FULL_TRANSFER_STARTED"})
+paused = drs3.batch_stop_jobs(
+    v3.BatchStopJobsRequest(body=v3.BatchPauseJobReq(jobs=[v3.PauseInfo(job_id=j, pause_mode="target") for j in more]))
+)
+check(paused.count == 2 and all(r.status == "success" for r in paused.results), "v3 batch-pause-task pauses each job")
+for job in more:
+    wait_for(job, {"PAUSING"})
+
+
+def v3_delete(delete_type):
+    jobs = [v3.DeleteJobReq(delete_type=delete_type, job_id=j) for j in more]
+    return drs3.batch_delete_jobs(v3.BatchDeleteJobsRequest(body=v3.BatchDeleteJobReq(jobs=jobs)))
+
+
+refused_delete = v3_delete("delete")
+check([r.error_code for r in refused_delete.results] == ["DRS.LC0001"] * 2, "v3 delete of paused jobs is refused per job")
+check(all(r.status == "success" for r in v3_delete("force_terminate").results), "v3 force_terminate ends each job")
+for job in more:
+    wait_for(job, {"RELEASE_RESOURCE_COMPLETE"})
+check(all(r.status == "success" for r in v3_delete("delete").results), "v3 delete deletes each ended job")
+
 # 6. Refusals in the API's error shape.
 refused(lambda: status(missing), "DRS.10000010", "an unknown job")
 refused(lambda: act(forced, "fly"), "DRS.LC0400", "an unknown action name")
