@@ -456,7 +456,9 @@ async fn a_clean_recording_validates_and_a_service_fault_is_caught() {
         .lines()
         .count();
     assert!(
-        report.contains(&format!("line {lines}: ")) && report.contains("status DELETED"),
+        (report.contains(&format!("faulty.jsonl:{lines}: "))
+            || report.contains(&format!("line {lines}: ")))
+            && report.contains("status DELETED"),
         "{report}"
     );
 
