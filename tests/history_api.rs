@@ -540,3 +540,63 @@ fn the_itf_of_a_job_not_in_the_history_is_a_bad_invocation() {
     assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
     assert!(stdout(&out).is_empty());
 }
+
+#[test]
+fn a_format_1_file_does_not_change_how_another_file_reads_stop() {
+    let a = temp("format-1-a.jsonl");
+    std::fs::write(
+        &a,
+        r#"{"kind":"header","format":"drs-lifecycle history 1"}
+{"kind":"status","job":"x","t":"2025-03-01T10:00:00Z","status":"INCRE_TRANSFER_STARTED","mode":"FULL_INCR_TRANS"}
+"#,
+    )
+    .expect("write");
+    let b = temp("format-2-b.jsonl");
+    std::fs::write(
+        &b,
+        r#"{"kind":"header","format":"drs-lifecycle history 2"}
+{"kind":"status","job":"y","t":"2025-03-01T10:00:00Z","status":"INCRE_TRANSFER_STARTED","mode":"FULL_INCR_TRANS"}
+{"kind":"command","job":"y","t":"2025-03-01T10:00:10Z","op":"stop","answer":"accepted"}
+{"kind":"status","job":"y","t":"2025-03-01T10:01:00Z","status":"PAUSING"}
+"#,
+    )
+    .expect("write");
+    let out = drs(&[
+        "validate",
+        &a.display().to_string(),
+        &b.display().to_string(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    // The same stop in the format-1 file is refused, naming that file.
+    let out = drs(&[
+        "validate",
+        &b.display().to_string(),
+        &a.display().to_string(),
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    std::fs::write(
+        &a,
+        r#"{"kind":"header","format":"drs-lifecycle history 1"}
+{"kind":"status","job":"x","t":"2025-03-01T10:00:00Z","status":"INCRE_TRANSFER_STARTED","mode":"FULL_INCR_TRANS"}
+{"kind":"command","job":"x","t":"2025-03-01T10:00:10Z","op":"stop","answer":"accepted"}
+"#,
+    )
+    .expect("write");
+    let out = drs(&[
+        "validate",
+        &a.display().to_string(),
+        &b.display().to_string(),
+    ]);
+    assert_eq!(out.status.code(), Some(3), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("format-1-a.jsonl:3: a bare \"stop\""),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -59,7 +59,7 @@ use super::time::{Millis, format_gap, format_time};
 
 /// How many low bits of a [`location`] hold the line number: a file may have up to
 /// 2⁴⁰ − 1 lines (a trillion), and a history up to 2²⁴ files.
-pub const LINE_BITS: u32 = 40;
+pub use super::judge::LINE_BITS;
 
 const LINE_MASK: u64 = (1 << LINE_BITS) - 1;
 
@@ -779,8 +779,8 @@ impl Validator {
             return self.contradiction(file, line, what);
         }
         source.header = line;
-        self.judge.header(header);
         let at = location(source.index, line);
+        self.judge.header(header, at);
         let s = &self.settings;
         let commands = |v: bool| if v { "complete" } else { "partial" }.to_string();
         let billing = |v: bool| if v { "recorded" } else { "unrecorded" }.to_string();
