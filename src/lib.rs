@@ -16,6 +16,7 @@
 //! - [`history`]: recorded histories of real tasks (polls, commands, timelines), parsed and
 //!   judged against the specification's observations, the first impossible record explained.
 //! - [`simulate`]: a seeded fleet simulation over simulated time, written as a history.
+//! - [`serve`]: a local DRS endpoint speaking the real API over any control plane.
 //! - [`cli`]: the `drs-lifecycle` command line.
 //! - [`text`]: number formatting and display-width padding shared by every printed table.
 
@@ -31,6 +32,7 @@ pub mod history;
 pub mod model;
 pub mod plane;
 pub mod report;
+pub mod serve;
 pub mod simulate;
 pub mod spec;
 pub mod text;

@@ -7,6 +7,7 @@ mod check;
 mod drive;
 mod explore;
 mod report;
+mod serve;
 mod simulate;
 mod snapshot;
 mod validate;
@@ -62,6 +63,10 @@ pub enum Command {
     /// it in JSON lines (docs/drive-protocol.md) with generated cases; a failure is shrunk,
     /// printed step by step and saved as a regression and a history.
     Drive(drive::DriveArgs),
+    /// A local DRS endpoint speaking the real API (the official SDK works against it), over
+    /// the reference engine, with the service's own seeded life, billing per project, a
+    /// manual or sped-up clock and a recording `validate` reads.
+    Serve(serve::ServeArgs),
     /// The reference engine behind the drive protocol, on stdin/stdout.
     #[command(hide = true)]
     ServePlane(drive::ServeArgs),
@@ -329,6 +334,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Validate(args) => validate::validate(args),
         Command::Simulate(args) => simulate::simulate(args),
         Command::Drive(args) => drive::drive(args),
+        Command::Serve(args) => serve::serve(args),
         Command::ServePlane(args) => drive::serve_plane(args),
     };
     match result {
