@@ -257,3 +257,89 @@ fn every_bug_planted_in_the_python_example_is_caught() {
         let _ = std::fs::remove_dir_all(&save);
     }
 }
+
+/// `drive --cover` against the reference engine: every (state, command) pair of the
+/// single-task lifecycle sent, refusals included, and the figures printed.
+#[test]
+fn the_tour_covers_every_pair_against_the_reference_engine() {
+    let save = temp("cover-clean");
+    for protocol in ["1", "2"] {
+        let output = drive(
+            &save,
+            &["--cover", "--protocol", protocol],
+            &[BIN, "serve-plane"],
+        );
+        let (out, err) = text(&output);
+        assert_eq!(output.status.code(), Some(0), "{out}{err}");
+        let (covered, total) = tour_pairs(&out);
+        assert_eq!(covered, total, "{out}");
+        assert!(total > 1000, "{out}");
+        for label in ["full ", "full+incremental", "incremental ", "no task yet"] {
+            assert!(out.contains(&format!("  {label}")), "{label}: {out}");
+        }
+    }
+    assert!(!save.exists(), "nothing saved for a passing run");
+}
+
+/// The pairs covered and the pairs in all from `drive --cover`'s summary.
+fn tour_pairs(out: &str) -> (usize, usize) {
+    let line = out
+        .lines()
+        .find(|line| line.starts_with("drive --cover:"))
+        .unwrap_or_else(|| panic!("a tour summary: {out}"));
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let of = words.iter().position(|w| *w == "of").expect("N of M");
+    (
+        words[of - 1].parse().expect("covered"),
+        words[of + 1].parse().expect("total"),
+    )
+}
+
+#[test]
+fn the_python_example_passes_the_tour() {
+    let Some(program) = python_example() else {
+        return;
+    };
+    let save = temp("python-cover-clean");
+    let output = drive(&save, &["--cover"], &program);
+    let (out, err) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{out}{err}");
+    let (covered, total) = tour_pairs(&out);
+    assert_eq!(covered, total, "{out}");
+}
+
+/// Every bug planted in the Python example, the four that random cases missed included, is
+/// caught by the tour with its shortest case, and the saved history is rejected by
+/// `validate`.
+#[test]
+fn the_tour_catches_every_bug_planted_in_the_python_example_with_its_shortest_case() {
+    let Some([python, script]) = python_example() else {
+        return;
+    };
+    for (bug, shrunk) in [
+        ("full-only-goes-incremental", 6),
+        ("full-only-complete-pauses", 6),
+        ("full-only-complete-faults", 6),
+        ("full-incr-finishes", 6),
+        ("delete-while-paused", 6),
+        ("reuse-deleted-id", 4),
+        ("frozen-keeps-running", 6),
+        ("late-report-undoes-pause", 6),
+    ] {
+        let save = temp(&format!("python-cover-{bug}"));
+        let program = [python, script, "--bug", bug];
+        let output = drive(&save, &["--cover"], &program);
+        let (out, err) = text(&output);
+        assert_eq!(output.status.code(), Some(1), "{bug}: {out}{err}");
+        assert!(out.contains(&format!(" to {shrunk} steps:")), "{bug}: {out}");
+        assert!(out.contains("the tour had covered"), "{bug}: {out}");
+        let validate = validate_saved_history(&save);
+        assert_eq!(
+            validate.status.code(),
+            Some(1),
+            "{bug}: validate rejects it: {}",
+            String::from_utf8_lossy(&validate.stdout)
+        );
+        let _ = std::fs::remove_dir_all(&save);
+    }
+}

@@ -43,6 +43,7 @@ mod history;
 mod plane;
 mod process;
 mod serve;
+mod tour;
 mod wire;
 
 use std::cell::RefCell;
@@ -55,6 +56,7 @@ use std::time::{Duration, Instant};
 pub use plane::{Ahead, Link, PROTOCOL, Planned, ProcessPlane, Sent};
 pub use process::{DriveError, Process};
 pub use serve::{Serving, serve};
+pub use tour::{MODE_LABELS, Tour, TourCount};
 
 use crate::fuzz::{
     CAPACITY, Case, CoverageReport, Failure, Generator, Harness, Limits, Regression, Stats,
@@ -86,6 +88,9 @@ pub struct Options {
     /// Pipelined runs: read the whole fleet, to verify what the answers said, after every
     /// this many commands (and at the end of every case).
     pub verify_every: usize,
+    /// Run the transition tour of the single-task lifecycle ([`Tour`]) instead of generated
+    /// cases.
+    pub cover: bool,
 }
 
 impl Options {
@@ -101,6 +106,7 @@ impl Options {
             save: PathBuf::from("drive-failures"),
             protocol: PROTOCOL,
             verify_every: VERIFY_EVERY,
+            cover: false,
         }
     }
 }
@@ -177,6 +183,8 @@ pub struct Report {
     pub elapsed: Duration,
     /// The first failure, if any.
     pub found: Option<Found>,
+    /// With `--cover`: what the tour covered (up to the failure, if any).
+    pub tour: Option<TourCount>,
 }
 
 impl Report {
@@ -209,16 +217,24 @@ pub fn drive(
     });
     let mut rng = seeded(options.seed);
     let mut cases = 0;
-    let total = saved.len() as u64 + options.cases;
+    let replayed = saved.len() as u64;
+    let tour = options.cover.then(Tour::single_task);
+    let generated = match &tour {
+        Some(tour) => tour.segments.len() as u64,
+        None => options.cases,
+    };
+    let total = replayed + generated;
     let mut saved = saved.into_iter().map(|(_, regression)| regression.case());
     let mut found = None;
+    let mut failed_at = None;
     // The case after the one running is known before it ends, so that a pipelined run can
     // send its first requests while the driver judges the last answers of this one.
     let mut upcoming = (0..total)
         .filter_map(|number| {
-            let case = match saved.next() {
-                Some(case) => case,
-                None => generator.generate(&mut rng),
+            let case = match (saved.next(), &tour) {
+                (Some(case), _) => case,
+                (None, Some(tour)) => tour.segments[(number - replayed) as usize].clone(),
+                (None, None) => generator.generate(&mut rng),
             };
             (case.creations() <= CAPACITY).then_some((number, case))
         })
@@ -229,7 +245,18 @@ pub fn drive(
         if let Err(failure) =
             run_case(&mut harness, &link, &case, None, options.verify_every, next)?
         {
-            found = Some(shrink_and_save(options, &link, case, failure, number)?);
+            // A failure of the tour starts shrinking from the shortest case of its pair.
+            let segment = number.checked_sub(replayed).map(|s| s as usize);
+            let shortest = match (&tour, segment) {
+                (Some(tour), Some(segment)) => {
+                    failed_at = Some((segment, failure.step));
+                    tour.shortest_case(segment, failure.step)
+                }
+                _ => None,
+            };
+            found = Some(shrink_and_save(
+                options, &link, case, failure, number, shortest,
+            )?);
             break;
         }
         progress(cases, harness.stats());
@@ -239,13 +266,14 @@ pub fn drive(
         (link.indefinite, link.happened)
     };
     Ok(Report {
-        regressions: (total - options.cases) as usize,
+        regressions: replayed as usize,
         cases,
         stats: harness.stats().clone(),
         indefinite: (indefinite, happened),
         coverage: harness.coverage().report(generator.exhaustive()),
         elapsed: started.elapsed(),
         found,
+        tour: tour.map(|tour| tour.count(failed_at)),
     })
 }
 
@@ -526,14 +554,27 @@ fn shrink_and_save(
     case: Case,
     first: Failure,
     number: u64,
+    shortest: Option<Case>,
 ) -> Result<Found, DriveError> {
     let original_length = case.commands.len();
     let target = first.property;
     link.borrow_mut().ahead = None;
     let make_link = Rc::clone(link);
     let mut replayer = DriveHarness::with(move || ProcessPlane::reset(&make_link), None);
+    // What follows the failing step plays no part: shrinking starts from the prefix, or
+    // from a shorter case (the tour's shortest way to the failing pair) that fails alike.
+    let mut start = Case {
+        commands: case.commands[..(first.step + 1).min(case.commands.len())].to_vec(),
+        ..case
+    };
+    if let Some(shortest) = shortest.filter(|shortest| shortest.commands.len() < start.commands.len()) {
+        let ran = run_case(&mut replayer, link, &shortest, None, options.verify_every, None)?;
+        if ran.is_err_and(|failure| failure.property == target) {
+            start = shortest;
+        }
+    }
     let mut error = None;
-    let shrunk = minimize(case, |candidate| {
+    let shrunk = minimize(start, |candidate| {
         if error.is_some() {
             return false;
         }
@@ -571,7 +612,11 @@ fn shrink_and_save(
     std::fs::create_dir_all(&options.save).map_err(|e| DriveError {
         message: format!("cannot create {}: {e}", options.save.display()),
     })?;
-    let name = format!("drive-seed{:x}-case{}", options.seed, number + 1);
+    let name = if options.cover {
+        format!("drive-cover-stretch{}", number + 1)
+    } else {
+        format!("drive-seed{:x}-case{}", options.seed, number + 1)
+    };
     let regression = options.save.join(format!("{name}.json"));
     let description = format!(
         "drive -- {}: {} at step {} (seed {:#x}, case {})",
