@@ -164,6 +164,9 @@ pub struct Found {
     pub regression: PathBuf,
     /// Where the history was saved (`drs-lifecycle validate` reads it).
     pub history: PathBuf,
+    /// What `validate` makes of it: the job and the claim of its first violation, or
+    /// `None` when what a poller sees of the failure is consistent with the specification.
+    pub rejected: Option<(String, &'static str)>,
 }
 
 /// What a run did.
@@ -508,11 +511,11 @@ fn exact_steps(
                                 .slots()
                                 .get(id.wrapping_sub(1))
                                 .map_or(Status::Creating, |slot| slot.task.status);
-                            format!("accepted → {status:?}")
+                            format!("accepted → {}", status.name())
                         }
                         _ => "accepted".to_string(),
                     },
-                    Err(kind) => format!("refused {kind:?}"),
+                    Err(kind) => format!("refused {}", plane::refusal_name(kind)),
                 },
                 program: harness.plane().last_answer(),
                 answered: harness.plane().last_answered(),
@@ -544,7 +547,18 @@ fn query_agrees(harness: &DriveHarness, index: usize, command: &Command) -> Resu
         step: index,
         command: Some(*command),
         property: crate::fuzz::Broke::Claim(ENGINE_REFINES_SPEC),
-        detail: format!("query answered {answered:?}, but the task list shows {shown:?}"),
+        detail: {
+            let words = |task: Option<crate::plane::TaskView>| {
+                task.map_or("no task".to_string(), |task| plane::view_words(&task))
+            };
+            format!(
+                "a query of task {} by account {} answered {}, but the fleet (tasks) shows {}",
+                task.0,
+                crate::spec::account_letter(account.0),
+                words(answered),
+                words(shown)
+            )
+        },
     })
 }
 
@@ -631,7 +645,13 @@ fn shrink_and_save(
         &to_json(&Regression::new(description, &shrunk, None)),
     )?;
     let history = options.save.join(format!("{name}.history.jsonl"));
-    write(&history, &history::write(&steps, &options.program))?;
+    let recorded = history::write(&steps, &options.program);
+    write(&history, &recorded)?;
+    let rejected = history::verdict(&recorded).map_err(|error| DriveError {
+        message: format!(
+            "drive wrote a history that validate cannot read ({error}): a bug of drive"
+        ),
+    })?;
     Ok(Found {
         case: shrunk,
         failure,
@@ -639,6 +659,7 @@ fn shrink_and_save(
         original_length,
         regression,
         history,
+        rejected,
     })
 }
 
@@ -679,10 +700,21 @@ impl std::fmt::Display for Found {
             "saved the regression {} (replayed first by the next drive)",
             self.regression.display()
         )?;
-        write!(
-            f,
-            "saved the history {} (drs-lifecycle validate rejects it)",
-            self.history.display()
-        )
+        match &self.rejected {
+            Some((job, claim)) => write!(
+                f,
+                "saved the history {} (drs-lifecycle validate rejects it: {job} breaks \"{claim}\")",
+                self.history.display()
+            ),
+            None => write!(
+                f,
+                "saved the history {} (drs-lifecycle validate does not reject it: what a \
+                 poller records of this case, the statuses, the user operations and billing, \
+                 is explained by the specification with steps a poller does not see; the \
+                 failure shows only in what the program answered: a system event accepted or \
+                 refused, a version, a refusal's kind, the tasks an answer lists as changed)",
+                self.history.display()
+            ),
+        }
     }
 }

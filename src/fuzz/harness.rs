@@ -73,7 +73,8 @@ impl PartialEq<ClaimId> for Broke {
 /// Why a case failed: the step, the command, the claim it broke and what was seen.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Failure {
-    /// The index of the failing command in the case (0-based).
+    /// The index of the failing command in the case (0-based; printed from 1, as the
+    /// printed trace and the saved regression number steps).
     pub step: usize,
     /// The failing command (`None` when the case itself is rejected or the snapshot taken
     /// before `step` failed to restore).
@@ -90,12 +91,16 @@ impl fmt::Display for Failure {
             Some(command) => write!(
                 f,
                 "step {}: {command}: \"{}\" violated: {}",
-                self.step, self.property, self.detail
+                self.step + 1,
+                self.property,
+                self.detail
             ),
             None => write!(
                 f,
                 "step {}: \"{}\" violated: {}",
-                self.step, self.property, self.detail
+                self.step + 1,
+                self.property,
+                self.detail
             ),
         }
     }
