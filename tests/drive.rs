@@ -310,21 +310,24 @@ fn the_python_example_passes_the_tour() {
 
 /// Every bug planted in the Python example, the four that random cases missed included, is
 /// caught by the tour with its shortest case, and the saved history is rejected by
-/// `validate`.
+/// `validate`, or the message says why it cannot be: a full+incremental task's *migration
+/// finished* is a system event, which a poller does not record, and the statuses it shows
+/// (FULL_TRANSFER_COMPLETE, then RELEASE_RESOURCE_STARTED) are explained by unseen system
+/// steps (an instance fault, a failed recovery, an abnormal timeout).
 #[test]
 fn the_tour_catches_every_bug_planted_in_the_python_example_with_its_shortest_case() {
     let Some([python, script]) = python_example() else {
         return;
     };
-    for (bug, shrunk) in [
-        ("full-only-goes-incremental", 6),
-        ("full-only-complete-pauses", 6),
-        ("full-only-complete-faults", 6),
-        ("full-incr-finishes", 6),
-        ("delete-while-paused", 6),
-        ("reuse-deleted-id", 4),
-        ("frozen-keeps-running", 6),
-        ("late-report-undoes-pause", 6),
+    for (bug, shrunk, rejected) in [
+        ("full-only-goes-incremental", 6, true),
+        ("full-only-complete-pauses", 6, true),
+        ("full-only-complete-faults", 6, true),
+        ("full-incr-finishes", 6, false),
+        ("delete-while-paused", 6, true),
+        ("reuse-deleted-id", 4, true),
+        ("frozen-keeps-running", 6, true),
+        ("late-report-undoes-pause", 6, true),
     ] {
         let save = temp(&format!("python-cover-{bug}"));
         let program = [python, script, "--bug", bug];
@@ -333,11 +336,18 @@ fn the_tour_catches_every_bug_planted_in_the_python_example_with_its_shortest_ca
         assert_eq!(output.status.code(), Some(1), "{bug}: {out}{err}");
         assert!(out.contains(&format!(" to {shrunk} steps:")), "{bug}: {out}");
         assert!(out.contains("the tour had covered"), "{bug}: {out}");
+        assert!(!out.contains("Some(") && !out.contains("TaskView"), "{bug}: {out}");
         let validate = validate_saved_history(&save);
+        let said = if rejected {
+            "(drs-lifecycle validate rejects it: job-1 breaks"
+        } else {
+            "(drs-lifecycle validate does not reject it: what a poller records"
+        };
+        assert!(out.contains(said), "{bug}: {out}");
         assert_eq!(
             validate.status.code(),
-            Some(1),
-            "{bug}: validate rejects it: {}",
+            Some(if rejected { 1 } else { 0 }),
+            "{bug}: validate's verdict: {}",
             String::from_utf8_lossy(&validate.stdout)
         );
         let _ = std::fs::remove_dir_all(&save);
