@@ -10,10 +10,10 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use serde::Deserialize;
 use drs_lifecycle::history::validate::{Settings, Validator};
 use drs_lifecycle::history::{Judge, Options, Record, parse_line};
 use drs_lifecycle::simulate::{Config, run};
+use serde::Deserialize;
 
 /// The allocator `drs-lifecycle` runs with, so that these figures are the command's.
 #[global_allocator]

@@ -205,7 +205,11 @@ fn successors(
             }
         }
     }
-    for (event, s) in t.unseen_successors(node.state as usize, Unseen::SystemAndBilling, users) {
+    for (event, s) in t.unseen_successors(
+        node.state as usize,
+        Unseen::SystemAndBilling,
+        if users { u16::MAX } else { 0 },
+    ) {
         out.push((
             Node {
                 next: node.next,

@@ -898,8 +898,14 @@ impl Judge {
             self.judge_actions(&poll.job, line, offered, now);
         }
         if self.explain && job.last_answer != NO_ANSWER && job.last_answer as usize != a {
-            let users =
-                !self.options.commands_complete || config.count > 0 || job.optional_ops != 0;
+            // The user operations the gap may hold: any, unless every command is recorded;
+            // then only the pending and indefinite ones (a recorded force end is explained
+            // as a force end, not as an end).
+            let users = if self.options.commands_complete {
+                (0..start.count).fold(job.optional_ops, |m, i| m | start.ops[i])
+            } else {
+                u16::MAX
+            };
             // From the states that showed the last answer (not every state reached since).
             let last = t.shows[job.last_answer as usize];
             let from = if previous & last != 0 {
@@ -908,7 +914,7 @@ impl Judge {
                 last
             };
             let steps = t
-                .shortest_unseen_path(from, now, self.unseen(&job), users || start.count > 0)
+                .shortest_unseen_path(from, now, self.unseen(&job), users)
                 .unwrap_or_default()
                 .into_iter()
                 .map(|(event, _)| event.describe())

@@ -412,14 +412,15 @@ impl Tables {
         (0..self.states.len()).filter(move |i| set & (1 << i) != 0)
     }
 
-    /// The shortest run of unseen steps from some state of `from` to some state of `to`:
+    /// The shortest run of unseen steps from some state of `from` to some state of `to`
+    /// (user operations among them only those of the mask `users`):
     /// the events and the states they lead through (empty when `from` meets `to`).
     pub fn shortest_unseen_path(
         &self,
         from: States,
         to: States,
         unseen: Unseen,
-        users: bool,
+        users: u16,
     ) -> Option<Vec<(Event, usize)>> {
         let n = self.states.len();
         let mut previous: Vec<Option<(usize, Event)>> = vec![None; n];
@@ -450,8 +451,9 @@ impl Tables {
         Some(path)
     }
 
-    /// The unseen steps from one state, with the events that take them.
-    pub fn unseen_successors(&self, i: usize, unseen: Unseen, users: bool) -> Vec<(Event, usize)> {
+    /// The unseen steps from one state, with the events that take them; `users` is the mask
+    /// (over [`USER_OPS`]) of the user operations that may be among them.
+    pub fn unseen_successors(&self, i: usize, unseen: Unseen, users: u16) -> Vec<(Event, usize)> {
         let state = &self.states[i];
         let mut events: Vec<Event> = system_events().collect();
         match unseen {
@@ -461,9 +463,13 @@ impl Tables {
             Unseen::System => {}
             Unseen::InArrears => {}
         }
-        if users {
-            events.extend(USER_OPS);
-        }
+        events.extend(
+            USER_OPS
+                .into_iter()
+                .enumerate()
+                .filter(|(o, _)| users & 1 << o != 0)
+                .map(|(_, op)| op),
+        );
         let mut out = Vec::new();
         for event in events {
             if let Some(next) = step(state, event).and_then(|s| self.index_of(&s)) {

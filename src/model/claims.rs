@@ -884,9 +884,15 @@ mod tests {
     #[test]
     fn every_claim_but_reachability_names_the_fault_that_breaks_it() {
         for claim in &CLAIMS {
+            // A history claim names its breaker in its judge (a service fault or a trace).
             assert_eq!(
                 claim.broken_by.is_some(),
-                claim.kind != Kind::Reachability,
+                !matches!(claim.kind, Kind::Reachability | Kind::History),
+                "{claim:?}"
+            );
+            assert_eq!(
+                matches!(claim.judge, Judge::History(_)),
+                claim.kind == Kind::History,
                 "{claim:?}"
             );
         }
