@@ -334,9 +334,15 @@ fn the_tour_catches_every_bug_planted_in_the_python_example_with_its_shortest_ca
         let output = drive(&save, &["--cover"], &program);
         let (out, err) = text(&output);
         assert_eq!(output.status.code(), Some(1), "{bug}: {out}{err}");
-        assert!(out.contains(&format!(" to {shrunk} steps:")), "{bug}: {out}");
+        assert!(
+            out.contains(&format!(" to {shrunk} steps:")),
+            "{bug}: {out}"
+        );
         assert!(out.contains("the tour had covered"), "{bug}: {out}");
-        assert!(!out.contains("Some(") && !out.contains("TaskView"), "{bug}: {out}");
+        assert!(
+            !out.contains("Some(") && !out.contains("TaskView"),
+            "{bug}: {out}"
+        );
         let validate = validate_saved_history(&save);
         let said = if rejected {
             "(drs-lifecycle validate rejects it: job-1 breaks"

@@ -581,8 +581,17 @@ fn shrink_and_save(
         commands: case.commands[..(first.step + 1).min(case.commands.len())].to_vec(),
         ..case
     };
-    if let Some(shortest) = shortest.filter(|shortest| shortest.commands.len() < start.commands.len()) {
-        let ran = run_case(&mut replayer, link, &shortest, None, options.verify_every, None)?;
+    if let Some(shortest) =
+        shortest.filter(|shortest| shortest.commands.len() < start.commands.len())
+    {
+        let ran = run_case(
+            &mut replayer,
+            link,
+            &shortest,
+            None,
+            options.verify_every,
+            None,
+        )?;
         if ran.is_err_and(|failure| failure.property == target) {
             start = shortest;
         }

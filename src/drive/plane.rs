@@ -626,7 +626,11 @@ impl ProcessPlane {
     pub fn last_answer(&self) -> String {
         match self.last {
             Last::Definite(Ok(Outcome::Task(change))) => {
-                format!("accepted → {} (version {})", change.to.name(), change.version)
+                format!(
+                    "accepted → {} (version {})",
+                    change.to.name(),
+                    change.version
+                )
             }
             Last::Definite(Ok(Outcome::Account { .. })) => "accepted".into(),
             Last::Definite(Err(kind)) => format!("refused {}", refusal_name(kind)),
@@ -755,7 +759,11 @@ pub fn view_words(task: &TaskView) -> String {
         task.phase.map_or("none", |phase| phase.english()),
         task.frozen_from
             .map_or_else(|| "none".to_string(), Status::label),
-        if task.holds_instance { "held" } else { "not held" },
+        if task.holds_instance {
+            "held"
+        } else {
+            "not held"
+        },
         task.version
     )
 }
@@ -1059,7 +1067,10 @@ mod tests {
             detail.contains("task 2: the answers said no such task"),
             "{detail}"
         );
-        assert!(!detail.contains("Some(") && !detail.contains("TaskView"), "{detail}");
+        assert!(
+            !detail.contains("Some(") && !detail.contains("TaskView"),
+            "{detail}"
+        );
         assert!(detail.contains("accounts in arrears"), "{detail}");
     }
 }

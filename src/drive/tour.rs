@@ -431,7 +431,10 @@ mod tests {
         assert_eq!(count.covered, count.total);
         assert_eq!(
             count.commands,
-            tour.segments.iter().map(|s| s.commands.len()).sum::<usize>()
+            tour.segments
+                .iter()
+                .map(|s| s.commands.len())
+                .sum::<usize>()
         );
         assert_eq!(count.resets + 1, tour.segments.len());
         // Every state of the single-task lifecycle (the exhaustive search's) is a state of
@@ -439,7 +442,10 @@ mod tests {
         let all = crate::fuzz::Exhaustive::explore();
         for state in &all.states {
             assert!(
-                tour.graph.nodes.iter().any(|node| node.task == Some(*state)),
+                tour.graph
+                    .nodes
+                    .iter()
+                    .any(|node| node.task == Some(*state)),
                 "{state}"
             );
         }

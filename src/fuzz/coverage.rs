@@ -246,7 +246,8 @@ impl Coverage {
 
     /// Whether a task in `from` received `command` (see [`Coverage::record_pair`]).
     pub fn hit_pair(&self, from: &TaskSpec, command: usize) -> bool {
-        self.pairs.contains(state_key(from) * PAIR_COMMANDS + command)
+        self.pairs
+            .contains(state_key(from) * PAIR_COMMANDS + command)
     }
 
     /// Records that the specification accepted `event` for a task in `from` (`None` for a

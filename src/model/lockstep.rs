@@ -131,7 +131,12 @@ pub fn lockstep<P: ControlPlane, B: Before<P>, const N: usize>(
             } else if !versions_advanced(before, after, &outcome) {
                 Some(version_differences(before, after, &outcome))
             } else if !outcome_matches(&world.fleet, &spec_fleet, command, &outcome) {
-                Some(outcome_differences(&world.fleet, &spec_fleet, command, &outcome))
+                Some(outcome_differences(
+                    &world.fleet,
+                    &spec_fleet,
+                    command,
+                    &outcome,
+                ))
             } else {
                 None
             };
@@ -405,7 +410,10 @@ fn task_differences<P: ControlPlane, const N: usize>(spec: &FleetSpec<N>, plane:
             (None, None) => {}
         }
     }
-    for extra in shown.iter().filter(|task| task.id.0 as usize > count || task.id.0 == 0) {
+    for extra in shown
+        .iter()
+        .filter(|task| task.id.0 as usize > count || task.id.0 == 0)
+    {
         parts.push(format!(
             "the program shows task {} out of order (ids are 1, 2, 3, … in order)",
             extra.id.0
