@@ -359,3 +359,36 @@ fn the_tour_catches_every_bug_planted_in_the_python_example_with_its_shortest_ca
         let _ = std::fs::remove_dir_all(&save);
     }
 }
+
+/// A program that crashes in the middle of a case is a failure like the others: the request
+/// named, the case shrunk (here to the tour's shortest case: six steps) and saved, and the
+/// next run replays it first.
+#[test]
+fn a_crash_is_shrunk_saved_and_replayed_first() {
+    let Some([python, script]) = python_example() else {
+        return;
+    };
+    let save = temp("python-crash");
+    let program = [python, script, "--bug", "crashes-on-paused-force-end"];
+    for _ in 0..2 {
+        let output = drive(&save, &["--cover"], &program);
+        let (out, err) = text(&output);
+        assert_eq!(output.status.code(), Some(4), "{out}{err}");
+        assert_eq!(err.lines().count(), 1, "one line: {err}");
+        for expected in [
+            "crashed in the middle of a case (at execute)",
+            "a paused task has no worker to stop",
+            "at step 6, task 1 · force end (by account A)",
+            "shrunk to 6 steps",
+            "saved the regression",
+        ] {
+            assert!(err.contains(expected), "{expected:?} in {err}");
+        }
+    }
+    let saved: Vec<_> = std::fs::read_dir(&save)
+        .expect("saved")
+        .map(|entry| entry.expect("entry").path())
+        .collect();
+    assert_eq!(saved.len(), 1, "{saved:?}");
+    let _ = std::fs::remove_dir_all(&save);
+}

@@ -19,7 +19,9 @@ realistic bug so that `drive` has something to catch:
   full-only-complete-faults    an instance fault is accepted there for a full-only task
   full-incr-finishes       "migration finished" is accepted for a full+incremental task there
 
-The last four are the mode-specific rules of FullMigrationComplete, which random cases
+  crashes-on-paused-force-end  the program dies (an uncaught exception) on force end of a paused task
+
+The four before it are the mode-specific rules of FullMigrationComplete, which random cases
 rarely reach with the right command: `drs-lifecycle drive --cover` sends every command in
 every state and catches each of them.
 """
@@ -78,6 +80,8 @@ class Plane:
             if self.bug == "frozen-keeps-running" and event == "Pause" and task["frozen_from"] in PHASE_OF:
                 return ("Paused", PHASE_OF[task["frozen_from"]])
             return None
+        if self.bug == "crashes-on-paused-force-end" and s == "Paused" and event == "ForceEnd":
+            raise RuntimeError(f"task {task['id']}: a paused task has no worker to stop")
         table = {
             ("Creating", "InstanceReady"): ("Configuration", None),
             ("Creating", "InstanceCreationFailed"): ("CreateFailed", None),
@@ -233,7 +237,8 @@ def main():
     parser.add_argument("--bug", choices=["delete-while-paused", "late-report-undoes-pause",
                                           "reuse-deleted-id", "frozen-keeps-running",
                                           "full-only-goes-incremental", "full-only-complete-pauses",
-                                          "full-only-complete-faults", "full-incr-finishes"])
+                                          "full-only-complete-faults", "full-incr-finishes",
+                                          "crashes-on-paused-force-end"])
     parser.add_argument("--protocol", type=int, choices=[1, 2], default=2,
                         help="the highest protocol version to speak (default 2)")
     args = parser.parse_args()

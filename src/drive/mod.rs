@@ -167,6 +167,9 @@ pub struct Found {
     /// What `validate` makes of it: the job and the claim of its first violation, or
     /// `None` when what a poller sees of the failure is consistent with the specification.
     pub rejected: Option<(String, &'static str)>,
+    /// Whether the shrunk case failed again when it was replayed to be printed (if not,
+    /// the program may be nondeterministic).
+    pub recurred: bool,
 }
 
 /// What a run did.
@@ -245,9 +248,30 @@ pub fn drive(
     while let Some((number, case)) = upcoming.next() {
         cases += 1;
         let next = upcoming.peek().map(|(_, next)| next);
-        if let Err(failure) =
-            run_case(&mut harness, &link, &case, None, options.verify_every, next)?
-        {
+        let ran = match run_case(&mut harness, &link, &case, None, options.verify_every, next) {
+            Ok(ran) => ran,
+            // A crash, a hang, an answer that does not read: a failure of the program too,
+            // shrunk by replaying prefixes of its case from a fresh start, and saved.
+            Err(error) => {
+                let segment = number.checked_sub(replayed).map(|s| s as usize);
+                let shortest = |step: usize| match (&tour, segment) {
+                    (Some(tour), Some(segment)) => tour.shortest_case(segment, step),
+                    _ => None,
+                };
+                let again = number < replayed;
+                // Requests of the next case may have been sent ahead: it may be the one.
+                let next = upcoming.peek().cloned();
+                return Err(program_failed(
+                    options,
+                    &link,
+                    (case, number, again),
+                    next,
+                    error,
+                    shortest,
+                ));
+            }
+        };
+        if let Err(failure) = ran {
             // A failure of the tour starts shrinking from the shortest case of its pair.
             let segment = number.checked_sub(replayed).map(|s| s as usize);
             let shortest = match (&tour, segment) {
@@ -621,7 +645,7 @@ fn shrink_and_save(
         return Err(error);
     }
     let mut steps = Vec::new();
-    let failure = match run_case(
+    let (failure, recurred) = match run_case(
         &mut replayer,
         link,
         &shrunk,
@@ -629,17 +653,13 @@ fn shrink_and_save(
         options.verify_every,
         None,
     )? {
-        Err(failure) => failure,
-        Ok(()) => first,
+        Err(failure) => (failure, true),
+        Ok(()) => (first, false),
     };
     std::fs::create_dir_all(&options.save).map_err(|e| DriveError {
         message: format!("cannot create {}: {e}", options.save.display()),
     })?;
-    let name = if options.cover {
-        format!("drive-cover-stretch{}", number + 1)
-    } else {
-        format!("drive-seed{:x}-case{}", options.seed, number + 1)
-    };
+    let name = saved_name(options, number);
     let regression = options.save.join(format!("{name}.json"));
     let description = format!(
         "drive -- {}: {} at step {} (seed {:#x}, case {})",
@@ -669,7 +689,148 @@ fn shrink_and_save(
         regression,
         history,
         rejected,
+        recurred,
     })
+}
+
+/// The name a case's files are saved under.
+fn saved_name(options: &Options, number: u64) -> String {
+    if options.cover {
+        format!("drive-cover-stretch{}", number + 1)
+    } else {
+        format!("drive-seed{:x}-case{}", options.seed, number + 1)
+    }
+}
+
+/// A case during which the program crashed, hung or printed a non-answer: the shortest
+/// prefix of it that does the same from a fresh start (a binary search over prefixes, each
+/// replayed exact from a new process, so the request is named under protocol 2 too), saved
+/// as a regression that the next run replays first. Answers the error to report, with the
+/// step and where the case was saved.
+fn program_failed(
+    options: &Options,
+    link: &Rc<RefCell<Link>>,
+    (case, number, again): (Case, u64, bool),
+    next: Option<(u64, Case)>,
+    error: DriveError,
+    shortest_of: impl Fn(usize) -> Option<Case>,
+) -> DriveError {
+    let fails = |case: &Case, length: usize| -> Option<DriveError> {
+        if link.borrow_mut().restart().is_err() {
+            return None;
+        }
+        let make_link = Rc::clone(link);
+        let mut replayer = DriveHarness::with(move || ProcessPlane::reset(&make_link), None);
+        let prefix = Case {
+            commands: case.commands[..length].to_vec(),
+            ..case.clone()
+        };
+        let mut lines = Vec::new();
+        run_case(
+            &mut replayer,
+            link,
+            &prefix,
+            Some(&mut lines),
+            options.verify_every,
+            None,
+        )
+        .err()
+    };
+    // The shortest failing prefix, if the whole case fails again from a fresh start.
+    let prefix = |case: &Case| {
+        let length = case.commands.len();
+        let mut shortest = fails(case, length).map(|error| (length, error));
+        if let Some(mut high) = shortest.as_ref().map(|(n, _)| *n) {
+            let mut low = 0;
+            while low < high {
+                let middle = (low + high) / 2;
+                match fails(case, middle) {
+                    Some(error) => {
+                        shortest = Some((middle, error));
+                        high = middle;
+                    }
+                    None => low = middle + 1,
+                }
+            }
+        }
+        shortest
+    };
+    let (mut case, mut number, mut again) = (case, number, again);
+    let mut shortest = prefix(&case);
+    if shortest.is_none()
+        && let Some((next_number, next)) = next
+        && let Some(found) = prefix(&next)
+    {
+        shortest = Some(found);
+        (case, number, again) = (next, next_number, false);
+    }
+    let total = case.commands.len();
+    // The tour knows a shorter way to the pair that failed: the shortest path to its state.
+    if let Some((length, _)) = &shortest
+        && let Some(shorter) = length.checked_sub(1).and_then(&shortest_of)
+        && shorter.commands.len() < *length
+        && let Some(error) = fails(&shorter, shorter.commands.len())
+    {
+        shortest = Some((shorter.commands.len(), error));
+        case = shorter;
+    }
+    let Some((length, replayed)) = shortest else {
+        return DriveError {
+            message: format!(
+                "{error} (during case {}; it did not happen again when the case was replayed \
+                 from a fresh start: the program may be nondeterministic, or it failed on the \
+                 next case's requests, sent ahead)",
+                number + 1
+            ),
+        };
+    };
+    let shrunk = Case {
+        commands: case.commands[..length].to_vec(),
+        ..case
+    };
+    let at = match shrunk.commands.last() {
+        Some(command) if length > 0 => format!("at step {length}, {command}"),
+        _ => "at the case's reset".to_string(),
+    };
+    let name = saved_name(options, number);
+    let regression = options.save.join(format!("{name}.json"));
+    let description = format!("drive -- {}: {replayed}", options.program);
+    if again {
+        return DriveError {
+            message: format!(
+                "{replayed} — {at}, replaying a saved regression of {total} steps (in {}), \
+                 shrunk to {length} steps",
+                options.save.display()
+            ),
+        };
+    }
+    let saved = std::fs::create_dir_all(&options.save)
+        .map_err(|e| e.to_string())
+        .and_then(|()| {
+            std::fs::write(
+                &regression,
+                to_json(&Regression::new(description, &shrunk, None)),
+            )
+            .map_err(|e| e.to_string())
+        });
+    let saved = match saved {
+        Ok(()) => format!(
+            "saved the regression {} (replayed first by the next drive; no history: a \
+             poller's records have no crash)",
+            regression.display()
+        ),
+        Err(why) => format!(
+            "could not save the regression {}: {why}",
+            regression.display()
+        ),
+    };
+    DriveError {
+        message: format!(
+            "{replayed} — {at}: case {} ({total} steps) shrunk to {length} steps by \
+             replaying it from a fresh start; {saved}",
+            number + 1
+        ),
+    }
 }
 
 fn write(path: &Path, text: &str) -> Result<(), DriveError> {
@@ -704,6 +865,13 @@ impl std::fmt::Display for Found {
         }
         f.write_str(&table)?;
         writeln!(f, "{}", self.failure)?;
+        if !self.recurred {
+            writeln!(
+                f,
+                "the failure did not happen again when the shrunk case was replayed to be \
+                 printed: the program may be nondeterministic"
+            )?;
+        }
         writeln!(
             f,
             "saved the regression {} (replayed first by the next drive)",

@@ -86,6 +86,17 @@ impl Link {
         }))
     }
 
+    /// Starts the program again, fresh: the old process is ended, the error forgotten,
+    /// the protocol to be agreed again.
+    pub fn restart(&mut self) -> Result<(), DriveError> {
+        self.process = self.process.restarted()?;
+        self.error = None;
+        self.spoke = 0;
+        self.ahead = None;
+        self.exact = false;
+        Ok(())
+    }
+
     /// The first error the program made, if any.
     pub fn error(&self) -> Option<&DriveError> {
         self.error.as_ref()

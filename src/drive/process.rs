@@ -64,6 +64,7 @@ impl Identified for serde_json::Map<String, Value> {
 /// A running program and the pipes to it.
 pub struct Process {
     program: String,
+    args: Vec<String>,
     child: Child,
     stdin: BufWriter<ChildStdin>,
     stdout: Output,
@@ -121,6 +122,7 @@ impl Process {
         });
         Ok(Process {
             program: program.to_string(),
+            args: args.to_vec(),
             child,
             stdin,
             stdout,
@@ -330,6 +332,12 @@ impl Process {
         DriveError {
             message: format!("{} {when}: {status}; {tail}", self.program),
         }
+    }
+
+    /// The same program started again, fresh (a crash is shrunk by replaying prefixes of
+    /// its case, each from a new process).
+    pub fn restarted(&self) -> Result<Process, DriveError> {
+        Process::start(&self.program, &self.args, self.timeout)
     }
 
     /// The program's name, for messages.
