@@ -370,7 +370,7 @@ fn a_crash_is_shrunk_saved_and_replayed_first() {
     };
     let save = temp("python-crash");
     let program = [python, script, "--bug", "crashes-on-paused-force-end"];
-    for _ in 0..2 {
+    for saved in ["saved the regression", "replaying the saved regression"] {
         let output = drive(&save, &["--cover"], &program);
         let (out, err) = text(&output);
         assert_eq!(output.status.code(), Some(4), "{out}{err}");
@@ -380,7 +380,7 @@ fn a_crash_is_shrunk_saved_and_replayed_first() {
             "a paused task has no worker to stop",
             "at step 6, task 1 · force end (by account A)",
             "shrunk to 6 steps",
-            "saved the regression",
+            saved,
         ] {
             assert!(err.contains(expected), "{expected:?} in {err}");
         }

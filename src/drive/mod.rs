@@ -798,7 +798,7 @@ fn program_failed(
     if again {
         return DriveError {
             message: format!(
-                "{replayed} — {at}, replaying a saved regression of {total} steps (in {}), \
+                "{replayed} — {at}, replaying the saved regression of {total} steps (in {}), \
                  shrunk to {length} steps",
                 options.save.display()
             ),
