@@ -233,6 +233,9 @@ pub fn drive(
     let mut saved = saved.into_iter().map(|(_, regression)| regression.case());
     let mut found = None;
     let mut failed_at = None;
+    // What the cases run so far covered: generation weights toward the rest.
+    let covered = Rc::new(RefCell::new(crate::fuzz::Coverage::new()));
+    let seen = Rc::clone(&covered);
     // The case after the one running is known before it ends, so that a pipelined run can
     // send its first requests while the driver judges the last answers of this one.
     let mut upcoming = (0..total)
@@ -240,7 +243,7 @@ pub fn drive(
             let case = match (saved.next(), &tour) {
                 (Some(case), _) => case,
                 (None, Some(tour)) => tour.segments[(number - replayed) as usize].clone(),
-                (None, None) => generator.generate(&mut rng),
+                (None, None) => generator.generate_toward(&mut rng, Some(&seen.borrow())),
             };
             (case.creations() <= CAPACITY).then_some((number, case))
         })
@@ -286,6 +289,7 @@ pub fn drive(
             )?);
             break;
         }
+        covered.borrow_mut().clone_from(harness.coverage());
         progress(cases, harness.stats());
     }
     let (indefinite, happened) = {
