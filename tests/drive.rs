@@ -421,7 +421,9 @@ fn weighted_generation_finds_the_full_migration_complete_bugs() {
     assert_eq!(output.status.code(), Some(0), "{out}{err}");
     for mode in ["full ", "full+incremental ", "incremental "] {
         assert!(
-            out.contains(&format!("(state, command) pairs, refusals included, {mode}")),
+            out.contains(&format!(
+                "(state, command) pairs, refusals included, {mode}"
+            )),
             "{mode}: {out}"
         );
     }

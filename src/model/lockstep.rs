@@ -321,11 +321,23 @@ fn outcome_matches<const N: usize>(
         (
             Command::Arrears { account } | Command::Recharge { account },
             Outcome::Account {
-                account: changed, ..
+                account: changed,
+                tasks_changed,
+                ..
             },
-        ) => changed == account,
+        ) => changed == account && *tasks_changed == billed(before, after),
         _ => false,
     }
+}
+
+/// How many tasks a billing command froze or unfroze, by the specification.
+fn billed<const N: usize>(before: &FleetSpec<N>, after: &FleetSpec<N>) -> u32 {
+    before
+        .slots()
+        .iter()
+        .zip(after.slots())
+        .filter(|(old, new)| old.task != new.task)
+        .count() as u32
 }
 
 /// A kind of refusal in words, with the protocol's name: `not allowed in this status
@@ -564,6 +576,19 @@ fn outcome_differences<const N: usize>(
                 change.to.label()
             )
         }
+        (
+            Command::Arrears { account } | Command::Recharge { account },
+            Outcome::Account {
+                account: changed,
+                tasks_changed,
+                ..
+            },
+        ) if changed == account => format!(
+            "the answer's change: tasks changed: the specification says {} (the tasks of account \
+             {} it froze or unfroze), the program says {tasks_changed}",
+            billed(before, after),
+            crate::spec::account_letter(account.0)
+        ),
         (_, Outcome::Account { account, .. }) => format!(
             "the answer's change names account {}, not the command's",
             crate::spec::account_letter(account.0)
