@@ -370,8 +370,10 @@ fn a_crash_is_shrunk_saved_and_replayed_first() {
     };
     let save = temp("python-crash");
     let program = [python, script, "--bug", "crashes-on-paused-force-end"];
+    let kept = std::env::temp_dir().join(format!("drs-drive-{}-stderr.txt", std::process::id()));
+    let stderr = kept.to_string_lossy().into_owned();
     for saved in ["saved the regression", "replaying the saved regression"] {
-        let output = drive(&save, &["--cover"], &program);
+        let output = drive(&save, &["--cover", "--stderr", &stderr], &program);
         let (out, err) = text(&output);
         assert_eq!(output.status.code(), Some(4), "{out}{err}");
         assert_eq!(err.lines().count(), 1, "one line: {err}");
@@ -390,6 +392,15 @@ fn a_crash_is_shrunk_saved_and_replayed_first() {
         .map(|entry| entry.expect("entry").path())
         .collect();
     assert_eq!(saved.len(), 1, "{saved:?}");
+    // `--stderr` kept the whole of it: the traceback's first line, which the one-line
+    // message (its last lines) does not quote.
+    let whole = std::fs::read_to_string(&kept).expect("--stderr kept");
+    assert!(
+        whole.contains("Traceback (most recent call last):"),
+        "{whole}"
+    );
+    assert!(whole.contains("RuntimeError"), "{whole}");
+    let _ = std::fs::remove_file(&kept);
     let _ = std::fs::remove_dir_all(&save);
 }
 

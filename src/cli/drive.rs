@@ -47,6 +47,10 @@ pub struct DriveArgs {
     /// once, refusals included, walking the shortest paths between them.
     #[arg(long)]
     pub cover: bool,
+    /// Keep the program's standard error whole in FILE (its last lines are quoted on a
+    /// failure either way).
+    #[arg(long, value_name = "FILE")]
+    pub stderr: Option<PathBuf>,
     /// Show the progress line even when standard error is not a terminal.
     #[arg(long)]
     pub progress: bool,
@@ -71,6 +75,7 @@ pub fn drive(args: DriveArgs) -> Result<ExitCode, CliError> {
         protocol: args.protocol,
         verify_every: args.verify_every as usize,
         cover: args.cover,
+        stderr: args.stderr,
     };
     let show = args.progress || std::io::stderr().is_terminal();
     let started = Instant::now();

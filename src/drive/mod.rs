@@ -91,6 +91,8 @@ pub struct Options {
     /// Run the transition tour of the single-task lifecycle ([`Tour`]) instead of generated
     /// cases.
     pub cover: bool,
+    /// Where the program's standard error is kept whole (truncated at the start).
+    pub stderr: Option<PathBuf>,
 }
 
 impl Options {
@@ -107,6 +109,7 @@ impl Options {
             protocol: PROTOCOL,
             verify_every: VERIFY_EVERY,
             cover: false,
+            stderr: None,
         }
     }
 }
@@ -170,6 +173,8 @@ pub struct Found {
     /// Whether the shrunk case failed again when it was replayed to be printed (if not,
     /// the program may be nondeterministic).
     pub recurred: bool,
+    /// The last lines of the program's standard error when the failure was printed.
+    pub stderr: Option<String>,
 }
 
 /// What a run did.
@@ -212,7 +217,17 @@ pub fn drive(
     let saved = load_all(&options.save).map_err(|error| DriveError {
         message: format!("cannot read the saved regressions: {error}"),
     })?;
-    let process = Process::start(&options.program, &options.args, options.timeout)?;
+    if let Some(path) = &options.stderr {
+        std::fs::File::create(path).map_err(|error| DriveError {
+            message: format!("cannot create {}: {error}", path.display()),
+        })?;
+    }
+    let process = Process::start_keeping(
+        &options.program,
+        &options.args,
+        options.timeout,
+        options.stderr.as_deref(),
+    )?;
     let link = Link::new(process, options.protocol);
     let make_link = Rc::clone(&link);
     let mut harness = DriveHarness::with(move || ProcessPlane::reset(&make_link), None);
@@ -694,6 +709,7 @@ fn shrink_and_save(
         history,
         rejected,
         recurred,
+        stderr: link.borrow().stderr_tail(),
     })
 }
 
@@ -869,6 +885,9 @@ impl std::fmt::Display for Found {
         }
         f.write_str(&table)?;
         writeln!(f, "{}", self.failure)?;
+        if let Some(tail) = &self.stderr {
+            writeln!(f, "the program's standard error ended: {tail}")?;
+        }
         if !self.recurred {
             writeln!(
                 f,

@@ -97,6 +97,11 @@ impl Link {
         Ok(())
     }
 
+    /// The last lines of the program's standard error, if it wrote any.
+    pub fn stderr_tail(&self) -> Option<String> {
+        self.process.stderr_tail()
+    }
+
     /// The first error the program made, if any.
     pub fn error(&self) -> Option<&DriveError> {
         self.error.as_ref()
