@@ -84,6 +84,9 @@ fn caught(fault: &str, expected: &str) {
     let out = simulate_and_validate(&format!("{fault}.jsonl"), &sim, &[]);
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(1), "{fault}: {text}");
+    // Places are `file:line`.
+    let file = temp(&format!("{fault}.jsonl")).display().to_string();
+    let expected = &expected.replace("{file}", &file);
     assert!(
         text.contains(expected),
         "{fault}: expected {expected:?} in\n{text}"
@@ -94,7 +97,7 @@ fn caught(fault: &str, expected: &str) {
 fn a_deleted_task_that_reappears_is_caught_where_it_first_shows() {
     caught(
         "deleted-reappears",
-        "violation 1 of 1: job job-000018, line 1,130: deleted task never reappears",
+        "violation 1 of 1: job job-000018 at {file}:1130: deleted task never reappears",
     );
 }
 
@@ -102,7 +105,7 @@ fn a_deleted_task_that_reappears_is_caught_where_it_first_shows() {
 fn an_ended_task_that_restarts_is_caught_where_it_first_shows() {
     caught(
         "ended-restarts",
-        "violation 1 of 1: job job-000306, line 534: ended is terminal",
+        "violation 1 of 1: job job-000306 at {file}:534: ended is terminal",
     );
 }
 
@@ -110,7 +113,7 @@ fn an_ended_task_that_restarts_is_caught_where_it_first_shows() {
 fn a_pause_undone_by_a_late_report_is_caught_where_it_first_shows() {
     caught(
         "pause-undone",
-        "violation 1 of 1: job job-000345, line 29,044: a paused task moves only on a user's resume, reset or end",
+        "violation 1 of 1: job job-000345 at {file}:29044: a paused task moves only on a user's resume, reset or end",
     );
 }
 
@@ -118,7 +121,7 @@ fn a_pause_undone_by_a_late_report_is_caught_where_it_first_shows() {
 fn a_frozen_task_that_keeps_migrating_is_caught_where_it_first_shows() {
     caught(
         "frozen-keeps-migrating",
-        "violation 1 of 1: job job-000026, line 58,547: a frozen task moves only on recharge or retention expiry",
+        "violation 1 of 1: job job-000026 at {file}:58547: a frozen task moves only on recharge or retention expiry",
     );
 }
 
@@ -126,7 +129,7 @@ fn a_frozen_task_that_keeps_migrating_is_caught_where_it_first_shows() {
 fn an_ignored_force_end_is_caught_at_the_first_poll_past_the_bound() {
     caught(
         "force-end-ignored",
-        "violation 1 of 1: job job-000070, line 21,357: an accepted command takes effect",
+        "violation 1 of 1: job job-000070 at {file}:21357: an accepted command takes effect",
     );
 }
 
@@ -181,7 +184,7 @@ fn polls_that_miss_short_statuses_are_consistent_and_explained() {
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(text.contains(
-        "gap: job orders-db line 6: FULL_TRANSFER_STARTED → INCRE_TRANSFER_STARTED: full done, incremental begun, 2 unseen steps"
+        "gap: job orders-db at tests/traces/missed-short-statuses.jsonl:6: FULL_TRANSFER_STARTED → INCRE_TRANSFER_STARTED: full done, incremental begun, 2 unseen steps"
     ), "{text}");
     assert!(
         text.contains(
@@ -210,7 +213,9 @@ fn excursion_codes_are_skipped_and_counted_or_an_error_by_policy() {
     );
     let out = trace("excursions.jsonl", &["--excursions", "error"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stdout(&out).contains("job crm, line 2: every status code is a lifecycle status"));
+    assert!(stdout(&out).contains(
+        "job crm at tests/traces/excursions.jsonl:2: every status code is a lifecycle status"
+    ));
 }
 
 #[test]
@@ -225,7 +230,9 @@ fn a_prepaid_task_whose_end_shows_late_is_consistent() {
     // With a bound shorter than the delay, the late end breaks it.
     let out = trace("prepaid-late-end.jsonl", &["--apply-within", "2m"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stdout(&out).contains("job prepaid, line 6: an accepted command takes effect"));
+    assert!(stdout(&out).contains(
+        "job prepaid at tests/traces/prepaid-late-end.jsonl:6: an accepted command takes effect"
+    ));
 }
 
 #[test]
@@ -234,10 +241,10 @@ fn a_deleted_task_that_reappears_is_explained() {
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(1));
     for expected in [
-        "violation 1 of 1: job ghost, line 4: deleted task never reappears",
-        "  before    line         3  2025-03-01T10:00:20Z  status does-not-exist",
-        "  impossible line       4  2025-03-01T10:00:30Z  status INCRE_TRANSFER_STARTED",
-        "  gap       10 s",
+        "violation 1 of 1: job ghost at tests/traces/deleted-reappears.jsonl:4: deleted task never reappears",
+        "  before      tests/traces/deleted-reappears.jsonl:3  2025-03-01T10:00:20Z  status does-not-exist",
+        "  impossible  tests/traces/deleted-reappears.jsonl:4  2025-03-01T10:00:30Z  status INCRE_TRANSFER_STARTED",
+        "  gap         10 s",
         "  possible before it (3): 已删除 Deleted [FULL_TRANS]; 已删除 Deleted [FULL_INCR_TRANS]; 已删除 Deleted [INCR_TRANS]",
         "  the specification would let a poll show: DELETED or does-not-exist",
         "  explained prefix: 3 record(s) of the job",
@@ -252,7 +259,7 @@ fn an_incremental_only_task_in_a_full_phase_breaks_the_mode_claim() {
     assert_eq!(out.status.code(), Some(1));
     assert!(
         stdout(&out)
-            .contains("job cdc, line 2: full-only never incremental, incremental-only never full")
+            .contains("job cdc at tests/traces/incremental-only-runs-full.jsonl:2: full-only never incremental, incremental-only never full")
     );
 }
 
@@ -277,7 +284,7 @@ fn saved_service_answers_are_polls_and_available_actions_are_judged() {
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(text.contains("4 records of 2 jobs"), "{text}");
     assert!(
-        text.contains("job a1 line 4: offers pause (refused in every consistent state)"),
+        text.contains("job a1 at tests/traces/service-answers.jsonl:4: offers pause (refused in every consistent state)"),
         "{text}"
     );
 }
@@ -559,7 +566,7 @@ mod library {
     fn validate(bytes: &[u8], settings: Settings) -> Result<Outcome, Stop> {
         let mut validator = Validator::new(settings);
         validator.read(bytes, "history.jsonl")?;
-        validator.finish()
+        Ok(validator.finish())
     }
 
     fn violations(outcome: &Outcome) -> Vec<(String, u64, &'static str)> {

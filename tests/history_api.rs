@@ -112,7 +112,7 @@ fn restart_is_resume_or_retry_whichever_the_state_accepts() {
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(
-        text.contains("job r1, line 5: the service refuses only what the specification refuses"),
+        text.contains("job r1 at tests/traces/refuses-allowed.jsonl:5: the service refuses only what the specification refuses"),
         "{text}"
     );
     assert!(
@@ -138,9 +138,9 @@ fn the_service_accepting_what_the_specification_refuses_is_a_violation() {
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(1), "{text}");
     for expected in [
-        "job c1, line 4: the service accepts only what the specification accepts",
-        "pending   line         3  2025-03-01T10:00:05Z  command force end accepted (55 s before)",
-        "job c2, line 7: the service accepts only what the specification accepts",
+        "job c1 at tests/traces/accepts-force-end-in-creating.jsonl:4: the service accepts only what the specification accepts",
+        "pending     tests/traces/accepts-force-end-in-creating.jsonl:3  2025-03-01T10:00:05Z  command force end accepted (55 s before)",
+        "job c2 at tests/traces/accepts-force-end-in-creating.jsonl:7: the service accepts only what the specification accepts",
         "command delete accepted",
     ] {
         assert!(text.contains(expected), "expected {expected:?} in\n{text}");
@@ -165,7 +165,10 @@ fn available_actions_in_capitals_are_judged_in_their_vocabulary() {
         "{text}"
     );
     assert!(
-        text.contains("job j line 1: offers delete (refused in every consistent state)"),
+        text.contains(&format!(
+            "job j at {}:1: offers delete (refused in every consistent state)",
+            path.display()
+        )),
         "{text}"
     );
 }
@@ -228,7 +231,7 @@ fn a_stuck_task_is_its_own_exit_status_with_the_first_and_last_poll() {
     assert_eq!(out.status.code(), Some(4), "{text}");
     assert!(text.contains("1 job(s) stuck past a deadline"), "{text}");
     assert!(
-        text.contains("every transient status is left within its deadline — STARTJOBING from line"),
+        text.contains("every transient status is left within its deadline — STARTJOBING from "),
         "{text}"
     );
     // A bound longer than the history: nothing stuck.
@@ -536,4 +539,64 @@ fn the_itf_of_a_job_not_in_the_history_is_a_bad_invocation() {
     let out = trace("api-words.jsonl", &["--itf", "w9"]);
     assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
     assert!(stdout(&out).is_empty());
+}
+
+#[test]
+fn a_format_1_file_does_not_change_how_another_file_reads_stop() {
+    let a = temp("format-1-a.jsonl");
+    std::fs::write(
+        &a,
+        r#"{"kind":"header","format":"drs-lifecycle history 1"}
+{"kind":"status","job":"x","t":"2025-03-01T10:00:00Z","status":"INCRE_TRANSFER_STARTED","mode":"FULL_INCR_TRANS"}
+"#,
+    )
+    .expect("write");
+    let b = temp("format-2-b.jsonl");
+    std::fs::write(
+        &b,
+        r#"{"kind":"header","format":"drs-lifecycle history 2"}
+{"kind":"status","job":"y","t":"2025-03-01T10:00:00Z","status":"INCRE_TRANSFER_STARTED","mode":"FULL_INCR_TRANS"}
+{"kind":"command","job":"y","t":"2025-03-01T10:00:10Z","op":"stop","answer":"accepted"}
+{"kind":"status","job":"y","t":"2025-03-01T10:01:00Z","status":"PAUSING"}
+"#,
+    )
+    .expect("write");
+    let out = drs(&[
+        "validate",
+        &a.display().to_string(),
+        &b.display().to_string(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    // The same stop in the format-1 file is refused, naming that file.
+    let out = drs(&[
+        "validate",
+        &b.display().to_string(),
+        &a.display().to_string(),
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    std::fs::write(
+        &a,
+        r#"{"kind":"header","format":"drs-lifecycle history 1"}
+{"kind":"status","job":"x","t":"2025-03-01T10:00:00Z","status":"INCRE_TRANSFER_STARTED","mode":"FULL_INCR_TRANS"}
+{"kind":"command","job":"x","t":"2025-03-01T10:00:10Z","op":"stop","answer":"accepted"}
+"#,
+    )
+    .expect("write");
+    let out = drs(&[
+        "validate",
+        &a.display().to_string(),
+        &b.display().to_string(),
+    ]);
+    assert_eq!(out.status.code(), Some(3), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("format-1-a.jsonl:3: a bare \"stop\""),
+        "{}",
+        stderr(&out)
+    );
 }

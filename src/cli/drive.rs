@@ -14,7 +14,8 @@ use crate::drive::{Options, drive as run};
     drs-lifecycle drive -- python3 examples/python/control_plane.py\n  \
     drs-lifecycle drive --cases 200 --seed 7 -- python3 examples/python/control_plane.py --bug reuse-deleted-id\n\n\
 Exit status: 0 every case passed, 1 a case failed (shrunk, printed and saved), 2 bad\n\
-invocation, 4 the program misbehaved (not found, exited, hung, printed a non-answer).")]
+invocation, 4 the program misbehaved (not found, exited, hung, printed a non-answer); the\n\
+same when the reader of the output goes away early (`drive … | head -1`).")]
 pub struct DriveArgs {
     /// The generator's seed.
     #[arg(long, default_value_t = 0)]

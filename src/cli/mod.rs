@@ -14,6 +14,7 @@ mod validate;
 use std::fmt;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::{Parser, Subcommand};
 
@@ -38,7 +39,8 @@ pub enum Command {
     Spec(SpecArgs),
     /// Model-check configurations (default: every models/*.toml) and report each property,
     /// the state counts and the shortest counterexample of every violation. Exits 0 only if
-    /// every expectation of every configuration is met.
+    /// every expectation of every configuration is met (also when the reader of its output
+    /// goes away early: it checks on, silently, and exits with the verdict).
     Check(CheckArgs),
     /// Serve stateright's Explorer for a model configuration (default: the lifecycle of one
     /// task) and print the URL to open in a browser.
@@ -202,8 +204,10 @@ impl CliError {
         }
     }
 
-    /// The reader of standard output went away (`drs-lifecycle check | head`): the command
-    /// stops quietly and successfully, as Unix tools do, since nobody reads the rest.
+    /// The reader of standard output went away (`drs-lifecycle spec | head`): a command
+    /// that has no verdict (`spec`, `simulate`, `explore`) stops quietly and successfully, as
+    /// Unix tools do, since nobody reads the rest. A command that judges never returns this:
+    /// see [`write_out`].
     pub(crate) fn reader_gone() -> Self {
         CliError {
             message: String::new(),
@@ -218,18 +222,39 @@ impl From<crate::check::ConfigError> for CliError {
     }
 }
 
+/// Set once a write to standard output met a reader that went away.
+static READER_GONE: AtomicBool = AtomicBool::new(false);
+
+/// Set for the commands whose exit status is a verdict (`check`, `validate`, `snapshot`,
+/// `drive`, `report`): when the reader goes away they finish their work silently and exit
+/// with the verdict, so that `drs-lifecycle validate FILE | head -1` under `set -o pipefail`
+/// still fails on a broken history.
+static KEEP_VERDICT: AtomicBool = AtomicBool::new(false);
+
 /// Writes a command's output to standard output. `print!` panics when the reader has gone
-/// away; this ends the command quietly instead ([`CliError::reader_gone`]).
+/// away; this ends a command without a verdict quietly instead ([`CliError::reader_gone`]),
+/// and lets a command with a verdict go on to it without writing any more.
 pub(crate) fn write_out(text: fmt::Arguments<'_>) -> Result<(), CliError> {
     use std::io::Write;
+    let gone = || {
+        READER_GONE.store(true, Ordering::Relaxed);
+        if KEEP_VERDICT.load(Ordering::Relaxed) {
+            Ok(())
+        } else {
+            Err(CliError::reader_gone())
+        }
+    };
+    if READER_GONE.load(Ordering::Relaxed) {
+        return gone();
+    }
     let mut stdout = std::io::stdout().lock();
-    stdout
-        .write_fmt(text)
-        .and_then(|()| stdout.flush())
-        .map_err(|error| match error.kind() {
-            std::io::ErrorKind::BrokenPipe => CliError::reader_gone(),
-            _ => CliError::input(format!("cannot write to standard output: {error}")),
-        })
+    match stdout.write_fmt(text).and_then(|()| stdout.flush()) {
+        Ok(()) => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => gone(),
+        Err(error) => Err(CliError::input(format!(
+            "cannot write to standard output: {error}"
+        ))),
+    }
 }
 
 /// `println!` for command output, returning from the command when the reader went away.
@@ -286,6 +311,15 @@ fn spec(args: SpecArgs) -> Result<ExitCode, CliError> {
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> ExitCode {
+    let judges = matches!(
+        cli.command,
+        Command::Check(_)
+            | Command::Snapshot(_)
+            | Command::Report(_)
+            | Command::Validate(_)
+            | Command::Drive(_)
+    );
+    KEEP_VERDICT.store(judges, Ordering::Relaxed);
     let result: Result<ExitCode, CliError> = match cli.command {
         Command::Spec(args) => spec(args),
         Command::Check(args) => check::check(args),

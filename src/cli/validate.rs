@@ -3,9 +3,11 @@
 //! Streaming: lines are read, parsed and judged one at a time, so memory grows with the
 //! number of jobs (a few dozen bytes each) and not with the records. `--shard I/N` judges
 //! only the jobs whose id hashes to I (a stable FNV-1a hash), so a batch runner splits one
-//! large history over N machines with the same files and no coordination. A malformed line
-//! stops the run with its file, line and what is wrong (exit 3), or with `--keep-going` is
-//! counted and skipped.
+//! large history over N machines with the same files and no coordination. Several files are
+//! one history, merged by time. A malformed line stops the reading with its file, line and
+//! what is wrong, or with `--keep-going` is counted and skipped; a damaged file is judged up
+//! to the damage. Everything read is judged before anything is printed, so the exit status
+//! is the verdict even when the reader of the output goes away early.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, IsTerminal, Read};
@@ -18,8 +20,9 @@ use serde_json::json;
 use super::{CliError, out, outln};
 use crate::history::deadline::Deadlines;
 use crate::history::tables::answer_of;
-use crate::history::validate::{Settings, Stop, Validator};
-use crate::history::{ExcursionPolicy, Judge, format_gap, format_time, parse_duration};
+use crate::history::validate::{Outcome, Settings, Validator, Verdict};
+use crate::history::{ExcursionPolicy, format_gap, format_time, parse_duration};
+use crate::spec::Observation;
 use crate::text::{pad, thousands};
 
 /// Exit status of a history with violations.
@@ -53,10 +56,17 @@ pub enum Billing {
     drs-lifecycle validate history.jsonl --itf job-17 > job-17.itf.json\n  \
     drs-lifecycle validate history.jsonl --shard 3/8      # the 4th of 8 machines\n  \
     drs-lifecycle validate --schema                       # the record format\n\n\
-Exit status: 0 every job is consistent with the specification, 1 violations found,\n\
-2 bad invocation (unknown option, a file that cannot be opened), 3 malformed input\n\
-(the file, line and what is wrong; with --keep-going the rest is judged and the status\n\
-is 1 if it has violations). The record format: docs/traces.md.")]
+Several files are one history: each is read in its own order and they are merged by time;\n\
+every place is FILE:LINE.\n\n\
+Exit status (the verdict; the same when the reader of the output goes away early, as in\n\
+`validate FILE | head -1` under `set -o pipefail`, since everything is judged before\n\
+anything is printed): 0 every job is consistent with the specification, 1 violations\n\
+found (even if the input is also malformed or damaged: every violation before the damage\n\
+is reported), 2 bad invocation (unknown option, a file that cannot be opened, --itf of a\n\
+job not in the history), 3 malformed, damaged or contradictory input and no violation (the\n\
+file, line and what is wrong), or no record at all (unless --allow-empty), 4 a job stuck\n\
+past its deadline (--deadlines) and no violation. The record format and the JSON\n\
+report: docs/traces.md.")]
 pub struct ValidateArgs {
     /// History files (JSON lines; `.gz` is decompressed); `-` or nothing: standard input.
     pub files: Vec<PathBuf>,
@@ -103,6 +113,10 @@ pub struct ValidateArgs {
     /// input takes more than a second).
     #[arg(long)]
     pub progress: bool,
+    /// An input with no record at all is consistent (exit 0) instead of "nothing to judge"
+    /// (exit 3).
+    #[arg(long)]
+    pub allow_empty: bool,
     /// Report jobs that stay in a transient status (creating, starting, full migration
     /// complete, fault recovery, release) past a bound: a TOML file of bounds
     /// (`starting = "30m"`, see docs/traces.md), or `default` for the documented defaults.
@@ -115,17 +129,6 @@ pub struct ValidateArgs {
 pub enum Excursions {
     Skip,
     Error,
-}
-
-/// A malformed line is exit status 3; a read error a bad invocation.
-fn stopped(stop: Stop) -> CliError {
-    match stop {
-        Stop::Malformed { .. } => CliError {
-            message: stop.to_string(),
-            code: EXIT_MALFORMED,
-        },
-        Stop::Io { .. } => CliError::input(stop.to_string()),
-    }
 }
 
 fn parse_shard(text: &str) -> Result<(u64, u64), CliError> {
@@ -150,6 +153,13 @@ fn open(path: &PathBuf) -> Result<Box<dyn BufRead>, CliError> {
         return Ok(Box::new(BufReader::with_capacity(
             1 << 18,
             std::io::stdin(),
+        )));
+    }
+    if path.is_dir() {
+        return Err(CliError::input(format!(
+            "{} is a directory: name the history files in it (e.g. {}/*.jsonl)",
+            path.display(),
+            path.display()
         )));
     }
     let mut file = File::open(path)
@@ -230,166 +240,389 @@ pub fn validate(args: ValidateArgs) -> Result<ExitCode, CliError> {
     // Open every file first: a missing one is a bad invocation, before any output.
     let mut readers = Vec::new();
     for path in &files {
-        readers.push((open(path)?, path.display().to_string()));
+        let name = if path.as_os_str() == "-" {
+            "<stdin>".to_string()
+        } else {
+            path.display().to_string()
+        };
+        readers.push((open(path)?, name));
     }
     let started = Instant::now();
     let show_progress = args.progress || std::io::stderr().is_terminal();
     let mut last_progress = started;
     let mut printed_progress = false;
-    for (reader, name) in readers {
-        let name = if name == "-" {
-            "<stdin>".to_string()
-        } else {
-            name
-        };
-        validator
-            .read_with_progress(reader, &name, |judge, _| {
-                if show_progress && last_progress.elapsed().as_secs_f64() >= 1.0 {
-                    last_progress = Instant::now();
-                    printed_progress = true;
-                    let records = judge.counts.records;
-                    eprint!(
-                        "\rvalidate: {} records, {} jobs, {} violations, {}/s   ",
-                        thousands(records as usize),
-                        thousands(judge.job_count()),
-                        judge.violated_jobs(),
-                        crate::text::format_rate(records as f64 / started.elapsed().as_secs_f64())
-                    );
-                }
-            })
-            .map_err(stopped)?;
+    let progress = |judge: &crate::history::Judge, _| {
+        if show_progress && last_progress.elapsed().as_secs_f64() >= 1.0 {
+            last_progress = Instant::now();
+            printed_progress = true;
+            let records = judge.counts.records;
+            eprint!(
+                "\rvalidate: {} records, {} jobs, {} violations, {}/s   ",
+                thousands(records as usize),
+                thousands(judge.job_count()),
+                judge.violated_jobs(),
+                crate::text::format_rate(records as f64 / started.elapsed().as_secs_f64())
+            );
+        }
+    };
+    // A stop (a malformed line, a damaged file) is in the outcome: what was read is judged.
+    if readers.len() == 1 {
+        let (reader, name) = readers.pop().expect("one reader");
+        let _ = validator.read_with_progress(reader, &name, progress);
+    } else {
+        let _ = validator.read_merged(readers, progress);
     }
-    let outcome = validator.finish().map_err(stopped)?;
+    let outcome = validator.finish();
     if printed_progress {
         eprint!("\r{}\r", " ".repeat(70));
     }
-    let mut judge = outcome.judge;
-    if args.explain && args.itf.is_none() {
-        for gap in std::mem::take(&mut judge.gaps) {
-            let steps = gap.steps.len();
-            outln!(
-                "gap: job {} line {}: {} → {}: {}{} unseen step{}",
-                gap.job,
-                thousands(gap.line as usize),
-                gap.from,
-                gap.to,
-                if steps == 0 {
-                    String::new()
-                } else {
-                    format!("{}, ", gap.steps.join(", "))
-                },
-                steps,
-                if steps == 1 { "" } else { "s" }
-            );
-        }
-    }
+    let verdict = match outcome.verdict() {
+        Verdict::Empty if args.allow_empty => Verdict::Consistent,
+        verdict => verdict,
+    };
+    let status = exit_status(verdict);
     if let Some(job) = &args.itf {
-        let Some(trace) =
-            crate::history::itf::trace(job, &judge.trace, judge.options().commands_complete)
-        else {
-            return Err(CliError::input(format!(
-                "job {job} has no record in this history (or none that the specification explains)"
-            )));
-        };
-        outln!(
-            "{}",
-            serde_json::to_string_pretty(&trace).unwrap_or_default()
-        );
-    } else {
-        let elapsed = started.elapsed().as_secs_f64();
-        match args.format {
-            super::OutputFormat::Text => summary(
-                &judge,
-                &run_info(
-                    files.len(),
-                    outcome.malformed,
-                    &outcome.first_malformed,
-                    outcome.skipped_other_shards,
-                    elapsed,
-                ),
-            )?,
-            super::OutputFormat::Json => {
-                let by_status: serde_json::Map<String, serde_json::Value> = judge
-                    .counts
-                    .by_answer
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, n)| **n > 0)
-                    .map(|(a, n)| (answer_of(a).to_string(), json!(n)))
-                    .collect();
-                let report = json!({
-                    "verdict": if judge.violations.is_empty() { "consistent" } else { "violations" },
-                    "jobs": judge.job_count(),
-                    "jobs_with_violations": judge.violated_jobs(),
-                    "options": judge.options(),
-                    "counts": judge.counts,
-                    "polls_by_status": by_status,
-                    "malformed_lines": outcome.malformed,
-                    "skipped_other_shards": outcome.skipped_other_shards,
-                    "violations": judge.violations,
-                    "divergences": judge.divergences,
-                    "never_applied": judge.never_applied,
-                    "stuck": judge.stuck,
-                });
-                outln!(
-                    "{}",
-                    serde_json::to_string_pretty(&report).unwrap_or_default()
-                );
-            }
-        }
+        return itf(&outcome, job, verdict, status);
     }
-    Ok(if !judge.violations.is_empty() {
-        ExitCode::from(EXIT_VIOLATIONS)
-    } else if !judge.stuck.is_empty() {
-        ExitCode::from(EXIT_STUCK)
-    } else if outcome.malformed > 0 {
-        if let Some(first) = &outcome.first_malformed {
-            eprintln!(
-                "drs-lifecycle: {} malformed line(s); the first: {first}",
-                outcome.malformed
+    let elapsed = started.elapsed().as_secs_f64();
+    match args.format {
+        super::OutputFormat::Text => {
+            if args.explain {
+                explain(&outcome)?;
+            }
+            summary(&outcome, elapsed)?;
+        }
+        super::OutputFormat::Json => {
+            let report = report(&outcome, verdict, status);
+            outln!(
+                "{}",
+                serde_json::to_string_pretty(&report).unwrap_or_default()
             );
         }
-        ExitCode::from(EXIT_MALFORMED)
+    }
+    tell(&outcome, verdict);
+    Ok(ExitCode::from(status))
+}
+
+/// The exit status of a verdict.
+fn exit_status(verdict: Verdict) -> u8 {
+    match verdict {
+        Verdict::Consistent => 0,
+        Verdict::Violations => EXIT_VIOLATIONS,
+        Verdict::Stuck => EXIT_STUCK,
+        Verdict::Malformed | Verdict::Empty => EXIT_MALFORMED,
+    }
+}
+
+/// The one-line messages on standard error: where the input stopped, and an empty input.
+fn tell(outcome: &Outcome, verdict: Verdict) {
+    for stop in &outcome.stops {
+        eprintln!("drs-lifecycle: {stop}");
+    }
+    if let Some(until) = outcome.judged_until
+        && outcome.not_judged > 0
+    {
+        eprintln!(
+            "drs-lifecycle: the history was judged up to {}, the last record read before \
+             the stop; {} later record(s) of the other files were not judged",
+            format_time(until),
+            thousands(outcome.not_judged as usize)
+        );
+    }
+    if outcome.malformed > 0
+        && let Some(first) = &outcome.first_malformed
+    {
+        eprintln!(
+            "drs-lifecycle: {} malformed line(s) skipped; the first: {first}",
+            outcome.malformed
+        );
+    }
+    if verdict == Verdict::Empty {
+        eprintln!(
+            "drs-lifecycle: nothing to judge: the input holds no record (an empty file, or a \
+             header alone); check the file names, or pass --allow-empty if that is expected"
+        );
+    }
+}
+
+/// `--itf JOB`: the job's reconstructed run, or exit 2 naming the jobs it could have meant.
+fn itf(outcome: &Outcome, job: &str, verdict: Verdict, status: u8) -> Result<ExitCode, CliError> {
+    let judge = &outcome.judge;
+    if !judge.job_ids().any(|id| id == job) {
+        return Err(CliError::input(unknown_job(outcome, job)));
+    }
+    let Some(mut trace) =
+        crate::history::itf::trace(job, &judge.trace, judge.options().commands_complete)
+    else {
+        return Err(CliError::input(format!(
+            "job {job} has no record that the specification explains: its first record is \
+             already a violation, so there is no run to print; run without --itf to see it"
+        )));
+    };
+    place_itf(outcome, &mut trace);
+    outln!(
+        "{}",
+        serde_json::to_string_pretty(&trace).unwrap_or_default()
+    );
+    tell(outcome, verdict);
+    Ok(ExitCode::from(status))
+}
+
+/// The message for `--itf` of a job that is not in the history.
+fn unknown_job(outcome: &Outcome, job: &str) -> String {
+    let judge = &outcome.judge;
+    let mut near: Vec<(usize, &str)> = judge
+        .job_ids()
+        .map(|id| (crate::spec::edit_distance(job, id), id))
+        .filter(|(d, _)| *d <= crate::spec::near_enough(job).max(2))
+        .collect();
+    near.sort();
+    near.truncate(5);
+    let shard = if outcome.skipped_other_shards > 0 {
+        " (this run judges one shard: the job may be in another)"
     } else {
-        ExitCode::SUCCESS
+        ""
+    };
+    if !near.is_empty() {
+        let names: Vec<&str> = near.iter().map(|(_, id)| *id).collect();
+        format!(
+            "--itf {job}: no job {job:?} in this history{shard}; did you mean {}?",
+            names.join(", ")
+        )
+    } else if judge.job_count() == 0 {
+        format!("--itf {job}: the history has no job at all{shard}")
+    } else {
+        let mut some: Vec<&str> = judge.job_ids().collect();
+        some.sort_unstable();
+        let more = some.len().saturating_sub(5);
+        some.truncate(5);
+        format!(
+            "--itf {job}: no job {job:?} in this history{shard}, and none with a similar id; \
+             its jobs include {}{}",
+            some.join(", "),
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            }
+        )
+    }
+}
+
+/// An ITF trace's `line` fields hold locations: each becomes the line in its file, with the
+/// file named beside it.
+fn place_itf(outcome: &Outcome, trace: &mut serde_json::Value) {
+    let Some(states) = trace.get_mut("states").and_then(|s| s.as_array_mut()) else {
+        return;
+    };
+    for state in states {
+        let Some(object) = state.as_object_mut() else {
+            continue;
+        };
+        let location = object
+            .get("line")
+            .and_then(|l| l.get("#bigint"))
+            .and_then(|n| n.as_str())
+            .and_then(|n| n.parse::<u64>().ok());
+        if let Some(location) = location {
+            let place = outcome.place(location);
+            let file = if location == 0 { "" } else { place.file };
+            object.insert("line".into(), json!({ "#bigint": place.line.to_string() }));
+            object.insert("file".into(), json!(file));
+        }
+    }
+}
+
+/// `--explain`: every gap's shortest unseen path.
+fn explain(outcome: &Outcome) -> Result<(), CliError> {
+    for gap in &outcome.judge.gaps {
+        let steps = gap.steps.len();
+        outln!(
+            "gap: job {} at {}: {} → {}: {}{} unseen step{}",
+            gap.job,
+            outcome.place(gap.line),
+            gap.from,
+            gap.to,
+            if steps == 0 {
+                String::new()
+            } else {
+                format!("{}, ", gap.steps.join(", "))
+            },
+            steps,
+            if steps == 1 { "" } else { "s" }
+        );
+    }
+    Ok(())
+}
+
+/// A record as the JSON report writes it.
+fn seen_json(outcome: &Outcome, seen: &crate::history::Seen) -> serde_json::Value {
+    let place = outcome.place(seen.line);
+    json!({
+        "file": place.file,
+        "line": place.line,
+        "time": format_time(seen.time),
+        "time_ms": seen.time,
+        "what": seen.what,
     })
 }
 
-struct RunInfo<'a> {
-    files: usize,
-    malformed: u64,
-    first_malformed: &'a Option<String>,
-    other_shards: u64,
-    seconds: f64,
-}
-
-fn run_info(
-    files: usize,
-    malformed: u64,
-    first_malformed: &Option<String>,
-    other_shards: u64,
-    seconds: f64,
-) -> RunInfo<'_> {
-    RunInfo {
-        files,
-        malformed,
-        first_malformed,
-        other_shards,
-        seconds,
+/// What a poll could show, as the JSON report writes it: always an object.
+fn observation_json(observation: &Observation) -> serde_json::Value {
+    match observation {
+        Observation::Shows(code) => json!({ "code": code.to_string(), "or_does_not_exist": false }),
+        Observation::Deleted => json!({ "code": "DELETED", "or_does_not_exist": true }),
     }
 }
 
-fn summary(judge: &Judge, info: &RunInfo<'_>) -> Result<(), CliError> {
+/// The JSON report: every field has one shape (docs/traces.md, "The JSON report").
+fn report(outcome: &Outcome, verdict: Verdict, status: u8) -> serde_json::Value {
+    let judge = &outcome.judge;
+    let by_status: serde_json::Map<String, serde_json::Value> = judge
+        .counts
+        .by_answer
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| **n > 0)
+        .map(|(a, n)| (answer_of(a).to_string(), json!(n)))
+        .collect();
+    let violations: Vec<_> = judge
+        .violations
+        .iter()
+        .map(|v| {
+            let place = outcome.place(v.record.line);
+            json!({
+                "job": v.job,
+                "claim": v.claim,
+                "file": place.file,
+                "line": place.line,
+                "record": seen_json(outcome, &v.record),
+                "previous": v.previous.as_ref().map(|p| seen_json(outcome, p)),
+                "gap_ms": v.previous.as_ref().map(|p| v.record.time - p.time),
+                "pending": v.pending.iter().map(|p| seen_json(outcome, p)).collect::<Vec<_>>(),
+                "possible": v.possible,
+                "allowed_next": v.allowed_next.iter().map(observation_json).collect::<Vec<_>>(),
+                "explained_prefix": v.explained_prefix,
+            })
+        })
+        .collect();
+    let divergences: Vec<_> = judge
+        .divergences
+        .iter()
+        .map(|d| {
+            let place = outcome.place(d.line);
+            json!({
+                "job": d.job,
+                "file": place.file,
+                "line": place.line,
+                "offers_forbidden": d.offers_forbidden,
+                "withholds_allowed": d.withholds_allowed,
+            })
+        })
+        .collect();
+    let never_applied: Vec<_> = judge
+        .never_applied
+        .iter()
+        .map(|a| {
+            let place = outcome.place(a.line);
+            json!({
+                "job": a.job,
+                "file": place.file,
+                "line": place.line,
+                "time": format_time(a.time),
+                "time_ms": a.time,
+                "op": a.op,
+            })
+        })
+        .collect();
+    let gaps: Vec<_> = judge
+        .gaps
+        .iter()
+        .map(|g| {
+            let place = outcome.place(g.line);
+            json!({
+                "job": g.job,
+                "file": place.file,
+                "line": place.line,
+                "from": g.from,
+                "to": g.to,
+                "steps": g.steps,
+            })
+        })
+        .collect();
+    let stuck: Vec<_> = judge
+        .stuck
+        .iter()
+        .map(|s| {
+            let (first, last) = (outcome.place(s.first_line), outcome.place(s.last_line));
+            json!({
+                "job": s.job,
+                "claim": s.claim,
+                "code": s.code,
+                "bound_ms": s.bound,
+                "first": {
+                    "file": first.file,
+                    "line": first.line,
+                    "time": format_time(s.first_time),
+                    "time_ms": s.first_time,
+                },
+                "last": {
+                    "file": last.file,
+                    "line": last.line,
+                    "time": format_time(s.last_time),
+                    "time_ms": s.last_time,
+                },
+            })
+        })
+        .collect();
+    let stops: Vec<_> = outcome
+        .stops
+        .iter()
+        .map(|s| {
+            json!({
+                "kind": s.kind(),
+                "file": s.file(),
+                "line": s.line(),
+                "message": s.what(),
+            })
+        })
+        .collect();
+    json!({
+        "verdict": verdict.name(),
+        "exit_status": status,
+        "files": outcome.files,
+        "jobs": judge.job_count(),
+        "jobs_with_violations": judge.violated_jobs(),
+        "options": judge.options(),
+        "counts": judge.counts,
+        "polls_by_status": by_status,
+        "malformed_lines": outcome.malformed,
+        "first_malformed": outcome.first_malformed,
+        "skipped_other_shards": outcome.skipped_other_shards,
+        "stopped": stops,
+        "judged_until": outcome.judged_until.map(format_time),
+        "not_judged": outcome.not_judged,
+        "violations": violations,
+        "divergences": divergences,
+        "never_applied": never_applied,
+        "gaps": gaps,
+        "stuck": stuck,
+    })
+}
+
+fn summary(outcome: &Outcome, seconds: f64) -> Result<(), CliError> {
+    let judge = &outcome.judge;
     let c = &judge.counts;
     let jobs = judge.job_count();
     let bad = judge.violated_jobs();
+    let files = outcome.files.len();
     outln!(
         "{} records of {} jobs ({} file{}) in {:.2} s: {} consistent, {} with a violation",
         thousands(c.records as usize),
         thousands(jobs),
-        info.files,
-        if info.files == 1 { "" } else { "s" },
-        info.seconds,
+        files,
+        if files == 1 { "" } else { "s" },
+        seconds,
         thousands(jobs - bad),
         thousands(bad)
     );
@@ -399,25 +632,38 @@ fn summary(judge: &Judge, info: &RunInfo<'_>) -> Result<(), CliError> {
         thousands(c.commands as usize),
         thousands(c.timeline as usize),
         thousands(c.billing as usize),
-        if info.other_shards > 0 {
+        if outcome.skipped_other_shards > 0 {
             format!(
                 ", {} records of other shards",
-                thousands(info.other_shards as usize)
+                thousands(outcome.skipped_other_shards as usize)
             )
         } else {
             String::new()
         },
-        if info.malformed > 0 {
+        if outcome.malformed > 0 {
             format!(
                 ", {} malformed lines skipped",
-                thousands(info.malformed as usize)
+                thousands(outcome.malformed as usize)
             )
         } else {
             String::new()
         },
     );
-    if let Some(first) = info.first_malformed {
+    if let Some(first) = &outcome.first_malformed {
         outln!("  first malformed line: {first}");
+    }
+    for stop in &outcome.stops {
+        outln!("  stopped reading {stop}");
+    }
+    if let Some(until) = outcome.judged_until
+        && outcome.not_judged > 0
+    {
+        outln!(
+            "  judged up to {}, the last record read before the stop; {} later record(s) of \
+             the other files not judged",
+            format_time(until),
+            thousands(outcome.not_judged as usize)
+        );
     }
     let o = judge.options();
     outln!(
@@ -444,34 +690,34 @@ fn summary(judge: &Judge, info: &RunInfo<'_>) -> Result<(), CliError> {
     for (n, v) in judge.violations.iter().enumerate() {
         outln!("");
         outln!(
-            "violation {} of {}: job {}, line {}: {}",
+            "violation {} of {}: job {} at {}: {}",
             n + 1,
             judge.violations.len(),
             v.job,
-            thousands(v.record.line as usize),
+            outcome.place(v.record.line),
             v.claim
         );
         if let Some(p) = &v.previous {
             outln!(
-                "  before    line {:>9}  {}  {}",
-                thousands(p.line as usize),
+                "  before      {}  {}  {}",
+                outcome.place(p.line),
                 format_time(p.time),
                 p.what
             );
         }
         outln!(
-            "  impossible line {:>7}  {}  {}",
-            thousands(v.record.line as usize),
+            "  impossible  {}  {}  {}",
+            outcome.place(v.record.line),
             format_time(v.record.time),
             v.record.what
         );
         if let Some(p) = &v.previous {
-            outln!("  gap       {}", format_gap(v.record.time - p.time));
+            outln!("  gap         {}", format_gap(v.record.time - p.time));
         }
         for p in &v.pending {
             outln!(
-                "  pending   line {:>9}  {}  {} ({} before)",
-                thousands(p.line as usize),
+                "  pending     {}  {}  {} ({} before)",
+                outcome.place(p.line),
                 format_time(p.time),
                 p.what,
                 format_gap(v.record.time - p.time)
@@ -503,13 +749,13 @@ fn summary(judge: &Judge, info: &RunInfo<'_>) -> Result<(), CliError> {
         );
         for s in judge.stuck.iter().take(20) {
             outln!(
-                "  job {}: {} — {} from line {} at {} to line {} at {} ({}, bound {})",
+                "  job {}: {} — {} from {} at {} to {} at {} ({}, bound {})",
                 s.job,
                 s.claim,
                 s.code,
-                thousands(s.first_line as usize),
+                outcome.place(s.first_line),
                 format_time(s.first_time),
-                thousands(s.last_line as usize),
+                outcome.place(s.last_line),
                 format_time(s.last_time),
                 format_gap(s.last_time - s.first_time),
                 format_gap(s.bound)
@@ -558,9 +804,9 @@ fn summary(judge: &Judge, info: &RunInfo<'_>) -> Result<(), CliError> {
                 ));
             }
             outln!(
-                "  job {} line {}: {}",
+                "  job {} at {}: {}",
                 d.job,
-                thousands(d.line as usize),
+                outcome.place(d.line),
                 parts.join("; ")
             );
         }
@@ -573,9 +819,9 @@ fn summary(judge: &Judge, info: &RunInfo<'_>) -> Result<(), CliError> {
         );
         for a in judge.never_applied.iter().take(10) {
             outln!(
-                "  job {} line {}: {} at {}",
+                "  job {} at {}: {} at {}",
                 a.job,
-                thousands(a.line as usize),
+                outcome.place(a.line),
                 a.op,
                 format_time(a.time)
             );

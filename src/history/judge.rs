@@ -56,6 +56,11 @@ use super::tables::{
 use super::time::Millis;
 use crate::spec::{Answer, Event, Mode, Observation, TaskSpec};
 
+/// How many low bits of a record's location (the `line` the judge is given and keeps) hold
+/// its line number; the bits above are its file's index (`history::validate` reads several
+/// files as one history).
+pub const LINE_BITS: u32 = 40;
+
 /// How many accepted, not yet applied commands a job may have.
 pub const MAX_PENDING: usize = 2;
 const MASKS: usize = 1 << MAX_PENDING;
@@ -406,8 +411,9 @@ pub struct Judge {
     /// The kept job's records, each with what it asks of a run and the set of states
     /// consistent after it.
     pub trace: Vec<Kept>,
-    /// A header declared format 1, which read a bare `stop` as end.
-    format_1: bool,
+    /// The files (by index in a location) whose header declared format 1, which read a
+    /// bare `stop` as end.
+    format_1: Vec<u64>,
     /// With deadlines: each job's current run of polls showing one transient code.
     runs: Vec<Run>,
     /// Jobs that stayed in a transient status past its deadline, in the order found.
@@ -452,7 +458,7 @@ impl Judge {
             explain: false,
             trace_job: None,
             trace: Vec::new(),
-            format_1: false,
+            format_1: Vec::new(),
             runs: Vec::new(),
             stuck: Vec::new(),
         }
@@ -475,10 +481,20 @@ impl Judge {
         self.options = options;
     }
 
-    /// Takes note of a header: a history that declares format 1 read a bare `stop` as end,
-    /// so there a bare `stop` is an error rather than a pause.
-    pub fn header(&mut self, header: &super::record::Header) {
-        self.format_1 |= header.version == 1;
+    /// Takes note of a header at location `at`: a file that declares format 1 read a bare
+    /// `stop` as end, so in that file a bare `stop` is an error rather than a pause.
+    pub fn header(&mut self, header: &super::record::Header, at: u64) {
+        if header.version == 1 {
+            let file = at >> LINE_BITS;
+            if !self.format_1.contains(&file) {
+                self.format_1.push(file);
+            }
+        }
+    }
+
+    /// Whether the record at `at` comes from a file of format 1.
+    fn format_1_at(&self, at: u64) -> bool {
+        !self.format_1.is_empty() && self.format_1.contains(&(at >> LINE_BITS))
     }
 
     /// How many jobs were seen.
@@ -535,7 +551,7 @@ impl Judge {
         self.counts.records += 1;
         match record {
             Record::Header(header) => {
-                self.header(header);
+                self.header(header, line);
                 Ok(())
             }
             Record::Status(poll) => self.poll(poll, line),
@@ -1060,7 +1076,7 @@ impl Judge {
 
     fn command(&mut self, command: &CommandSent<'_>, line: u64) -> Result<(), RecordError> {
         self.counts.commands += 1;
-        if command.bare_stop && self.format_1 {
+        if command.bare_stop && self.format_1_at(line) {
             return Err(RecordError {
                 line,
                 what: Malformed::AmbiguousStop,
@@ -1205,7 +1221,7 @@ impl Judge {
 
     fn timeline(&mut self, entry: &TimelineEntry<'_>, line: u64) -> Result<(), RecordError> {
         self.counts.timeline += 1;
-        if entry.bare_stop && self.format_1 {
+        if entry.bare_stop && self.format_1_at(line) {
             return Err(RecordError {
                 line,
                 what: Malformed::AmbiguousStop,
@@ -1274,6 +1290,7 @@ impl Judge {
         let job = &mut self.jobs[j];
         job.last_time = entry.time;
         job.last_line = line;
+        job.last_what = 2;
         Ok(())
     }
 
@@ -1393,10 +1410,12 @@ impl Judge {
         let previous = (job.records > 0 && job.last_line != 0).then(|| Seen {
             line: job.last_line,
             time: job.last_time,
-            what: if job.last_what == 0 && job.last_answer != NO_ANSWER {
-                format!("status {}", answer_of(job.last_answer as usize))
-            } else {
-                "a command or timeline entry".to_string()
+            what: match job.last_what {
+                0 if job.last_answer != NO_ANSWER => {
+                    format!("status {}", answer_of(job.last_answer as usize))
+                }
+                1 => "a command".to_string(),
+                _ => "a timeline entry".to_string(),
             },
         });
         // What a poll could have shown: under "an accepted command takes effect", only the
@@ -1479,6 +1498,11 @@ impl Judge {
             .into_iter()
             .filter(|m| set & self.tables.of_mode[*m as usize] != 0)
             .collect()
+    }
+
+    /// The ids of the jobs seen, in no particular order (to suggest one for a mistyped id).
+    pub fn job_ids(&self) -> impl Iterator<Item = &str> {
+        self.ids.keys().map(|id| &**id)
     }
 }
 

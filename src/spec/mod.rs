@@ -26,6 +26,7 @@ pub use event::{EVENT_KIND_COUNT, Event, Source, UnknownEvent};
 pub use fleet::{FleetSpec, MAX_ACCOUNTS, Refused, Slot};
 pub use mode::{Mode, Phase, UnknownMode};
 pub(crate) use nearest::nearest as nearest_name;
+pub(crate) use nearest::{edit_distance, near_enough};
 pub use observe::{Answer, NOT_FOUND_ERRORS, Observation, list_entry, observe};
 pub use status::{CONSOLE_STATUS_COUNT, STATUS_COUNT, Status, UnknownStatus};
 pub use table::{Modes, RULES, Rule, Target};
