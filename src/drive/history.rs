@@ -100,7 +100,7 @@ pub fn verdict(text: &str) -> Result<Option<(String, &'static str)>, String> {
     validator
         .read(text.as_bytes(), "the saved history")
         .map_err(|error| error.to_string())?;
-    let outcome = validator.finish().map_err(|error| error.to_string())?;
+    let outcome = validator.finish();
     Ok(outcome
         .judge
         .violations
