@@ -14,6 +14,16 @@ realistic bug so that `drive` has something to catch:
   late-report-undoes-pause a late "recovery done" moves a paused task back to migrating
   reuse-deleted-id         a new task gets the id of a deleted one
   frozen-keeps-running     pause is accepted on a frozen task
+  full-only-goes-incremental   a full-only task's FullMigrationComplete moves on to incremental
+  full-only-complete-pauses    pause is accepted in FullMigrationComplete for a full-only task
+  full-only-complete-faults    an instance fault is accepted there for a full-only task
+  full-incr-finishes       "migration finished" is accepted for a full+incremental task there
+
+  crashes-on-paused-force-end  the program dies (an uncaught exception) on force end of a paused task
+
+The four before it are the mode-specific rules of FullMigrationComplete, which random cases
+rarely reach with the right command: `drs-lifecycle drive --cover` sends every command in
+every state and catches each of them.
 """
 
 import argparse
@@ -70,6 +80,8 @@ class Plane:
             if self.bug == "frozen-keeps-running" and event == "Pause" and task["frozen_from"] in PHASE_OF:
                 return ("Paused", PHASE_OF[task["frozen_from"]])
             return None
+        if self.bug == "crashes-on-paused-force-end" and s == "Paused" and event == "ForceEnd":
+            raise RuntimeError(f"task {task['id']}: a paused task has no worker to stop")
         table = {
             ("Creating", "InstanceReady"): ("Configuration", None),
             ("Creating", "InstanceCreationFailed"): ("CreateFailed", None),
@@ -100,10 +112,15 @@ class Plane:
         if s in RUNNING.values() and event in ("InstanceFault", "Pause"):
             return ("FaultRecovery" if event == "InstanceFault" else "Paused", PHASE_OF[s])
         if s == "FullMigrationComplete":
-            if event == "IncrementalBegun" and full_incr:
+            bug = self.bug
+            if event == "IncrementalBegun" and (full_incr or bug == "full-only-goes-incremental"):
                 return ("IncrementalMigration", None)
-            if event == "MigrationFinished" and mode == "FULL_TRANS":
+            if event == "MigrationFinished" and (mode == "FULL_TRANS" or bug == "full-incr-finishes"):
                 return ("EndRequested", None)
+            if event == "Pause" and bug == "full-only-complete-pauses":
+                full_incr = True
+            if event == "InstanceFault" and bug == "full-only-complete-faults":
+                full_incr = True
             if event in ("Pause", "InstanceFault") and full_incr:
                 return ("Paused" if event == "Pause" else "FaultRecovery", "Incremental")
         if event == "Reset" and s in ("FullMigrationFailed", "IncrementalMigrationFailed", "FaultRecoveryFailed", "Paused"):
@@ -218,7 +235,10 @@ class Plane:
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--bug", choices=["delete-while-paused", "late-report-undoes-pause",
-                                          "reuse-deleted-id", "frozen-keeps-running"])
+                                          "reuse-deleted-id", "frozen-keeps-running",
+                                          "full-only-goes-incremental", "full-only-complete-pauses",
+                                          "full-only-complete-faults", "full-incr-finishes",
+                                          "crashes-on-paused-force-end"])
     parser.add_argument("--protocol", type=int, choices=[1, 2], default=2,
                         help="the highest protocol version to speak (default 2)")
     args = parser.parse_args()

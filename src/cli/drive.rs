@@ -42,6 +42,16 @@ pub struct DriveArgs {
     /// every N commands and at the end of every case (1: after every command).
     #[arg(long, value_name = "N", default_value_t = crate::drive::VERIFY_EVERY as u64, value_parser = clap::value_parser!(u64).range(1..))]
     pub verify_every: u64,
+    /// Instead of generated cases, the transition tour of the single-task lifecycle in
+    /// every mode: every command (each user operation and system event, billing, another
+    /// account's command, an unknown id, a creation) sent in every reachable state at least
+    /// once, refusals included, walking the shortest paths between them.
+    #[arg(long)]
+    pub cover: bool,
+    /// Keep the program's standard error whole in FILE (its last lines are quoted on a
+    /// failure either way).
+    #[arg(long, value_name = "FILE")]
+    pub stderr: Option<PathBuf>,
     /// Show the progress line even when standard error is not a terminal.
     #[arg(long)]
     pub progress: bool,
@@ -65,6 +75,8 @@ pub fn drive(args: DriveArgs) -> Result<ExitCode, CliError> {
         save: args.save,
         protocol: args.protocol,
         verify_every: args.verify_every as usize,
+        cover: args.cover,
+        stderr: args.stderr,
     };
     let show = args.progress || std::io::stderr().is_terminal();
     let started = Instant::now();
@@ -92,7 +104,44 @@ pub fn drive(args: DriveArgs) -> Result<ExitCode, CliError> {
     let s = &report.stats;
     if let Some(found) = &report.found {
         outln!("{found}");
+        if let Some(tour) = &report.tour {
+            outln!(
+                "the tour had covered {} of {} pairs in {} commands when it failed",
+                tour.covered(),
+                tour.total(),
+                tour.commands
+            );
+        }
         return Ok(ExitCode::from(1));
+    }
+    if let Some(tour) = &report.tour {
+        outln!(
+            "drive --cover: {} regressions replayed, the single-task tour: {} of {} pairs \
+             (state, command) covered in {} states, {} commands sent ({} resets): {:.2} \
+             commands per pair, in {:.2} s",
+            report.regressions,
+            tour.covered(),
+            tour.total(),
+            tour.states,
+            tour.commands,
+            tour.resets,
+            tour.ratio(),
+            report.elapsed.as_secs_f64()
+        );
+        for (label, (covered, total)) in crate::drive::MODE_LABELS
+            .iter()
+            .zip(tour.covered.iter().zip(tour.total))
+        {
+            outln!("  {label:<18} {covered:>5} / {total:<5} pairs");
+        }
+        outln!(
+            "  accepted {}, refused {}, indefinite {} (of which {} happened)",
+            s.accepted,
+            s.refused_total(),
+            report.indefinite.0,
+            report.indefinite.1
+        );
+        return Ok(ExitCode::SUCCESS);
     }
     outln!(
         "drive: {} regressions replayed, {} cases, {} commands in {:.2} s: {:.0} commands/s",

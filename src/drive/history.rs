@@ -90,3 +90,20 @@ pub fn write(steps: &[StepLine], program: &str) -> String {
     }
     out
 }
+
+/// What `drs-lifecycle validate` makes of a saved history, judged here with the same
+/// validator: the claim the first violation breaks (and its job), or `None` when the history
+/// is consistent with the specification.
+pub fn verdict(text: &str) -> Result<Option<(String, &'static str)>, String> {
+    use crate::history::validate::{Settings, Validator};
+    let mut validator = Validator::new(Settings::default());
+    validator
+        .read(text.as_bytes(), "the saved history")
+        .map_err(|error| error.to_string())?;
+    let outcome = validator.finish();
+    Ok(outcome
+        .judge
+        .violations
+        .first()
+        .map(|violation| (violation.job.clone(), violation.claim)))
+}

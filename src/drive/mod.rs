@@ -43,6 +43,7 @@ mod history;
 mod plane;
 mod process;
 mod serve;
+mod tour;
 mod wire;
 
 use std::cell::RefCell;
@@ -55,6 +56,7 @@ use std::time::{Duration, Instant};
 pub use plane::{Ahead, Link, PROTOCOL, Planned, ProcessPlane, Sent};
 pub use process::{DriveError, Process};
 pub use serve::{Serving, serve};
+pub use tour::{MODE_LABELS, Tour, TourCount};
 
 use crate::fuzz::{
     CAPACITY, Case, CoverageReport, Failure, Generator, Harness, Limits, Regression, Stats,
@@ -86,6 +88,11 @@ pub struct Options {
     /// Pipelined runs: read the whole fleet, to verify what the answers said, after every
     /// this many commands (and at the end of every case).
     pub verify_every: usize,
+    /// Run the transition tour of the single-task lifecycle ([`Tour`]) instead of generated
+    /// cases.
+    pub cover: bool,
+    /// Where the program's standard error is kept whole (truncated at the start).
+    pub stderr: Option<PathBuf>,
 }
 
 impl Options {
@@ -101,6 +108,8 @@ impl Options {
             save: PathBuf::from("drive-failures"),
             protocol: PROTOCOL,
             verify_every: VERIFY_EVERY,
+            cover: false,
+            stderr: None,
         }
     }
 }
@@ -158,6 +167,14 @@ pub struct Found {
     pub regression: PathBuf,
     /// Where the history was saved (`drs-lifecycle validate` reads it).
     pub history: PathBuf,
+    /// What `validate` makes of it: the job and the claim of its first violation, or
+    /// `None` when what a poller sees of the failure is consistent with the specification.
+    pub rejected: Option<(String, &'static str)>,
+    /// Whether the shrunk case failed again when it was replayed to be printed (if not,
+    /// the program may be nondeterministic).
+    pub recurred: bool,
+    /// The last lines of the program's standard error when the failure was printed.
+    pub stderr: Option<String>,
 }
 
 /// What a run did.
@@ -177,6 +194,8 @@ pub struct Report {
     pub elapsed: Duration,
     /// The first failure, if any.
     pub found: Option<Found>,
+    /// With `--cover`: what the tour covered (up to the failure, if any).
+    pub tour: Option<TourCount>,
 }
 
 impl Report {
@@ -198,7 +217,17 @@ pub fn drive(
     let saved = load_all(&options.save).map_err(|error| DriveError {
         message: format!("cannot read the saved regressions: {error}"),
     })?;
-    let process = Process::start(&options.program, &options.args, options.timeout)?;
+    if let Some(path) = &options.stderr {
+        std::fs::File::create(path).map_err(|error| DriveError {
+            message: format!("cannot create {}: {error}", path.display()),
+        })?;
+    }
+    let process = Process::start_keeping(
+        &options.program,
+        &options.args,
+        options.timeout,
+        options.stderr.as_deref(),
+    )?;
     let link = Link::new(process, options.protocol);
     let make_link = Rc::clone(&link);
     let mut harness = DriveHarness::with(move || ProcessPlane::reset(&make_link), None);
@@ -209,16 +238,27 @@ pub fn drive(
     });
     let mut rng = seeded(options.seed);
     let mut cases = 0;
-    let total = saved.len() as u64 + options.cases;
+    let replayed = saved.len() as u64;
+    let tour = options.cover.then(Tour::single_task);
+    let generated = match &tour {
+        Some(tour) => tour.segments.len() as u64,
+        None => options.cases,
+    };
+    let total = replayed + generated;
     let mut saved = saved.into_iter().map(|(_, regression)| regression.case());
     let mut found = None;
+    let mut failed_at = None;
+    // What the cases run so far covered: generation weights toward the rest.
+    let covered = Rc::new(RefCell::new(crate::fuzz::Coverage::new()));
+    let seen = Rc::clone(&covered);
     // The case after the one running is known before it ends, so that a pipelined run can
     // send its first requests while the driver judges the last answers of this one.
     let mut upcoming = (0..total)
         .filter_map(|number| {
-            let case = match saved.next() {
-                Some(case) => case,
-                None => generator.generate(&mut rng),
+            let case = match (saved.next(), &tour) {
+                (Some(case), _) => case,
+                (None, Some(tour)) => tour.segments[(number - replayed) as usize].clone(),
+                (None, None) => generator.generate_toward(&mut rng, Some(&seen.borrow())),
             };
             (case.creations() <= CAPACITY).then_some((number, case))
         })
@@ -226,12 +266,45 @@ pub fn drive(
     while let Some((number, case)) = upcoming.next() {
         cases += 1;
         let next = upcoming.peek().map(|(_, next)| next);
-        if let Err(failure) =
-            run_case(&mut harness, &link, &case, None, options.verify_every, next)?
-        {
-            found = Some(shrink_and_save(options, &link, case, failure, number)?);
+        let ran = match run_case(&mut harness, &link, &case, None, options.verify_every, next) {
+            Ok(ran) => ran,
+            // A crash, a hang, an answer that does not read: a failure of the program too,
+            // shrunk by replaying prefixes of its case from a fresh start, and saved.
+            Err(error) => {
+                let segment = number.checked_sub(replayed).map(|s| s as usize);
+                let shortest = |step: usize| match (&tour, segment) {
+                    (Some(tour), Some(segment)) => tour.shortest_case(segment, step),
+                    _ => None,
+                };
+                let again = number < replayed;
+                // Requests of the next case may have been sent ahead: it may be the one.
+                let next = upcoming.peek().cloned();
+                return Err(program_failed(
+                    options,
+                    &link,
+                    (case, number, again),
+                    next,
+                    error,
+                    shortest,
+                ));
+            }
+        };
+        if let Err(failure) = ran {
+            // A failure of the tour starts shrinking from the shortest case of its pair.
+            let segment = number.checked_sub(replayed).map(|s| s as usize);
+            let shortest = match (&tour, segment) {
+                (Some(tour), Some(segment)) => {
+                    failed_at = Some((segment, failure.step));
+                    tour.shortest_case(segment, failure.step)
+                }
+                _ => None,
+            };
+            found = Some(shrink_and_save(
+                options, &link, case, failure, number, shortest,
+            )?);
             break;
         }
+        covered.borrow_mut().clone_from(harness.coverage());
         progress(cases, harness.stats());
     }
     let (indefinite, happened) = {
@@ -239,13 +312,14 @@ pub fn drive(
         (link.indefinite, link.happened)
     };
     Ok(Report {
-        regressions: (total - options.cases) as usize,
+        regressions: replayed as usize,
         cases,
         stats: harness.stats().clone(),
         indefinite: (indefinite, happened),
         coverage: harness.coverage().report(generator.exhaustive()),
         elapsed: started.elapsed(),
         found,
+        tour: tour.map(|tour| tour.count(failed_at)),
     })
 }
 
@@ -480,11 +554,11 @@ fn exact_steps(
                                 .slots()
                                 .get(id.wrapping_sub(1))
                                 .map_or(Status::Creating, |slot| slot.task.status);
-                            format!("accepted → {status:?}")
+                            format!("accepted → {}", status.name())
                         }
                         _ => "accepted".to_string(),
                     },
-                    Err(kind) => format!("refused {kind:?}"),
+                    Err(kind) => format!("refused {}", plane::refusal_name(kind)),
                 },
                 program: harness.plane().last_answer(),
                 answered: harness.plane().last_answered(),
@@ -516,7 +590,18 @@ fn query_agrees(harness: &DriveHarness, index: usize, command: &Command) -> Resu
         step: index,
         command: Some(*command),
         property: crate::fuzz::Broke::Claim(ENGINE_REFINES_SPEC),
-        detail: format!("query answered {answered:?}, but the task list shows {shown:?}"),
+        detail: {
+            let words = |task: Option<crate::plane::TaskView>| {
+                task.map_or("no task".to_string(), |task| plane::view_words(&task))
+            };
+            format!(
+                "a query of task {} by account {} answered {}, but the fleet (tasks) shows {}",
+                task.0,
+                crate::spec::account_letter(account.0),
+                words(answered),
+                words(shown)
+            )
+        },
     })
 }
 
@@ -526,14 +611,36 @@ fn shrink_and_save(
     case: Case,
     first: Failure,
     number: u64,
+    shortest: Option<Case>,
 ) -> Result<Found, DriveError> {
     let original_length = case.commands.len();
     let target = first.property;
     link.borrow_mut().ahead = None;
     let make_link = Rc::clone(link);
     let mut replayer = DriveHarness::with(move || ProcessPlane::reset(&make_link), None);
+    // What follows the failing step plays no part: shrinking starts from the prefix, or
+    // from a shorter case (the tour's shortest way to the failing pair) that fails alike.
+    let mut start = Case {
+        commands: case.commands[..(first.step + 1).min(case.commands.len())].to_vec(),
+        ..case
+    };
+    if let Some(shortest) =
+        shortest.filter(|shortest| shortest.commands.len() < start.commands.len())
+    {
+        let ran = run_case(
+            &mut replayer,
+            link,
+            &shortest,
+            None,
+            options.verify_every,
+            None,
+        )?;
+        if ran.is_err_and(|failure| failure.property == target) {
+            start = shortest;
+        }
+    }
     let mut error = None;
-    let shrunk = minimize(case, |candidate| {
+    let shrunk = minimize(start, |candidate| {
         if error.is_some() {
             return false;
         }
@@ -557,7 +664,7 @@ fn shrink_and_save(
         return Err(error);
     }
     let mut steps = Vec::new();
-    let failure = match run_case(
+    let (failure, recurred) = match run_case(
         &mut replayer,
         link,
         &shrunk,
@@ -565,13 +672,13 @@ fn shrink_and_save(
         options.verify_every,
         None,
     )? {
-        Err(failure) => failure,
-        Ok(()) => first,
+        Err(failure) => (failure, true),
+        Ok(()) => (first, false),
     };
     std::fs::create_dir_all(&options.save).map_err(|e| DriveError {
         message: format!("cannot create {}: {e}", options.save.display()),
     })?;
-    let name = format!("drive-seed{:x}-case{}", options.seed, number + 1);
+    let name = saved_name(options, number);
     let regression = options.save.join(format!("{name}.json"));
     let description = format!(
         "drive -- {}: {} at step {} (seed {:#x}, case {})",
@@ -586,7 +693,13 @@ fn shrink_and_save(
         &to_json(&Regression::new(description, &shrunk, None)),
     )?;
     let history = options.save.join(format!("{name}.history.jsonl"));
-    write(&history, &history::write(&steps, &options.program))?;
+    let recorded = history::write(&steps, &options.program);
+    write(&history, &recorded)?;
+    let rejected = history::verdict(&recorded).map_err(|error| DriveError {
+        message: format!(
+            "drive wrote a history that validate cannot read ({error}): a bug of drive"
+        ),
+    })?;
     Ok(Found {
         case: shrunk,
         failure,
@@ -594,7 +707,150 @@ fn shrink_and_save(
         original_length,
         regression,
         history,
+        rejected,
+        recurred,
+        stderr: link.borrow().stderr_tail(),
     })
+}
+
+/// The name a case's files are saved under.
+fn saved_name(options: &Options, number: u64) -> String {
+    if options.cover {
+        format!("drive-cover-stretch{}", number + 1)
+    } else {
+        format!("drive-seed{:x}-case{}", options.seed, number + 1)
+    }
+}
+
+/// A case during which the program crashed, hung or printed a non-answer: the shortest
+/// prefix of it that does the same from a fresh start (a binary search over prefixes, each
+/// replayed exact from a new process, so the request is named under protocol 2 too), saved
+/// as a regression that the next run replays first. Answers the error to report, with the
+/// step and where the case was saved.
+fn program_failed(
+    options: &Options,
+    link: &Rc<RefCell<Link>>,
+    (case, number, again): (Case, u64, bool),
+    next: Option<(u64, Case)>,
+    error: DriveError,
+    shortest_of: impl Fn(usize) -> Option<Case>,
+) -> DriveError {
+    let fails = |case: &Case, length: usize| -> Option<DriveError> {
+        if link.borrow_mut().restart().is_err() {
+            return None;
+        }
+        let make_link = Rc::clone(link);
+        let mut replayer = DriveHarness::with(move || ProcessPlane::reset(&make_link), None);
+        let prefix = Case {
+            commands: case.commands[..length].to_vec(),
+            ..case.clone()
+        };
+        let mut lines = Vec::new();
+        run_case(
+            &mut replayer,
+            link,
+            &prefix,
+            Some(&mut lines),
+            options.verify_every,
+            None,
+        )
+        .err()
+    };
+    // The shortest failing prefix, if the whole case fails again from a fresh start.
+    let prefix = |case: &Case| {
+        let length = case.commands.len();
+        let mut shortest = fails(case, length).map(|error| (length, error));
+        if let Some(mut high) = shortest.as_ref().map(|(n, _)| *n) {
+            let mut low = 0;
+            while low < high {
+                let middle = (low + high) / 2;
+                match fails(case, middle) {
+                    Some(error) => {
+                        shortest = Some((middle, error));
+                        high = middle;
+                    }
+                    None => low = middle + 1,
+                }
+            }
+        }
+        shortest
+    };
+    let (mut case, mut number, mut again) = (case, number, again);
+    let mut shortest = prefix(&case);
+    if shortest.is_none()
+        && let Some((next_number, next)) = next
+        && let Some(found) = prefix(&next)
+    {
+        shortest = Some(found);
+        (case, number, again) = (next, next_number, false);
+    }
+    let total = case.commands.len();
+    // The tour knows a shorter way to the pair that failed: the shortest path to its state.
+    if let Some((length, _)) = &shortest
+        && let Some(shorter) = length.checked_sub(1).and_then(&shortest_of)
+        && shorter.commands.len() < *length
+        && let Some(error) = fails(&shorter, shorter.commands.len())
+    {
+        shortest = Some((shorter.commands.len(), error));
+        case = shorter;
+    }
+    let Some((length, replayed)) = shortest else {
+        return DriveError {
+            message: format!(
+                "{error} (during case {}; it did not happen again when the case was replayed \
+                 from a fresh start: the program may be nondeterministic, or it failed on the \
+                 next case's requests, sent ahead)",
+                number + 1
+            ),
+        };
+    };
+    let shrunk = Case {
+        commands: case.commands[..length].to_vec(),
+        ..case
+    };
+    let at = match shrunk.commands.last() {
+        Some(command) if length > 0 => format!("at step {length}, {command}"),
+        _ => "at the case's reset".to_string(),
+    };
+    let name = saved_name(options, number);
+    let regression = options.save.join(format!("{name}.json"));
+    let description = format!("drive -- {}: {replayed}", options.program);
+    if again {
+        return DriveError {
+            message: format!(
+                "{replayed} — {at}, replaying the saved regression of {total} steps (in {}), \
+                 shrunk to {length} steps",
+                options.save.display()
+            ),
+        };
+    }
+    let saved = std::fs::create_dir_all(&options.save)
+        .map_err(|e| e.to_string())
+        .and_then(|()| {
+            std::fs::write(
+                &regression,
+                to_json(&Regression::new(description, &shrunk, None)),
+            )
+            .map_err(|e| e.to_string())
+        });
+    let saved = match saved {
+        Ok(()) => format!(
+            "saved the regression {} (replayed first by the next drive; no history: a \
+             poller's records have no crash)",
+            regression.display()
+        ),
+        Err(why) => format!(
+            "could not save the regression {}: {why}",
+            regression.display()
+        ),
+    };
+    DriveError {
+        message: format!(
+            "{replayed} — {at}: case {} ({total} steps) shrunk to {length} steps by \
+             replaying it from a fresh start; {saved}",
+            number + 1
+        ),
+    }
 }
 
 fn write(path: &Path, text: &str) -> Result<(), DriveError> {
@@ -629,15 +885,36 @@ impl std::fmt::Display for Found {
         }
         f.write_str(&table)?;
         writeln!(f, "{}", self.failure)?;
+        if let Some(tail) = &self.stderr {
+            writeln!(f, "the program's standard error ended: {tail}")?;
+        }
+        if !self.recurred {
+            writeln!(
+                f,
+                "the failure did not happen again when the shrunk case was replayed to be \
+                 printed: the program may be nondeterministic"
+            )?;
+        }
         writeln!(
             f,
             "saved the regression {} (replayed first by the next drive)",
             self.regression.display()
         )?;
-        write!(
-            f,
-            "saved the history {} (drs-lifecycle validate rejects it)",
-            self.history.display()
-        )
+        match &self.rejected {
+            Some((job, claim)) => write!(
+                f,
+                "saved the history {} (drs-lifecycle validate rejects it: {job} breaks \"{claim}\")",
+                self.history.display()
+            ),
+            None => write!(
+                f,
+                "saved the history {} (drs-lifecycle validate does not reject it: what a \
+                 poller records of this case, the statuses, the user operations and billing, \
+                 is explained by the specification with steps a poller does not see; the \
+                 failure shows only in what the program answered: a system event accepted or \
+                 refused, a version, a refusal's kind, the tasks an answer lists as changed)",
+                self.history.display()
+            ),
+        }
     }
 }

@@ -86,6 +86,22 @@ impl Link {
         }))
     }
 
+    /// Starts the program again, fresh: the old process is ended, the error forgotten,
+    /// the protocol to be agreed again.
+    pub fn restart(&mut self) -> Result<(), DriveError> {
+        self.process = self.process.restarted()?;
+        self.error = None;
+        self.spoke = 0;
+        self.ahead = None;
+        self.exact = false;
+        Ok(())
+    }
+
+    /// The last lines of the program's standard error, if it wrote any.
+    pub fn stderr_tail(&self) -> Option<String> {
+        self.process.stderr_tail()
+    }
+
     /// The first error the program made, if any.
     pub fn error(&self) -> Option<&DriveError> {
         self.error.as_ref()
@@ -626,10 +642,14 @@ impl ProcessPlane {
     pub fn last_answer(&self) -> String {
         match self.last {
             Last::Definite(Ok(Outcome::Task(change))) => {
-                format!("accepted → {:?} (version {})", change.to, change.version)
+                format!(
+                    "accepted → {} (version {})",
+                    change.to.name(),
+                    change.version
+                )
             }
             Last::Definite(Ok(Outcome::Account { .. })) => "accepted".into(),
-            Last::Definite(Err(kind)) => format!("refused {kind:?}"),
+            Last::Definite(Err(kind)) => format!("refused {}", refusal_name(kind)),
             Last::Lost => "unknown (did not happen)".into(),
             Last::Happened => "unknown (happened)".into(),
             Last::Nothing => String::new(),
@@ -728,10 +748,52 @@ fn unsaid_changes(before: &Observed, after: &Observed, changed: &[WireTask]) -> 
     if said_changes == shown && said.iter().all(|task| after.tasks.contains(task)) {
         return None;
     }
+    let words = |tasks: &[TaskView]| {
+        if tasks.is_empty() {
+            "none".to_string()
+        } else {
+            tasks.iter().map(view_words).collect::<Vec<_>>().join("; ")
+        }
+    };
     Some(format!(
-        "the answer says these tasks changed: {said:?}, but the fleet read after it shows \
-         these changes: {shown:?}"
+        "the answer says these tasks changed: {}, but the fleet read after it shows these \
+         changes: {}",
+        words(&said),
+        words(&shown)
     ))
+}
+
+/// A task in the tool's words: `task 1 of account A (FULL_TRANS): 全量迁移中 Full migration
+/// (FULL_TRANSFER_STARTED), phase none, frozen from none, instance held, version 4`.
+pub fn view_words(task: &TaskView) -> String {
+    format!(
+        "task {} of account {} ({}): {}, phase {}, frozen from {}, instance {}, version {}",
+        task.id.0,
+        crate::spec::account_letter(task.account.0),
+        task.mode.api_code(),
+        task.status.label(),
+        task.phase.map_or("none", |phase| phase.english()),
+        task.frozen_from
+            .map_or_else(|| "none".to_string(), Status::label),
+        if task.holds_instance {
+            "held"
+        } else {
+            "not held"
+        },
+        task.version
+    )
+}
+
+/// A kind of refusal by its protocol name.
+pub fn refusal_name(kind: Refused) -> &'static str {
+    match kind {
+        Refused::NotFound => "NotFound",
+        Refused::NotAllowed => "NotAllowed",
+        Refused::AccountInArrears => "AccountInArrears",
+        Refused::AlreadyInArrears => "AlreadyInArrears",
+        Refused::NotInArrears => "NotInArrears",
+        Refused::Capacity => "Capacity",
+    }
 }
 
 /// Pipelined runs: how the fleet the program shows differs from the one its answers said.
@@ -751,13 +813,27 @@ fn differences(said: &Observed, shown: &Observed) -> String {
         let a = said.tasks.iter().find(|task| task.id == id);
         let b = shown.tasks.iter().find(|task| task.id == id);
         if a != b {
-            parts.push(format!("task {}: said {a:?}, shows {b:?}", id.0));
+            let words = |task: Option<&TaskView>| task.map_or("no such task".into(), view_words);
+            parts.push(format!(
+                "task {}: the answers said {}, the fleet shows {}",
+                id.0,
+                words(a),
+                words(b)
+            ));
         }
     }
     if said.arrears != shown.arrears {
+        let letters = |accounts: &[AccountId]| {
+            accounts
+                .iter()
+                .map(|account| crate::spec::account_letter(account.0))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         parts.push(format!(
-            "accounts in arrears: said {:?}, shows {:?}",
-            said.arrears, shown.arrears
+            "accounts in arrears: the answers said [{}], the fleet shows [{}]",
+            letters(&said.arrears),
+            letters(&shown.arrears)
         ));
     }
     out.push_str(&parts.join("; "));
@@ -983,7 +1059,7 @@ mod tests {
             task(2, Status::Creating, 2),
         ]);
         let left_out = unsaid_changes(&before, &after, &[task(1, Status::Configuration, 2)]);
-        assert!(left_out.is_some_and(|detail| detail.contains("TaskId(2)")));
+        assert!(left_out.is_some_and(|detail| detail.contains("task 2 of account A")));
         let misstated = unsaid_changes(
             &before,
             &after,
@@ -1001,8 +1077,16 @@ mod tests {
         let mut shown = fleet(&[task(1, Status::Paused, 5), task(2, Status::Creating, 1)]);
         shown.arrears.push(AccountId(0));
         let detail = differences(&said, &shown);
-        assert!(detail.contains("task 1: said"), "{detail}");
-        assert!(detail.contains("task 2: said None"), "{detail}");
+        assert!(detail.contains("task 1: the answers said"), "{detail}");
+        assert!(detail.contains("version 4, the fleet shows"), "{detail}");
+        assert!(
+            detail.contains("task 2: the answers said no such task"),
+            "{detail}"
+        );
+        assert!(
+            !detail.contains("Some(") && !detail.contains("TaskView"),
+            "{detail}"
+        );
         assert!(detail.contains("accounts in arrears"), "{detail}");
     }
 }

@@ -64,6 +64,9 @@ impl Identified for serde_json::Map<String, Value> {
 /// A running program and the pipes to it.
 pub struct Process {
     program: String,
+    args: Vec<String>,
+    /// Where the program's standard error is kept whole (`--stderr FILE`), appended to.
+    keep: Option<std::path::PathBuf>,
     child: Child,
     stdin: BufWriter<ChildStdin>,
     stdout: Output,
@@ -82,6 +85,32 @@ pub struct Process {
 impl Process {
     /// Starts `program` with `args`.
     pub fn start(program: &str, args: &[String], timeout: Duration) -> Result<Self, DriveError> {
+        Process::start_keeping(program, args, timeout, None)
+    }
+
+    /// Starts `program` with `args`, appending its standard error to `keep` if given (the
+    /// last lines are kept for messages either way).
+    pub fn start_keeping(
+        program: &str,
+        args: &[String],
+        timeout: Duration,
+        keep: Option<&std::path::Path>,
+    ) -> Result<Self, DriveError> {
+        let mut kept = match keep {
+            Some(path) => Some(
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path)
+                    .map_err(|error| DriveError {
+                        message: format!(
+                            "cannot open {} for the program's standard error: {error}",
+                            path.display()
+                        ),
+                    })?,
+            ),
+            None => None,
+        };
         let mut child = Spawn::new(program)
             .args(args)
             .stdin(Stdio::piped())
@@ -111,6 +140,9 @@ impl Process {
         thread::spawn(move || {
             for line in BufReader::new(stderr_pipe).lines() {
                 let Ok(line) = line else { break };
+                if let Some(file) = kept.as_mut() {
+                    let _ = writeln!(file, "{line}");
+                }
                 if let Ok(mut tail) = tail.lock() {
                     if tail.len() == STDERR_TAIL {
                         tail.pop_front();
@@ -121,6 +153,8 @@ impl Process {
         });
         Ok(Process {
             program: program.to_string(),
+            args: args.to_vec(),
+            keep: keep.map(std::path::Path::to_path_buf),
             child,
             stdin,
             stdout,
@@ -330,6 +364,28 @@ impl Process {
         DriveError {
             message: format!("{} {when}: {status}; {tail}", self.program),
         }
+    }
+
+    /// The same program started again, fresh (a crash is shrunk by replaying prefixes of
+    /// its case, each from a new process).
+    pub fn restarted(&self) -> Result<Process, DriveError> {
+        Process::start_keeping(
+            &self.program,
+            &self.args,
+            self.timeout,
+            self.keep.as_deref(),
+        )
+    }
+
+    /// The last lines the program wrote on its standard error, joined with ` | `, or
+    /// `None` if it wrote none.
+    pub fn stderr_tail(&self) -> Option<String> {
+        let tail = self
+            .stderr
+            .lock()
+            .map(|tail| tail.iter().cloned().collect::<Vec<_>>().join(" | "))
+            .unwrap_or_default();
+        (!tail.is_empty()).then_some(tail)
     }
 
     /// The program's name, for messages.

@@ -29,6 +29,14 @@ const STATE_KEYS: usize = STATUS_COUNT * 3 * 3 * (STATUS_COUNT + 1);
 const ABSENT: usize = STATE_KEYS;
 const EDGE_KEYS: usize = (STATE_KEYS + 1) * EVENT_KIND_COUNT;
 const STATUS_EDGE_KEYS: usize = (STATUS_COUNT + 1) * EVENT_KIND_COUNT;
+/// The commands a task can receive, accepted or refused: every event kind addressed to it,
+/// and its account's arrears and recharge.
+pub const PAIR_COMMANDS: usize = EVENT_KIND_COUNT + 2;
+/// The command index of an account's arrears, and of its recharge, in a pair.
+pub const PAIR_ARREARS: usize = EVENT_KIND_COUNT;
+/// See [`PAIR_ARREARS`].
+pub const PAIR_RECHARGE: usize = EVENT_KIND_COUNT + 1;
+const PAIR_KEYS: usize = STATE_KEYS * PAIR_COMMANDS;
 
 /// A dense key for a task state: every field is a small enum.
 #[inline]
@@ -197,6 +205,8 @@ pub struct Coverage {
     states: Bits,
     edges: Bits,
     status_edges: Bits,
+    /// Every (state, command) pair a task met, accepted or refused.
+    pairs: Bits,
 }
 
 impl Default for Coverage {
@@ -211,6 +221,7 @@ impl fmt::Debug for Coverage {
             .field("states", &self.states.count())
             .field("edges", &self.edges.count())
             .field("status_edges", &self.status_edges.count())
+            .field("pairs", &self.pairs.count())
             .finish()
     }
 }
@@ -222,7 +233,21 @@ impl Coverage {
             states: Bits::new(STATE_KEYS),
             edges: Bits::new(EDGE_KEYS),
             status_edges: Bits::new(STATUS_EDGE_KEYS),
+            pairs: Bits::new(PAIR_KEYS),
         }
+    }
+
+    /// Records that a task in `from` received command `command` (an event kind's index, or
+    /// [`PAIR_ARREARS`] / [`PAIR_RECHARGE`] for its account's billing), accepted or refused.
+    #[inline]
+    pub fn record_pair(&mut self, from: &TaskSpec, command: usize) {
+        self.pairs.insert(state_key(from) * PAIR_COMMANDS + command);
+    }
+
+    /// Whether a task in `from` received `command` (see [`Coverage::record_pair`]).
+    pub fn hit_pair(&self, from: &TaskSpec, command: usize) -> bool {
+        self.pairs
+            .contains(state_key(from) * PAIR_COMMANDS + command)
     }
 
     /// Records that the specification accepted `event` for a task in `from` (`None` for a
@@ -240,6 +265,7 @@ impl Coverage {
         self.states.union_with(&other.states);
         self.edges.union_with(&other.edges);
         self.status_edges.union_with(&other.status_edges);
+        self.pairs.union_with(&other.pairs);
     }
 
     /// Whether the state was hit.
@@ -263,7 +289,18 @@ impl Coverage {
             .collect();
         let states = all.states.iter().filter(|t| self.hit_state(t)).count();
         let edges = all.edges.len() - missed_edges.len();
+        let mut pairs = [0; 3];
+        let mut pairs_total = [0; 3];
+        for state in &all.states {
+            let mode = state.mode as usize;
+            pairs_total[mode] += PAIR_COMMANDS;
+            pairs[mode] += (0..PAIR_COMMANDS)
+                .filter(|&command| self.hit_pair(state, command))
+                .count();
+        }
         CoverageReport {
+            pairs,
+            pairs_total,
             states,
             states_total: all.states.len(),
             edges,
@@ -300,6 +337,11 @@ pub struct CoverageReport {
     pub outside: usize,
     /// The reachable edges no run hit.
     pub missed_edges: Vec<Edge>,
+    /// (state, command) pairs a task met, accepted or refused, by mode (in the order of
+    /// [`Mode::ALL`]): every event kind addressed to it and its account's billing.
+    pub pairs: [usize; 3],
+    /// Every such pair of the reachable states, by mode.
+    pub pairs_total: [usize; 3],
 }
 
 impl CoverageReport {
@@ -332,6 +374,15 @@ impl fmt::Display for CoverageReport {
             self.status_edges_total,
             percent(self.status_edges as u64, self.status_edges_total as u64)
         )?;
+        for mode in Mode::ALL {
+            let (hit, total) = (self.pairs[mode as usize], self.pairs_total[mode as usize]);
+            write!(
+                f,
+                "\n(state, command) pairs, refusals included, {:<16} {hit:>4} / {total:<4} ({:.1}%)",
+                mode.english(),
+                percent(hit as u64, total as u64)
+            )?;
+        }
         for edge in self.missed_edges.iter().take(10) {
             write!(f, "\n  missed: {edge}")?;
         }

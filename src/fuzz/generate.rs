@@ -31,7 +31,7 @@ use crate::spec::{
 };
 
 use super::case::Case;
-use super::coverage::Exhaustive;
+use super::coverage::{Coverage, Exhaustive, PAIR_ARREARS, PAIR_COMMANDS, PAIR_RECHARGE};
 use super::entropy::Entropy;
 use super::harness::{CAPACITY, COMPACT_CAPACITY};
 
@@ -63,6 +63,9 @@ const REFUSED_PERCENT: usize = 30;
 const BILLING_PERCENT: usize = 6;
 /// Percent of moves that create a task and drive it to a random reachable state.
 const WARP_PERCENT: usize = 3;
+/// Percent of moves, when weighting toward uncovered pairs, that send a task a command its
+/// state has not met.
+const PROBE_PERCENT: usize = 10;
 /// Percent of moves that create a task (when the budget allows).
 const CREATE_PERCENT: usize = 8;
 
@@ -105,6 +108,14 @@ impl Generator {
 
     /// One case.
     pub fn generate(&self, rng: &mut impl Entropy) -> Case {
+        self.generate_toward(rng, None)
+    }
+
+    /// One case, weighted toward the (state, command) pairs `covered` has not seen, refusals
+    /// included: warps go to states with pairs left (the mode-specific refusals of
+    /// FullMigrationComplete, say), send one of those pairs on arrival, and one move in ten
+    /// sends a task a command its state has not met. `None`: [`Generator::generate`].
+    pub fn generate_toward(&self, rng: &mut impl Entropy, covered: Option<&Coverage>) -> Case {
         let limits = self.limits;
         let accounts = 1 + rng.below(limits.max_accounts as usize) as u32;
         let len = 1 + rng.below(limits.max_steps);
@@ -124,6 +135,7 @@ impl Generator {
             max_tasks,
             creations: 0,
             swarm,
+            toward: covered,
         };
         while walk.commands.len() < walk.len {
             walk.one_move();
@@ -154,6 +166,8 @@ struct Walk<'a, R: Entropy> {
     max_tasks: usize,
     creations: usize,
     swarm: u32,
+    /// The pairs already covered, to weight toward the others.
+    toward: Option<&'a Coverage>,
 }
 
 impl<R: Entropy> Walk<'_, R> {
@@ -170,6 +184,12 @@ impl<R: Entropy> Walk<'_, R> {
         threshold += WARP_PERCENT;
         if roll < threshold && self.warp() {
             return;
+        }
+        if self.toward.is_some() {
+            threshold += PROBE_PERCENT;
+            if roll < threshold && self.probe() {
+                return;
+            }
         }
         threshold += CREATE_PERCENT;
         if roll < threshold && self.create() {
@@ -306,7 +326,15 @@ impl<R: Entropy> Walk<'_, R> {
         let Some(account) = self.account_in_credit() else {
             return false;
         };
-        let target = self.rng.below(self.all.states.len());
+        let states = self.all.states.len();
+        let mut target = self.rng.below(states);
+        if let Some(covered) = self.toward {
+            // The first state from there with a pair left, if any.
+            target = (0..states)
+                .map(|i| (target + i) % states)
+                .find(|&i| (0..PAIR_COMMANDS).any(|k| !covered.hit_pair(&self.all.states[i], k)))
+                .unwrap_or(target);
+        }
         let (mode, events) = self.all.path_to(target);
         let task = self.spec.next_id();
         self.push(Command::Create { account, mode });
@@ -325,6 +353,55 @@ impl<R: Entropy> Walk<'_, R> {
             };
             self.push(command);
         }
+        if self.toward.is_some() && self.commands.len() < self.len {
+            self.probe_task(task.0 as usize - 1);
+        }
+        true
+    }
+
+    /// A command that some task's state has not met (by the coverage weighted toward).
+    fn probe(&mut self) -> bool {
+        let tasks = self.spec.len();
+        if tasks == 0 {
+            return false;
+        }
+        let start = self.rng.below(tasks);
+        (0..tasks).any(|i| self.probe_task((start + i) % tasks))
+    }
+
+    /// A command the task's state has not met, drawn uniformly from those left.
+    fn probe_task(&mut self, index: usize) -> bool {
+        let Some(covered) = self.toward else {
+            return false;
+        };
+        let Some(slot) = self.spec.slots().get(index).copied() else {
+            return false;
+        };
+        let mut open = [0usize; PAIR_COMMANDS];
+        let mut count = 0;
+        for command in 0..PAIR_COMMANDS {
+            if !covered.hit_pair(&slot.task, command) {
+                open[count] = command;
+                count += 1;
+            }
+        }
+        if count == 0 {
+            return false;
+        }
+        let account = AccountId(slot.account.into());
+        let command = match open[self.rng.below(count)] {
+            PAIR_ARREARS => Command::Arrears { account },
+            PAIR_RECHARGE => Command::Recharge { account },
+            kind => Command::Task {
+                account,
+                task: TaskId(index as u64 + 1),
+                event: match Event::KINDS[kind] {
+                    Event::Create(_) => Event::Create(self.mode()),
+                    event => event,
+                },
+            },
+        };
+        self.push(command);
         true
     }
 

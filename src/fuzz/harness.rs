@@ -73,7 +73,8 @@ impl PartialEq<ClaimId> for Broke {
 /// Why a case failed: the step, the command, the claim it broke and what was seen.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Failure {
-    /// The index of the failing command in the case (0-based).
+    /// The index of the failing command in the case (0-based; printed from 1, as the
+    /// printed trace and the saved regression number steps).
     pub step: usize,
     /// The failing command (`None` when the case itself is rejected or the snapshot taken
     /// before `step` failed to restore).
@@ -90,12 +91,16 @@ impl fmt::Display for Failure {
             Some(command) => write!(
                 f,
                 "step {}: {command}: \"{}\" violated: {}",
-                self.step, self.property, self.detail
+                self.step + 1,
+                self.property,
+                self.detail
             ),
             None => write!(
                 f,
                 "step {}: \"{}\" violated: {}",
-                self.step, self.property, self.detail
+                self.step + 1,
+                self.property,
+                self.detail
             ),
         }
     }
@@ -269,6 +274,7 @@ impl<const N: usize, P: ControlPlane> Harness<N, P> {
         let position = self.position;
         self.position += 1;
         self.stats.steps += 1;
+        self.record_pairs(command);
         let answer = match lockstep(
             &self.world,
             &self.observed,
@@ -378,6 +384,38 @@ impl<const N: usize, P: ControlPlane> Harness<N, P> {
             });
         }
         Ok(())
+    }
+
+    /// Records the (state, command) pairs a command meets, accepted or refused: the task
+    /// it addresses (when its account owns it), or every task of the account it bills.
+    #[inline]
+    fn record_pairs(&mut self, command: &Command) {
+        use super::coverage::{PAIR_ARREARS, PAIR_RECHARGE};
+        let fleet = &self.world.fleet;
+        match *command {
+            Command::Task {
+                account,
+                task,
+                event,
+            } => {
+                if let Some(spec) = fleet.get(account, task) {
+                    self.coverage.record_pair(spec, event.index());
+                }
+            }
+            Command::Arrears { account } | Command::Recharge { account } => {
+                let index = if matches!(command, Command::Arrears { .. }) {
+                    PAIR_ARREARS
+                } else {
+                    PAIR_RECHARGE
+                };
+                for slot in fleet.slots() {
+                    if u32::from(slot.account) == account.0 {
+                        self.coverage.record_pair(&slot.task, index);
+                    }
+                }
+            }
+            Command::Create { .. } => {}
+        }
     }
 
     fn count_refusal(&mut self, command: &Command, kind: Refused) {

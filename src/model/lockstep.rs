@@ -100,15 +100,18 @@ pub fn lockstep<P: ControlPlane, B: Before<P>, const N: usize>(
                 (
                     Broken::DIVERGED,
                     format!(
-                        "both refused {command}, the specification as {spec_refusal:?}, the engine as {:?} ({engine_refusal})",
-                        engine_refusal.kind()
+                        "both refused {command}, but the specification refuses it as {}, the \
+                         program as {} ({engine_refusal})",
+                        refusal_words(spec_refusal),
+                        refusal_words(engine_refusal.kind())
                     ),
                 )
             } else {
                 (
                     Broken::REFUSAL_CHANGED_STATE,
                     format!(
-                        "the engine refused {command} ({engine_refusal}) but changed its state"
+                        "the program refused {command} ({engine_refusal}) but changed its state: {}",
+                        changed_by_refusal(before, after)
                     ),
                 )
             };
@@ -120,15 +123,20 @@ pub fn lockstep<P: ControlPlane, B: Before<P>, const N: usize>(
             next.fleet = spec_fleet;
             next.observe(&world.fleet, command, acquired, released);
             let disagreement = if project::<P, N>(after) != Some(spec_fleet) {
-                Some("the engine's tasks differ from the specification's")
+                Some(task_differences(&spec_fleet, after))
             } else if !instances_match(after) {
-                Some("a task's instance flag does not match its status")
+                Some(instance_differences(after))
             } else if !listings_match(after, &spec_fleet, accounts) {
-                Some("an account's task list differs")
+                Some(listing_differences(after, &spec_fleet, accounts))
             } else if !versions_advanced(before, after, &outcome) {
-                Some("versions did not advance by one on exactly the changed tasks")
+                Some(version_differences(before, after, &outcome))
             } else if !outcome_matches(&world.fleet, &spec_fleet, command, &outcome) {
-                Some("the reported change names the wrong task or statuses")
+                Some(outcome_differences(
+                    &world.fleet,
+                    &spec_fleet,
+                    command,
+                    &outcome,
+                ))
             } else {
                 None
             };
@@ -148,14 +156,20 @@ pub fn lockstep<P: ControlPlane, B: Before<P>, const N: usize>(
             after,
             command,
             Broken::DIVERGED,
-            format!("the specification accepts {command}, the engine refused it: {refusal}"),
+            format!(
+                "the specification accepts {command}, the program refused it as {} ({refusal})",
+                refusal_words(refusal.kind())
+            ),
         ),
         (Err(refused), Ok(_)) => diverged(
             world,
             after,
             command,
             Broken::DIVERGED,
-            format!("the specification refuses {command} ({refused}), the engine accepted it"),
+            format!(
+                "the specification refuses {command} as {}, the program accepted it",
+                refusal_words(refused)
+            ),
         ),
     }
 }
@@ -307,9 +321,305 @@ fn outcome_matches<const N: usize>(
         (
             Command::Arrears { account } | Command::Recharge { account },
             Outcome::Account {
-                account: changed, ..
+                account: changed,
+                tasks_changed,
+                ..
             },
-        ) => changed == account,
+        ) => changed == account && *tasks_changed == billed(before, after),
         _ => false,
     }
+}
+
+/// How many tasks a billing command froze or unfroze, by the specification.
+fn billed<const N: usize>(before: &FleetSpec<N>, after: &FleetSpec<N>) -> u32 {
+    before
+        .slots()
+        .iter()
+        .zip(after.slots())
+        .filter(|(old, new)| old.task != new.task)
+        .count() as u32
+}
+
+/// A kind of refusal in words, with the protocol's name: `not allowed in this status
+/// (NotAllowed)`.
+pub fn refusal_words(kind: Refused) -> String {
+    let name = match kind {
+        Refused::NotFound => "NotFound",
+        Refused::NotAllowed => "NotAllowed",
+        Refused::AccountInArrears => "AccountInArrears",
+        Refused::AlreadyInArrears => "AlreadyInArrears",
+        Refused::NotInArrears => "NotInArrears",
+        Refused::Capacity => "Capacity",
+    };
+    format!("{kind} ({name})")
+}
+
+fn status_words(status: Option<crate::spec::Status>) -> String {
+    status.map_or_else(|| "none".to_string(), crate::spec::Status::label)
+}
+
+fn phase_words(phase: Option<crate::spec::Phase>) -> String {
+    phase.map_or_else(|| "none".to_string(), |phase| phase.english().to_string())
+}
+
+/// Which tasks differ between the specification's fleet and the implementation's, field by
+/// field, in words; and the accounts in arrears.
+fn task_differences<P: ControlPlane, const N: usize>(spec: &FleetSpec<N>, plane: &P) -> String {
+    let shown: Vec<TaskView> = plane.tasks().collect();
+    let mut parts = Vec::new();
+    let count = spec.len().max(shown.len());
+    for index in 0..count {
+        let id = index as u64 + 1;
+        let said = spec.slots().get(index);
+        let view = shown.iter().find(|task| task.id == TaskId(id));
+        match (said, view) {
+            (Some(_), None) => parts.push(format!(
+                "task {id}: the specification has it, the program shows no such task"
+            )),
+            (None, Some(view)) => parts.push(format!(
+                "task {id}: the specification has no such task, the program shows it ({}, account {})",
+                view.status.label(),
+                crate::spec::account_letter(view.account.0)
+            )),
+            (Some(slot), Some(view)) => {
+                let mut fields = Vec::new();
+                let mut field = |name: &str, spec: String, program: String| {
+                    if spec != program {
+                        fields.push(format!(
+                            "{name}: the specification says {spec}, the program says {program}"
+                        ));
+                    }
+                };
+                field(
+                    "status",
+                    slot.task.status.label(),
+                    view.status.label(),
+                );
+                field(
+                    "mode",
+                    slot.task.mode.api_code().to_string(),
+                    view.mode.api_code().to_string(),
+                );
+                field(
+                    "phase",
+                    phase_words(slot.task.phase),
+                    phase_words(view.phase),
+                );
+                field(
+                    "frozen from",
+                    status_words(slot.task.frozen_from),
+                    status_words(view.frozen_from),
+                );
+                field(
+                    "account",
+                    crate::spec::account_letter(u32::from(slot.account)),
+                    crate::spec::account_letter(view.account.0),
+                );
+                if !fields.is_empty() {
+                    parts.push(format!("task {id}: {}", fields.join("; ")));
+                }
+            }
+            (None, None) => {}
+        }
+    }
+    for extra in shown
+        .iter()
+        .filter(|task| task.id.0 as usize > count || task.id.0 == 0)
+    {
+        parts.push(format!(
+            "the program shows task {} out of order (ids are 1, 2, 3, … in order)",
+            extra.id.0
+        ));
+    }
+    let in_arrears: Vec<String> = plane
+        .accounts_in_arrears()
+        .map(|account| crate::spec::account_letter(account.0))
+        .collect();
+    let spec_arrears: Vec<String> = (0..MAX_ACCOUNTS as u32)
+        .filter(|&account| spec.in_arrears(AccountId(account)))
+        .map(crate::spec::account_letter)
+        .collect();
+    if in_arrears != spec_arrears {
+        parts.push(format!(
+            "accounts in arrears: the specification says [{}], the program says [{}]",
+            spec_arrears.join(", "),
+            in_arrears.join(", ")
+        ));
+    }
+    if parts.is_empty() {
+        return "the program's tasks do not fit the specification's fleet".to_string();
+    }
+    parts.join("; ")
+}
+
+fn instance_differences<P: ControlPlane>(plane: &P) -> String {
+    let parts: Vec<String> = plane
+        .tasks()
+        .filter(|task| task.holds_instance != task.status.holds_instance())
+        .map(|task| {
+            let held = |held: bool| if held { "held" } else { "not held" };
+            format!(
+                "task {}: instance: the specification says {} ({}), the program says {}",
+                task.id.0,
+                held(task.status.holds_instance()),
+                task.status.label(),
+                held(task.holds_instance)
+            )
+        })
+        .collect();
+    parts.join("; ")
+}
+
+fn listing_differences<P: ControlPlane, const N: usize>(
+    plane: &P,
+    spec: &FleetSpec<N>,
+    accounts: usize,
+) -> String {
+    let ids = |ids: Vec<TaskId>| {
+        ids.iter()
+            .map(|id| id.0.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let parts: Vec<String> = (0..accounts as u32)
+        .map(AccountId)
+        .filter_map(|account| {
+            let program: Vec<TaskId> = plane.listed(account).collect();
+            let said: Vec<TaskId> = spec.listed(account).collect();
+            (program != said).then(|| {
+                format!(
+                    "account {}'s listing: the specification lists [{}], the program lists [{}]",
+                    crate::spec::account_letter(account.0),
+                    ids(said),
+                    ids(program)
+                )
+            })
+        })
+        .collect();
+    parts.join("; ")
+}
+
+fn version_differences<P: ControlPlane>(
+    before: &impl Before<P>,
+    after: &P,
+    outcome: &Outcome,
+) -> String {
+    let old: Vec<TaskView> = before.tasks().collect();
+    let mut parts = Vec::new();
+    for task in after.tasks() {
+        let Some(prev) = old.iter().find(|prev| prev.id == task.id) else {
+            if task.version < 1 {
+                parts.push(format!(
+                    "task {}: version: the specification says 1 (a new task), the program says {}",
+                    task.id.0, task.version
+                ));
+            }
+            continue;
+        };
+        if *prev == task {
+            continue;
+        }
+        let named = match outcome {
+            Outcome::Task(change) => change.task == task.id,
+            Outcome::Account { account, .. } => *account == task.account,
+        };
+        if !named {
+            parts.push(format!(
+                "task {}: changed, but the answer names {}",
+                task.id.0,
+                match outcome {
+                    Outcome::Task(change) => format!("task {}", change.task.0),
+                    Outcome::Account { account, .. } =>
+                        format!("account {}", crate::spec::account_letter(account.0)),
+                }
+            ));
+        } else if task.version != prev.version + 1 {
+            parts.push(format!(
+                "task {}: version: the specification says {} (one more than {}: it changed once), \
+                 the program says {}",
+                task.id.0,
+                prev.version + 1,
+                prev.version,
+                task.version
+            ));
+        }
+    }
+    if parts.is_empty() {
+        return "versions did not advance by one on exactly the changed tasks".to_string();
+    }
+    parts.join("; ")
+}
+
+fn outcome_differences<const N: usize>(
+    before: &FleetSpec<N>,
+    after: &FleetSpec<N>,
+    command: &Command,
+    outcome: &Outcome,
+) -> String {
+    match (command, outcome) {
+        (Command::Create { .. }, Outcome::Task(change)) => format!(
+            "the answer's change: task: the specification says {} (the next id), the program says {}",
+            before.next_id().0,
+            change.task.0
+        ),
+        (Command::Task { account, task, .. }, Outcome::Task(change)) => {
+            let from = before.get(*account, *task).map(|t| t.status);
+            let to = after.get(*account, *task).map(|t| t.status);
+            format!(
+                "the answer's change: the specification says task {} from {} to {}, the \
+                 program says task {} from {} to {}",
+                task.0,
+                status_words(from),
+                status_words(to),
+                change.task.0,
+                change.from.label(),
+                change.to.label()
+            )
+        }
+        (
+            Command::Arrears { account } | Command::Recharge { account },
+            Outcome::Account {
+                account: changed,
+                tasks_changed,
+                ..
+            },
+        ) if changed == account => format!(
+            "the answer's change: tasks changed: the specification says {} (the tasks of account \
+             {} it froze or unfroze), the program says {tasks_changed}",
+            billed(before, after),
+            crate::spec::account_letter(account.0)
+        ),
+        (_, Outcome::Account { account, .. }) => format!(
+            "the answer's change names account {}, not the command's",
+            crate::spec::account_letter(account.0)
+        ),
+        (_, Outcome::Task(change)) => format!(
+            "the answer's change names task {}, but the command bills an account",
+            change.task.0
+        ),
+    }
+}
+
+/// What a refusal changed, task by task (a refusal changes nothing).
+fn changed_by_refusal<P: ControlPlane>(before: &impl Before<P>, after: &P) -> String {
+    let old: Vec<TaskView> = before.tasks().collect();
+    let mut parts = Vec::new();
+    for task in after.tasks() {
+        match old.iter().find(|prev| prev.id == task.id) {
+            None => parts.push(format!("task {} appeared", task.id.0)),
+            Some(prev) if *prev != task => parts.push(format!(
+                "task {} went from {} version {} to {} version {}",
+                task.id.0,
+                prev.status.label(),
+                prev.version,
+                task.status.label(),
+                task.version
+            )),
+            Some(_) => {}
+        }
+    }
+    if parts.is_empty() {
+        return "the accounts in arrears changed".to_string();
+    }
+    parts.join("; ")
 }
