@@ -83,6 +83,7 @@
 
 pub mod client;
 pub mod controller;
+pub mod coverage;
 pub mod effects;
 pub mod instance;
 pub mod msg;
@@ -100,6 +101,7 @@ use crate::model::{ClaimId, Tally};
 pub use crate::plane::Exhaustive;
 
 pub use client::Operation;
+pub use coverage::{Coverage, Pair, Pairs};
 use controller::Controller;
 use instance::Instance;
 pub use msg::{Msg, Timer};
@@ -107,6 +109,9 @@ pub use node::{Node, NodeState};
 
 /// The most tasks an actor model holds (one instance each).
 pub const MAX_ACTOR_TASKS: usize = 2;
+
+/// The most accounts an actor model holds.
+pub const MAX_ACTOR_ACCOUNTS: usize = 2;
 
 /// The controller's id.
 pub fn controller_id() -> Id {
@@ -150,6 +155,9 @@ impl Delivery {
 pub struct ActorSystem {
     /// How many tasks (and instances), 1 to [`MAX_ACTOR_TASKS`].
     pub tasks: usize,
+    /// How many accounts, 1 to [`MAX_ACTOR_ACCOUNTS`]; tasks are created for them in turn
+    /// ([`client::owner`]).
+    pub accounts: usize,
     /// What the client may send.
     pub operations: Vec<Operation>,
     /// How many requests the client sends (re-sends included).
@@ -175,6 +183,8 @@ pub struct ActorSystem {
     pub liveness: bool,
     /// Where the checker's single property tallies the broken claims.
     pub tally: Tally,
+    /// Where the controller notes the (status, event) pairs it applied and refused.
+    pub coverage: Coverage,
 }
 
 /// The stateright model of an [`ActorSystem`], with the reference engine as the
@@ -211,13 +221,15 @@ impl ActorSystem {
         let crashes = usize::from(self.controller_restarts > 0 || self.instance_crashes > 0);
         let controller = Controller {
             fault: self.fault,
-            accounts: 1,
+            accounts: self.accounts,
             tasks,
             polls: self.polls,
+            coverage: self.coverage.clone(),
         };
         let client = client::Client {
             operations: self.operations.clone(),
             tasks: tasks as u8,
+            accounts: self.accounts as u8,
             budget: self.budget,
             resends: self.lossy,
         };

@@ -10,7 +10,12 @@ use stateright::{Checker, CheckerBuilder, Model};
 
 use std::hash::Hash;
 
-use crate::actors::{self, ActorsModel, ActorsState};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use stateright::{Chooser, UniformChooser};
+
+use crate::actors::{self, ActorsModel, ActorsState, Coverage, Pairs};
 use crate::model::claims::Judge;
 use crate::model::faults::FaultyEngine;
 use crate::model::{ClaimId, FleetModel, Kind, ModelState, Tallied, Tally};
@@ -120,6 +125,13 @@ pub struct RunResult {
     pub complete: bool,
     /// Whether every expectation of the configuration was met.
     pub met: bool,
+    /// A simulation's runs (random walks from the initial state); `None` for an exhaustive
+    /// search.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub runs: Option<usize>,
+    /// For the actor model: the (status, event) pairs its controller applied and refused.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<Pairs>,
     /// What was not met, in words.
     pub failures: Vec<String>,
 }
@@ -142,6 +154,37 @@ pub struct Exploration {
     pub registered: usize,
     /// From spawning the checker to joining its threads.
     pub elapsed: Duration,
+    /// A simulation's runs.
+    pub runs: Option<usize>,
+    /// For the actor model, the pairs its controller applied and refused.
+    pub coverage: Option<Pairs>,
+}
+
+/// stateright's uniform choice, counting the runs: each run begins with the choice of an
+/// initial state.
+#[derive(Clone)]
+struct CountingChooser(Arc<AtomicUsize>);
+
+impl<M: Model> Chooser<M> for CountingChooser {
+    type State = <UniformChooser as Chooser<M>>::State;
+
+    fn new_state(&self, seed: u64) -> Self::State {
+        <UniformChooser as Chooser<M>>::new_state(&UniformChooser, seed)
+    }
+
+    fn choose_initial_state(&self, state: &mut Self::State, initial: &[M::State]) -> usize {
+        self.0.fetch_add(1, Ordering::Relaxed);
+        <UniformChooser as Chooser<M>>::choose_initial_state(&UniformChooser, state, initial)
+    }
+
+    fn choose_action(
+        &self,
+        state: &mut Self::State,
+        current: &M::State,
+        actions: &[M::Action],
+    ) -> usize {
+        <UniformChooser as Chooser<M>>::choose_action(&UniformChooser, state, current, actions)
+    }
 }
 
 fn drive<M: Model, C: Checker<M>>(
@@ -195,13 +238,34 @@ where
         builder = builder.timeout(timeout);
     }
     let start = Instant::now();
-    match settings.strategy {
-        Strategy::Bfs => collect(
+    match (settings.strategy, settings.simulation) {
+        (Strategy::Simulation, Some(simulation)) => {
+            if let Some(states) = simulation.max_states {
+                builder = builder.target_state_count(states);
+            }
+            if let Some(depth) = simulation.max_depth {
+                builder = builder.target_max_depth(depth);
+            }
+            let runs = Arc::new(AtomicUsize::new(0));
+            let chooser = CountingChooser(Arc::clone(&runs));
+            let mut found = collect(
+                drive(
+                    builder.spawn_simulation(simulation.seed, chooser),
+                    progress,
+                    start,
+                ),
+                tally,
+                registered,
+            );
+            found.runs = Some(runs.load(Ordering::Relaxed));
+            found
+        }
+        (Strategy::Bfs | Strategy::Simulation, _) => collect(
             drive(builder.spawn_bfs(), progress, start),
             tally,
             registered,
         ),
-        Strategy::Dfs => collect(
+        (Strategy::Dfs, _) => collect(
             drive(builder.spawn_dfs(), progress, start),
             tally,
             registered,
@@ -226,6 +290,8 @@ where
         tally,
         registered,
         elapsed,
+        runs: None,
+        coverage: None,
     }
 }
 
@@ -255,8 +321,12 @@ pub fn explore(
             let tally = Tally::new();
             system.tally = tally.clone();
             let named = config.checker.named_properties;
+            let coverage = Coverage::new();
+            system.coverage = coverage.clone();
             // (Configurations refuse symmetry for the actor model.)
-            search(system.into_model(named), config, tally, progress, |b| b)
+            let mut found = search(system.into_model(named), config, tally, progress, |b| b);
+            found.coverage = Some(coverage.pairs());
+            found
         }
     }
 }
@@ -427,7 +497,9 @@ pub fn run(config: &Config, progress: &mut dyn FnMut(usize, usize, Duration)) ->
     // Stateright stops exploring once every property it checks has a discovery; the states
     // it left were then neither checked nor tallied.
     let stopped_early = collected.discovered.len() >= collected.registered;
-    let complete = !timed_out && !stopped_early;
+    let simulated = settings.simulates();
+    // A simulation is never complete: its runs sample the states.
+    let complete = !timed_out && !stopped_early && !simulated;
     let mut failures = Vec::new();
 
     // What the checker found: from the model's tally, or from stateright's discoveries when
@@ -463,6 +535,9 @@ pub fn run(config: &Config, progress: &mut dyn FnMut(usize, usize, Duration)) ->
             Judge::Leaves(_) if hit.is_some() => Verdict::Violated,
             Judge::Leaves(_) if liveness_judged => Verdict::Holds,
             Judge::Always(_) | Judge::Protocol(_) if complete => Verdict::Holds,
+            Judge::Always(_) | Judge::Protocol(_) if simulated && !stopped_early => {
+                Verdict::Unbroken
+            }
             _ => Verdict::Unknown,
         };
         let expected = config.expect.verdict(claim);
@@ -517,7 +592,14 @@ pub fn run(config: &Config, progress: &mut dyn FnMut(usize, usize, Duration)) ->
             counterexample,
         });
     }
-    if timed_out {
+    if let (Some(expected), Some(runs)) = (config.expect.runs, collected.runs)
+        && expected != runs
+    {
+        failures.push(format!("expected {expected} runs, found {runs}"));
+    }
+    if simulated {
+        // A simulation's budget is its end, not a cut: its verdicts say so themselves.
+    } else if timed_out {
         failures.push("the run was cut short by its timeout: nothing is verified".to_string());
     } else if stopped_early {
         failures.push(
@@ -548,6 +630,8 @@ pub fn run(config: &Config, progress: &mut dyn FnMut(usize, usize, Duration)) ->
         complete,
         met: failures.is_empty(),
         failures,
+        runs: collected.runs,
+        coverage: collected.coverage.clone(),
     }
 }
 

@@ -13,7 +13,7 @@
 use std::fmt::Write as _;
 use std::path::{Component, Path};
 
-use crate::check::config::{Config, Strategy, Subject};
+use crate::check::config::{Config, Subject};
 use crate::check::{RunResult, Verdict};
 use crate::text::thousands;
 
@@ -107,10 +107,7 @@ fn checker(config: &Config) -> String {
     let settings = &config.checker;
     format!(
         "{} {} thread{}{}{}",
-        match settings.strategy {
-            Strategy::Bfs => "BFS",
-            Strategy::Dfs => "DFS",
-        },
+        settings.strategy.word(),
         settings.threads,
         if settings.threads == 1 { "" } else { "s" },
         if settings.symmetry { ", symmetry" } else { "" },
