@@ -354,6 +354,38 @@ pub fn is_fair(action: &ActorsAction) -> bool {
     }
 }
 
+/// How a simulation draws an action.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Draw {
+    /// An ordinary step: a delivery, a timer, a recovery.
+    Usual,
+    /// A fault of the environment (a loss, a crash): drawn one time in [`RARE`], so that a
+    /// run is not cut short by faults at every step.
+    Rare,
+    /// A step that leaves the model's bounds (a crash the configuration does not allow):
+    /// drawn only when nothing else is enabled.
+    Never,
+}
+
+/// One draw in `RARE` is of a fault, when faults and usual steps are both enabled.
+pub const RARE: u32 = 8;
+/// How a simulation draws each step of the actor model: losses and the crashes the
+/// configuration allows are rare; the client never crashes, nor does an actor the
+/// configuration gives no crash (those steps leave the model's bounds and would end the run).
+pub fn draw(cfg: &ActorSystem) -> impl Fn(&ActorsAction) -> Draw + Send + Sync + 'static {
+    let (controller, instances) = (cfg.controller_restarts > 0, cfg.instance_crashes > 0);
+    move |action| match action {
+        ActorModelAction::Drop(_) => Draw::Rare,
+        ActorModelAction::Crash(id) if *id == controller_id() => {
+            if controller { Draw::Rare } else { Draw::Never }
+        }
+        ActorModelAction::Crash(id) if *id == client_id() => Draw::Never,
+        ActorModelAction::Crash(_) if instances => Draw::Rare,
+        ActorModelAction::Crash(_) => Draw::Never,
+        _ => Draw::Usual,
+    }
+}
+
 fn within_boundary<P: Exhaustive>(cfg: &ActorSystem, state: &ActorsState<P>) -> bool {
     if state.network.len() > cfg.max_in_flight {
         return false;

@@ -13,9 +13,11 @@ use std::hash::Hash;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use stateright::{Chooser, UniformChooser};
+use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
+use stateright::Chooser;
 
-use crate::actors::{self, ActorsModel, ActorsState, Coverage, Pairs};
+use crate::actors::{self, ActorsModel, ActorsState, Coverage, Draw, Pairs, RARE};
 use crate::model::claims::Judge;
 use crate::model::faults::FaultyEngine;
 use crate::model::{ClaimId, FleetModel, Kind, ModelState, Tallied, Tally};
@@ -160,30 +162,51 @@ pub struct Exploration {
     pub coverage: Option<Pairs>,
 }
 
-/// stateright's uniform choice, counting the runs: each run begins with the choice of an
-/// initial state.
-#[derive(Clone)]
-struct CountingChooser(Arc<AtomicUsize>);
 
-impl<M: Model> Chooser<M> for CountingChooser {
-    type State = <UniformChooser as Chooser<M>>::State;
+/// The simulation's choice of the next step: uniform within usual steps and within faults,
+/// faults one time in [`RARE`]; and the count of runs (each run begins with the choice of
+/// an initial state). Seeded, so a seed gives the same runs.
+struct Weighted<M: Model> {
+    runs: Arc<AtomicUsize>,
+    draw: Arc<dyn Fn(&M::Action) -> Draw + Send + Sync>,
+}
 
-    fn new_state(&self, seed: u64) -> Self::State {
-        <UniformChooser as Chooser<M>>::new_state(&UniformChooser, seed)
+impl<M: Model> Clone for Weighted<M> {
+    fn clone(&self) -> Self {
+        Weighted {
+            runs: Arc::clone(&self.runs),
+            draw: Arc::clone(&self.draw),
+        }
+    }
+}
+
+impl<M: Model + 'static> Chooser<M> for Weighted<M> {
+    type State = SmallRng;
+
+    fn new_state(&self, seed: u64) -> SmallRng {
+        SmallRng::seed_from_u64(seed)
     }
 
-    fn choose_initial_state(&self, state: &mut Self::State, initial: &[M::State]) -> usize {
-        self.0.fetch_add(1, Ordering::Relaxed);
-        <UniformChooser as Chooser<M>>::choose_initial_state(&UniformChooser, state, initial)
+    fn choose_initial_state(&self, rng: &mut SmallRng, initial: &[M::State]) -> usize {
+        self.runs.fetch_add(1, Ordering::Relaxed);
+        rng.random_range(0..initial.len())
     }
 
-    fn choose_action(
-        &self,
-        state: &mut Self::State,
-        current: &M::State,
-        actions: &[M::Action],
-    ) -> usize {
-        <UniformChooser as Chooser<M>>::choose_action(&UniformChooser, state, current, actions)
+    fn choose_action(&self, rng: &mut SmallRng, _: &M::State, actions: &[M::Action]) -> usize {
+        let of = |kind: Draw| -> Vec<usize> {
+            (0..actions.len())
+                .filter(|&i| (self.draw)(&actions[i]) == kind)
+                .collect()
+        };
+        let (usual, rare) = (of(Draw::Usual), of(Draw::Rare));
+        let pool = match (usual.is_empty(), rare.is_empty()) {
+            (true, true) => return rng.random_range(0..actions.len()),
+            (false, true) => usual,
+            (true, false) => rare,
+            (false, false) if rng.random_range(0..RARE) == 0 => rare,
+            (false, false) => usual,
+        };
+        pool[rng.random_range(0..pool.len())]
     }
 }
 
@@ -222,6 +245,7 @@ fn search<M>(
     tally: Tally,
     progress: Option<&mut dyn FnMut(usize, usize, Duration)>,
     symmetry: fn(CheckerBuilder<M>) -> CheckerBuilder<M>,
+    draw: Arc<dyn Fn(&M::Action) -> Draw + Send + Sync>,
 ) -> Exploration
 where
     M: Model + Send + Sync + 'static,
@@ -247,7 +271,10 @@ where
                 builder = builder.target_max_depth(depth);
             }
             let runs = Arc::new(AtomicUsize::new(0));
-            let chooser = CountingChooser(Arc::clone(&runs));
+            let chooser = Weighted {
+                runs: Arc::clone(&runs),
+                draw,
+            };
             let mut found = collect(
                 drive(
                     builder.spawn_simulation(simulation.seed, chooser),
@@ -306,13 +333,25 @@ pub fn explore(
     // configuration asks for one stateright property per claim.
     match &config.subject {
         Subject::Fleet(model) if config.checker.named_properties => {
-            search(model.clone(), config, Tally::default(), progress, |b| {
-                b.symmetry()
-            })
+            search(
+                model.clone(),
+                config,
+                Tally::default(),
+                progress,
+                |b| b.symmetry(),
+                Arc::new(|_| Draw::Usual),
+            )
         }
         Subject::Fleet(model) => {
             let (tallied, tally) = Tallied::new(model.clone());
-            search(tallied, config, tally, progress, |b| b.symmetry())
+            search(
+                tallied,
+                config,
+                tally,
+                progress,
+                |b| b.symmetry(),
+                Arc::new(|_| Draw::Usual),
+            )
         }
         Subject::Actors(system) => {
             // The actor model's one property tallies into the configuration's tally, or
@@ -324,7 +363,15 @@ pub fn explore(
             let coverage = Coverage::new();
             system.coverage = coverage.clone();
             // (Configurations refuse symmetry for the actor model.)
-            let mut found = search(system.into_model(named), config, tally, progress, |b| b);
+            let draw = actors::draw(&system);
+            let mut found = search(
+                system.into_model(named),
+                config,
+                tally,
+                progress,
+                |b| b,
+                Arc::new(draw),
+            );
             found.coverage = Some(coverage.pairs());
             found
         }

@@ -32,7 +32,7 @@ impl Verdict {
             Verdict::Reached => "reached",
             Verdict::Unreached => "unreached",
             Verdict::Unknown => "unknown",
-            Verdict::Unbroken => "not broken in the runs",
+            Verdict::Unbroken => "not broken",
         }
     }
 }
