@@ -16,6 +16,7 @@ fn simulated(name: &str, max_states: usize) -> Config {
     let mut config = load(&path).unwrap_or_else(|error| panic!("{error}"));
     config.checker.strategy = Strategy::Simulation;
     config.checker.threads = 1;
+    config.checker.liveness = false;
     config.checker.simulation = Some(SimulationSettings {
         seed: 1,
         max_states: Some(max_states),
