@@ -82,7 +82,7 @@ fn simulation_finds_a_controller_trusting_a_poll() {
     found_by_simulation(
         "fault-controller-trusts-poll.toml",
         "a stale report changes nothing",
-        200_000,
+        2_000_000,
     );
 }
 
@@ -91,7 +91,7 @@ fn simulation_finds_a_retry_attempt_not_persisted() {
     found_by_simulation(
         "fault-retry-attempt-not-persisted.toml",
         INSTANCE_RUNS,
-        200_000,
+        2_000_000,
     );
 }
 
@@ -105,7 +105,7 @@ fn simulation_finds_a_recharge_resuming_an_ended_task() {
     found_by_simulation(
         "fault-recharge-resumes-ended-task.toml",
         INSTANCE_RUNS,
-        200_000,
+        500_000,
     );
 }
 
@@ -114,7 +114,7 @@ fn simulation_finds_arrears_missing_a_task_in_flight() {
     found_by_simulation(
         "fault-arrears-miss-task-in-flight.toml",
         INSTANCE_RUNS,
-        200_000,
+        2_000_000,
     );
 }
 

@@ -671,7 +671,8 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         .liveness
         .as_ref()
         .is_some_and(|flag| *flag.get_ref());
-    let simulation = simulation_settings(&raw.checker, &raw.expect, strategy, threads, timeout, &fail)?;
+    let simulation =
+        simulation_settings(&raw.checker, &raw.expect, strategy, threads, timeout, &fail)?;
 
     let subject = match kind {
         Some(kind) => {
@@ -859,9 +860,10 @@ fn simulation_settings(
     };
     let max_states = positive(checker.max_states.as_ref(), "max_states")?;
     let max_depth = positive(checker.max_depth.as_ref(), "max_depth")?;
+    let at_strategy = checker.strategy.as_ref().map(Spanned::span);
     if max_states.is_none() && timeout.is_none() {
         return Err(fail(
-            None,
+            at_strategy.clone(),
             "a simulation runs until its budget is spent: set max_states (reproducible) or timeout_seconds under [checker]".to_string(),
         ));
     }
@@ -878,7 +880,7 @@ fn simulation_settings(
     }
     let Some(seed) = &checker.seed else {
         return Err(fail(
-            None,
+            at_strategy,
             "a simulation needs a seed under [checker] (seed = 1), so that its runs can be repeated".to_string(),
         ));
     };
