@@ -442,10 +442,11 @@ fn every_operation_is_applied_in_the_configuration_of_every_operation() {
     }
 }
 
-/// With two accounts, each account's billing is applied to its own task only: arrears are
-/// noted for a task of the account and the other task never freezes with them.
+/// With two accounts, arrears freeze and recharges resume tasks (that each account's billing
+/// reaches its own task only is the lockstep conformance claims' business, judged in every
+/// state).
 #[test]
-fn two_accounts_bill_their_own_tasks() {
+fn two_accounts_freeze_and_resume_their_tasks() {
     use drs_lifecycle::spec::{Event, Status};
     let coverage = check("actors-two-accounts.toml")
         .coverage

@@ -17,12 +17,15 @@
 //! modes = ["FULL_TRANS", "FULL_INCR_TRANS", "INCR_TRANS"]   # default: all three
 //!
 //! [checker]
-//! strategy = "dfs"                      # bfs | dfs
+//! strategy = "dfs"                      # bfs | dfs | simulation (actor model only)
 //! threads = 2
 //! symmetry = false                      # dfs and specification-only models
 //! timeout_seconds = 600                 # optional; a run cut short is incomplete
 //! liveness = true                       # also check liveness (explicit graph, small models)
 //! properties = "tallied"                # or "named": one stateright property per claim
+//!
+//! # simulation only: seed = 1, max_states = 2000000 (or timeout_seconds), max_depth = 400;
+//! # it pins runs = … under [expect] instead of unique_states, and verifies nothing
 //!
 //! [expect]
 //! unique_states = 4518129
@@ -240,9 +243,14 @@ impl Config {
 impl Config {
     fn actors_summary(&self, system: &ActorSystem) -> String {
         let mut text = format!(
-            "actors: controller, client, {} instance{}; {} network{}; budget {}",
+            "actors: controller, client, {} instance{}{}; {} network{}; budget {}",
             system.tasks,
             if system.tasks == 1 { "" } else { "s" },
+            if system.accounts > 1 {
+                format!(" over {} accounts", system.accounts)
+            } else {
+                String::new()
+            },
             system.delivery.name(),
             if system.lossy { ", lossy" } else { "" },
             system.budget
@@ -282,6 +290,15 @@ impl Config {
             self.checker.threads,
             if self.checker.threads == 1 { "" } else { "s" },
         ));
+        if let Some(simulation) = self.checker.simulation {
+            text.push_str(&format!(", seed {}", simulation.seed));
+            if let Some(states) = simulation.max_states {
+                text.push_str(&format!(", {states} states"));
+            }
+            if let Some(depth) = simulation.max_depth {
+                text.push_str(&format!(", depth ≤ {depth}"));
+            }
+        }
         if let Some(fault) = system.fault {
             text.push_str(&format!(", fault {fault}"));
         }

@@ -121,9 +121,14 @@ fn model(config: &Config) -> String {
         Subject::Fleet(model) => model,
         Subject::Actors(system) => {
             let size = format!(
-                "{} task{}",
+                "{} task{}{}",
                 system.tasks,
-                if system.tasks == 1 { "" } else { "s" }
+                if system.tasks == 1 { "" } else { "s" },
+                if system.accounts > 1 {
+                    format!(" over {} accounts", system.accounts)
+                } else {
+                    String::new()
+                }
             );
             return match system.fault {
                 Some(fault) => format!("actors {size}, fault `{fault}`"),
@@ -154,6 +159,7 @@ fn verdict_counts(result: &RunResult) -> String {
         Verdict::Reached,
         Verdict::Unreached,
         Verdict::Unknown,
+        Verdict::Unbroken,
     ];
     order
         .iter()
