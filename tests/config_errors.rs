@@ -267,9 +267,7 @@ fn a_simulation_pins_runs_not_unique_states() {
         "runs is what a simulation pins",
     );
     assert_error(
-        &format!(
-            "{SIMULATION}seed = 1\ntimeout_seconds = 5\n[expect]\nruns = 5\n"
-        ),
+        &format!("{SIMULATION}seed = 1\ntimeout_seconds = 5\n[expect]\nruns = 5\n"),
         7,
         "pin runs only with a max_states budget",
     );

@@ -369,7 +369,10 @@ fn an_unsaved_retry_attempt_shows_at_the_restart() {
         .position(|s| *s == "controller restarts")
         .expect("a restart");
     assert!(retry < restart, "{steps:#?}");
-    assert_eq!(cx.steps.last().map(|s| s.tasks[0].status.as_str()), Some("Starting"));
+    assert_eq!(
+        cx.steps.last().map(|s| s.tasks[0].status.as_str()),
+        Some("Starting")
+    );
 }
 
 /// A force end without a new attempt leaves the instance starting for an ending task.
@@ -377,7 +380,10 @@ fn an_unsaved_retry_attempt_shows_at_the_restart() {
 fn a_force_end_without_a_new_attempt_leaves_the_instance_starting() {
     let cx = counterexample_of("fault-force-end-keeps-attempt.toml", INSTANCE_RUNS);
     let last = cx.steps.last().expect("steps");
-    assert_eq!(last.action, "client → controller: request 3: task 1 · ForceEnd");
+    assert_eq!(
+        last.action,
+        "client → controller: request 3: task 1 · ForceEnd"
+    );
     assert_eq!(last.tasks[0].status, "EndRequested");
 }
 
@@ -431,14 +437,20 @@ fn every_operation_is_applied_in_the_configuration_of_every_operation() {
             || matches!(event, Event::AccountInArrears | Event::AccountRecharged)
         {
             assert!(
-                coverage.applied.iter().any(|pair| pair.event.index() == event.index()),
+                coverage
+                    .applied
+                    .iter()
+                    .any(|pair| pair.event.index() == event.index()),
                 "{event:?} is never applied"
             );
         }
     }
     let specified = drs_lifecycle::actors::coverage::specified();
     for pair in &coverage.applied {
-        assert!(specified.contains(pair), "{pair} is applied but not specified");
+        assert!(
+            specified.contains(pair),
+            "{pair} is applied but not specified"
+        );
     }
 }
 
@@ -452,7 +464,15 @@ fn two_accounts_freeze_and_resume_their_tasks() {
         .coverage
         .as_ref()
         .expect("coverage");
-    assert!(coverage.applied.iter().any(|pair| pair.event == Event::AccountRecharged
-        && pair.status == Some(Status::Frozen)));
-    assert!(coverage.applied.iter().any(|pair| pair.event == Event::AccountInArrears));
+    assert!(
+        coverage.applied.iter().any(
+            |pair| pair.event == Event::AccountRecharged && pair.status == Some(Status::Frozen)
+        )
+    );
+    assert!(
+        coverage
+            .applied
+            .iter()
+            .any(|pair| pair.event == Event::AccountInArrears)
+    );
 }

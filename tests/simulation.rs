@@ -12,7 +12,9 @@ use drs_lifecycle::model::ClaimId;
 
 /// A shipped fault configuration, as a simulation of `max_states` visited states from seed 1.
 fn simulated(name: &str, max_states: usize) -> Config {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("models").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("models")
+        .join(name);
     let mut config = load(&path).unwrap_or_else(|error| panic!("{error}"));
     config.checker.strategy = Strategy::Simulation;
     config.checker.threads = 1;

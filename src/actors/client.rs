@@ -9,7 +9,6 @@ use std::convert::Infallible;
 
 use crate::spec::{AccountId, Command, Event, Mode, TaskId};
 
-
 use super::controller_id;
 use super::effects::{Effects, Handled};
 use super::msg::{Msg, Slot, Timer};
@@ -157,7 +156,8 @@ impl Client {
                 let Some(operation) = self.operations.get(usize::from(op)) else {
                     return Handled::Ignored;
                 };
-                let command = operation.command(task, self.accounts, owner(s.created, self.accounts));
+                let command =
+                    operation.command(task, self.accounts, owner(s.created, self.accounts));
                 n.seq += 1;
                 n.outstanding = Some(command);
                 o.send(

@@ -101,8 +101,8 @@ use crate::model::{ClaimId, Tally};
 pub use crate::plane::Exhaustive;
 
 pub use client::Operation;
-pub use coverage::{Coverage, Pair, Pairs};
 use controller::Controller;
+pub use coverage::{Coverage, Pair, Pairs};
 use instance::Instance;
 pub use msg::{Msg, Timer};
 pub use node::{Node, NodeState};
@@ -377,7 +377,11 @@ pub fn draw(cfg: &ActorSystem) -> impl Fn(&ActorsAction) -> Draw + Send + Sync +
     move |action| match action {
         ActorModelAction::Drop(_) => Draw::Rare,
         ActorModelAction::Crash(id) if *id == controller_id() => {
-            if controller { Draw::Rare } else { Draw::Never }
+            if controller {
+                Draw::Rare
+            } else {
+                Draw::Never
+            }
         }
         ActorModelAction::Crash(id) if *id == client_id() => Draw::Never,
         ActorModelAction::Crash(_) if instances => Draw::Rare,

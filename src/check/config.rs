@@ -484,7 +484,11 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         None => {
             if let Some(accounts) = &raw.parameters.accounts
                 && *accounts.get_ref() > 1
-                && raw.parameters.tasks.as_ref().is_none_or(|t| *t.get_ref() < 2)
+                && raw
+                    .parameters
+                    .tasks
+                    .as_ref()
+                    .is_none_or(|t| *t.get_ref() < 2)
             {
                 return Err(fail(
                     Some(accounts.span()),
@@ -831,7 +835,9 @@ fn simulation_settings(
         if let Some((key, Some(value))) = keys.iter().find(|(_, value)| value.is_some()) {
             return Err(fail(
                 Some(value.span()),
-                format!("{key} is a setting of the simulation: set strategy = \"simulation\", or remove it"),
+                format!(
+                    "{key} is a setting of the simulation: set strategy = \"simulation\", or remove it"
+                ),
             ));
         }
         if let Some(runs) = &expect.runs {
@@ -872,7 +878,10 @@ fn simulation_settings(
         Some(n) if *n.get_ref() >= 1 => Ok(Some(*n.get_ref() as usize)),
         Some(n) => Err(fail(
             Some(n.span()),
-            format!("{name} = {} is impossible: it must be at least 1", n.get_ref()),
+            format!(
+                "{name} = {} is impossible: it must be at least 1",
+                n.get_ref()
+            ),
         )),
     };
     let max_states = positive(checker.max_states.as_ref(), "max_states")?;
@@ -893,7 +902,10 @@ fn simulation_settings(
     if let Some(runs) = &expect.runs
         && *runs.get_ref() < 1
     {
-        return Err(fail(Some(runs.span()), "runs must be at least 1".to_string()));
+        return Err(fail(
+            Some(runs.span()),
+            "runs must be at least 1".to_string(),
+        ));
     }
     let Some(seed) = &checker.seed else {
         return Err(fail(

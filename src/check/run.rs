@@ -162,7 +162,6 @@ pub struct Exploration {
     pub coverage: Option<Pairs>,
 }
 
-
 /// The simulation's choice of the next step: uniform within usual steps and within faults,
 /// faults one time in [`RARE`]; and the count of runs (each run begins with the choice of
 /// an initial state). Seeded, so a seed gives the same runs.
@@ -332,16 +331,14 @@ pub fn explore(
     // The checked model tallies its verdicts itself (see `model::tally` for why), unless the
     // configuration asks for one stateright property per claim.
     match &config.subject {
-        Subject::Fleet(model) if config.checker.named_properties => {
-            search(
-                model.clone(),
-                config,
-                Tally::default(),
-                progress,
-                |b| b.symmetry(),
-                Arc::new(|_| Draw::Usual),
-            )
-        }
+        Subject::Fleet(model) if config.checker.named_properties => search(
+            model.clone(),
+            config,
+            Tally::default(),
+            progress,
+            |b| b.symmetry(),
+            Arc::new(|_| Draw::Usual),
+        ),
         Subject::Fleet(model) => {
             let (tallied, tally) = Tallied::new(model.clone());
             search(
