@@ -167,14 +167,45 @@ pub struct Exploration {
 /// an initial state). Seeded, so a seed gives the same runs.
 struct Weighted<M: Model> {
     runs: Arc<AtomicUsize>,
-    draw: Arc<dyn Fn(&M::Action) -> Draw + Send + Sync>,
+    draw: Drawing<M>,
+}
+
+/// How a model's steps are drawn: each step's kind, and a canonical order of the enabled
+/// steps. The order matters for a seed to repeat its runs: stateright lists an actor's timers
+/// from a hash set whose keys depend on what else the process hashed before, so the same
+/// state can list its steps in another order in another process.
+pub struct Drawing<M: Model> {
+    /// The kind of a step.
+    pub kind: Arc<dyn Fn(&M::Action) -> Draw + Send + Sync>,
+    /// Sorts the indices of the enabled steps into a canonical order.
+    pub order: fn(&[M::Action], &mut [usize]),
+}
+
+impl<M: Model> Clone for Drawing<M> {
+    fn clone(&self) -> Self {
+        Drawing {
+            kind: Arc::clone(&self.kind),
+            order: self.order,
+        }
+    }
+}
+
+impl<M: Model> Drawing<M> {
+    /// Every step usual, in the order the model lists them (for models without
+    /// environment faults, whose configurations do not simulate).
+    fn uniform() -> Self {
+        Drawing {
+            kind: Arc::new(|_| Draw::Usual),
+            order: |_, _| {},
+        }
+    }
 }
 
 impl<M: Model> Clone for Weighted<M> {
     fn clone(&self) -> Self {
         Weighted {
             runs: Arc::clone(&self.runs),
-            draw: Arc::clone(&self.draw),
+            draw: self.draw.clone(),
         }
     }
 }
@@ -192,14 +223,18 @@ impl<M: Model + 'static> Chooser<M> for Weighted<M> {
     }
 
     fn choose_action(&self, rng: &mut SmallRng, _: &M::State, actions: &[M::Action]) -> usize {
+        let mut order: Vec<usize> = (0..actions.len()).collect();
+        (self.draw.order)(actions, &mut order);
         let of = |kind: Draw| -> Vec<usize> {
-            (0..actions.len())
-                .filter(|&i| (self.draw)(&actions[i]) == kind)
+            order
+                .iter()
+                .copied()
+                .filter(|&i| (self.draw.kind)(&actions[i]) == kind)
                 .collect()
         };
         let (usual, rare) = (of(Draw::Usual), of(Draw::Rare));
         let pool = match (usual.is_empty(), rare.is_empty()) {
-            (true, true) => return rng.random_range(0..actions.len()),
+            (true, true) => order,
             (false, true) => usual,
             (true, false) => rare,
             (false, false) if rng.random_range(0..RARE) == 0 => rare,
@@ -244,7 +279,7 @@ fn search<M>(
     tally: Tally,
     progress: Option<&mut dyn FnMut(usize, usize, Duration)>,
     symmetry: fn(CheckerBuilder<M>) -> CheckerBuilder<M>,
-    draw: Arc<dyn Fn(&M::Action) -> Draw + Send + Sync>,
+    draw: Drawing<M>,
 ) -> Exploration
 where
     M: Model + Send + Sync + 'static,
@@ -337,7 +372,7 @@ pub fn explore(
             Tally::default(),
             progress,
             |b| b.symmetry(),
-            Arc::new(|_| Draw::Usual),
+            Drawing::uniform(),
         ),
         Subject::Fleet(model) => {
             let (tallied, tally) = Tallied::new(model.clone());
@@ -347,7 +382,7 @@ pub fn explore(
                 tally,
                 progress,
                 |b| b.symmetry(),
-                Arc::new(|_| Draw::Usual),
+                Drawing::uniform(),
             )
         }
         Subject::Actors(system) => {
@@ -360,14 +395,17 @@ pub fn explore(
             let coverage = Coverage::new();
             system.coverage = coverage.clone();
             // (Configurations refuse symmetry for the actor model.)
-            let draw = actors::draw(&system);
+            let draw = Drawing {
+                kind: Arc::new(actors::draw(&system)),
+                order: |actions: &[actors::ActorsAction], order: &mut [usize]| order.sort_by(|&a, &b| actions[a].cmp(&actions[b])),
+            };
             let mut found = search(
                 system.into_model(named),
                 config,
                 tally,
                 progress,
                 |b| b,
-                Arc::new(draw),
+                draw,
             );
             found.coverage = Some(coverage.pairs());
             found
