@@ -170,13 +170,16 @@ struct Weighted<M: Model> {
     draw: Drawing<M>,
 }
 
+/// The kind of each step of a model, for a simulation's draw.
+pub type DrawKind<M> = Arc<dyn Fn(&<M as Model>::Action) -> Draw + Send + Sync>;
+
 /// How a model's steps are drawn: each step's kind, and a canonical order of the enabled
 /// steps. The order matters for a seed to repeat its runs: stateright lists an actor's timers
 /// from a hash set whose keys depend on what else the process hashed before, so the same
 /// state can list its steps in another order in another process.
 pub struct Drawing<M: Model> {
     /// The kind of a step.
-    pub kind: Arc<dyn Fn(&M::Action) -> Draw + Send + Sync>,
+    pub kind: DrawKind<M>,
     /// Sorts the indices of the enabled steps into a canonical order.
     pub order: fn(&[M::Action], &mut [usize]),
 }
@@ -397,7 +400,9 @@ pub fn explore(
             // (Configurations refuse symmetry for the actor model.)
             let draw = Drawing {
                 kind: Arc::new(actors::draw(&system)),
-                order: |actions: &[actors::ActorsAction], order: &mut [usize]| order.sort_by(|&a, &b| actions[a].cmp(&actions[b])),
+                order: |actions: &[actors::ActorsAction], order: &mut [usize]| {
+                    order.sort_by(|&a, &b| actions[a].cmp(&actions[b]))
+                },
             };
             let mut found = search(
                 system.into_model(named),
