@@ -486,9 +486,12 @@ impl Controller {
             for slot in 0..n.world.fleet.len() {
                 let owner = n.world.fleet.slots()[slot].account;
                 let mode = n.world.fleet.slots()[slot].task.mode;
+                if u32::from(owner) != account.0 {
+                    continue;
+                }
                 let track = &mut n.tracks[slot];
                 let stopped = std::mem::take(&mut track.stopped);
-                if u32::from(owner) != account.0 || stopped == Stage::Idle {
+                if stopped == Stage::Idle {
                     continue;
                 }
                 if stopped != track.expected {
