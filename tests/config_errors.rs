@@ -219,11 +219,81 @@ fn actor_parameters_belong_to_the_actor_model() {
 }
 
 #[test]
-fn actor_model_has_one_account() {
+fn actor_model_needs_a_task_per_account() {
     assert_error(
         "model = \"actors\"\n[parameters]\naccounts = 2\n",
         3,
-        "one account",
+        "accounts = 2 needs tasks = 2",
+    );
+    assert_error(
+        "model = \"actors\"\n[parameters]\ntasks = 2\naccounts = 3\n",
+        4,
+        "between 1 and 2",
+    );
+}
+
+const SIMULATION: &str = "model = \"actors\"\n[checker]\nstrategy = \"simulation\"\n";
+
+#[test]
+fn a_simulation_needs_a_seed_and_a_budget() {
+    assert_error(
+        &format!("{SIMULATION}max_states = 1000\n"),
+        3,
+        "needs a seed",
+    );
+    assert_error(&format!("{SIMULATION}seed = 1\n"), 3, "set max_states");
+    assert_error(
+        &format!("{SIMULATION}seed = -1\nmax_states = 1000\n"),
+        4,
+        "non-negative",
+    );
+    assert_error(
+        &format!("{SIMULATION}seed = 1\nmax_states = 0\n"),
+        5,
+        "max_states = 0 is impossible",
+    );
+}
+
+#[test]
+fn a_simulation_pins_runs_not_unique_states() {
+    assert_error(
+        &format!("{SIMULATION}seed = 1\nmax_states = 1000\n[expect]\nunique_states = 5\n"),
+        7,
+        "pin runs instead",
+    );
+    assert_error(
+        "model = \"actors\"\n[expect]\nruns = 5\n",
+        3,
+        "runs is what a simulation pins",
+    );
+    assert_error(
+        &format!("{SIMULATION}seed = 1\ntimeout_seconds = 5\n[expect]\nruns = 5\n"),
+        7,
+        "pin runs only with a max_states budget",
+    );
+}
+
+#[test]
+fn simulation_settings_belong_to_a_simulation_of_the_actor_model() {
+    assert_error(
+        "model = \"actors\"\n[checker]\nseed = 1\n",
+        3,
+        "seed is a setting of the simulation",
+    );
+    assert_error(
+        "model = \"fleet\"\n[checker]\nstrategy = \"simulation\"\n",
+        3,
+        "for the actor model",
+    );
+    assert_error(
+        &format!("{SIMULATION}threads = 2\nseed = 1\nmax_states = 1000\n"),
+        4,
+        "set threads = 1",
+    );
+    assert_error(
+        &format!("{SIMULATION}seed = 1\nmax_states = 1000\nliveness = true\n"),
+        6,
+        "set liveness = false",
     );
 }
 

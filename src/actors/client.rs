@@ -32,20 +32,43 @@ impl Operation {
         matches!(self, Operation::Task(_))
     }
 
-    /// The command, for a task slot.
-    pub fn command(self, task: Slot) -> Command {
-        let account = AccountId(0);
+    /// Whether it addresses an account (and so is offered once per account): billing.
+    pub fn addresses_an_account(self) -> bool {
+        matches!(self, Operation::Arrears | Operation::Recharge)
+    }
+
+    /// The command: a task operation for task slot `target`, billing for account `target`,
+    /// a creation for the account whose turn it is (`next_owner`).
+    pub fn command(self, target: Slot, accounts: u8, next_owner: u8) -> Command {
         match self {
-            Operation::Create(mode) => Command::Create { account, mode },
+            Operation::Create(mode) => Command::Create {
+                account: AccountId(next_owner.into()),
+                mode,
+            },
             Operation::Task(event) => Command::Task {
-                account,
-                task: TaskId(u64::from(task) + 1),
+                account: AccountId(owner(target, accounts).into()),
+                task: TaskId(u64::from(target) + 1),
                 event,
             },
-            Operation::Arrears => Command::Arrears { account },
-            Operation::Recharge => Command::Recharge { account },
+            Operation::Arrears => Command::Arrears {
+                account: AccountId(target.into()),
+            },
+            Operation::Recharge => Command::Recharge {
+                account: AccountId(target.into()),
+            },
         }
     }
+}
+
+/// The account of a task slot: tasks are created for the accounts in turn (task 1 for
+/// account A, task 2 for account B, …), so a task's account follows from its id.
+///
+/// This is a reduction, and a sound one: accounts are interchangeable (nothing in the
+/// lifecycle or the protocol tells account A from B), so renaming them maps any other
+/// assignment of two tasks to two accounts onto this one, or onto both tasks in one account,
+/// which the one-account configurations check.
+pub fn owner(slot: Slot, accounts: u8) -> u8 {
+    slot % accounts.max(1)
 }
 
 /// The client's state.
@@ -59,6 +82,9 @@ pub struct ClientState {
     pub outstanding: Option<Command>,
     /// The most accepted requests the controller has told it of.
     pub acknowledged: u8,
+    /// With two accounts, how many of its creations were accepted (the next creation is
+    /// for the account whose turn it is); always 0 with one account.
+    pub created: u8,
 }
 
 /// The client's configuration.
@@ -68,6 +94,8 @@ pub struct Client {
     pub operations: Vec<Operation>,
     /// How many tasks the operations address.
     pub tasks: u8,
+    /// How many accounts the tasks are created for, in turn.
+    pub accounts: u8,
     /// How many requests it sends in all.
     pub budget: u8,
     /// Whether it re-sends an unanswered request (on lossy networks).
@@ -102,6 +130,9 @@ impl Client {
         n.outstanding = None;
         if let Some(count) = accepted {
             n.acknowledged = n.acknowledged.max(count);
+            if self.accounts > 1 && matches!(s.outstanding, Some(Command::Create { .. })) {
+                n.created = n.created.saturating_add(1);
+            }
         }
         o.cancel_timer(Timer::Resend);
         self.arm(&n, o);
@@ -125,7 +156,8 @@ impl Client {
                 let Some(operation) = self.operations.get(usize::from(op)) else {
                     return Handled::Ignored;
                 };
-                let command = operation.command(task);
+                let command =
+                    operation.command(task, self.accounts, owner(s.created, self.accounts));
                 n.seq += 1;
                 n.outstanding = Some(command);
                 o.send(
@@ -167,6 +199,8 @@ impl Client {
             .flat_map(move |(op, operation)| {
                 let tasks = if operation.addresses_a_task() {
                     self.tasks
+                } else if operation.addresses_an_account() {
+                    self.accounts
                 } else {
                     1
                 };

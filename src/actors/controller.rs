@@ -10,8 +10,11 @@ use crate::model::faults::Fault;
 use crate::model::lockstep::{Copied, Lockstep, lockstep};
 use crate::model::{EngineView, World};
 use crate::plane::Exhaustive;
-use crate::spec::{AccountId, Command, Event, Mode, Refused, Status, TaskId, step};
+use crate::spec::{
+    AccountId, Command, Event, FleetSpec, Mode, Refused, Source, Status, TaskId, step,
+};
 
+use super::coverage::Coverage;
 use super::effects::{Effects, Handled};
 use super::msg::{Msg, Slot, Timer};
 use super::stage::{self, Stage};
@@ -38,6 +41,9 @@ pub struct Track {
     pub polling: bool,
     /// How many polls of the task's instance were sent (a bound of the model).
     pub polls: u8,
+    /// Fault `recharge-resumes-ended-task` only: the stage the account's freeze stopped
+    /// the instance in, to resume on recharge (always idle in the correct protocol).
+    pub stopped: Stage,
 }
 
 /// The controller's state, which (in the correct protocol) is also exactly what it saves.
@@ -156,6 +162,8 @@ pub struct Controller {
     pub tasks: usize,
     /// How many times it polls each task's instance (0: never).
     pub polls: u8,
+    /// Where it notes the (status, event) pairs its fleet applied and refused.
+    pub coverage: Coverage,
 }
 
 impl Controller {
@@ -212,6 +220,14 @@ impl Controller {
                 let mut n = s.clone();
                 let result = self.apply(&mut n, &command, o);
                 n.last_request = seq;
+                let retried = result.is_ok()
+                    && matches!(
+                        command,
+                        Command::Task {
+                            event: Event::Retry,
+                            ..
+                        }
+                    );
                 let accepted = match result {
                     Ok(()) => {
                         n.accepted = n.accepted.saturating_add(1);
@@ -220,7 +236,14 @@ impl Controller {
                     Err(_) => None,
                 };
                 n.last_reply = Some(accepted);
-                self.persist(&mut n, o);
+                if retried && self.has(Fault::RetryAttemptNotPersisted) {
+                    // The retry's new status is saved, its new attempt numbers are not.
+                    let mut saved = n.clone();
+                    saved.tracks = s.tracks;
+                    o.save(saved);
+                } else {
+                    self.persist(&mut n, o);
+                }
                 o.send(src, Msg::Reply { seq, accepted });
                 Handled::New(n)
             }
@@ -393,6 +416,7 @@ impl Controller {
             return Err(Refused::Capacity);
         }
         let before = n.engine.0.clone();
+        let before_world = n.world.fleet;
         let accounts = self.accounts;
         let result = match lockstep(
             &n.world,
@@ -408,11 +432,38 @@ impl Controller {
                 Ok(())
             }
         };
+        self.note(&before_world, command, result.is_ok());
+        let faulty = self.fault.is_some() && result.is_ok();
         for slot in 0..n.world.fleet.len() {
             let task = n.world.fleet.slots()[slot].task;
             let wanted = stage::desired(&task);
+            if faulty && wanted != n.tracks[slot].expected && self.skips_directive(n, command, slot)
+            {
+                // Faults `force-end-keeps-attempt` and `arrears-miss-task-in-flight`.
+                let track = &mut n.tracks[slot];
+                track.expected = wanted;
+                if self.has(Fault::ForceEndKeepsAttempt) {
+                    o.send(
+                        instance_id(slot as Slot),
+                        Msg::Directive {
+                            task: slot as Slot,
+                            attempt: track.attempt,
+                            stage: wanted,
+                            mode: task.mode,
+                        },
+                    );
+                }
+                self.arm(n, slot, o);
+                continue;
+            }
             let track = &mut n.tracks[slot];
             if wanted != track.expected {
+                if self.has(Fault::RechargeResumesEndedTask)
+                    && task.status == Status::Frozen
+                    && track.expected.migrating()
+                {
+                    track.stopped = track.expected;
+                }
                 track.attempt = track.attempt.saturating_add(1);
                 track.next_seq = 1;
                 track.expected = wanted;
@@ -428,7 +479,96 @@ impl Controller {
             }
             self.arm(n, slot, o);
         }
+        if let (true, Command::Recharge { account }) =
+            (faulty && self.has(Fault::RechargeResumesEndedTask), command)
+        {
+            // Resumes what the freeze stopped, whatever became of the task since.
+            for slot in 0..n.world.fleet.len() {
+                let owner = n.world.fleet.slots()[slot].account;
+                let mode = n.world.fleet.slots()[slot].task.mode;
+                if u32::from(owner) != account.0 {
+                    continue;
+                }
+                let track = &mut n.tracks[slot];
+                let stopped = std::mem::take(&mut track.stopped);
+                if stopped == Stage::Idle {
+                    continue;
+                }
+                if stopped != track.expected {
+                    track.attempt = track.attempt.saturating_add(1);
+                    track.next_seq = 1;
+                    track.expected = stopped;
+                    o.send(
+                        instance_id(slot as Slot),
+                        Msg::Directive {
+                            task: slot as Slot,
+                            attempt: track.attempt,
+                            stage: stopped,
+                            mode,
+                        },
+                    );
+                }
+            }
+        }
         result
+    }
+
+    /// Notes the (status, event) pairs of a command the fleet ran, applied or refused:
+    /// billing for each task of the account, a creation with no status.
+    fn note(&self, before: &FleetSpec<MAX_ACTOR_TASKS>, command: &Command, accepted: bool) {
+        let coverage = &self.coverage;
+        match *command {
+            Command::Create { mode, .. } => coverage.note(None, Event::Create(mode), accepted),
+            Command::Task { task, event, .. } => {
+                let index = task.0.checked_sub(1).and_then(|i| usize::try_from(i).ok());
+                if let Some(slot) = index.and_then(|i| before.slots().get(i)) {
+                    coverage.note(Some(slot.task.status), event, accepted);
+                }
+            }
+            Command::Arrears { account } | Command::Recharge { account } => {
+                let event = match command {
+                    Command::Arrears { .. } => Event::AccountInArrears,
+                    _ => Event::AccountRecharged,
+                };
+                for slot in before.slots() {
+                    if u32::from(slot.account) == account.0 {
+                        let applied = accepted && step(&slot.task, event).is_some();
+                        coverage.note(Some(slot.task.status), event, applied);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Faults that leave a changed task without a new directive: a force end that keeps
+    /// the interrupted attempt (`force-end-keeps-attempt`), and a report that freezes its
+    /// task while another task of the account is frozen already (`arrears-miss-task-in-flight`).
+    fn skips_directive<P: Exhaustive>(
+        &self,
+        n: &ControllerState<P>,
+        command: &Command,
+        slot: usize,
+    ) -> bool {
+        let Command::Task { task, event, .. } = *command else {
+            return false;
+        };
+        if task.0 != slot as u64 + 1 {
+            return false;
+        }
+        let slots = n.world.fleet.slots();
+        match self.fault {
+            Some(Fault::ForceEndKeepsAttempt) => event == Event::ForceEnd,
+            Some(Fault::ArrearsMissTaskInFlight) => {
+                event.source() == Source::System
+                    && slots[slot].task.status == Status::Frozen
+                    && slots.iter().enumerate().any(|(other, s)| {
+                        other != slot
+                            && s.account == slots[slot].account
+                            && s.task.status == Status::Frozen
+                    })
+            }
+            _ => false,
+        }
     }
 
     /// Sets the task's timers: the service's clocks its status runs, and the next poll.

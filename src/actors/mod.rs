@@ -83,6 +83,7 @@
 
 pub mod client;
 pub mod controller;
+pub mod coverage;
 pub mod effects;
 pub mod instance;
 pub mod msg;
@@ -101,12 +102,16 @@ pub use crate::plane::Exhaustive;
 
 pub use client::Operation;
 use controller::Controller;
+pub use coverage::{Coverage, Pair, Pairs};
 use instance::Instance;
 pub use msg::{Msg, Timer};
 pub use node::{Node, NodeState};
 
 /// The most tasks an actor model holds (one instance each).
 pub const MAX_ACTOR_TASKS: usize = 2;
+
+/// The most accounts an actor model holds.
+pub const MAX_ACTOR_ACCOUNTS: usize = 2;
 
 /// The controller's id.
 pub fn controller_id() -> Id {
@@ -150,6 +155,9 @@ impl Delivery {
 pub struct ActorSystem {
     /// How many tasks (and instances), 1 to [`MAX_ACTOR_TASKS`].
     pub tasks: usize,
+    /// How many accounts, 1 to [`MAX_ACTOR_ACCOUNTS`]; tasks are created for them in turn
+    /// ([`client::owner`]).
+    pub accounts: usize,
     /// What the client may send.
     pub operations: Vec<Operation>,
     /// How many requests the client sends (re-sends included).
@@ -175,6 +183,8 @@ pub struct ActorSystem {
     pub liveness: bool,
     /// Where the checker's single property tallies the broken claims.
     pub tally: Tally,
+    /// Where the controller notes the (status, event) pairs it applied and refused.
+    pub coverage: Coverage,
 }
 
 /// The stateright model of an [`ActorSystem`], with the reference engine as the
@@ -211,13 +221,15 @@ impl ActorSystem {
         let crashes = usize::from(self.controller_restarts > 0 || self.instance_crashes > 0);
         let controller = Controller {
             fault: self.fault,
-            accounts: 1,
+            accounts: self.accounts,
             tasks,
             polls: self.polls,
+            coverage: self.coverage.clone(),
         };
         let client = client::Client {
             operations: self.operations.clone(),
             tasks: tasks as u8,
+            accounts: self.accounts as u8,
             budget: self.budget,
             resends: self.lossy,
         };
@@ -339,6 +351,42 @@ pub fn is_fair(action: &ActorsAction) -> bool {
         ActorModelAction::Deliver { .. } | ActorModelAction::Recover(_) => true,
         ActorModelAction::Timeout(id, _) => *id != client_id(),
         _ => false,
+    }
+}
+
+/// How a simulation draws an action.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Draw {
+    /// An ordinary step: a delivery, a timer, a recovery.
+    Usual,
+    /// A fault of the environment (a loss, a crash): drawn one time in [`RARE`], so that a
+    /// run is not cut short by faults at every step.
+    Rare,
+    /// A step that leaves the model's bounds (a crash the configuration does not allow):
+    /// drawn only when nothing else is enabled.
+    Never,
+}
+
+/// One draw in `RARE` is of a fault, when faults and usual steps are both enabled.
+pub const RARE: u32 = 8;
+/// How a simulation draws each step of the actor model: losses and the crashes the
+/// configuration allows are rare; the client never crashes, nor does an actor the
+/// configuration gives no crash (those steps leave the model's bounds and would end the run).
+pub fn draw(cfg: &ActorSystem) -> impl Fn(&ActorsAction) -> Draw + Send + Sync + 'static {
+    let (controller, instances) = (cfg.controller_restarts > 0, cfg.instance_crashes > 0);
+    move |action| match action {
+        ActorModelAction::Drop(_) => Draw::Rare,
+        ActorModelAction::Crash(id) if *id == controller_id() => {
+            if controller {
+                Draw::Rare
+            } else {
+                Draw::Never
+            }
+        }
+        ActorModelAction::Crash(id) if *id == client_id() => Draw::Never,
+        ActorModelAction::Crash(_) if instances => Draw::Rare,
+        ActorModelAction::Crash(_) => Draw::Never,
+        _ => Draw::Usual,
     }
 }
 

@@ -17,12 +17,15 @@
 //! modes = ["FULL_TRANS", "FULL_INCR_TRANS", "INCR_TRANS"]   # default: all three
 //!
 //! [checker]
-//! strategy = "dfs"                      # bfs | dfs
+//! strategy = "dfs"                      # bfs | dfs | simulation (actor model only)
 //! threads = 2
 //! symmetry = false                      # dfs and specification-only models
 //! timeout_seconds = 600                 # optional; a run cut short is incomplete
 //! liveness = true                       # also check liveness (explicit graph, small models)
 //! properties = "tallied"                # or "named": one stateright property per claim
+//!
+//! # simulation only: seed = 1, max_states = 2000000 (or timeout_seconds), max_depth = 400;
+//! # it pins runs = … under [expect] instead of unique_states, and verifies nothing
 //!
 //! [expect]
 //! unique_states = 4518129
@@ -42,7 +45,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::actors::{ActorSystem, Delivery, MAX_ACTOR_TASKS, Operation};
+use crate::actors::{ActorSystem, Delivery, MAX_ACTOR_ACCOUNTS, MAX_ACTOR_TASKS, Operation};
 use crate::check::liveness::LIVENESS_BOUND;
 use crate::model::{
     ClaimId, Fault, FleetModel, Kind, MAX_MODEL_ACCOUNTS, MAX_TASKS, ModelKind, Tally,
@@ -59,6 +62,34 @@ pub enum Strategy {
     Bfs,
     /// Depth first: less memory, and the one strategy that reduces by symmetry.
     Dfs,
+    /// stateright's simulation checker: seeded random runs from the initial state, each to
+    /// a state with no successor, a state the run visited already, or the depth bound; every
+    /// claim judged on every state visited. For models past exhaustive reach: it finds
+    /// violations and reached statuses, and verifies nothing.
+    Simulation,
+}
+
+/// A simulation's seed and budget ([`Strategy::Simulation`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SimulationSettings {
+    /// The seed of the first run (each run's seed is drawn from the one before).
+    pub seed: u64,
+    /// Stop once this many states were visited (counted with repeats; checked between
+    /// runs, so a seed gives the same runs every time).
+    pub max_states: Option<usize>,
+    /// Cut each run at this depth (in steps).
+    pub max_depth: Option<usize>,
+}
+
+impl Strategy {
+    /// The strategy in reports: `BFS`, `DFS`, `simulation`.
+    pub fn word(self) -> &'static str {
+        match self {
+            Strategy::Bfs => "BFS",
+            Strategy::Dfs => "DFS",
+            Strategy::Simulation => "simulation",
+        }
+    }
 }
 
 /// How to run the checker.
@@ -78,6 +109,15 @@ pub struct CheckerSettings {
     /// Give stateright one named property per claim (as the Explorer does) instead of the
     /// model's tally of verdicts (see [`crate::model::tally`]): slower, same verdicts.
     pub named_properties: bool,
+    /// The simulation's seed and budget, with [`Strategy::Simulation`].
+    pub simulation: Option<SimulationSettings>,
+}
+
+impl CheckerSettings {
+    /// Whether the run is a simulation (which verifies nothing).
+    pub fn simulates(&self) -> bool {
+        self.strategy == Strategy::Simulation
+    }
 }
 
 /// What a run must show.
@@ -85,6 +125,11 @@ pub struct CheckerSettings {
 pub struct Expectations {
     /// The pinned number of unique states (symmetry-reduced when symmetry is on).
     pub unique_states: Option<usize>,
+    /// A simulation's pinned number of runs (its seed and state budget fix them).
+    pub runs: Option<usize>,
+    /// Whether the configuration is a simulation: claims it does not list are then
+    /// expected unbroken in the runs, not to hold.
+    pub simulated: bool,
     /// Claims that must be violated, with the length (in steps) of the shortest
     /// counterexample.
     pub violations: BTreeMap<ClaimId, usize>,
@@ -97,9 +142,13 @@ impl Expectations {
     /// reached.
     pub fn verdict(&self, claim: ClaimId) -> Verdict {
         match claim.claim().kind {
+            Kind::Reachability if self.unreached.contains(&claim) && self.simulated => {
+                Verdict::Unknown
+            }
             Kind::Reachability if self.unreached.contains(&claim) => Verdict::Unreached,
             Kind::Reachability => Verdict::Reached,
             _ if self.violations.contains_key(&claim) => Verdict::Violated,
+            _ if self.simulated => Verdict::Unbroken,
             _ => Verdict::Holds,
         }
     }
@@ -175,10 +224,7 @@ impl Config {
         text.push_str(&format!(", modes {}", modes.join(" ")));
         text.push_str(&format!(
             ", {} {} thread{}{}",
-            match self.checker.strategy {
-                Strategy::Bfs => "BFS",
-                Strategy::Dfs => "DFS",
-            },
+            self.checker.strategy.word(),
             self.checker.threads,
             if self.checker.threads == 1 { "" } else { "s" },
             if self.checker.symmetry {
@@ -197,9 +243,14 @@ impl Config {
 impl Config {
     fn actors_summary(&self, system: &ActorSystem) -> String {
         let mut text = format!(
-            "actors: controller, client, {} instance{}; {} network{}; budget {}",
+            "actors: controller, client, {} instance{}{}; {} network{}; budget {}",
             system.tasks,
             if system.tasks == 1 { "" } else { "s" },
+            if system.accounts > 1 {
+                format!(" over {} accounts", system.accounts)
+            } else {
+                String::new()
+            },
             system.delivery.name(),
             if system.lossy { ", lossy" } else { "" },
             system.budget
@@ -235,13 +286,19 @@ impl Config {
         }
         text.push_str(&format!(
             ", {} {} thread{}",
-            match self.checker.strategy {
-                Strategy::Bfs => "BFS",
-                Strategy::Dfs => "DFS",
-            },
+            self.checker.strategy.word(),
             self.checker.threads,
             if self.checker.threads == 1 { "" } else { "s" },
         ));
+        if let Some(simulation) = self.checker.simulation {
+            text.push_str(&format!(", seed {}", simulation.seed));
+            if let Some(states) = simulation.max_states {
+                text.push_str(&format!(", {states} states"));
+            }
+            if let Some(depth) = simulation.max_depth {
+                text.push_str(&format!(", depth ≤ {depth}"));
+            }
+        }
         if let Some(fault) = system.fault {
             text.push_str(&format!(", fault {fault}"));
         }
@@ -312,12 +369,17 @@ struct RawChecker {
     timeout_seconds: Option<Spanned<i64>>,
     liveness: Option<Spanned<bool>>,
     properties: Option<Spanned<String>>,
+    // The simulation's.
+    seed: Option<Spanned<i64>>,
+    max_states: Option<Spanned<i64>>,
+    max_depth: Option<Spanned<i64>>,
 }
 
 #[derive(Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawExpect {
     unique_states: Option<Spanned<i64>>,
+    runs: Option<Spanned<i64>>,
     #[serde(default)]
     violations: BTreeMap<String, Spanned<i64>>,
     #[serde(default)]
@@ -420,10 +482,17 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
             }
         }
         None => {
-            if let Some(accounts) = &raw.parameters.accounts {
+            if let Some(accounts) = &raw.parameters.accounts
+                && *accounts.get_ref() > 1
+                && raw
+                    .parameters
+                    .tasks
+                    .as_ref()
+                    .is_none_or(|t| *t.get_ref() < 2)
+            {
                 return Err(fail(
                     Some(accounts.span()),
-                    "the actor model has one account (its client is the users and the billing of that account): remove accounts".to_string(),
+                    "the actor model creates its tasks for the accounts in turn, so accounts = 2 needs tasks = 2".to_string(),
                 ));
             }
         }
@@ -457,7 +526,12 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         MAX_ACTOR_TASKS
     };
     let tasks = count(&raw.parameters.tasks, "tasks", 1, max_tasks)?;
-    let accounts = count(&raw.parameters.accounts, "accounts", 1, MAX_MODEL_ACCOUNTS)?;
+    let max_accounts = if kind.is_some() {
+        MAX_MODEL_ACCOUNTS
+    } else {
+        MAX_ACTOR_ACCOUNTS
+    };
+    let accounts = count(&raw.parameters.accounts, "accounts", 1, max_accounts)?;
 
     let modes = match &raw.parameters.modes {
         None => Mode::ALL.to_vec(),
@@ -513,7 +587,13 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
                 return Err(fail(
                     Some(name.span()),
                     format!(
-                        "{fault} is a fault of the lifecycle, which the actor model does not inject: the actor model takes reports-without-attempt-check, ack-before-persist, instance-resends-after-restart or controller-trusts-poll"
+                        "{fault} is a fault of the lifecycle, which the actor model does not inject: the actor model takes {}",
+                        Fault::ALL
+                            .iter()
+                            .filter(|f| f.is_protocol_fault())
+                            .map(|f| f.name())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                 ));
             }
@@ -534,10 +614,19 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         Some(name) => match name.get_ref().as_str() {
             "bfs" => Strategy::Bfs,
             "dfs" => Strategy::Dfs,
+            "simulation" if kind.is_some() => {
+                return Err(fail(
+                    Some(name.span()),
+                    "the simulation strategy is for the actor model (model = \"actors\"), whose larger configurations are past exhaustive reach".to_string(),
+                ));
+            }
+            "simulation" => Strategy::Simulation,
             other => {
                 return Err(fail(
                     Some(name.span()),
-                    format!("unknown strategy {other:?}: expected \"bfs\" or \"dfs\""),
+                    format!(
+                        "unknown strategy {other:?}: expected \"bfs\", \"dfs\" or \"simulation\""
+                    ),
                 ));
             }
         },
@@ -576,7 +665,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
                     "timeout_seconds must be at least 1".to_string(),
                 ));
             }
-            if threads == 1 {
+            if threads == 1 && strategy != Strategy::Simulation {
                 return Err(fail(Some(seconds.span()), "timeout_seconds needs threads >= 2: stateright ignores the timeout with one thread".to_string()));
             }
             Some(Duration::from_secs(*seconds.get_ref() as u64))
@@ -603,6 +692,8 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         .liveness
         .as_ref()
         .is_some_and(|flag| *flag.get_ref());
+    let simulation =
+        simulation_settings(&raw.checker, &raw.expect, strategy, threads, timeout, &fail)?;
 
     let subject = match kind {
         Some(kind) => {
@@ -611,6 +702,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         None => Subject::Actors(actor_system(
             &raw.parameters,
             tasks,
+            accounts,
             &modes,
             fault,
             liveness,
@@ -713,19 +805,132 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
             timeout,
             liveness,
             named_properties,
+            simulation,
         },
         expect: Expectations {
             unique_states,
+            runs: raw.expect.runs.as_ref().map(|n| *n.get_ref() as usize),
+            simulated: simulation.is_some(),
             violations,
             unreached,
         },
     })
 }
 
+/// The simulation's settings, and the keys only a simulation takes.
+fn simulation_settings(
+    checker: &RawChecker,
+    expect: &RawExpect,
+    strategy: Strategy,
+    threads: usize,
+    timeout: Option<Duration>,
+    fail: &impl Fn(Option<Range<usize>>, String) -> ConfigError,
+) -> Result<Option<SimulationSettings>, ConfigError> {
+    let keys = [
+        ("seed", checker.seed.as_ref()),
+        ("max_states", checker.max_states.as_ref()),
+        ("max_depth", checker.max_depth.as_ref()),
+    ];
+    if strategy != Strategy::Simulation {
+        if let Some((key, Some(value))) = keys.iter().find(|(_, value)| value.is_some()) {
+            return Err(fail(
+                Some(value.span()),
+                format!(
+                    "{key} is a setting of the simulation: set strategy = \"simulation\", or remove it"
+                ),
+            ));
+        }
+        if let Some(runs) = &expect.runs {
+            return Err(fail(
+                Some(runs.span()),
+                "runs is what a simulation pins: set strategy = \"simulation\", or pin unique_states".to_string(),
+            ));
+        }
+        return Ok(None);
+    }
+    if let Some(states) = &expect.unique_states {
+        return Err(fail(
+            Some(states.span()),
+            "a simulation counts the states its runs visit, not the unique states of the model: pin runs instead of unique_states".to_string(),
+        ));
+    }
+    if let Some(flag) = checker.liveness.as_ref().filter(|flag| *flag.get_ref()) {
+        return Err(fail(
+            Some(flag.span()),
+            "liveness is judged on the whole state graph, which a simulation does not build: set liveness = false".to_string(),
+        ));
+    }
+    if let Some(flag) = checker.symmetry.as_ref().filter(|flag| *flag.get_ref()) {
+        return Err(fail(
+            Some(flag.span()),
+            "the actor model cannot use symmetry (see the README's protocol section)".to_string(),
+        ));
+    }
+    if threads != 1 {
+        let span = checker.threads.as_ref().map(Spanned::span);
+        return Err(fail(
+            span,
+            "a simulation runs on one thread, so that its seed gives the same runs every time: set threads = 1".to_string(),
+        ));
+    }
+    let positive = |value: Option<&Spanned<i64>>, name: &str| match value {
+        None => Ok(None),
+        Some(n) if *n.get_ref() >= 1 => Ok(Some(*n.get_ref() as usize)),
+        Some(n) => Err(fail(
+            Some(n.span()),
+            format!(
+                "{name} = {} is impossible: it must be at least 1",
+                n.get_ref()
+            ),
+        )),
+    };
+    let max_states = positive(checker.max_states.as_ref(), "max_states")?;
+    let max_depth = positive(checker.max_depth.as_ref(), "max_depth")?;
+    let at_strategy = checker.strategy.as_ref().map(Spanned::span);
+    if max_states.is_none() && timeout.is_none() {
+        return Err(fail(
+            at_strategy.clone(),
+            "a simulation runs until its budget is spent: set max_states (reproducible) or timeout_seconds under [checker]".to_string(),
+        ));
+    }
+    if let (Some(runs), Some(_)) = (&expect.runs, timeout) {
+        return Err(fail(
+            Some(runs.span()),
+            "a simulation cut by timeout_seconds runs as many runs as the machine manages: pin runs only with a max_states budget".to_string(),
+        ));
+    }
+    if let Some(runs) = &expect.runs
+        && *runs.get_ref() < 1
+    {
+        return Err(fail(
+            Some(runs.span()),
+            "runs must be at least 1".to_string(),
+        ));
+    }
+    let Some(seed) = &checker.seed else {
+        return Err(fail(
+            at_strategy,
+            "a simulation needs a seed under [checker] (seed = 1), so that its runs can be repeated".to_string(),
+        ));
+    };
+    if *seed.get_ref() < 0 {
+        return Err(fail(
+            Some(seed.span()),
+            "seed must be a non-negative integer".to_string(),
+        ));
+    }
+    Ok(Some(SimulationSettings {
+        seed: *seed.get_ref() as u64,
+        max_states,
+        max_depth,
+    }))
+}
+
 /// The actor model's parameters.
 fn actor_system(
     raw: &RawParameters,
     tasks: usize,
+    accounts: usize,
     modes: &[Mode],
     fault: Option<Fault>,
     liveness: bool,
@@ -819,6 +1024,7 @@ fn actor_system(
     }
     Ok(ActorSystem {
         tasks,
+        accounts,
         operations,
         budget: number(&raw.budget, "budget", 4, 1..16)? as u8,
         delivery,
@@ -832,6 +1038,7 @@ fn actor_system(
         fault,
         liveness,
         tally: Tally::new(),
+        coverage: crate::actors::Coverage::new(),
     })
 }
 

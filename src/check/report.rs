@@ -40,20 +40,34 @@ pub fn text(result: &RunResult) -> String {
         Some(n) => format!(" (pinned {} ✗)", thousands(n)),
         None => String::new(),
     };
-    let _ = writeln!(
-        out,
-        "   states {} · unique {}{pinned} · depth {} · {:.2} s · {} unique states/s{}",
-        thousands(result.states),
-        thousands(result.unique_states),
-        result.max_depth,
-        result.seconds,
-        thousands(result.unique_states_per_second as usize),
-        if result.complete {
-            ""
-        } else {
-            " · INCOMPLETE (cut short: nothing verified)"
-        }
-    );
+    if let Some(runs) = result.runs {
+        let seconds = result.seconds.max(1e-9);
+        let _ = writeln!(
+            out,
+            "   simulation: {} runs · {} states visited · depth {} · {:.2} s · {} runs/s · {} states/s (sampled: nothing verified)",
+            thousands(runs),
+            thousands(result.states),
+            result.max_depth,
+            result.seconds,
+            thousands((runs as f64 / seconds) as usize),
+            thousands((result.states as f64 / seconds) as usize),
+        );
+    } else {
+        states_line(&mut out, result, &pinned);
+    }
+    if let Some(coverage) = &result.coverage {
+        let specified = crate::actors::coverage::specified();
+        let applied = specified
+            .iter()
+            .filter(|pair| coverage.applied.contains(pair))
+            .count();
+        let _ = writeln!(
+            out,
+            "   coverage: {applied} of the specification's {} (status, event) rules applied, {} refusals made",
+            specified.len(),
+            coverage.refused.len()
+        );
+    }
     for property in &result.properties {
         let Some(cx) = &property.counterexample else {
             continue;
@@ -102,4 +116,21 @@ pub fn text(result: &RunResult) -> String {
         }
     }
     out
+}
+
+fn states_line(out: &mut String, result: &RunResult, pinned: &str) {
+    let _ = writeln!(
+        out,
+        "   states {} · unique {}{pinned} · depth {} · {:.2} s · {} unique states/s{}",
+        thousands(result.states),
+        thousands(result.unique_states),
+        result.max_depth,
+        result.seconds,
+        thousands(result.unique_states_per_second as usize),
+        if result.complete {
+            ""
+        } else {
+            " · INCOMPLETE (cut short: nothing verified)"
+        }
+    );
 }

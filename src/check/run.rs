@@ -10,7 +10,14 @@ use stateright::{Checker, CheckerBuilder, Model};
 
 use std::hash::Hash;
 
-use crate::actors::{self, ActorsModel, ActorsState};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
+use stateright::Chooser;
+
+use crate::actors::{self, ActorsModel, ActorsState, Coverage, Draw, Pairs, RARE};
 use crate::model::claims::Judge;
 use crate::model::faults::FaultyEngine;
 use crate::model::{ClaimId, FleetModel, Kind, ModelState, Tallied, Tally};
@@ -120,6 +127,13 @@ pub struct RunResult {
     pub complete: bool,
     /// Whether every expectation of the configuration was met.
     pub met: bool,
+    /// A simulation's runs (random walks from the initial state); `None` for an exhaustive
+    /// search.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub runs: Option<usize>,
+    /// For the actor model: the (status, event) pairs its controller applied and refused.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<Pairs>,
     /// What was not met, in words.
     pub failures: Vec<String>,
 }
@@ -142,6 +156,95 @@ pub struct Exploration {
     pub registered: usize,
     /// From spawning the checker to joining its threads.
     pub elapsed: Duration,
+    /// A simulation's runs.
+    pub runs: Option<usize>,
+    /// For the actor model, the pairs its controller applied and refused.
+    pub coverage: Option<Pairs>,
+}
+
+/// The simulation's choice of the next step: uniform within usual steps and within faults,
+/// faults one time in [`RARE`]; and the count of runs (each run begins with the choice of
+/// an initial state). Seeded, so a seed gives the same runs.
+struct Weighted<M: Model> {
+    runs: Arc<AtomicUsize>,
+    draw: Drawing<M>,
+}
+
+/// The kind of each step of a model, for a simulation's draw.
+pub type DrawKind<M> = Arc<dyn Fn(&<M as Model>::Action) -> Draw + Send + Sync>;
+
+/// How a model's steps are drawn: each step's kind, and a canonical order of the enabled
+/// steps. The order matters for a seed to repeat its runs: stateright lists an actor's timers
+/// from a hash set whose keys depend on what else the process hashed before, so the same
+/// state can list its steps in another order in another process.
+pub struct Drawing<M: Model> {
+    /// The kind of a step.
+    pub kind: DrawKind<M>,
+    /// Sorts the indices of the enabled steps into a canonical order.
+    pub order: fn(&[M::Action], &mut [usize]),
+}
+
+impl<M: Model> Clone for Drawing<M> {
+    fn clone(&self) -> Self {
+        Drawing {
+            kind: Arc::clone(&self.kind),
+            order: self.order,
+        }
+    }
+}
+
+impl<M: Model> Drawing<M> {
+    /// Every step usual, in the order the model lists them (for models without
+    /// environment faults, whose configurations do not simulate).
+    fn uniform() -> Self {
+        Drawing {
+            kind: Arc::new(|_| Draw::Usual),
+            order: |_, _| {},
+        }
+    }
+}
+
+impl<M: Model> Clone for Weighted<M> {
+    fn clone(&self) -> Self {
+        Weighted {
+            runs: Arc::clone(&self.runs),
+            draw: self.draw.clone(),
+        }
+    }
+}
+
+impl<M: Model + 'static> Chooser<M> for Weighted<M> {
+    type State = SmallRng;
+
+    fn new_state(&self, seed: u64) -> SmallRng {
+        SmallRng::seed_from_u64(seed)
+    }
+
+    fn choose_initial_state(&self, rng: &mut SmallRng, initial: &[M::State]) -> usize {
+        self.runs.fetch_add(1, Ordering::Relaxed);
+        rng.random_range(0..initial.len())
+    }
+
+    fn choose_action(&self, rng: &mut SmallRng, _: &M::State, actions: &[M::Action]) -> usize {
+        let mut order: Vec<usize> = (0..actions.len()).collect();
+        (self.draw.order)(actions, &mut order);
+        let of = |kind: Draw| -> Vec<usize> {
+            order
+                .iter()
+                .copied()
+                .filter(|&i| (self.draw.kind)(&actions[i]) == kind)
+                .collect()
+        };
+        let (usual, rare) = (of(Draw::Usual), of(Draw::Rare));
+        let pool = match (usual.is_empty(), rare.is_empty()) {
+            (true, true) => order,
+            (false, true) => usual,
+            (true, false) => rare,
+            (false, false) if rng.random_range(0..RARE) == 0 => rare,
+            (false, false) => usual,
+        };
+        pool[rng.random_range(0..pool.len())]
+    }
 }
 
 fn drive<M: Model, C: Checker<M>>(
@@ -179,6 +282,7 @@ fn search<M>(
     tally: Tally,
     progress: Option<&mut dyn FnMut(usize, usize, Duration)>,
     symmetry: fn(CheckerBuilder<M>) -> CheckerBuilder<M>,
+    draw: Drawing<M>,
 ) -> Exploration
 where
     M: Model + Send + Sync + 'static,
@@ -195,13 +299,37 @@ where
         builder = builder.timeout(timeout);
     }
     let start = Instant::now();
-    match settings.strategy {
-        Strategy::Bfs => collect(
+    match (settings.strategy, settings.simulation) {
+        (Strategy::Simulation, Some(simulation)) => {
+            if let Some(states) = simulation.max_states {
+                builder = builder.target_state_count(states);
+            }
+            if let Some(depth) = simulation.max_depth {
+                builder = builder.target_max_depth(depth);
+            }
+            let runs = Arc::new(AtomicUsize::new(0));
+            let chooser = Weighted {
+                runs: Arc::clone(&runs),
+                draw,
+            };
+            let mut found = collect(
+                drive(
+                    builder.spawn_simulation(simulation.seed, chooser),
+                    progress,
+                    start,
+                ),
+                tally,
+                registered,
+            );
+            found.runs = Some(runs.load(Ordering::Relaxed));
+            found
+        }
+        (Strategy::Bfs | Strategy::Simulation, _) => collect(
             drive(builder.spawn_bfs(), progress, start),
             tally,
             registered,
         ),
-        Strategy::Dfs => collect(
+        (Strategy::Dfs, _) => collect(
             drive(builder.spawn_dfs(), progress, start),
             tally,
             registered,
@@ -226,6 +354,8 @@ where
         tally,
         registered,
         elapsed,
+        runs: None,
+        coverage: None,
     }
 }
 
@@ -239,14 +369,24 @@ pub fn explore(
     // The checked model tallies its verdicts itself (see `model::tally` for why), unless the
     // configuration asks for one stateright property per claim.
     match &config.subject {
-        Subject::Fleet(model) if config.checker.named_properties => {
-            search(model.clone(), config, Tally::default(), progress, |b| {
-                b.symmetry()
-            })
-        }
+        Subject::Fleet(model) if config.checker.named_properties => search(
+            model.clone(),
+            config,
+            Tally::default(),
+            progress,
+            |b| b.symmetry(),
+            Drawing::uniform(),
+        ),
         Subject::Fleet(model) => {
             let (tallied, tally) = Tallied::new(model.clone());
-            search(tallied, config, tally, progress, |b| b.symmetry())
+            search(
+                tallied,
+                config,
+                tally,
+                progress,
+                |b| b.symmetry(),
+                Drawing::uniform(),
+            )
         }
         Subject::Actors(system) => {
             // The actor model's one property tallies into the configuration's tally, or
@@ -255,8 +395,25 @@ pub fn explore(
             let tally = Tally::new();
             system.tally = tally.clone();
             let named = config.checker.named_properties;
+            let coverage = Coverage::new();
+            system.coverage = coverage.clone();
             // (Configurations refuse symmetry for the actor model.)
-            search(system.into_model(named), config, tally, progress, |b| b)
+            let draw = Drawing {
+                kind: Arc::new(actors::draw(&system)),
+                order: |actions: &[actors::ActorsAction], order: &mut [usize]| {
+                    order.sort_by(|&a, &b| actions[a].cmp(&actions[b]))
+                },
+            };
+            let mut found = search(
+                system.into_model(named),
+                config,
+                tally,
+                progress,
+                |b| b,
+                draw,
+            );
+            found.coverage = Some(coverage.pairs());
+            found
         }
     }
 }
@@ -427,7 +584,9 @@ pub fn run(config: &Config, progress: &mut dyn FnMut(usize, usize, Duration)) ->
     // Stateright stops exploring once every property it checks has a discovery; the states
     // it left were then neither checked nor tallied.
     let stopped_early = collected.discovered.len() >= collected.registered;
-    let complete = !timed_out && !stopped_early;
+    let simulated = settings.simulates();
+    // A simulation is never complete: its runs sample the states.
+    let complete = !timed_out && !stopped_early && !simulated;
     let mut failures = Vec::new();
 
     // What the checker found: from the model's tally, or from stateright's discoveries when
@@ -463,6 +622,9 @@ pub fn run(config: &Config, progress: &mut dyn FnMut(usize, usize, Duration)) ->
             Judge::Leaves(_) if hit.is_some() => Verdict::Violated,
             Judge::Leaves(_) if liveness_judged => Verdict::Holds,
             Judge::Always(_) | Judge::Protocol(_) if complete => Verdict::Holds,
+            Judge::Always(_) | Judge::Protocol(_) if simulated && !stopped_early => {
+                Verdict::Unbroken
+            }
             _ => Verdict::Unknown,
         };
         let expected = config.expect.verdict(claim);
@@ -517,7 +679,14 @@ pub fn run(config: &Config, progress: &mut dyn FnMut(usize, usize, Duration)) ->
             counterexample,
         });
     }
-    if timed_out {
+    if let (Some(expected), Some(runs)) = (config.expect.runs, collected.runs)
+        && expected != runs
+    {
+        failures.push(format!("expected {expected} runs, found {runs}"));
+    }
+    if simulated {
+        // A simulation's budget is its end, not a cut: its verdicts say so themselves.
+    } else if timed_out {
         failures.push("the run was cut short by its timeout: nothing is verified".to_string());
     } else if stopped_early {
         failures.push(
@@ -548,6 +717,8 @@ pub fn run(config: &Config, progress: &mut dyn FnMut(usize, usize, Duration)) ->
         complete,
         met: failures.is_empty(),
         failures,
+        runs: collected.runs,
+        coverage: collected.coverage.clone(),
     }
 }
 

@@ -15,8 +15,12 @@ pub enum Verdict {
     Reached,
     /// No reachable state shows it (the search was complete).
     Unreached,
-    /// The run was cut short before this property's verdict was known.
+    /// The run was cut short before this property's verdict was known (or, for a
+    /// reachability claim in a simulation, no run reached the status).
     Unknown,
+    /// A simulation's runs found no state that breaks the claim: evidence over the states
+    /// the runs visited, not a proof over every reachable state.
+    Unbroken,
 }
 
 impl Verdict {
@@ -28,6 +32,7 @@ impl Verdict {
             Verdict::Reached => "reached",
             Verdict::Unreached => "unreached",
             Verdict::Unknown => "unknown",
+            Verdict::Unbroken => "not broken",
         }
     }
 }

@@ -89,11 +89,27 @@ pub enum Fault {
     /// The controller takes a poll's answer over its own record: an instance seen running
     /// moves a Starting task on, whichever attempt the instance was running.
     ControllerTrustsPoll,
+    /// The controller saves a retry's new status but not its new attempt number before it
+    /// sends the directive: after a restart it reuses the number, and the instance, which
+    /// obeys only newer attempts, ignores what the controller tells it next.
+    RetryAttemptNotPersisted,
+    /// A force end moves the task on without a new attempt: the release directive carries
+    /// the interrupted operation's attempt number (the instance takes it for a repeat), and
+    /// the interrupted operation's late report is taken as the current attempt's.
+    ForceEndKeepsAttempt,
+    /// A recharge resumes every instance the account's freeze stopped, from the controller's
+    /// note of what each was running, without looking at the task: a task ended while it
+    /// was frozen gets its migration back.
+    RechargeResumesEndedTask,
+    /// A report that lands a task on Frozen is not followed by a stop directive when
+    /// another task of the account is already frozen: the controller takes the account's
+    /// freeze as carried out, and misses the task whose report was in flight.
+    ArrearsMissTaskInFlight,
 }
 
 impl Fault {
     /// Every fault.
-    pub const ALL: [Fault; 25] = [
+    pub const ALL: [Fault; 29] = [
         Fault::DeletedRevivedByLateReport,
         Fault::EndedRestarts,
         Fault::DeleteWhileRunning,
@@ -119,6 +135,10 @@ impl Fault {
         Fault::AckBeforePersist,
         Fault::InstanceResendsAfterRestart,
         Fault::ControllerTrustsPoll,
+        Fault::RetryAttemptNotPersisted,
+        Fault::ForceEndKeepsAttempt,
+        Fault::RechargeResumesEndedTask,
+        Fault::ArrearsMissTaskInFlight,
     ];
 
     /// The configuration name (`ended-restarts`).
@@ -149,6 +169,10 @@ impl Fault {
             Fault::AckBeforePersist => "ack-before-persist",
             Fault::InstanceResendsAfterRestart => "instance-resends-after-restart",
             Fault::ControllerTrustsPoll => "controller-trusts-poll",
+            Fault::RetryAttemptNotPersisted => "retry-attempt-not-persisted",
+            Fault::ForceEndKeepsAttempt => "force-end-keeps-attempt",
+            Fault::RechargeResumesEndedTask => "recharge-resumes-ended-task",
+            Fault::ArrearsMissTaskInFlight => "arrears-miss-task-in-flight",
         }
     }
 
@@ -173,6 +197,10 @@ impl Fault {
                 | Fault::AckBeforePersist
                 | Fault::InstanceResendsAfterRestart
                 | Fault::ControllerTrustsPoll
+                | Fault::RetryAttemptNotPersisted
+                | Fault::ForceEndKeepsAttempt
+                | Fault::RechargeResumesEndedTask
+                | Fault::ArrearsMissTaskInFlight
         )
     }
 

@@ -13,7 +13,7 @@
 use std::fmt::Write as _;
 use std::path::{Component, Path};
 
-use crate::check::config::{Config, Strategy, Subject};
+use crate::check::config::{Config, Subject};
 use crate::check::{RunResult, Verdict};
 use crate::text::thousands;
 
@@ -76,6 +76,7 @@ pub fn render(entries: &[Entry], skipped: &[String], timings: Option<&Timings>) 
     for entry in entries {
         section(&mut out, entry);
     }
+    coverage_section(&mut out, entries);
     if let Some(timings) = timings {
         timings_section(&mut out, entries, timings);
     }
@@ -107,10 +108,7 @@ fn checker(config: &Config) -> String {
     let settings = &config.checker;
     format!(
         "{} {} thread{}{}{}",
-        match settings.strategy {
-            Strategy::Bfs => "BFS",
-            Strategy::Dfs => "DFS",
-        },
+        settings.strategy.word(),
         settings.threads,
         if settings.threads == 1 { "" } else { "s" },
         if settings.symmetry { ", symmetry" } else { "" },
@@ -123,9 +121,14 @@ fn model(config: &Config) -> String {
         Subject::Fleet(model) => model,
         Subject::Actors(system) => {
             let size = format!(
-                "{} task{}",
+                "{} task{}{}",
                 system.tasks,
-                if system.tasks == 1 { "" } else { "s" }
+                if system.tasks == 1 { "" } else { "s" },
+                if system.accounts > 1 {
+                    format!(" over {} accounts", system.accounts)
+                } else {
+                    String::new()
+                }
             );
             return match system.fault {
                 Some(fault) => format!("actors {size}, fault `{fault}`"),
@@ -156,6 +159,7 @@ fn verdict_counts(result: &RunResult) -> String {
         Verdict::Reached,
         Verdict::Unreached,
         Verdict::Unknown,
+        Verdict::Unbroken,
     ];
     order
         .iter()
@@ -204,7 +208,10 @@ fn summary(out: &mut String, entries: &[Entry], skipped: &[String]) {
             anchor(&name),
             model(entry.config),
             checker(entry.config),
-            thousands(entry.result.unique_states),
+            match entry.result.runs {
+                Some(runs) => format!("— ({} runs)", thousands(runs)),
+                None => thousands(entry.result.unique_states),
+            },
             thousands(entry.result.states),
             depth(entry),
             verdict_counts(entry.result),
@@ -246,11 +253,27 @@ fn section(out: &mut String, entry: &Entry) {
         .properties
         .iter()
         .filter(|property| {
-            !matches!(property.verdict, Verdict::Holds | Verdict::Reached) || !property.met
+            !matches!(
+                property.verdict,
+                Verdict::Holds | Verdict::Reached | Verdict::Unbroken
+            ) || !property.met
         })
         .collect();
     let others = result.properties.len() - notable.len();
-    if notable.is_empty() {
+    if let (Some(runs), Some(simulation)) = (result.runs, config.checker.simulation) {
+        let _ = writeln!(
+            out,
+            "Simulated, not verified: {} runs from seed {}, {} states visited (with repeats), \
+             the deepest {} steps. Every claim was judged on every state visited.\n",
+            thousands(runs),
+            simulation.seed,
+            thousands(result.states),
+            result.max_depth
+        );
+        if notable.is_empty() {
+            let _ = writeln!(out, "No run broke any of the {others} claims.\n");
+        }
+    } else if notable.is_empty() {
         let _ = writeln!(
             out,
             "All {others} properties hold (safety, liveness) or are reached (reachability).\n"
@@ -293,12 +316,90 @@ fn section(out: &mut String, entry: &Entry) {
             counterexample(out, property);
         }
     }
+    if let Some(coverage) = &result.coverage {
+        let specified = crate::actors::coverage::specified();
+        let applied = specified
+            .iter()
+            .filter(|pair| coverage.applied.contains(pair))
+            .count();
+        let _ = writeln!(
+            out,
+            "Coverage: {applied} of the specification's {} (status, event) rules applied by the \
+             controller, {} refusals made.\n",
+            specified.len(),
+            coverage.refused.len()
+        );
+    }
     if !result.met {
         out.push_str("Not met:\n\n");
         for failure in &result.failures {
             let _ = writeln!(out, "- {failure}");
         }
         out.push('\n');
+    }
+}
+
+/// The union of the actor configurations' coverage: which rules of the specification the
+/// distributed model applied (and in how many configurations), and which it never did.
+fn coverage_section(out: &mut String, entries: &[Entry]) {
+    let covered: Vec<(&Entry, &crate::actors::Pairs)> = entries
+        .iter()
+        .filter_map(|entry| entry.result.coverage.as_ref().map(|c| (entry, c)))
+        .collect();
+    if covered.is_empty() {
+        return;
+    }
+    let specified = crate::actors::coverage::specified();
+    let union = covered
+        .iter()
+        .fold(crate::actors::Pairs::default(), |all, (_, c)| all.union(c));
+    let applied = specified
+        .iter()
+        .filter(|pair| union.applied.contains(pair))
+        .count();
+    out.push_str("## Coverage of the distributed model\n\n");
+    let _ = writeln!(
+        out,
+        "For each rule of the specification (a status and an event it accepts, from the \
+         states it reaches; a creation has no status), the actor configurations above whose \
+         controller applied it, in the shipped configurations of `models/` ({} of them; the \
+         heavy ones are not run here). In all, {applied} of the {} rules were applied and {} \
+         distinct (status, event) refusals were made.\n",
+        covered.len(),
+        specified.len(),
+        union.refused.len()
+    );
+    out.push_str("| status | event | configurations that applied it |\n|---|---|---:|\n");
+    for pair in &specified {
+        let count = covered
+            .iter()
+            .filter(|(_, c)| c.applied.contains(pair))
+            .count();
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} |",
+            pair.status.map_or("(no task)", |status| status.name()),
+            pair.event.name(),
+            if count == 0 {
+                "**never**".to_string()
+            } else {
+                count.to_string()
+            }
+        );
+    }
+    let never: Vec<String> = specified
+        .iter()
+        .filter(|pair| !union.applied.contains(pair))
+        .map(|pair| format!("`{pair}`"))
+        .collect();
+    if never.is_empty() {
+        out.push_str("\nEvery rule of the specification is applied by some configuration.\n\n");
+    } else {
+        let _ = writeln!(
+            out,
+            "\nNever applied by the distributed model: {}.\n",
+            never.join(", ")
+        );
     }
 }
 
