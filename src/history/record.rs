@@ -596,28 +596,12 @@ pub fn parse_op(name: &str) -> Option<Ops> {
     })
 }
 
-/// The names of operations outside the lifecycle that the API has (brief D.3.1): the v5
-/// action call's other `action_name`s (`ActionReq`), the capitals of `job_action`
+/// The names of operations outside the lifecycle that the API has (brief D.3.1), besides the
+/// action call's ([`OUTSIDE_ACTIONS`]): the capitals of `job_action`
 /// (`JobActions`: available and current actions), and the SDK's calls that change a job
 /// without moving it through the lifecycle; all from `huaweicloudsdkdrs` 3.1.219. Compared
 /// in any case, with `-` and spaces read as `_`.
 pub const OUTSIDE_OPS: &[&str] = &[
-    // ActionReq.action_name, other than start, stop, restart, reset, terminate.
-    "network",
-    "precheck",
-    "skip_precheck",
-    "create_compare",
-    "cancel_compare",
-    "column_limit",
-    "reload_parameters",
-    "bind_eip",
-    "unbind_eip",
-    "set_writable",
-    "cloud_connection",
-    "set_readonly",
-    "diagnosis",
-    "start_repair",
-    "stop_repair",
     // JobActions: available_actions, unavailable_actions and current_action.
     "create",
     "choose_object",
@@ -678,10 +662,32 @@ pub const OUTSIDE_OPS: &[&str] = &[
     "modify_column_infos",
 ];
 
-/// Whether a name is an operation outside the lifecycle that the API has ([`OUTSIDE_OPS`]).
+/// The v5 action call's `action_name`s outside the lifecycle (`ActionReq`, SDK 3.1.219):
+/// every name but start, stop, restart, reset and terminate. `serve` answers and ignores
+/// them; `validate` skips and counts them.
+pub const OUTSIDE_ACTIONS: [&str; 15] = [
+    "network",
+    "precheck",
+    "skip_precheck",
+    "create_compare",
+    "cancel_compare",
+    "column_limit",
+    "reload_parameters",
+    "bind_eip",
+    "unbind_eip",
+    "set_writable",
+    "cloud_connection",
+    "set_readonly",
+    "diagnosis",
+    "start_repair",
+    "stop_repair",
+];
+
+/// Whether a name is an operation outside the lifecycle that the API has
+/// ([`OUTSIDE_ACTIONS`], [`OUTSIDE_OPS`]).
 pub fn is_outside_op(name: &str) -> bool {
     let normal = name.trim().to_ascii_lowercase().replace(['-', ' '], "_");
-    OUTSIDE_OPS.contains(&normal.as_str())
+    OUTSIDE_ACTIONS.contains(&normal.as_str()) || OUTSIDE_OPS.contains(&normal.as_str())
 }
 
 /// The v5 action calls: `op` is the `action_name`.

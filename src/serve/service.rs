@@ -96,25 +96,9 @@ pub struct OpRequest<'a> {
     pub force: bool,
 }
 
-/// Action names of `ActionReq` outside the lifecycle: answered, recorded, and ignored.
-pub const NEUTRAL_ACTIONS: [&str; 16] = [
-    "network",
-    "precheck",
-    "skip_precheck",
-    "create_compare",
-    "cancel_compare",
-    "column_limit",
-    "reload_parameters",
-    "bind_eip",
-    "unbind_eip",
-    "set_writable",
-    "cloud_connection",
-    "set_readonly",
-    "diagnosis",
-    "start_repair",
-    "stop_repair",
-    "modify_speed",
-];
+/// Action names of `ActionReq` outside the lifecycle: answered, recorded, and ignored (the
+/// list `validate` skips and counts: one source).
+pub const NEUTRAL_ACTIONS: [&str; 15] = crate::history::record::OUTSIDE_ACTIONS;
 
 /// The operations `job_action` lists, in the API's capitals (brief, D.3.1), in this order:
 /// `RETRY` is the API's `restart` (resume or retry); the API has no capitals for an end,
