@@ -2,30 +2,14 @@
 //! hand-written histories of tests/traces/, and every kind of malformed input with its exit
 //! status and one-line message.
 
+mod cli_support;
+use cli_support::{drs, stderr, stdout, temp_in};
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
-fn drs(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_drs-lifecycle"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the binary runs")
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
 fn temp(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("history");
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir.join(name)
+    temp_in("history", name)
 }
 
 fn write(name: &str, text: &str) -> String {

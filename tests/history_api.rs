@@ -4,32 +4,16 @@
 //! hygiene of real files (null fields, empty ids, epoch seconds, transient errors). Every
 //! claim only a history can break is broken here by the breaker the one table names.
 
+mod cli_support;
+use cli_support::{drs, stderr, stdout, temp_in};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use drs_lifecycle::model::CLAIMS;
 use drs_lifecycle::model::claims::{Breaker, Judge};
 
-fn drs(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_drs-lifecycle"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the binary runs")
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
 fn temp(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("history-api");
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir.join(name)
+    temp_in("history-api", name)
 }
 
 fn trace(name: &str, extra: &[&str]) -> Output {

@@ -3,36 +3,20 @@
 //! verdict, a byte-order mark, an empty input, a reader of the output that goes away early,
 //! and the JSON report's one shape per field. Fixtures: `tests/traces/input/`.
 
+mod cli_support;
+use cli_support::{drs, stderr, stdout, temp_in};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 const INPUT: &str = "tests/traces/input";
 
-fn drs(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_drs-lifecycle"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the binary runs")
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
 fn fixture(name: &str) -> String {
     format!("{INPUT}/{name}")
 }
 
 fn temp(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("validate_input");
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir.join(name)
+    temp_in("validate_input", name)
 }
 
 fn json(out: &Output) -> serde_json::Value {
