@@ -489,6 +489,307 @@ impl Tables {
 mod tests {
     use super::*;
 
+    /// A small deterministic generator of random sets of states (no shrinking needed: a
+    /// failure names the set).
+    fn random_sets(count: usize) -> Vec<States> {
+        let n = tables().states.len();
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let all = tables().all;
+        let mut out = vec![0, all];
+        out.extend((0..n).map(|i| 1u128 << i));
+        while out.len() < count {
+            let word = (u128::from(next()) << 64 | u128::from(next())) & all;
+            // Sparse sets as well as dense ones.
+            let sparse = word & (u128::from(next()) << 64 | u128::from(next()));
+            out.push(if out.len() % 2 == 0 { word } else { sparse });
+        }
+        out
+    }
+
+    /// What may happen unseen to a task in `state`, straight from the specification's
+    /// `step`: the service's own steps, billing when it is not recorded, the user
+    /// operations of `users`; in arrears, a step landing on a freezable status lands frozen.
+    fn reference_successors(state: &TaskSpec, unseen: Unseen, users: u16) -> Vec<TaskSpec> {
+        let mut events: Vec<Event> = Event::ON_TASK
+            .into_iter()
+            .filter(|event| event.source() == Source::System)
+            .collect();
+        if unseen == Unseen::SystemAndBilling {
+            events.extend([Event::AccountInArrears, Event::AccountRecharged]);
+        }
+        for (o, op) in USER_OPS.into_iter().enumerate() {
+            if users & 1 << o != 0 {
+                events.push(op);
+            }
+        }
+        events
+            .into_iter()
+            .filter_map(|event| step(state, event))
+            .map(|next| match unseen {
+                Unseen::InArrears => step(&next, Event::AccountInArrears).unwrap_or(next),
+                _ => next,
+            })
+            .collect()
+    }
+
+    /// The distance (number of unseen steps) from `state` to every state, by breadth-first
+    /// search over [`reference_successors`].
+    fn reference_distances(from: States, unseen: Unseen, users: u16) -> Vec<Option<usize>> {
+        let t = tables();
+        let mut distance = vec![None; t.states.len()];
+        let mut queue = VecDeque::new();
+        for i in t.members(from) {
+            distance[i] = Some(0);
+            queue.push_back(i);
+        }
+        while let Some(i) = queue.pop_front() {
+            for next in reference_successors(&t.states[i], unseen, users) {
+                let j = t.index_of(&next).expect("a successor is reachable");
+                if distance[j].is_none() {
+                    distance[j] = Some(distance[i].unwrap() + 1);
+                    queue.push_back(j);
+                }
+            }
+        }
+        distance
+    }
+
+    const UNSEEN: [Unseen; 3] = [Unseen::SystemAndBilling, Unseen::System, Unseen::InArrears];
+    const ALL_USERS: u16 = (1 << USER_OPS.len()) - 1;
+
+    #[test]
+    fn every_table_entry_is_the_specification_step_function() {
+        let t = tables();
+        let n = t.states.len();
+        assert_eq!(t.all, (1u128 << n) - 1);
+        for (i, state) in t.states.iter().enumerate() {
+            assert_eq!(t.index_of(state), Some(i));
+            for (o, op) in USER_OPS.into_iter().enumerate() {
+                let next = step(state, op);
+                assert_eq!(
+                    t.accepts[i] & 1 << o != 0,
+                    next.is_some(),
+                    "{state:?} accepts {op:?}"
+                );
+                assert_eq!(
+                    t.op_step[i][o],
+                    next.map_or(NONE, |s| t.index_of(&s).unwrap() as u8),
+                    "{state:?} under {op:?}"
+                );
+                assert_eq!(
+                    t.apply(1 << i, o),
+                    next.map_or(0, |s| 1 << t.index_of(&s).unwrap()),
+                );
+                assert_eq!(
+                    t.refusing(1 << i, o),
+                    if next.is_some() { 0 } else { 1 << i }
+                );
+            }
+            for (table, event) in [
+                (&t.freeze, Event::AccountInArrears),
+                (&t.thaw, Event::AccountRecharged),
+            ] {
+                assert_eq!(
+                    table[i],
+                    step(state, event).map_or(NONE, |s| t.index_of(&s).unwrap() as u8),
+                    "{state:?} under {event:?}"
+                );
+            }
+            for a in 0..ANSWER_COUNT {
+                assert_eq!(
+                    t.shows[a] & 1 << i != 0,
+                    observe(state).admits(answer_of(a)),
+                    "{state:?} shown as {}",
+                    answer_of(a)
+                );
+            }
+            let member = |set: States| set & 1 << i != 0;
+            for (m, mode) in Mode::ALL.into_iter().enumerate() {
+                assert_eq!(member(t.of_mode[m]), state.mode == mode);
+            }
+            assert_eq!(member(t.deleted), state.status == Status::Deleted);
+            assert_eq!(member(t.ended), state.status.is_terminal());
+            assert_eq!(member(t.frozen), state.status == Status::Frozen);
+            assert_eq!(member(t.paused), state.status == Status::Paused);
+            assert_eq!(member(t.freezable), state.status.is_freezable());
+            assert_eq!(
+                member(t.ending),
+                matches!(
+                    state.effective_status(),
+                    Status::EndRequested
+                        | Status::Ending
+                        | Status::EndFailed
+                        | Status::Ended
+                        | Status::Deleted
+                ),
+                "{state:?}"
+            );
+        }
+        for a in 0..ANSWER_COUNT {
+            assert_eq!(answer_index(answer_of(a)), a);
+        }
+    }
+
+    #[test]
+    fn each_closure_is_reachability_under_the_specification_step_function() {
+        let t = tables();
+        for unseen in UNSEEN {
+            for users in [false, true] {
+                let mask = if users { ALL_USERS } else { 0 };
+                for i in 0..t.states.len() {
+                    let reach = reference_distances(1 << i, unseen, mask)
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, d)| d.is_some())
+                        .fold(0u128, |s, (j, _)| s | 1 << j);
+                    assert_eq!(
+                        t.close(1 << i, unseen, users),
+                        reach,
+                        "{:?}, {unseen:?}, users {users}",
+                        t.states[i]
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_set_operations_are_unions_of_their_members() {
+        let t = tables();
+        let n = t.states.len();
+        let members = |set: States| (0..n).filter(move |i| set & 1 << i != 0);
+        for set in random_sets(400) {
+            assert_eq!(
+                t.members(set).collect::<Vec<_>>(),
+                members(set).collect::<Vec<_>>()
+            );
+            for unseen in UNSEEN {
+                for users in [false, true] {
+                    let expected = members(set).fold(0, |s, i| s | t.close(1 << i, unseen, users));
+                    assert_eq!(t.close(set, unseen, users), expected);
+                }
+            }
+            for o in 0..USER_OPS.len() {
+                let expected = members(set).fold(0, |s, i| s | t.apply(1 << i, o));
+                assert_eq!(t.apply(set, o), expected);
+                let refusing = members(set)
+                    .filter(|&i| t.accepts[i] & 1 << o == 0)
+                    .fold(0, |s, i| s | 1 << i);
+                assert_eq!(t.refusing(set, o), refusing);
+            }
+            for ops in [0u16, 1, 0b11, 0b1010_0101, 0b1_0000_0000, ALL_USERS] {
+                let applied = (0..USER_OPS.len())
+                    .filter(|o| ops & 1 << o != 0)
+                    .fold(0, |s, o| s | t.apply(set, o));
+                assert_eq!(t.apply_any(set, ops), applied, "{ops:b}");
+                let refusing_all = members(set)
+                    .filter(|&i| t.accepts[i] & ops == 0)
+                    .fold(0, |s, i| s | 1 << i);
+                assert_eq!(t.refusing_all(set, ops), refusing_all, "{ops:b}");
+            }
+            let mapped = |table: &[u8; MAX_STATES]| {
+                members(set).fold(0, |s, i| {
+                    s | match table[i] {
+                        NONE => 1 << i,
+                        next => 1 << next,
+                    }
+                })
+            };
+            assert_eq!(t.freeze_all(set), mapped(&t.freeze));
+            assert_eq!(t.thaw_all(set), mapped(&t.thaw));
+            let any = members(set).fold(0, |s, i| s | t.accepts[i]);
+            let every = members(set).fold(ALL_USERS, |s, i| s & t.accepts[i]);
+            let every = if set == 0 { 0 } else { every };
+            assert_eq!(t.accepted_ops(set), (any, every));
+            let mut observations: Vec<Observation> =
+                members(set).map(|i| observe(&t.states[i])).collect();
+            observations.sort();
+            observations.dedup();
+            assert_eq!(t.observations(set), observations);
+        }
+    }
+
+    #[test]
+    fn unseen_successors_are_the_specification_step_function() {
+        let t = tables();
+        for unseen in UNSEEN {
+            for users in [0, 0b1, 0b1_0100_0010, ALL_USERS] {
+                for (i, state) in t.states.iter().enumerate() {
+                    let mut got: Vec<usize> = t
+                        .unseen_successors(i, unseen, users)
+                        .into_iter()
+                        .map(|(event, next)| {
+                            let reached = step(state, event).unwrap();
+                            let reached = match unseen {
+                                Unseen::InArrears => {
+                                    step(&reached, Event::AccountInArrears).unwrap_or(reached)
+                                }
+                                _ => reached,
+                            };
+                            assert_eq!(t.states[next], reached, "{state:?} {event:?}");
+                            next
+                        })
+                        .collect();
+                    let mut expected: Vec<usize> = reference_successors(state, unseen, users)
+                        .iter()
+                        .map(|s| t.index_of(s).unwrap())
+                        .collect();
+                    got.sort_unstable();
+                    expected.sort_unstable();
+                    assert_eq!(got, expected, "{state:?}, {unseen:?}, users {users:b}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_shortest_unseen_path_is_a_shortest_run_of_the_specification() {
+        let t = tables();
+        let sets = random_sets(160);
+        let mut found = 0;
+        for (k, &from) in sets.iter().enumerate() {
+            let to = sets[(k * 7 + 3) % sets.len()] & !from | sets[(k * 11 + 5) % sets.len()] & 1;
+            for unseen in UNSEEN {
+                for users in [0, 0b100, ALL_USERS] {
+                    let distance = reference_distances(from, unseen, users);
+                    let nearest = t.members(to).filter_map(|j| distance[j]).min();
+                    let path = t.shortest_unseen_path(from, to, unseen, users);
+                    let Some(path) = path else {
+                        assert_eq!(nearest, None, "a path exists: {from:b} to {to:b}");
+                        continue;
+                    };
+                    found += 1;
+                    assert_eq!(Some(path.len()), nearest, "{from:b} to {to:b}, {unseen:?}");
+                    // The path is a run: it starts in `from`, each step is one of the
+                    // unseen successors of the state before, and it ends in `to`.
+                    let mut at: Option<usize> = None;
+                    for (event, next) in &path {
+                        let before = at.map_or(from, |i| 1 << i);
+                        assert!(
+                            t.members(before).any(|i| t
+                                .unseen_successors(i, unseen, users)
+                                .contains(&(*event, *next))),
+                            "{event:?} to {:?}",
+                            t.states[*next]
+                        );
+                        at = Some(*next);
+                    }
+                    match at {
+                        Some(last) => assert_ne!(to & 1 << last, 0),
+                        None => assert_ne!(from & to, 0),
+                    }
+                }
+            }
+        }
+        assert!(found > 100, "only {found} paths exist among the samples");
+    }
+
     #[test]
     fn every_reachable_state_fits_one_word() {
         let t = tables();

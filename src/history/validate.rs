@@ -409,6 +409,12 @@ impl Validator {
         &self.judge
     }
 
+    /// The judge, to change how it works before anything is read (tests only).
+    #[cfg(test)]
+    pub(crate) fn judge_mut(&mut self) -> &mut Judge {
+        &mut self.judge
+    }
+
     /// Reads one history file to its end, after the files read before it; `file` names it
     /// in errors and locations. Returns the [`Stop`] if the file could not be read to its
     /// end (a malformed line without [`Settings::keep_going`], a read error); what was read

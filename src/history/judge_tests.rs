@@ -1,0 +1,503 @@
+//! The judge held to account: its fast path to its general path, its counts and its
+//! explanations to committed traces word for word, its memory figure to a known history.
+//!
+//! These are library tests on purpose: a mutation campaign over `src/history/` runs them
+//! for every mutant, and they need no binary.
+
+use std::fmt::Write as _;
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+
+use super::*;
+use crate::history::validate::{Outcome, Settings, Validator};
+use crate::spec::{observe, step};
+
+/// Judges one history text with the given settings, with or without the fast path.
+fn judge_text(text: &str, settings: Settings, fast: bool) -> Outcome {
+    let mut validator = Validator::new(settings);
+    validator.judge_mut().fast = fast;
+    // A stop (a malformed line) is reported in the outcome; the differential compares it.
+    let _ = validator.read(BufReader::new(text.as_bytes()), "history.jsonl");
+    validator.finish()
+}
+
+/// Everything a judge concluded, as text: the counts, each verdict kept in full, the
+/// gaps, the jobs stuck past a deadline.
+fn verdicts(outcome: &Outcome) -> String {
+    let judge = &outcome.judge;
+    let mut out = String::new();
+    let c = &judge.counts;
+    writeln!(
+        out,
+        "jobs {} violated {} | records {} polls {} commands {} timeline {} billing {} \
+         after-violation {} divergences {} never-applied {} (evicted {}) outside {} \
+         transient-errors {}",
+        judge.job_count(),
+        judge.violated_jobs(),
+        c.records,
+        c.polls,
+        c.commands,
+        c.timeline,
+        c.billing,
+        c.after_violation,
+        c.divergences,
+        c.never_applied,
+        c.never_applied_evicted,
+        c.outside,
+        c.transient_errors,
+    )
+    .unwrap();
+    let answers: Vec<String> = c
+        .by_answer
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| **n > 0)
+        .map(|(a, n)| format!("{} {n}", answer_of(a)))
+        .collect();
+    writeln!(out, "answers: {}", answers.join(", ")).unwrap();
+    if !c.outside_by_name.is_empty() {
+        writeln!(out, "outside: {:?}", c.outside_by_name).unwrap();
+    }
+    let t = tables();
+    for v in &judge.violations {
+        writeln!(
+            out,
+            "violation {} {}: line {} {} ({}) after {}; {} explained",
+            v.job,
+            v.claim,
+            line_of(v.record.line),
+            v.record.what,
+            v.record.time,
+            v.previous.as_ref().map_or("nothing".into(), |p| format!(
+                "line {} {}",
+                line_of(p.line),
+                p.what
+            )),
+            v.explained_prefix,
+        )
+        .unwrap();
+        for p in &v.pending {
+            writeln!(out, "  pending: line {} {}", line_of(p.line), p.what).unwrap();
+        }
+        let possible: Vec<String> = v
+            .possible
+            .iter()
+            .map(|s| {
+                format!(
+                    "{}#{}",
+                    observe(s),
+                    t.index_of(s).map_or("?".into(), |i| i.to_string())
+                )
+            })
+            .collect();
+        writeln!(out, "  possible: {}", possible.join(", ")).unwrap();
+        let next: Vec<String> = v.allowed_next.iter().map(|o| o.to_string()).collect();
+        writeln!(out, "  allowed next: {}", next.join(", ")).unwrap();
+    }
+    for d in &judge.divergences {
+        writeln!(
+            out,
+            "divergence {} line {}: offers {:?} withholds {:?}",
+            d.job,
+            line_of(d.line),
+            d.offers_forbidden,
+            d.withholds_allowed
+        )
+        .unwrap();
+    }
+    for n in &judge.never_applied {
+        writeln!(
+            out,
+            "never applied {} line {} {} at {}",
+            n.job,
+            line_of(n.line),
+            n.op,
+            n.time
+        )
+        .unwrap();
+    }
+    for g in &judge.gaps {
+        writeln!(
+            out,
+            "gap {} line {}: {} -> {}: {}",
+            g.job,
+            line_of(g.line),
+            g.from,
+            g.to,
+            g.steps.join(", ")
+        )
+        .unwrap();
+    }
+    for s in &judge.stuck {
+        writeln!(
+            out,
+            "stuck {} {}: {} bound {} lines {}..{} ({}..{})",
+            s.job,
+            s.claim,
+            s.code,
+            s.bound,
+            line_of(s.first_line),
+            line_of(s.last_line),
+            s.first_time,
+            s.last_time
+        )
+        .unwrap();
+    }
+    for stop in &outcome.stops {
+        writeln!(out, "stop: {stop}").unwrap();
+    }
+    out
+}
+
+fn line_of(location: u64) -> u64 {
+    crate::history::validate::line_of(location)
+}
+
+/// The judge's bookkeeping of every job, for the differential test.
+fn bookkeeping(judge: &Judge) -> String {
+    let mut out = format!("{:?}\n", judge.jobs);
+    for job in &judge.jobs {
+        if job.pending != NO_PENDING {
+            let config = judge.load(job);
+            writeln!(
+                out,
+                "{:?} {:?} {:?} {:?} {:?} {:?}",
+                config.sets,
+                config.before,
+                &config.ops[..config.count],
+                &config.lines[..config.count],
+                &config.sent[..config.count],
+                &config.refusers[..config.count]
+            )
+            .unwrap();
+        }
+    }
+    out
+}
+
+/// A tiny deterministic generator for the perturbations.
+struct Dice(u64);
+
+impl Dice {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn chance(&mut self, per_thousand: u64) -> bool {
+        self.next() % 1000 < per_thousand
+    }
+}
+
+const ACTIONS: [&str; 7] = [
+    "START",
+    "PAUSE",
+    "RETRY",
+    "RESET",
+    "DELETE",
+    "MODIFY_CONFIGURATION",
+    "CHANGE_FLAVOR",
+];
+const MODES: [&str; 3] = ["FULL_TRANS", "FULL_INCR_TRANS", "INCR_TRANS"];
+
+/// One record of a random history, as a JSON line.
+fn line(out: &mut String, fields: serde_json::Value) {
+    writeln!(out, "{fields}").unwrap();
+}
+
+/// A random run of a few tasks over two accounts, recorded as a poller and a control
+/// plane would record it (polls, commands with their answers, billing), then damaged at
+/// random by the seed's rate: other codes, a second poll of the same instant,
+/// `available_actions`, a mode or account changed, lost lines, other header statements.
+fn random_history(seed: u64) -> String {
+    use serde_json::json;
+    let t = tables();
+    let mut dice = Dice(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+    let damage = [0, 5, 30, 80][(seed % 4) as usize];
+    let mut out = String::new();
+    let mut header = json!({"kind": "header", "format": crate::history::FORMAT});
+    match seed % 5 {
+        0 => {}
+        1 => header["commands"] = "complete".into(),
+        2 => {
+            header["commands"] = "complete".into();
+            header["billing"] = "recorded".into();
+        }
+        3 => {
+            header["billing"] = "recorded".into();
+            header["apply_within"] = "2m".into();
+        }
+        _ => {
+            header["commands"] = "complete".into();
+            header["apply_within"] = "30m".into();
+        }
+    }
+    line(&mut out, header);
+    let jobs = 1 + dice.below(4);
+    let mut states: Vec<Option<TaskSpec>> = vec![None; jobs];
+    let mut arrears = [false; 2];
+    let mut time: i64 = 1_740_787_200_000;
+    let system: Vec<Event> = Event::ON_TASK
+        .into_iter()
+        .filter(|e| e.source() == crate::spec::Source::System)
+        .collect();
+    for _ in 0..80 + dice.below(240) {
+        time += 1000 * (1 + dice.below(300) as i64);
+        let j = dice.below(jobs);
+        let id = format!("t{j}");
+        let account = j % 2;
+        let Some(state) = states[j] else {
+            let created = TaskSpec::created(Mode::ALL[dice.below(3)]);
+            states[j] = Some(created);
+            line(
+                &mut out,
+                json!({"kind": "status", "job": id, "t": time, "status": "CREATING",
+                       "mode": MODES[Mode::ALL.iter().position(|m| *m == created.mode).unwrap()],
+                       "account": format!("acct-{account}")}),
+            );
+            continue;
+        };
+        let apply = |states: &mut Vec<Option<TaskSpec>>, j: usize, next: TaskSpec| {
+            let frozen = if arrears[account] {
+                step(&next, Event::AccountInArrears).unwrap_or(next)
+            } else {
+                next
+            };
+            states[j] = Some(frozen);
+        };
+        match dice.below(12) {
+            0..=3 => {
+                let accepted: Vec<TaskSpec> =
+                    system.iter().filter_map(|e| step(&state, *e)).collect();
+                if !accepted.is_empty() {
+                    let next = accepted[dice.below(accepted.len())];
+                    apply(&mut states, j, next);
+                }
+            }
+            4..=6 => {
+                let op = USER_OPS[dice.below(USER_OPS.len())];
+                let next = step(&state, op);
+                let answer = match (next, dice.below(20)) {
+                    (_, 0) => "indefinite",
+                    (Some(_), _) => "accepted",
+                    (None, _) => "refused",
+                };
+                let mut command = json!({"kind": "command", "job": id, "t": time,
+                                         "op": format!("{op:?}"), "answer": answer});
+                if answer == "refused" {
+                    command["error_code"] = "DRS.M05006".into();
+                }
+                line(&mut out, command);
+                // Mostly applied at once; sometimes never (the service ignored it).
+                if let Some(next) = next
+                    && dice.below(10) != 0
+                {
+                    apply(&mut states, j, next);
+                }
+            }
+            7 => {
+                arrears[account] = !arrears[account];
+                let (event, word) = if arrears[account] {
+                    (Event::AccountInArrears, "arrears")
+                } else {
+                    (Event::AccountRecharged, "recharged")
+                };
+                line(
+                    &mut out,
+                    json!({"kind": "billing", "account": format!("acct-{account}"), "t": time,
+                           "event": word}),
+                );
+                for (k, task) in states.iter_mut().enumerate() {
+                    if k % 2 == account
+                        && let Some(task) = task
+                    {
+                        *task = step(task, event).unwrap_or(*task);
+                    }
+                }
+            }
+            _ => {
+                let i = t.index_of(&state).unwrap();
+                let shown: Vec<usize> = (0..ANSWER_COUNT)
+                    .filter(|&a| t.shows[a] & 1 << i != 0)
+                    .collect();
+                let a = shown[dice.below(shown.len())];
+                let mut poll = json!({"kind": "status", "job": id, "t": time});
+                set_answer(&mut poll, answer_of(a));
+                if dice.chance(300) {
+                    let offered: Vec<&str> = ACTIONS
+                        .iter()
+                        .copied()
+                        .filter(|_| dice.chance(400))
+                        .collect();
+                    poll["available_actions"] = offered.into();
+                }
+                damaged(&mut out, poll, &mut dice, damage);
+            }
+        }
+    }
+    out
+}
+
+fn set_answer(poll: &mut serde_json::Value, answer: Answer) {
+    let record = poll.as_object_mut().unwrap();
+    if answer == Answer::NotFound {
+        record.remove("status");
+        record.insert("error_code".into(), crate::spec::NOT_FOUND_ERRORS[0].into());
+    } else {
+        record.remove("error_code");
+        record.insert("status".into(), answer.to_string().into());
+    }
+}
+
+/// Writes a poll, damaged at `rate` per thousand in one of several ways.
+fn damaged(out: &mut String, mut poll: serde_json::Value, dice: &mut Dice, rate: u64) {
+    if dice.chance(rate) {
+        return;
+    }
+    if dice.chance(rate) {
+        set_answer(&mut poll, answer_of(dice.below(ANSWER_COUNT)));
+    }
+    if dice.chance(rate / 3) {
+        poll["mode"] = MODES[dice.below(3)].into();
+    }
+    if dice.chance(rate / 3) {
+        poll["account"] = format!("acct-{}", dice.below(3)).into();
+    }
+    line(out, poll.clone());
+    if dice.chance(rate * 2) {
+        // A second poll of the same instant that shows something else.
+        set_answer(&mut poll, answer_of(dice.below(ANSWER_COUNT)));
+        line(out, poll);
+    }
+}
+
+#[test]
+fn the_fast_path_of_a_poll_concludes_what_the_general_path_concludes() {
+    let (mut violations, mut divergences, mut never_applied, mut stuck) = (0, 0, 0, 0);
+    for seed in 0..400u64 {
+        let text = random_history(seed);
+        let mut settings = Settings::default();
+        if seed % 3 == 0 {
+            settings.deadlines = Some(crate::history::deadline::Deadlines::default());
+        }
+        let fast = judge_text(&text, settings.clone(), true);
+        let general = judge_text(&text, settings, false);
+        assert_eq!(verdicts(&fast), verdicts(&general), "seed {seed}:\n{text}");
+        assert_eq!(
+            bookkeeping(&fast.judge),
+            bookkeeping(&general.judge),
+            "seed {seed}:\n{text}"
+        );
+        violations += fast.judge.violated_jobs();
+        divergences += fast.judge.counts.divergences;
+        never_applied += fast.judge.counts.never_applied;
+        stuck += fast.judge.stuck.len();
+    }
+    // The histories reach the general path's verdicts, not only clean runs.
+    assert!(violations > 100, "only {violations} violations");
+    assert!(divergences > 100, "only {divergences} divergences");
+    assert!(never_applied > 10, "only {never_applied} never applied");
+    let _ = stuck;
+}
+
+#[test]
+fn most_undamaged_random_histories_are_consistent() {
+    // The generator is a run of the specification: with no damage, no history breaks a
+    // claim (a history whose command was never applied may; those are few).
+    let mut clean = 0;
+    for seed in (0..200u64).filter(|s| s % 4 == 0) {
+        let outcome = judge_text(&random_history(seed), Settings::default(), true);
+        if outcome.judge.violated_jobs() == 0 {
+            clean += 1;
+        }
+    }
+    assert!(
+        clean >= 40,
+        "only {clean} of 50 undamaged histories are consistent"
+    );
+}
+
+/// The committed traces, by name.
+fn traces() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/traces");
+    let mut out: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn every_committed_trace_is_judged_word_for_word_as_pinned() {
+    let mut all = String::new();
+    for path in traces() {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let name = path.file_name().unwrap().to_string_lossy();
+        let plain = judge_text(&text, Settings::default(), true);
+        let explained = judge_text(
+            &text,
+            Settings {
+                explain: true,
+                ..Settings::default()
+            },
+            true,
+        );
+        // Explaining adds the gaps and changes no verdict.
+        let without_gaps: String = verdicts(&explained)
+            .lines()
+            .filter(|l| !l.starts_with("gap "))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        assert_eq!(verdicts(&plain), without_gaps, "{name}");
+        writeln!(all, "== {name}\n{}", verdicts(&explained)).unwrap();
+    }
+    expect_test::expect_file!["../../tests/traces/judged.txt"].assert_eq(&all);
+}
+
+#[test]
+fn bytes_in_flight_of_a_known_history_are_known() {
+    // 1,000 jobs with 10-character ids and nothing pending: the jobs' vector holds 1,024
+    // jobs of 80 bytes (81,920 B); each id takes 16 bytes rounded plus its 16-byte box
+    // (32,000 B); the id map holds 1,792 entries of 24 bytes and a control byte (44,800 B).
+    assert_eq!(size_of::<Job>(), 80);
+    assert_eq!(size_of::<(Box<str>, u32)>(), 24);
+    let mut text = String::new();
+    for i in 0..1000 {
+        writeln!(
+            text,
+            r#"{{"kind":"status","job":"job-{i:06}","t":"2025-03-01T10:00:00Z","status":"CONFIGURATION"}}"#
+        )
+        .unwrap();
+    }
+    let outcome = judge_text(&text, Settings::default(), true);
+    assert_eq!(outcome.judge.job_count(), 1000);
+    assert_eq!(outcome.judge.bytes_in_flight(), 81_920 + 32_000 + 44_800);
+
+    // Short ids are counted as 16 bytes, long ones rounded up; a pending command holds one
+    // `Pending` of its own.
+    let text = concat!(
+        r#"{"kind":"status","job":"a","t":"2025-03-01T10:00:00Z","status":"CONFIGURATION"}"#,
+        "\n",
+        r#"{"kind":"status","job":"an-id-of-twenty-chars","t":"2025-03-01T10:00:00Z","status":"CONFIGURATION"}"#,
+        "\n",
+        r#"{"kind":"command","job":"a","t":"2025-03-01T10:00:01Z","op":"start","answer":"accepted"}"#,
+        "\n",
+    );
+    let outcome = judge_text(text, Settings::default(), true);
+    let judge = &outcome.judge;
+    assert_eq!(judge.pending.len(), 1);
+    // Two jobs in a vector of 4; ids of 16 + 16 and 32 + 16 bytes; a map of 3 entries.
+    assert_eq!(judge.jobs.capacity(), 4);
+    assert_eq!(judge.ids.capacity(), 3);
+    assert_eq!(
+        judge.bytes_in_flight(),
+        4 * 80 + 32 + 48 + 3 * 25 + judge.pending.capacity() * size_of::<Pending>()
+    );
+    assert_eq!(judge.pending.capacity(), 4);
+}
