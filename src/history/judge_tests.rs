@@ -673,3 +673,63 @@ fn the_random_histories_are_judged_as_pinned() {
     "#]]
     .assert_eq(&summary);
 }
+
+#[test]
+fn every_committed_job_has_its_itf_run_as_pinned() {
+    let mut all = String::new();
+    for path in traces() {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let name = path.file_name().unwrap().to_string_lossy();
+        let mut jobs: Vec<String> = judge_text(&text, Settings::default(), true)
+            .judge
+            .job_ids()
+            .map(str::to_string)
+            .collect();
+        jobs.sort();
+        for job in jobs {
+            let outcome = judge_text(
+                &text,
+                Settings {
+                    trace_job: Some(job.clone()),
+                    ..Settings::default()
+                },
+                true,
+            );
+            let complete = outcome.judge.options().commands_complete;
+            writeln!(all, "== {name} {job}").unwrap();
+            let Some(itf) = crate::history::itf::trace(&job, &outcome.judge.trace, complete) else {
+                writeln!(all, "no run").unwrap();
+                continue;
+            };
+            for state in itf["states"].as_array().unwrap() {
+                let word = |key: &str| {
+                    let v = &state[key];
+                    match v.get("tag").and_then(|t| t.as_str()) {
+                        Some("None") => "none".to_string(),
+                        _ => v
+                            .get("value")
+                            .or_else(|| v.get("#bigint"))
+                            .or_else(|| v.get("index"))
+                            .unwrap_or(v)
+                            .to_string()
+                            .replace('"', ""),
+                    }
+                };
+                writeln!(
+                    all,
+                    "{} {} {} {} {} | {} | line {} {}",
+                    word("#meta"),
+                    word("status"),
+                    word("mode"),
+                    word("phase"),
+                    word("frozen_from"),
+                    word("event"),
+                    word("line"),
+                    word("record")
+                )
+                .unwrap();
+            }
+        }
+    }
+    expect_test::expect_file!["../../tests/traces/itf-runs.txt"].assert_eq(&all);
+}
