@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use super::*;
 use crate::history::validate::{Outcome, Settings, Validator};
-use crate::spec::{observe, step};
+use crate::spec::{ApiCode, observe, step};
 
 /// Judges one history text with the given settings, with or without the fast path.
 fn judge_text(text: &str, settings: Settings, fast: bool) -> Outcome {
@@ -747,4 +747,136 @@ fn every_committed_job_has_its_itf_run_as_pinned() {
         }
     }
     expect_test::expect_file!["../../tests/traces/itf-runs.txt"].assert_eq(&all);
+}
+
+/// A judge of one job ("j"), and that job's bookkeeping.
+fn one_job(options: Options) -> (Judge, Job) {
+    let mut judge = Judge::new(options);
+    let j = judge.job_index("j");
+    let job = judge.jobs[j].clone();
+    (judge, job)
+}
+
+#[test]
+fn time_applies_each_pending_command_once_in_either_order() {
+    let t = tables();
+    for (complete, billing) in [(true, true), (false, false), (true, false)] {
+        let (judge, job) = one_job(Options {
+            commands_complete: complete,
+            billing_recorded: billing,
+            ..Options::default()
+        });
+        let unseen = judge.unseen(&job);
+        let close = |set: States| t.close(set, unseen, !complete);
+        for s in 0..t.states.len() {
+            let c0 = close(1 << s);
+            for a in 0..USER_OPS.len() {
+                let (ops_a, ops_b) = (1u16 << a, 1u16 << ((a + 3) % USER_OPS.len()));
+                // One pending command: the sets without it and with it, applied once.
+                let mut config = Config::default();
+                config.sets[0] = 1 << s;
+                config.count = 1;
+                config.ops[0] = ops_a;
+                assert!(judge.advance_with(&job, &mut config, 0, None));
+                let with_a = close(t.apply_any(c0, ops_a));
+                assert_eq!(config.sets[0], c0);
+                assert_eq!(
+                    config.sets[1], with_a,
+                    "{:?} {:?}",
+                    t.states[s], USER_OPS[a]
+                );
+                assert_eq!(config.sets[2] | config.sets[3], 0);
+                // Two: each alone, and both in either order.
+                let mut config = Config::default();
+                config.sets[0] = 1 << s;
+                config.count = 2;
+                config.ops[0] = ops_a;
+                config.ops[1] = ops_b;
+                judge.advance_with(&job, &mut config, 0, None);
+                let with_b = close(t.apply_any(c0, ops_b));
+                assert_eq!(config.sets[1], with_a);
+                assert_eq!(config.sets[2], with_b);
+                assert_eq!(
+                    config.sets[3],
+                    close(t.apply_any(with_a, ops_b)) | close(t.apply_any(with_b, ops_a))
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_apply_bound_rules_out_what_has_not_applied_only_once_it_has_passed() {
+    let t = tables();
+    let (judge, job) = one_job(Options {
+        commands_complete: true,
+        billing_recorded: true,
+        ..Options::default()
+    });
+    let incremental = t
+        .members(t.shows[answer_index(Answer::Code(ApiCode::IncreTransferStarted))])
+        .next()
+        .unwrap();
+    let pause = 1 << op_index(Event::Pause).unwrap();
+    let pending = |sent: Millis| {
+        let mut config = Config::default();
+        config.sets[0] = 1 << incremental;
+        config.count = 1;
+        config.ops[0] = pause;
+        config.sent[0] = sent;
+        config
+    };
+    // At the bound exactly, not applying is still possible.
+    let mut at = pending(1_000);
+    assert!(judge.advance_with(&job, &mut at, 1_000 + 60_000, Some(60_000)));
+    assert_ne!(at.sets[0], 0);
+    // A millisecond after, only the runs that applied it remain.
+    let mut after = pending(1_000);
+    assert!(judge.advance_with(&job, &mut after, 1_000 + 60_001, Some(60_000)));
+    assert_eq!(after.sets[0], 0);
+    assert_eq!(after.sets[1], at.sets[1]);
+    // Where nothing can apply it, nothing remains.
+    let mut refused = pending(1_000);
+    refused.sets[0] = t.deleted;
+    assert!(!judge.advance_with(&job, &mut refused, 1_000 + 60_001, Some(60_000)));
+}
+
+#[test]
+fn a_retired_command_leaves_the_next_one_in_its_place() {
+    let (judge, _) = one_job(Options::default());
+    let mut config = Config::default();
+    // Command 0 applied in every consistent state (sets 0 and 2 empty), command 1 not yet.
+    config.count = 2;
+    config.sets = [0, 0b01, 0, 0b10];
+    config.before = [0, 0b100, 0, 0b1000];
+    config.ops = [1, 2];
+    config.lines = [10, 20];
+    config.sent = [100, 200];
+    config.refusers = [0b1_0000, 0b10_0000];
+    judge.retire(&mut config);
+    assert_eq!(config.count, 1);
+    assert_eq!(config.sets, [0b01, 0b10, 0, 0]);
+    assert_eq!(config.before, [0b100, 0b1000, 0, 0]);
+    assert_eq!(
+        (config.ops[0], config.lines[0], config.sent[0]),
+        (2, 20, 200)
+    );
+    assert_eq!(config.refusers[0], 0b10_0000);
+    // Command 1 retired instead: command 0 stays where it is, and the sets are indexed by
+    // whether it applied.
+    let mut config = Config::default();
+    config.count = 2;
+    config.sets = [0, 0, 0b01, 0b10];
+    config.ops = [1, 2];
+    config.lines = [10, 20];
+    judge.retire(&mut config);
+    assert_eq!(config.count, 1);
+    assert_eq!(config.sets, [0b01, 0b10, 0, 0]);
+    assert_eq!((config.ops[0], config.lines[0]), (1, 10));
+    // Neither applied everywhere: both stay.
+    let mut config = Config::default();
+    config.count = 2;
+    config.sets = [0b1, 0, 0, 0b10];
+    judge.retire(&mut config);
+    assert_eq!(config.count, 2);
 }
