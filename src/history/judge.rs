@@ -920,7 +920,7 @@ impl Judge {
             } else if accepted_wrongly {
                 claim::ACCEPTS
             } else {
-                self.classify(previous, Some(poll.answer), job.optional_ops != 0)
+                self.classify(previous, poll.answer)
             };
             self.violate(j, &poll.job, &job, &start, previous, record, claim);
             return Ok(());
@@ -1369,12 +1369,9 @@ impl Judge {
     }
 
     /// Which claim an impossible record breaks, from the states possible before it.
-    fn classify(&self, before: States, shown: Option<Answer>, _optional: bool) -> &'static str {
+    fn classify(&self, before: States, answer: Answer) -> &'static str {
         let t = self.tables;
         let within = |set: States| before & !set == 0;
-        let Some(answer) = shown else {
-            return claim::TABLE;
-        };
         let a = answer_index(answer);
         if within(t.deleted) {
             return claim::DELETED_REAPPEARS;
