@@ -1067,8 +1067,9 @@ impl Judge {
             }
             return;
         }
+        // A run of any code: only a transient code's has a bound to outlast.
         *run = match poll.answer {
-            Answer::Code(code) if deadlines.bound(code).is_some() => Run {
+            Answer::Code(_) => Run {
                 code: a as u8,
                 first_time: poll.time,
                 first_line: line,

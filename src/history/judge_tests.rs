@@ -880,3 +880,86 @@ fn a_retired_command_leaves_the_next_one_in_its_place() {
     judge.retire(&mut config);
     assert_eq!(config.count, 2);
 }
+
+fn poll_line(job: &str, second: u32, code: &str, extra: &str) -> String {
+    format!(
+        "{{\"kind\":\"status\",\"job\":\"{job}\",\"t\":\"2025-03-01T10:{:02}:{:02}Z\",\"status\":\"{code}\"{extra}}}\n",
+        second / 60,
+        second % 60
+    )
+}
+
+#[test]
+fn a_transient_status_is_stuck_only_past_its_bound_and_reported_once() {
+    let deadlines = crate::history::deadline::Deadlines::parse("starting = \"1m\"").unwrap();
+    let settings = Settings {
+        deadlines: Some(deadlines),
+        ..Settings::default()
+    };
+    // Exactly at the bound: not stuck. A second past it: stuck, reported once, with its
+    // first and last polls. A status without a bound is never stuck.
+    let mut text = String::new();
+    for (second, job) in [
+        (0, "at"),
+        (60, "at"),
+        (0, "past"),
+        (30, "past"),
+        (61, "past"),
+    ] {
+        text += &poll_line(job, second, "STARTJOBING", "");
+    }
+    text += &poll_line("past", 90, "STARTJOBING", "");
+    for second in [0, 600, 1200] {
+        text += &poll_line("paused", second, "PAUSING", "");
+    }
+    let outcome = judge_text(&text, settings, true);
+    let stuck: Vec<String> = outcome
+        .judge
+        .stuck
+        .iter()
+        .map(|s| {
+            format!(
+                "{} {} {} lines {}..{}",
+                s.job,
+                s.code,
+                s.bound,
+                line_of(s.first_line),
+                line_of(s.last_line)
+            )
+        })
+        .collect();
+    assert_eq!(stuck, ["past STARTJOBING 60000 lines 3..6"]);
+}
+
+#[test]
+fn only_the_first_divergences_are_kept_in_full_and_all_are_counted() {
+    // Configuration offers no pause: every such poll diverges.
+    let mut text = String::new();
+    for i in 0..MAX_DIVERGENCES as u32 + 3 {
+        text += &poll_line(
+            &format!("j{i}"),
+            0,
+            "CONFIGURATION",
+            ",\"available_actions\":[\"START\",\"PAUSE\"]",
+        );
+    }
+    let outcome = judge_text(&text, Settings::default(), true);
+    assert_eq!(outcome.judge.counts.divergences, MAX_DIVERGENCES as u64 + 3);
+    assert_eq!(outcome.judge.divergences.len(), MAX_DIVERGENCES);
+    assert_eq!(outcome.judge.divergences[0].offers_forbidden, ["pause"]);
+}
+
+#[test]
+fn only_the_first_never_applied_commands_are_kept_in_full_and_all_are_counted() {
+    let mut text = String::new();
+    for i in 0..MAX_REPORTS as u32 + 2 {
+        text += &poll_line(&format!("j{i}"), 0, "INCRE_TRANSFER_STARTED", "");
+        text += &format!(
+            "{{\"kind\":\"command\",\"job\":\"j{i}\",\"t\":\"2025-03-01T10:00:01Z\",\"op\":\"pause\",\"answer\":\"accepted\"}}\n"
+        );
+    }
+    let outcome = judge_text(&text, Settings::default(), true);
+    assert_eq!(outcome.judge.counts.never_applied, MAX_REPORTS as u64 + 2);
+    assert_eq!(outcome.judge.never_applied.len(), MAX_REPORTS);
+    assert_eq!(outcome.judge.never_applied[0].op, "pause");
+}
