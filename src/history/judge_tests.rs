@@ -963,3 +963,26 @@ fn only_the_first_never_applied_commands_are_kept_in_full_and_all_are_counted() 
     assert_eq!(outcome.judge.never_applied.len(), MAX_REPORTS);
     assert_eq!(outcome.judge.never_applied[0].op, "pause");
 }
+
+#[test]
+fn operations_outside_the_lifecycle_are_counted_by_name_up_to_a_cap() {
+    let entry = |name: &str| {
+        format!(
+            "{{\"kind\":\"timeline\",\"job\":\"j\",\"t\":\"2025-03-01T10:00:00Z\",\"name\":\"{name}\",\"result\":\"success\"}}\n"
+        )
+    };
+    let mut text = String::new();
+    for i in 0..MAX_OUTSIDE_NAMES + 3 {
+        text += &entry(&format!("op{i:03}"));
+    }
+    text += &entry("op000");
+    text += &entry("op000");
+    let outcome = judge_text(&text, Settings::default(), true);
+    let counts = &outcome.judge.counts;
+    assert_eq!(counts.outside, MAX_OUTSIDE_NAMES as u64 + 5);
+    assert_eq!(counts.outside_by_name.len(), MAX_OUTSIDE_NAMES + 1);
+    assert_eq!(counts.outside_by_name["op000"], 3);
+    assert_eq!(counts.outside_by_name["op063"], 1);
+    assert_eq!(counts.outside_by_name["(other names)"], 3);
+    assert!(!counts.outside_by_name.contains_key("op064"));
+}
