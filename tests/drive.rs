@@ -558,13 +558,13 @@ fn a_slow_execute_is_reported_at_the_execute() {
         ];
         let output = drive(
             &save,
-            &["--cover", "--timeout", "300", "--protocol", protocol],
+            &["--cover", "--timeout", "800", "--protocol", protocol],
             &program,
         );
         let (out, err) = text(&output);
         assert_eq!(output.status.code(), Some(4), "{out}{err}");
         for expected in [
-            "hangs: no answer to execute within 300 ms (--timeout)",
+            "hangs: no answer to execute within 800 ms (--timeout)",
             "at step 6, task 1 · force end (by account A)",
             "shrunk to 6 steps",
         ] {
