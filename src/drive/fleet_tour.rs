@@ -38,6 +38,14 @@ type Fleet = FleetSpec<TASKS>;
 
 /// Marks the first time a pair is sent, in a step of the walk.
 const FIRST: u32 = 1 << 31;
+/// No pair.
+const NONE: u32 = u32::MAX;
+/// How many states a search for the nearest state with pairs left may visit before the walk
+/// resets instead and goes to the first such state by its shortest path from the empty
+/// fleet. Unbounded, a search from a state whose whole region is covered visits the region
+/// every time (tens of thousands of states, some thousands of times: minutes); bounded, a
+/// reset costs a few commands more than the path a full search would have found.
+const SEARCH_BUDGET: usize = 64;
 
 /// The tour of two tasks over two accounts, computed from the specification alone.
 pub struct FleetTour {
@@ -48,6 +56,9 @@ pub struct FleetTour {
     commands: Vec<Command>,
     /// Each pair's next state.
     next: Vec<u32>,
+    /// The pair by which the breadth-first exploration first reached each state (`NONE`
+    /// for the empty fleet): a tree of shortest paths from the empty fleet.
+    parent: Vec<u32>,
     /// The stretches between resets: each step is a pair, `FIRST` set on its first time.
     stretches: Vec<Vec<u32>>,
 }
@@ -134,15 +145,17 @@ impl FleetTour {
         let mut offsets = vec![0];
         let mut commands = Vec::new();
         let mut next = Vec::new();
+        let mut parent = vec![NONE];
         let mut at = 0;
         while at < nodes.len() {
             let fleet = nodes[at];
             let first = commands.len();
             commands_of(&fleet, &mut commands);
-            for command in &commands[first..] {
+            for (pair, command) in commands.iter().enumerate().skip(first) {
                 let after = fleet.apply(command).unwrap_or(fleet);
                 let id = *index.entry(after).or_insert_with(|| {
                     nodes.push(after);
+                    parent.push(pair as u32);
                     (nodes.len() - 1) as u32
                 });
                 next.push(id);
@@ -156,6 +169,7 @@ impl FleetTour {
             offsets,
             commands,
             next,
+            parent,
             stretches: Vec::new(),
         }
     }
@@ -168,9 +182,23 @@ impl FleetTour {
         (self.offsets.partition_point(|&start| start <= pair) - 1) as u32
     }
 
+    /// The pairs of a shortest path from the empty fleet to `node`.
+    fn path_from_empty(&self, node: u32) -> Vec<u32> {
+        let mut path = Vec::new();
+        let mut at = node;
+        while self.parent[at as usize] != NONE {
+            let pair = self.parent[at as usize];
+            path.push(pair);
+            at = self.node_of(pair);
+        }
+        path.reverse();
+        path
+    }
+
     /// The walk: an uncovered pair of the current state (refusals first, then one that
     /// leads to a state with pairs left), else the shortest path to the nearest state with
-    /// one, else a reset.
+    /// one (within [`SEARCH_BUDGET`] states), else a reset and the shortest path from the
+    /// empty fleet to the first state, in breadth-first order, with pairs left.
     fn walk(&mut self) {
         let mut covered = vec![false; self.commands.len()];
         let mut left: Vec<u32> = (0..self.nodes.len() as u32)
@@ -180,6 +208,8 @@ impl FleetTour {
         let mut stretch = Vec::new();
         let mut here = 0u32;
         let mut search = Search::new(self.nodes.len());
+        // States before this one (in breadth-first order) have no pairs left.
+        let mut cursor = 0usize;
         while remaining > 0 {
             let open = self.pairs(here).filter(|&pair| !covered[pair as usize]);
             let choice = open.min_by_key(|&pair| {
@@ -188,12 +218,17 @@ impl FleetTour {
             });
             let path = match choice {
                 Some(pair) => vec![pair],
-                None => match search.nearest(self, here, |node| left[node as usize] > 0) {
+                None => match search.nearest(self, here, SEARCH_BUDGET, |node| {
+                    left[node as usize] > 0
+                }) {
                     Some(path) => path,
                     None => {
+                        while left[cursor] == 0 {
+                            cursor += 1;
+                        }
                         self.stretches.push(std::mem::take(&mut stretch));
                         here = 0;
-                        continue;
+                        self.path_from_empty(cursor as u32)
                     }
                 },
             };
@@ -266,13 +301,7 @@ impl FleetTour {
     /// shortest path from the empty fleet to its state, then the command.
     pub fn shortest_case(&self, stretch: usize, step: usize) -> Option<Case> {
         let pair = self.stretches.get(stretch)?.get(step)? & !FIRST;
-        let node = self.node_of(pair);
-        let mut search = Search::new(self.nodes.len());
-        let path = if node == 0 {
-            Vec::new()
-        } else {
-            search.nearest(self, 0, |to| to == node)?
-        };
+        let path = self.path_from_empty(self.node_of(pair));
         Some(Case {
             accounts: ACCOUNTS,
             snapshot_at: None,
@@ -313,11 +342,12 @@ impl Search {
     }
 
     /// The pairs of a shortest path from `from` to the nearest other state that satisfies
-    /// `wanted`, or `None` if none is reachable.
+    /// `wanted`, or `None` if none is found among the first `budget` states visited.
     fn nearest(
         &mut self,
         tour: &FleetTour,
         from: u32,
+        budget: usize,
         wanted: impl Fn(u32) -> bool,
     ) -> Option<Vec<u32>> {
         self.round += 1;
@@ -325,7 +355,12 @@ impl Search {
         self.queue.clear();
         self.seen[from as usize] = round;
         self.queue.push_back(from);
+        let mut visited = 0;
         while let Some(node) = self.queue.pop_front() {
+            visited += 1;
+            if visited > budget {
+                return None;
+            }
             if node != from && wanted(node) {
                 let mut path = Vec::new();
                 let mut at = node;
