@@ -574,3 +574,38 @@ fn a_slow_execute_is_reported_at_the_execute() {
         let _ = std::fs::remove_dir_all(&save);
     }
 }
+
+/// `--cover-fleet`: after the single-task tour, the tour of two tasks over two accounts. A
+/// bug that only two accounts show (arrears freezes every account's tasks) passes the
+/// single-task tour, whose tasks all belong to one account, and is caught by the fleet
+/// tour with its shortest case (create, instance ready, the other account's arrears),
+/// shrunk and saved. The clean example's whole fleet tour takes minutes (measured in
+/// `reports/drive-fleet-tour.md`): CI runs the tour's own tests (every pair sent, at most
+/// two commands per pair) and this one, which stops at the bug.
+#[test]
+fn the_fleet_tour_catches_a_bug_only_two_accounts_show() {
+    let Some([python, script]) = python_example() else {
+        return;
+    };
+    let program = [python, script, "--bug", "arrears-freezes-everyone"];
+    let save = temp("python-fleet");
+    let output = drive(&save, &["--cover"], &program);
+    let (out, err) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{out}{err}");
+    let output = drive(&save, &["--cover-fleet"], &program);
+    let (out, err) = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{out}{err}");
+    for expected in [
+        " to 3 steps:",
+        "account B · arrears",
+        "\"frozen only in arrears\" violated",
+        "task 1: status: the specification says 配置 Configuration",
+        "the single-task tour passed; the fleet tour had covered",
+        "saved the regression",
+    ] {
+        assert!(out.contains(expected), "{expected:?} in {out}");
+    }
+    let saved = std::fs::read_dir(&save).expect("saved").count();
+    assert_eq!(saved, 2, "a regression and a history");
+    let _ = std::fs::remove_dir_all(&save);
+}

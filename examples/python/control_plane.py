@@ -16,6 +16,8 @@ realistic bug so that `drive` has something to catch:
   deleted-comes-back       a late "release done" report brings a deleted task back as Ended
   frozen-keeps-running     pause is accepted on a frozen task
   ready-counts-twice       "instance ready" bumps the version twice (the report handler and the save)
+  arrears-freezes-everyone arrears freezes the tasks of every account, not only its own; only two
+                           tasks of two accounts show it (`drive --cover-fleet`)
   full-only-goes-incremental   a full-only task's FullMigrationComplete moves on to incremental
   full-only-complete-pauses    pause is accepted in FullMigrationComplete for a full-only task
   full-only-complete-faults    an instance fault is accepted there for a full-only task
@@ -177,7 +179,7 @@ class Plane:
             (self.arrears.add if going else self.arrears.discard)(account)
             changed = []
             for task in self.tasks.values():
-                if task["account"] != account:
+                if task["account"] != account and not (going and self.bug == "arrears-freezes-everyone"):
                     continue
                 if going and task["status"] in FREEZABLE:
                     task["frozen_from"], task["status"] = task["status"], "Frozen"
@@ -263,7 +265,8 @@ def main():
                                           "full-only-goes-incremental", "full-only-complete-pauses",
                                           "full-only-complete-faults", "full-incr-finishes",
                                           "crashes-on-paused-force-end", "slow-on-paused-force-end",
-                                          "deleted-comes-back", "ready-counts-twice"])
+                                          "deleted-comes-back", "ready-counts-twice",
+                                          "arrears-freezes-everyone"])
     parser.add_argument("--deleted-as-not-found", action="store_true",
                         help="answer a deleted task as not found (brief D.3.5), not as Deleted")
     parser.add_argument("--slow-seconds", type=float, default=2.0,

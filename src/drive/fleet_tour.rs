@@ -390,9 +390,11 @@ mod tests {
     use super::*;
     use std::collections::HashSet;
 
-    /// Every pair of every reachable state is sent in that state, the count says so, and
-    /// the tour's states are the fleet model's (58,084 states of two tasks over two accounts
-    /// with their histories; the tour's states have none, so it has fewer or as many).
+    /// Every pair of every reachable state is sent in that state (the stretches replayed on
+    /// the specification reach the state of each pair they send), the count says so, the
+    /// tour's states are the fleet model's (58,084 states of two tasks over two accounts
+    /// with their histories; the tour's have none, so as many or fewer), and the tour sends
+    /// at most two commands per pair.
     #[test]
     fn the_fleet_tour_sends_every_pair_of_every_state() {
         let tour = FleetTour::new();
@@ -400,22 +402,32 @@ mod tests {
         assert_eq!(count.covered, count.total);
         assert_eq!(count.resets + 1, tour.len());
         assert!(count.states > 1000 && count.states <= 58_084, "{count:?}");
-        let mut seen = HashSet::new();
-        for s in 0..tour.len() {
+        let mut sent = vec![false; tour.commands.len()];
+        for (s, stretch) in tour.stretches.iter().enumerate() {
             let case = tour.case(s);
             let mut fleet = Fleet::new();
-            for command in &case.commands {
-                seen.insert((fleet, *command));
+            for (command, &step) in case.commands.iter().zip(stretch) {
+                let pair = step & !FIRST;
+                let node = tour.node_of(pair);
+                assert_eq!(fleet, tour.nodes[node as usize], "stretch {s}");
+                sent[pair as usize] = true;
                 fleet = fleet.apply(command).unwrap_or(fleet);
             }
         }
-        assert_eq!(seen.len(), count.total);
+        assert!(sent.iter().all(|&sent| sent));
+        // Each state's pairs are its commands (none left out, none twice), and every state
+        // the specification reaches from one is a state of the tour.
+        let known: HashSet<Fleet> = tour.nodes.iter().copied().collect();
         let mut every = Vec::new();
-        for node in &tour.nodes {
+        for (node, fleet) in tour.nodes.iter().enumerate() {
             every.clear();
-            commands_of(node, &mut every);
+            commands_of(fleet, &mut every);
+            let pairs = tour.pairs(node as u32);
+            assert_eq!(&tour.commands[pairs.start as usize..pairs.end as usize], &every[..]);
+            let distinct: HashSet<Command> = every.iter().copied().collect();
+            assert_eq!(distinct.len(), every.len(), "{fleet:?}");
             for command in &every {
-                assert!(seen.contains(&(*node, *command)), "{node:?} {command}");
+                assert!(known.contains(&fleet.apply(command).unwrap_or(*fleet)));
             }
         }
         println!("{count:?}, {:.3} commands per pair", count.ratio());
