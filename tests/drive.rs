@@ -457,11 +457,7 @@ fn a_program_that_answers_deleted_tasks_as_not_found_passes() {
     ] {
         let mut args = extra.to_vec();
         args.extend(["--protocol", protocol]);
-        let output = drive(
-            &save,
-            &args,
-            &[python, script, "--deleted-as-not-found"],
-        );
+        let output = drive(&save, &args, &[python, script, "--deleted-as-not-found"]);
         let (out, err) = text(&output);
         assert_eq!(output.status.code(), Some(0), "{args:?}: {out}{err}");
         if extra[0] == "--cover" {
@@ -531,7 +527,10 @@ fn the_claim_named_is_the_one_the_step_breaks() {
         let output = drive(&save, &["--cover"], &[python, script, "--bug", bug]);
         let (out, err) = text(&output);
         assert_eq!(output.status.code(), Some(1), "{bug}: {out}{err}");
-        assert!(out.contains(&format!("\"{claim}\" violated")), "{bug}: {out}");
+        assert!(
+            out.contains(&format!("\"{claim}\" violated")),
+            "{bug}: {out}"
+        );
         assert!(out.contains(field), "{bug}: {out}");
         let _ = std::fs::remove_dir_all(&save);
     }
@@ -568,7 +567,10 @@ fn a_slow_execute_is_reported_at_the_execute() {
             "at step 6, task 1 · force end (by account A)",
             "shrunk to 6 steps",
         ] {
-            assert!(err.contains(expected), "protocol {protocol}: {expected:?} in {err}");
+            assert!(
+                err.contains(expected),
+                "protocol {protocol}: {expected:?} in {err}"
+            );
         }
         assert!(!err.contains("to reset"), "{err}");
         let _ = std::fs::remove_dir_all(&save);

@@ -142,7 +142,11 @@ pub fn drive(args: DriveArgs) -> Result<ExitCode, CliError> {
             tour.commands,
             tour.resets,
             tour.ratio(),
-            report.elapsed.as_secs_f64()
+            // The fleet tour's time is its own line's.
+            report
+                .elapsed
+                .saturating_sub(report.fleet_elapsed.unwrap_or_default())
+                .as_secs_f64()
         );
         for (label, (covered, total)) in crate::drive::MODE_LABELS
             .iter()

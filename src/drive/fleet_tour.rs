@@ -218,9 +218,9 @@ impl FleetTour {
             });
             let path = match choice {
                 Some(pair) => vec![pair],
-                None => match search.nearest(self, here, SEARCH_BUDGET, |node| {
-                    left[node as usize] > 0
-                }) {
+                None => match search
+                    .nearest(self, here, SEARCH_BUDGET, |node| left[node as usize] > 0)
+                {
                     Some(path) => path,
                     None => {
                         while left[cursor] == 0 {
@@ -423,7 +423,10 @@ mod tests {
             every.clear();
             commands_of(fleet, &mut every);
             let pairs = tour.pairs(node as u32);
-            assert_eq!(&tour.commands[pairs.start as usize..pairs.end as usize], &every[..]);
+            assert_eq!(
+                &tour.commands[pairs.start as usize..pairs.end as usize],
+                &every[..]
+            );
             let distinct: HashSet<Command> = every.iter().copied().collect();
             assert_eq!(distinct.len(), every.len(), "{fleet:?}");
             for command in &every {

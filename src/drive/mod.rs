@@ -54,10 +54,10 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
+pub use fleet_tour::{FleetCount, FleetTour};
 pub use plane::{Ahead, Link, PROTOCOL, Planned, ProcessPlane, Sent};
 pub use process::{DriveError, Process};
 pub use serve::{Serving, serve};
-pub use fleet_tour::{FleetCount, FleetTour};
 pub use tour::{MODE_LABELS, Tour, TourCount};
 
 use crate::fuzz::{
