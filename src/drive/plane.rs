@@ -846,6 +846,18 @@ fn deleting(
 /// of `known` that was Deleted, as it was, and the task the step deleted (`deleting`), as
 /// [`deleted_view`]. Any other task left out stays out.
 fn keep_deleted(known: &Observed, now: &mut Vec<TaskView>, deleting: Option<(TaskId, u64)>) {
+    // Almost always every task is there: one pass over both, in id order (a `tasks` answer
+    // out of order takes the long way, and fails the comparison after it anyway).
+    let mut at = 0;
+    let every_one_there = known.tasks.iter().all(|old| {
+        while now.get(at).is_some_and(|task| task.id < old.id) {
+            at += 1;
+        }
+        now.get(at).is_some_and(|task| task.id == old.id)
+    });
+    if every_one_there {
+        return;
+    }
     for old in &known.tasks {
         if now.iter().any(|task| task.id == old.id) {
             continue;

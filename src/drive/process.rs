@@ -589,8 +589,13 @@ impl Output {
 
 /// A request's op as a `'static` name, to remember it until it is answered.
 fn op_name(op: &str) -> &'static str {
-    ["reset", "execute", "tasks", "list", "lists", "query"]
-        .into_iter()
-        .find(|&name| name == op)
-        .unwrap_or("a request")
+    match op {
+        "execute" => "execute",
+        "lists" => "lists",
+        "query" => "query",
+        "tasks" => "tasks",
+        "reset" => "reset",
+        "list" => "list",
+        _ => "a request",
+    }
 }
