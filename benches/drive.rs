@@ -34,7 +34,7 @@ fn bench(c: &mut Criterion, name: &str, program: &str, args: &[&str], cases: u64
     options.cases = cases;
     options.save = save_dir();
     // The same seed every time: the same cases, so the same number of commands.
-    let first = drive(&options, |_, _| {}).expect("the program runs");
+    let first = drive(&options, |_, _, _| {}).expect("the program runs");
     assert!(first.found.is_none(), "a conforming program passes");
     let mut group = c.benchmark_group("drive");
     group.throughput(Throughput::Elements(first.stats.steps));
@@ -43,7 +43,7 @@ fn bench(c: &mut Criterion, name: &str, program: &str, args: &[&str], cases: u64
     let started = SystemTime::now();
     group.bench_function(name, |b| {
         b.iter(|| {
-            let report = drive(&options, |_, _| {}).expect("the program runs");
+            let report = drive(&options, |_, _, _| {}).expect("the program runs");
             assert_eq!(report.stats.steps, first.stats.steps);
         })
     });

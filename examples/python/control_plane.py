@@ -13,23 +13,35 @@ realistic bug so that `drive` has something to catch:
   delete-while-paused      delete is accepted on a paused task ("it is idle anyway")
   late-report-undoes-pause a late "recovery done" moves a paused task back to migrating
   reuse-deleted-id         a new task gets the id of a deleted one
+  deleted-comes-back       a late "release done" report brings a deleted task back as Ended
   frozen-keeps-running     pause is accepted on a frozen task
+  ready-counts-twice       "instance ready" bumps the version twice (the report handler and the save)
+  arrears-freezes-everyone arrears freezes the tasks of every account, not only its own; only two
+                           tasks of two accounts show it (`drive --cover-fleet`)
   full-only-goes-incremental   a full-only task's FullMigrationComplete moves on to incremental
   full-only-complete-pauses    pause is accepted in FullMigrationComplete for a full-only task
   full-only-complete-faults    an instance fault is accepted there for a full-only task
   full-incr-finishes       "migration finished" is accepted for a full+incremental task there
 
   crashes-on-paused-force-end  the program dies (an uncaught exception) on force end of a paused task
+  slow-on-paused-force-end     it answers force end of a paused task only after --slow-seconds (2)
 
-The four before it are the mode-specific rules of FullMigrationComplete, which random cases
-rarely reach with the right command: `drs-lifecycle drive --cover` sends every command in
-every state and catches each of them.
+The four FullMigrationComplete bugs are mode-specific rules, which random cases rarely reach
+with the right command: `drs-lifecycle drive --cover` sends every command in every state and
+catches each of them.
+
+`--deleted-as-not-found` answers a deleted task the other way the API does (brief D.3.5):
+it is left out of `tasks`, a query answers null, the answer that deletes it lists no
+changed task, and every command to it is refused NotFound. It is not a bug: `drive` accepts
+both forms, and still catches the bugs above with it (a deleted id reused, a deleted task
+that comes back).
 """
 
 import argparse
 import json
 import os
 import sys
+import time
 
 FREEZABLE = {"Configuration", "WaitingToStart", "StartFailed", "FullMigration",
              "FullMigrationFailed", "IncrementalMigration", "IncrementalMigrationFailed",
@@ -48,9 +60,11 @@ class Refused(Exception):
 
 
 class Plane:
-    def __init__(self, bug, speaks=2):
+    def __init__(self, bug, speaks=2, deleted_as_not_found=False, slow_seconds=2.0):
         self.bug = bug
         self.speaks = speaks
+        self.deleted_as_not_found = deleted_as_not_found
+        self.slow_seconds = slow_seconds
         self.protocol = 1
         self.reset()
 
@@ -82,6 +96,10 @@ class Plane:
             return None
         if self.bug == "crashes-on-paused-force-end" and s == "Paused" and event == "ForceEnd":
             raise RuntimeError(f"task {task['id']}: a paused task has no worker to stop")
+        if self.bug == "slow-on-paused-force-end" and s == "Paused" and event == "ForceEnd":
+            time.sleep(self.slow_seconds)
+        if self.bug == "deleted-comes-back" and s == "Deleted" and event == "ReleaseDone":
+            return ("Ended", None)
         table = {
             ("Creating", "InstanceReady"): ("Configuration", None),
             ("Creating", "InstanceCreationFailed"): ("CreateFailed", None),
@@ -161,7 +179,7 @@ class Plane:
             (self.arrears.add if going else self.arrears.discard)(account)
             changed = []
             for task in self.tasks.values():
-                if task["account"] != account:
+                if task["account"] != account and not (going and self.bug == "arrears-freezes-everyone"):
                     continue
                 if going and task["status"] in FREEZABLE:
                     task["frozen_from"], task["status"] = task["status"], "Frozen"
@@ -181,6 +199,8 @@ class Plane:
         addressed = isinstance(event, str) and event not in ("AccountInArrears", "AccountRecharged")
         landing = self.react(task, event) if addressed else None
         if landing is None or landing[0] is None:
+            if self.deleted_as_not_found and task["status"] == "Deleted":
+                raise Refused("NotFound", f"task {task['id']} does not exist")
             raise Refused("NotAllowed", f"task {task['id']} is {task['status']}: {event!r} is not allowed")
         before = task["status"]
         self.land(task, *landing)
@@ -189,9 +209,14 @@ class Plane:
             task["holds_instance"], instance = True, "Acquired"
         elif event == "ReleaseDone":
             task["holds_instance"], instance = False, "Released"
-        task["version"] += 1
+        task["version"] += 2 if self.bug == "ready-counts-twice" and event == "InstanceReady" else 1
+        changed = [] if self.hidden(task) else [task]
         return {"Task": {"task": task["id"], "from": before, "to": task["status"],
-                         "instance": instance, "version": task["version"]}}, [task]
+                         "instance": instance, "version": task["version"]}}, changed
+
+    def hidden(self, task):
+        """Whether a task is answered as not found: deleted, with --deleted-as-not-found."""
+        return self.deleted_as_not_found and task["status"] == "Deleted"
 
     def answer(self, request):
         op = request["op"]
@@ -210,7 +235,8 @@ class Plane:
                 return {"answer": "accepted", "outcome": outcome, "changed": changed}
             return {"answer": "accepted", "outcome": outcome}
         if op == "tasks":
-            return {"answer": "tasks", "tasks": [self.tasks[i] for i in sorted(self.tasks)],
+            return {"answer": "tasks", "tasks": [self.tasks[i] for i in sorted(self.tasks)
+                                                 if not self.hidden(self.tasks[i])],
                     "arrears": sorted(self.arrears)}
         if op == "list":
             return {"answer": "list", "tasks": [i for i in sorted(self.tasks)
@@ -226,7 +252,7 @@ class Plane:
             return {"answer": "lists", "lists": [lists[account] for account in accounts]}
         if op == "query":
             task = self.tasks.get(request["task"])
-            if task is not None and task["account"] != request["account"]:
+            if task is not None and (task["account"] != request["account"] or self.hidden(task)):
                 task = None
             return {"answer": "task", "task": task}
         return {"answer": "error", "message": f"unknown op {op!r}"}
@@ -238,11 +264,17 @@ def main():
                                           "reuse-deleted-id", "frozen-keeps-running",
                                           "full-only-goes-incremental", "full-only-complete-pauses",
                                           "full-only-complete-faults", "full-incr-finishes",
-                                          "crashes-on-paused-force-end"])
+                                          "crashes-on-paused-force-end", "slow-on-paused-force-end",
+                                          "deleted-comes-back", "ready-counts-twice",
+                                          "arrears-freezes-everyone"])
+    parser.add_argument("--deleted-as-not-found", action="store_true",
+                        help="answer a deleted task as not found (brief D.3.5), not as Deleted")
+    parser.add_argument("--slow-seconds", type=float, default=2.0,
+                        help="how long slow-on-paused-force-end takes (default 2)")
     parser.add_argument("--protocol", type=int, choices=[1, 2], default=2,
                         help="the highest protocol version to speak (default 2)")
     args = parser.parse_args()
-    plane = Plane(args.bug, args.protocol)
+    plane = Plane(args.bug, args.protocol, args.deleted_as_not_found, args.slow_seconds)
     loads, dumps = json.loads, json.dumps
     pending = b""
     while True:

@@ -39,6 +39,7 @@
 //! cannot be settled in a pipelined run (later commands have already been sent): the run is
 //! abandoned and the case run again, exact.
 
+mod fleet_tour;
 mod history;
 mod plane;
 mod process;
@@ -53,6 +54,7 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
+pub use fleet_tour::{FleetCount, FleetTour};
 pub use plane::{Ahead, Link, PROTOCOL, Planned, ProcessPlane, Sent};
 pub use process::{DriveError, Process};
 pub use serve::{Serving, serve};
@@ -91,6 +93,8 @@ pub struct Options {
     /// Run the transition tour of the single-task lifecycle ([`Tour`]) instead of generated
     /// cases.
     pub cover: bool,
+    /// After the single-task tour, the tour of two tasks over two accounts ([`FleetTour`]).
+    pub cover_fleet: bool,
     /// Where the program's standard error is kept whole (truncated at the start).
     pub stderr: Option<PathBuf>,
 }
@@ -109,6 +113,7 @@ impl Options {
             protocol: PROTOCOL,
             verify_every: VERIFY_EVERY,
             cover: false,
+            cover_fleet: false,
             stderr: None,
         }
     }
@@ -196,6 +201,11 @@ pub struct Report {
     pub found: Option<Found>,
     /// With `--cover`: what the tour covered (up to the failure, if any).
     pub tour: Option<TourCount>,
+    /// With `--cover-fleet`: what the fleet tour covered (up to the failure, if any; none
+    /// when the single-task tour failed first).
+    pub fleet_tour: Option<FleetCount>,
+    /// The wall time of the fleet tour alone (from its first case to the end).
+    pub fleet_elapsed: Option<Duration>,
 }
 
 impl Report {
@@ -207,11 +217,19 @@ impl Report {
 
 type DriveHarness = Harness<CAPACITY, ProcessPlane>;
 
-/// Runs the saved regressions, then `cases` generated cases; stops at the first failure,
-/// shrinks it and saves it. `progress` is called after every case.
+/// Which tour a case of a `--cover` run belongs to, and its stretch there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Stretch {
+    Single(usize),
+    Fleet(usize),
+}
+
+/// Runs the saved regressions, then `cases` generated cases (or the tours); stops at the
+/// first failure, shrinks it and saves it. `progress` is called after every case, with the
+/// cases run, the cases in all and the counts so far.
 pub fn drive(
     options: &Options,
-    mut progress: impl FnMut(u64, &Stats),
+    mut progress: impl FnMut(u64, u64, &Stats),
 ) -> Result<Report, DriveError> {
     let started = Instant::now();
     let saved = load_all(&options.save).map_err(|error| DriveError {
@@ -239,10 +257,28 @@ pub fn drive(
     let mut rng = seeded(options.seed);
     let mut cases = 0;
     let replayed = saved.len() as u64;
-    let tour = options.cover.then(Tour::single_task);
+    let cover = options.cover || options.cover_fleet;
+    let tour = cover.then(Tour::single_task);
+    let fleet = options.cover_fleet.then(FleetTour::new);
+    let singles = tour.as_ref().map_or(0, |tour| tour.segments.len());
     let generated = match &tour {
-        Some(tour) => tour.segments.len() as u64,
+        Some(_) => (singles + fleet.as_ref().map_or(0, FleetTour::len)) as u64,
         None => options.cases,
+    };
+    // The tour and stretch of case `number` (after the regressions).
+    let stretch = |number: u64| -> Option<Stretch> {
+        let index = number.checked_sub(replayed)? as usize;
+        tour.as_ref()?;
+        Some(if index < singles {
+            Stretch::Single(index)
+        } else {
+            Stretch::Fleet(index - singles)
+        })
+    };
+    let shortest_of = |number: u64, step: usize| match stretch(number) {
+        Some(Stretch::Single(segment)) => tour.as_ref()?.shortest_case(segment, step),
+        Some(Stretch::Fleet(segment)) => fleet.as_ref()?.shortest_case(segment, step),
+        None => None,
     };
     let total = replayed + generated;
     let mut saved = saved.into_iter().map(|(_, regression)| regression.case());
@@ -255,27 +291,28 @@ pub fn drive(
     // send its first requests while the driver judges the last answers of this one.
     let mut upcoming = (0..total)
         .filter_map(|number| {
-            let case = match (saved.next(), &tour) {
+            let case = match (saved.next(), stretch(number)) {
                 (Some(case), _) => case,
-                (None, Some(tour)) => tour.segments[(number - replayed) as usize].clone(),
+                (None, Some(Stretch::Single(segment))) => tour.as_ref()?.segments[segment].clone(),
+                (None, Some(Stretch::Fleet(segment))) => fleet.as_ref()?.case(segment),
                 (None, None) => generator.generate_toward(&mut rng, Some(&seen.borrow())),
             };
             (case.creations() <= CAPACITY).then_some((number, case))
         })
         .peekable();
+    let mut fleet_started = None;
     while let Some((number, case)) = upcoming.next() {
         cases += 1;
+        if fleet_started.is_none() && matches!(stretch(number), Some(Stretch::Fleet(_))) {
+            fleet_started = Some(Instant::now());
+        }
         let next = upcoming.peek().map(|(_, next)| next);
         let ran = match run_case(&mut harness, &link, &case, None, options.verify_every, next) {
             Ok(ran) => ran,
             // A crash, a hang, an answer that does not read: a failure of the program too,
             // shrunk by replaying prefixes of its case from a fresh start, and saved.
             Err(error) => {
-                let segment = number.checked_sub(replayed).map(|s| s as usize);
-                let shortest = |step: usize| match (&tour, segment) {
-                    (Some(tour), Some(segment)) => tour.shortest_case(segment, step),
-                    _ => None,
-                };
+                let shortest = |step: usize| shortest_of(number, step);
                 let again = number < replayed;
                 // Requests of the next case may have been sent ahead: it may be the one.
                 let next = upcoming.peek().cloned();
@@ -291,21 +328,15 @@ pub fn drive(
         };
         if let Err(failure) = ran {
             // A failure of the tour starts shrinking from the shortest case of its pair.
-            let segment = number.checked_sub(replayed).map(|s| s as usize);
-            let shortest = match (&tour, segment) {
-                (Some(tour), Some(segment)) => {
-                    failed_at = Some((segment, failure.step));
-                    tour.shortest_case(segment, failure.step)
-                }
-                _ => None,
-            };
+            failed_at = stretch(number).map(|at| (at, failure.step));
+            let shortest = shortest_of(number, failure.step);
             found = Some(shrink_and_save(
                 options, &link, case, failure, number, shortest,
             )?);
             break;
         }
         covered.borrow_mut().clone_from(harness.coverage());
-        progress(cases, harness.stats());
+        progress(cases, total, harness.stats());
     }
     let (indefinite, happened) = {
         let link = link.borrow();
@@ -319,7 +350,21 @@ pub fn drive(
         coverage: harness.coverage().report(generator.exhaustive()),
         elapsed: started.elapsed(),
         found,
-        tour: tour.map(|tour| tour.count(failed_at)),
+        tour: tour.map(|tour| {
+            tour.count(match failed_at {
+                Some((Stretch::Single(segment), step)) => Some((segment, step)),
+                // The fleet tour runs after the whole single-task tour.
+                _ => None,
+            })
+        }),
+        fleet_elapsed: fleet_started.map(|started| started.elapsed()),
+        fleet_tour: match failed_at {
+            Some((Stretch::Single(_), _)) => None,
+            Some((Stretch::Fleet(segment), step)) => {
+                fleet.map(|fleet| fleet.count(Some((segment, step))))
+            }
+            None => fleet.map(|fleet| fleet.count(None)),
+        },
     })
 }
 
@@ -715,7 +760,7 @@ fn shrink_and_save(
 
 /// The name a case's files are saved under.
 fn saved_name(options: &Options, number: u64) -> String {
-    if options.cover {
+    if options.cover || options.cover_fleet {
         format!("drive-cover-stretch{}", number + 1)
     } else {
         format!("drive-seed{:x}-case{}", options.seed, number + 1)

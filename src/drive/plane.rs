@@ -421,13 +421,22 @@ impl ProcessPlane {
                 return Sent::Definite;
             }
         };
-        self.refresh();
+        let deleting = deleting(command, definite.as_ref(), &before);
+        self.listings.borrow_mut().clear();
+        if let Some(mut fleet) = self.fetch(None) {
+            keep_deleted(&before, &mut fleet.tasks, deleting);
+            self.fleet = fleet;
+        }
         if let Some(answer) = definite {
             if let Some(changed) = changed {
-                self.unsaid = unsaid_changes(&before, &self.fleet, &changed);
+                let deleted = deleting.and_then(|(id, version)| {
+                    let old = before.tasks.iter().find(|task| task.id == id)?;
+                    Some(deleted_view(old, version))
+                });
+                self.unsaid = unsaid_changes(&before, &self.fleet, &changed, deleted);
             }
             self.said(&answer);
-            self.pending = Some(answer);
+            self.pending = Some(as_deleted_refusal(answer, command, &before));
             return Sent::Definite;
         }
         let mut link = self.link.borrow_mut();
@@ -545,6 +554,7 @@ impl ProcessPlane {
         let Some(answer) = definite else {
             return false;
         };
+        let deleted = deleting(command, Some(&answer), &self.fleet);
         if answer.is_ok() {
             let Some(changed) = changed else {
                 let mut link = self.link.borrow_mut();
@@ -555,6 +565,10 @@ impl ProcessPlane {
                 link.fail(DriveError { message });
                 return true;
             };
+            // A task the program deleted may be left out of `changed` (brief D.3.5: to
+            // the program it no longer exists): it is the deleted task the answer's
+            // outcome names.
+            let left_out = deleted.filter(|(id, _)| !changed.iter().any(|view| view.id == id.0));
             for view in changed {
                 let view = TaskView::from(view);
                 match self
@@ -565,6 +579,11 @@ impl ProcessPlane {
                     Ok(at) => self.fleet.tasks[at] = view,
                     Err(at) => self.fleet.tasks.insert(at, view),
                 }
+            }
+            if let Some((id, version)) = left_out
+                && let Ok(at) = self.fleet.tasks.binary_search_by_key(&id, |task| task.id)
+            {
+                self.fleet.tasks[at] = deleted_view(&self.fleet.tasks[at], version);
             }
             if let Ok(Outcome::Account {
                 account,
@@ -583,7 +602,7 @@ impl ProcessPlane {
             }
         }
         self.said(&answer);
-        self.pending = Some(answer);
+        self.pending = Some(as_deleted_refusal(answer, command, &self.fleet));
         let mut listings = self.listings.borrow_mut();
         listings.clear();
         let mut link = self.link.borrow_mut();
@@ -625,10 +644,12 @@ impl ProcessPlane {
         }
         drop(link);
         if let Some(id) = planned.verify
-            && let Some(shown) = self.fetch(Some(id))
-            && shown != self.fleet
+            && let Some(mut shown) = self.fetch(Some(id))
         {
-            self.unsaid = Some(differences(&self.fleet, &shown));
+            keep_deleted(&self.fleet, &mut shown.tasks, None);
+            if shown != self.fleet {
+                self.unsaid = Some(differences(&self.fleet, &shown));
+            }
         }
         true
     }
@@ -731,8 +752,17 @@ fn write_command(line: &mut Vec<u8>, command: &Command) {
 }
 
 /// Exact runs: what an answer's `changed` does not say of the change the fleet shows.
-fn unsaid_changes(before: &Observed, after: &Observed, changed: &[WireTask]) -> Option<String> {
+fn unsaid_changes(
+    before: &Observed,
+    after: &Observed,
+    changed: &[WireTask],
+    deleted: Option<TaskView>,
+) -> Option<String> {
     let mut said: Vec<TaskView> = changed.iter().copied().map(TaskView::from).collect();
+    // A deleted task left out of `changed` (brief D.3.5): the deletion the outcome names.
+    if let Some(deleted) = deleted.filter(|gone| !said.iter().any(|task| task.id == gone.id)) {
+        said.push(deleted);
+    }
     said.sort_by_key(|task| task.id);
     let shown: Vec<TaskView> = after
         .tasks
@@ -761,6 +791,108 @@ fn unsaid_changes(before: &Observed, after: &Observed, changed: &[WireTask]) -> 
         words(&said),
         words(&shown)
     ))
+}
+
+/// Brief D.3.5: after its deletion, a program may answer a task as not found instead of
+/// Deleted (absent from `tasks`, `null` to a `query`, refused `NotFound`), and both are
+/// correct. The plane reads "not found" as the deleted task it knows, so that the harness
+/// compares one form. Nothing else is read that way: a task that was not deleted, by the
+/// fleet the program showed or by the step that deletes it (the program's own outcome, or
+/// an indefinite *delete*), and then goes missing stays missing, and is a difference; a
+/// deleted task that comes back, or whose id a new task takes, shows as itself.
+///
+/// The deleted task is `old` (its id, account and mode), Deleted at `version`, holding no
+/// instance.
+fn deleted_view(old: &TaskView, version: u64) -> TaskView {
+    TaskView {
+        status: Status::Deleted,
+        phase: None,
+        frozen_from: None,
+        holds_instance: false,
+        version,
+        ..*old
+    }
+}
+
+/// The task a step deleted, and its version after it (brief D.3.5): the task an accepted
+/// answer's outcome moves to Deleted, at the outcome's version; or, for an indefinite
+/// answer, the task a *delete* addressed, one version on from `known`.
+fn deleting(
+    command: &Command,
+    answer: Option<&Result<Outcome, Refused>>,
+    known: &Observed,
+) -> Option<(TaskId, u64)> {
+    match (answer, command) {
+        (Some(Ok(Outcome::Task(change))), _) if change.to == Status::Deleted => {
+            Some((change.task, change.version))
+        }
+        (
+            None,
+            Command::Task {
+                task,
+                event: crate::spec::Event::Delete,
+                ..
+            },
+        ) => known
+            .tasks
+            .iter()
+            .find(|view| view.id == *task)
+            .map(|view| (view.id, view.version + 1)),
+        _ => None,
+    }
+}
+
+/// The tasks a `tasks` answer left out that are deleted (brief D.3.5), put back: each task
+/// of `known` that was Deleted, as it was, and the task the step deleted (`deleting`), as
+/// [`deleted_view`]. Any other task left out stays out.
+fn keep_deleted(known: &Observed, now: &mut Vec<TaskView>, deleting: Option<(TaskId, u64)>) {
+    // Almost always every task is there: one pass over both, in id order (a `tasks` answer
+    // out of order takes the long way, and fails the comparison after it anyway).
+    let mut at = 0;
+    let every_one_there = known.tasks.iter().all(|old| {
+        while now.get(at).is_some_and(|task| task.id < old.id) {
+            at += 1;
+        }
+        now.get(at).is_some_and(|task| task.id == old.id)
+    });
+    if every_one_there {
+        return;
+    }
+    for old in &known.tasks {
+        if now.iter().any(|task| task.id == old.id) {
+            continue;
+        }
+        let view = match deleting {
+            _ if old.status == Status::Deleted => *old,
+            Some((id, version)) if id == old.id => deleted_view(old, version),
+            _ => continue,
+        };
+        let at = now
+            .iter()
+            .position(|task| task.id > old.id)
+            .unwrap_or(now.len());
+        now.insert(at, view);
+    }
+}
+
+/// A command to a deleted task refused as not found (brief D.3.5) is read as the refusal
+/// the specification gives, not allowed: only when the command's account owns the task
+/// and the fleet known before the command shows it Deleted.
+fn as_deleted_refusal(
+    answer: Result<Outcome, Refused>,
+    command: &Command,
+    known: &Observed,
+) -> Result<Outcome, Refused> {
+    match (answer, *command) {
+        (Err(Refused::NotFound), Command::Task { account, task, .. })
+            if known.tasks.iter().any(|view| {
+                view.id == task && view.account == account && view.status == Status::Deleted
+            }) =>
+        {
+            Err(Refused::NotAllowed)
+        }
+        (answer, _) => answer,
+    }
 }
 
 /// A task in the tool's words: `task 1 of account A (FULL_TRANS): 全量迁移中 Full migration
@@ -940,9 +1072,19 @@ impl ControlPlane for ProcessPlane {
     }
 
     fn query(&self, account: AccountId, task: TaskId) -> Option<TaskView> {
+        // Brief D.3.5: a deleted task may be answered as not found; it is the deleted task
+        // the fleet shows (and only a deleted one: any other task answered as not found is
+        // a difference).
+        let deleted = self
+            .fleet
+            .tasks
+            .iter()
+            .find(|view| view.id == task && view.account == account)
+            .filter(|view| view.status == Status::Deleted)
+            .copied();
         if self.pipelined {
             return match self.queried {
-                Some((asked, id, found)) if asked == account && id == task => found,
+                Some((asked, id, found)) if asked == account && id == task => found.or(deleted),
                 _ => None,
             };
         }
@@ -958,7 +1100,7 @@ impl ControlPlane for ProcessPlane {
             link.wrong_answer("query", found.answer, QUERY_EXPECTED);
             return None;
         }
-        found.task.map(TaskView::from)
+        found.task.map(TaskView::from).or(deleted)
     }
 }
 
@@ -1034,7 +1176,7 @@ mod tests {
             task(2, Status::Creating, 1),
         ]);
         assert_eq!(
-            unsaid_changes(&before, &after, &[task(1, Status::Configuration, 2)]),
+            unsaid_changes(&before, &after, &[task(1, Status::Configuration, 2)], None),
             None
         );
         // Naming an unchanged task as it is is harmless.
@@ -1045,7 +1187,8 @@ mod tests {
                 &[
                     task(2, Status::Creating, 1),
                     task(1, Status::Configuration, 2)
-                ]
+                ],
+                None
             ),
             None
         );
@@ -1058,7 +1201,7 @@ mod tests {
             task(1, Status::Configuration, 2),
             task(2, Status::Creating, 2),
         ]);
-        let left_out = unsaid_changes(&before, &after, &[task(1, Status::Configuration, 2)]);
+        let left_out = unsaid_changes(&before, &after, &[task(1, Status::Configuration, 2)], None);
         assert!(left_out.is_some_and(|detail| detail.contains("task 2 of account A")));
         let misstated = unsaid_changes(
             &before,
@@ -1067,6 +1210,7 @@ mod tests {
                 task(1, Status::Configuration, 3),
                 task(2, Status::Creating, 2),
             ],
+            None,
         );
         assert!(misstated.is_some());
     }
@@ -1088,5 +1232,65 @@ mod tests {
             "{detail}"
         );
         assert!(detail.contains("accounts in arrears"), "{detail}");
+    }
+
+    /// Brief D.3.5: a deleted task left out of `tasks` is the deleted task the plane knows,
+    /// and the task the step deleted is Deleted at the step's version; any other task left
+    /// out stays out, and a deleted task shown again is shown as it is.
+    #[test]
+    fn only_a_deleted_task_may_be_left_out() {
+        let mut known = fleet(&[
+            task(1, Status::Deleted, 4),
+            task(2, Status::Ended, 6),
+            task(3, Status::Paused, 5),
+        ]);
+        known.tasks[0].account = AccountId(1);
+        let mut now = vec![TaskView::from(task(4, Status::Creating, 1))];
+        keep_deleted(&known, &mut now, Some((TaskId(2), 7)));
+        let shown: Vec<(u64, Status, u64)> = now
+            .iter()
+            .map(|task| (task.id.0, task.status, task.version))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                (1, Status::Deleted, 4),
+                (2, Status::Deleted, 7),
+                (4, Status::Creating, 1)
+            ]
+        );
+        assert_eq!(now[0].account, AccountId(1), "kept as it was");
+        // Not deleting task 2: it stays out, as task 3 does.
+        let mut now = Vec::new();
+        keep_deleted(&known, &mut now, None);
+        assert_eq!(now.len(), 1);
+        // A deleted task that comes back is shown as it is.
+        let mut now = vec![TaskView::from(task(1, Status::Ended, 5))];
+        keep_deleted(&known, &mut now, None);
+        assert_eq!(now[0].status, Status::Ended);
+    }
+
+    #[test]
+    fn not_found_for_an_owned_deleted_task_reads_as_not_allowed_and_nothing_else_does() {
+        use crate::spec::Event;
+        let known = fleet(&[task(1, Status::Deleted, 4), task(2, Status::Ended, 6)]);
+        let to = |account, id| Command::Task {
+            account: AccountId(account),
+            task: TaskId(id),
+            event: Event::Delete,
+        };
+        let not_found = Err(Refused::NotFound);
+        assert_eq!(
+            as_deleted_refusal(not_found, &to(0, 1), &known),
+            Err(Refused::NotAllowed)
+        );
+        // Another account's, a task that is not deleted, an id nobody was given.
+        for command in [to(1, 1), to(0, 2), to(0, 3)] {
+            assert_eq!(
+                as_deleted_refusal(not_found, &command, &known),
+                not_found,
+                "{command}"
+            );
+        }
     }
 }

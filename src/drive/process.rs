@@ -80,6 +80,11 @@ pub struct Process {
     line: Vec<u8>,
     /// Requests answered so far (to tell "exits at start" from "crashes mid-case").
     answered: u64,
+    /// The requests written and not answered yet, oldest first: answers come in the order
+    /// of the requests, so a program that hangs or dies is stuck on the oldest one, which
+    /// is the one a message names, whichever answer the driver was waiting for (under
+    /// protocol 2 it may wait for a request written long after the one that is slow).
+    unanswered: VecDeque<(u64, &'static str)>,
 }
 
 impl Process {
@@ -165,6 +170,7 @@ impl Process {
             next_id: 0,
             line: Vec::with_capacity(256),
             answered: 0,
+            unanswered: VecDeque::new(),
         })
     }
 
@@ -199,6 +205,7 @@ impl Process {
         let _ = write!(self.line, "{{\"id\":{id},\"op\":\"{op}\"");
         fields(&mut self.line);
         self.line.extend_from_slice(b"}\n");
+        self.unanswered.push_back((id, op_name(op)));
         if self.stdin.write_all(&self.line).is_err() {
             return Err(self.died(op));
         }
@@ -247,9 +254,14 @@ impl Process {
                 match answer.id() {
                     got if got == id => {
                         self.answered += 1;
+                        self.answered_up_to(got);
                         return Ok(Reply::Answer(answer));
                     }
-                    got if got < id => continue, // a late answer to a timed-out request
+                    got if got < id => {
+                        // A late answer to a timed-out request.
+                        self.answered_up_to(got);
+                        continue;
+                    }
                     _ => {}
                 }
             }
@@ -279,9 +291,14 @@ impl Process {
             match object.get("id").and_then(Value::as_u64) {
                 Some(got) if got == id => {
                     self.answered += 1;
+                    self.answered_up_to(got);
                     return Ok(Reply::Other(object));
                 }
-                Some(got) if got < id => continue, // a late answer to a timed-out request
+                Some(got) if got < id => {
+                    // A late answer to a timed-out request.
+                    self.answered_up_to(got);
+                    continue;
+                }
                 Some(got) if got <= self.next_id => {
                     return Err(not_an_answer(&format!(
                         "the answer to request {got}, sent after it (answers come in the order \
@@ -292,6 +309,23 @@ impl Process {
                 None => return Err(not_an_answer("no numeric \"id\"")),
             }
         }
+    }
+
+    /// Every request up to `id` is answered (or its answer skipped).
+    fn answered_up_to(&mut self, id: u64) {
+        while self
+            .unanswered
+            .front()
+            .is_some_and(|&(waiting, _)| waiting <= id)
+        {
+            self.unanswered.pop_front();
+        }
+    }
+
+    /// The request the program is stuck on: the oldest one it has not answered (`op` if
+    /// none is known).
+    fn stuck_on<'a>(&self, op: &'a str) -> &'a str {
+        self.unanswered.front().map_or(op, |&(_, stuck)| stuck)
     }
 
     /// The next line the program wrote (its range in the buffer, without the line end):
@@ -354,7 +388,7 @@ impl Process {
         let when = if self.answered == 0 {
             "exits at start".to_string()
         } else {
-            format!("crashed in the middle of a case (at {op})")
+            format!("crashed in the middle of a case (at {})", self.stuck_on(op))
         };
         let tail = if tail.is_empty() {
             "nothing on stderr".to_string()
@@ -393,12 +427,16 @@ impl Process {
         &self.program
     }
 
-    /// The error for a program that did not answer a request that must be answered.
+    /// The error for a program that did not answer a request that must be answered: it
+    /// names the oldest request without an answer, the one the program is stuck on (an
+    /// `execute` whose answer timed out, then the `tasks` or `reset` after it: the program
+    /// hangs at the execute).
     pub fn hangs(&self, op: &str) -> DriveError {
         DriveError {
             message: format!(
-                "{} hangs: no answer to {op} within {} ms (--timeout)",
+                "{} hangs: no answer to {} within {} ms (--timeout)",
                 self.program,
+                self.stuck_on(op),
                 self.timeout.as_millis()
             ),
         }
@@ -546,5 +584,18 @@ impl Output {
             Err(RecvTimeoutError::Timeout) => Ok(Chunk::TimedOut),
             Err(RecvTimeoutError::Disconnected) => Ok(Chunk::Ended),
         }
+    }
+}
+
+/// A request's op as a `'static` name, to remember it until it is answered.
+fn op_name(op: &str) -> &'static str {
+    match op {
+        "execute" => "execute",
+        "lists" => "lists",
+        "query" => "query",
+        "tasks" => "tasks",
+        "reset" => "reset",
+        "list" => "list",
+        _ => "a request",
     }
 }

@@ -16,9 +16,7 @@
 
 use std::fmt;
 
-use crate::model::claims::{
-    ENGINE_REFINES_SPEC, Judged, SNAPSHOT_RESTORES_THE_FLEET, first_broken,
-};
+use crate::model::claims::{Judged, SNAPSHOT_RESTORES_THE_FLEET, first_broken};
 use crate::model::faults::FaultyEngine;
 use crate::model::lockstep::{Lockstep, lockstep};
 use crate::model::{ClaimId, Fault, World};
@@ -306,14 +304,13 @@ impl<const N: usize, P: ControlPlane> Harness<N, P> {
                 self.stats.accepted += 1;
                 Answer::Accepted
             }
-            Lockstep::Diverged { world, reason } => {
+            // The claim named is the one the disagreement breaks (`lockstep` works it out
+            // from what the program's step did), not the first one its state breaks.
+            Lockstep::Diverged { reason, claim, .. } => {
                 return Err(Failure {
                     step: position,
                     command: Some(*command),
-                    property: Broke::Claim(
-                        first_broken(&Judged::of(&world, self.fault))
-                            .unwrap_or(ENGINE_REFINES_SPEC),
-                    ),
+                    property: Broke::Claim(claim),
                     detail: reason,
                 });
             }
@@ -556,6 +553,7 @@ pub fn replay(case: &Case, fault: Option<Fault>) -> Result<Stats, Failure> {
 mod tests {
     use super::*;
     use crate::fuzz::{arrears, create, task};
+    use crate::model::claims::ENGINE_REFINES_SPEC;
     use crate::spec::{Event, Mode};
 
     fn case(commands: Vec<Command>) -> Case {

@@ -268,6 +268,10 @@ const fn same(a: &str, b: &str) -> bool {
 pub const DELETED_NEVER_REAPPEARS: ClaimId = find("deleted task never reappears");
 /// "engine refines the specification": what a disagreement of the engine breaks.
 pub const ENGINE_REFINES_SPEC: ClaimId = find("engine refines the specification");
+/// "no deadlock".
+pub const NO_DEADLOCK: ClaimId = find("no deadlock");
+/// "instance held exactly while needed".
+pub const INSTANCE_HELD_WHILE_NEEDED: ClaimId = find("instance held exactly while needed");
 /// "refused command changes nothing".
 pub const REFUSAL_CHANGES_NOTHING: ClaimId = find("refused command changes nothing");
 /// "a snapshot restores the fleet": what the fuzzer's snapshot round trip judges.
@@ -665,6 +669,20 @@ pub fn checked_by(conformance: bool, liveness: bool) -> impl Iterator<Item = Cla
 #[inline]
 pub fn first_broken(state: &Judged<'_>) -> Option<ClaimId> {
     all().find(|id| matches!(id.claim().judge, Judge::Always(holds) if !holds(state)))
+}
+
+/// The first safety claim a state breaks, the deadlock claim aside, in [`CLAIMS`] order:
+/// what a program's step that the specification does not take is named by, when the state
+/// it lands in breaks one (a deleted task back, an end undone, a task frozen in credit, an
+/// instance held where its status needs none). Whether a state that the specification never
+/// reaches has a way out is a question about the specification's table, not about the
+/// program's step: such a step is named "engine refines the specification".
+pub fn first_broken_by_a_step(state: &Judged<'_>) -> Option<ClaimId> {
+    all().take(REACHABILITY_START).find(|id| {
+        id.claim().kind == Kind::Safety
+            && *id != NO_DEADLOCK
+            && matches!(id.claim().judge, Judge::Always(holds) if !holds(state))
+    })
 }
 
 /// One bit per claim judged on states that the state breaks (bit = index in [`CLAIMS`]);

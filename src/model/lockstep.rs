@@ -15,6 +15,10 @@ use crate::spec::{
     AccountId, Command, FleetSpec, MAX_ACCOUNTS, Mode, Refused, Slot, TaskId, TaskSpec,
 };
 
+use super::claims::{
+    ClaimId, DELETED_NEVER_REAPPEARS, ENGINE_REFINES_SPEC, INSTANCE_HELD_WHILE_NEEDED, Judged,
+    REFUSAL_CHANGES_NOTHING, first_broken_by_a_step,
+};
 use super::faults::Fault;
 use super::world::{Broken, World};
 
@@ -32,6 +36,12 @@ pub enum Lockstep<const N: usize> {
         world: World<N>,
         /// How they disagreed, for the counterexample.
         reason: String,
+        /// The claim the disagreement breaks: a safety claim that the implementation's step
+        /// breaks (judged on what it did: its tasks, the instances it says it acquired and
+        /// released), else the claim of the comparison that failed (a refusal that changed
+        /// something, an instance held where its status needs none, a deleted task listed),
+        /// else "engine refines the specification".
+        claim: ClaimId,
     },
 }
 
@@ -96,7 +106,7 @@ pub fn lockstep<P: ControlPlane, B: Before<P>, const N: usize>(
             if spec_refusal == engine_refusal.kind() && unchanged {
                 return Lockstep::BothRefused(spec_refusal);
             }
-            let (flag, reason) = if unchanged {
+            let (flag, reason, comparison) = if unchanged {
                 (
                     Broken::DIVERGED,
                     format!(
@@ -105,6 +115,7 @@ pub fn lockstep<P: ControlPlane, B: Before<P>, const N: usize>(
                         refusal_words(spec_refusal),
                         refusal_words(engine_refusal.kind())
                     ),
+                    ENGINE_REFINES_SPEC,
                 )
             } else {
                 (
@@ -113,9 +124,11 @@ pub fn lockstep<P: ControlPlane, B: Before<P>, const N: usize>(
                         "the program refused {command} ({engine_refusal}) but changed its state: {}",
                         changed_by_refusal(before, after)
                     ),
+                    REFUSAL_CHANGES_NOTHING,
                 )
             };
-            diverged(world, after, command, flag, reason)
+            let claim = claim_of_step(world, before, after, command, fault, comparison);
+            diverged(world, after, command, flag, (reason, claim))
         }
         (Ok(spec_fleet), Ok(outcome)) => {
             let (acquired, released) = instance_changes(&outcome, after);
@@ -123,54 +136,77 @@ pub fn lockstep<P: ControlPlane, B: Before<P>, const N: usize>(
             next.fleet = spec_fleet;
             next.observe(&world.fleet, command, acquired, released);
             let disagreement = if project::<P, N>(after) != Some(spec_fleet) {
-                Some(task_differences(&spec_fleet, after))
+                Some((task_differences(&spec_fleet, after), ENGINE_REFINES_SPEC))
             } else if !instances_match(after) {
-                Some(instance_differences(after))
+                Some((instance_differences(after), INSTANCE_HELD_WHILE_NEEDED))
             } else if !listings_match(after, &spec_fleet, accounts) {
-                Some(listing_differences(after, &spec_fleet, accounts))
+                Some((
+                    listing_differences(after, &spec_fleet, accounts),
+                    if lists_a_deleted_task(after, &spec_fleet, accounts) {
+                        DELETED_NEVER_REAPPEARS
+                    } else {
+                        ENGINE_REFINES_SPEC
+                    },
+                ))
             } else if !versions_advanced(before, after, &outcome) {
-                Some(version_differences(before, after, &outcome))
+                Some((
+                    version_differences(before, after, &outcome),
+                    ENGINE_REFINES_SPEC,
+                ))
             } else if !outcome_matches(&world.fleet, &spec_fleet, command, &outcome) {
-                Some(outcome_differences(
-                    &world.fleet,
-                    &spec_fleet,
-                    command,
-                    &outcome,
+                Some((
+                    outcome_differences(&world.fleet, &spec_fleet, command, &outcome),
+                    ENGINE_REFINES_SPEC,
                 ))
             } else {
                 None
             };
             match disagreement {
                 None => Lockstep::Agreed(next),
-                Some(why) => diverged(
-                    world,
-                    after,
-                    command,
-                    Broken::DIVERGED,
-                    format!("both accepted {command}, but {why}"),
-                ),
+                Some((why, comparison)) => {
+                    let claim = claim_of_step(world, before, after, command, fault, comparison);
+                    diverged(
+                        world,
+                        after,
+                        command,
+                        Broken::DIVERGED,
+                        (format!("both accepted {command}, but {why}"), claim),
+                    )
+                }
             }
         }
-        (Ok(_), Err(refusal)) => diverged(
-            world,
-            after,
-            command,
-            Broken::DIVERGED,
-            format!(
-                "the specification accepts {command}, the program refused it as {} ({refusal})",
-                refusal_words(refusal.kind())
-            ),
-        ),
-        (Err(refused), Ok(_)) => diverged(
-            world,
-            after,
-            command,
-            Broken::DIVERGED,
-            format!(
-                "the specification refuses {command} as {}, the program accepted it",
-                refusal_words(refused)
-            ),
-        ),
+        (Ok(_), Err(refusal)) => {
+            let claim = claim_of_step(world, before, after, command, fault, ENGINE_REFINES_SPEC);
+            diverged(
+                world,
+                after,
+                command,
+                Broken::DIVERGED,
+                (
+                    format!(
+                        "the specification accepts {command}, the program refused it as {} ({refusal})",
+                        refusal_words(refusal.kind())
+                    ),
+                    claim,
+                ),
+            )
+        }
+        (Err(refused), Ok(_)) => {
+            let claim = claim_of_step(world, before, after, command, fault, ENGINE_REFINES_SPEC);
+            diverged(
+                world,
+                after,
+                command,
+                Broken::DIVERGED,
+                (
+                    format!(
+                        "the specification refuses {command} as {}, the program accepted it",
+                        refusal_words(refused)
+                    ),
+                    claim,
+                ),
+            )
+        }
     }
 }
 
@@ -196,12 +232,61 @@ pub fn refused_alike<P: Exhaustive>(
     }
 }
 
+/// The claim a disagreement breaks: the first safety claim that the implementation's own
+/// step breaks, judged on the world it made (its tasks, with the instances acquired and
+/// released as its tasks show them, so that a step is never charged with an instance it
+/// did not take), else `comparison`, the claim of the comparison that failed. Judging the
+/// implementation's world with the instance changes left out would name "instance held
+/// exactly while needed" for any step into an instance-holding status that differs in
+/// something else, a version say.
+fn claim_of_step<P: ControlPlane, B: Before<P>, const N: usize>(
+    world: &World<N>,
+    before: &B,
+    after: &P,
+    command: &Command,
+    fault: Option<Fault>,
+    comparison: ClaimId,
+) -> ClaimId {
+    let Some(projected) = project::<P, N>(after) else {
+        return comparison;
+    };
+    let mut next = *world;
+    next.fleet = projected;
+    for (slot, task) in after.tasks().enumerate() {
+        let had = before
+            .tasks()
+            .find(|old| old.id == task.id)
+            .is_some_and(|old| old.holds_instance);
+        match (had, task.holds_instance) {
+            (false, true) => next.history[slot].record_acquired(),
+            (true, false) => next.history[slot].record_released(),
+            _ => {}
+        }
+    }
+    next.observe(&world.fleet, command, None, None);
+    first_broken_by_a_step(&Judged::of(&next, fault)).unwrap_or(comparison)
+}
+
+/// Whether an account's listing shows a task that the specification has deleted.
+fn lists_a_deleted_task<P: ControlPlane, const N: usize>(
+    plane: &P,
+    spec: &FleetSpec<N>,
+    accounts: usize,
+) -> bool {
+    (0..accounts as u32).map(AccountId).any(|account| {
+        plane.listed(account).any(|id| {
+            spec.get(account, id)
+                .is_some_and(|task| task.status == crate::spec::Status::Deleted)
+        })
+    })
+}
+
 fn diverged<P: ControlPlane, const N: usize>(
     world: &World<N>,
     after: &P,
     command: &Command,
     flag: Broken,
-    reason: String,
+    (reason, claim): (String, ClaimId),
 ) -> Lockstep<N> {
     let mut next = *world;
     next.broken.insert(flag);
@@ -212,6 +297,7 @@ fn diverged<P: ControlPlane, const N: usize>(
     Lockstep::Diverged {
         world: next,
         reason,
+        claim,
     }
 }
 
@@ -617,6 +703,17 @@ fn changed_by_refusal<P: ControlPlane>(before: &impl Before<P>, after: &P) -> St
             )),
             Some(_) => {}
         }
+    }
+    for gone in old
+        .iter()
+        .filter(|prev| !after.tasks().any(|task| task.id == prev.id))
+    {
+        parts.push(format!(
+            "task {} ({} version {}) is gone: the program shows no such task",
+            gone.id.0,
+            gone.status.label(),
+            gone.version
+        ));
     }
     if parts.is_empty() {
         return "the accounts in arrears changed".to_string();
