@@ -366,6 +366,18 @@ impl Config {
     fn union(&self) -> States {
         self.sets.iter().fold(0, |a, s| a | s)
     }
+
+    /// Keeps only the states of `keep` (a mode's): in every set, before and after, and
+    /// among the states a pending command's acceptance ruled out.
+    fn keep_only(&mut self, keep: States) {
+        for mask in 0..MASKS {
+            self.sets[mask] &= keep;
+            self.before[mask] &= keep;
+        }
+        for i in 0..self.count {
+            self.refusers[i] &= keep;
+        }
+    }
 }
 
 /// The stable hash of a job id that `--shard` splits on: FNV-1a, 64 bits, over the id's
@@ -818,6 +830,26 @@ impl Judge {
         let what = |s: &Self| s.describe_poll(poll.answer);
         if poll.answer.is_excursion() {
             self.jobs[j].last_time = poll.time;
+            // The code is outside the lifecycle, but the mode beside it is the task's.
+            if let Some(mode) = poll.mode {
+                let mut config = self.load(&job);
+                let before = config.union();
+                config.keep_only(self.tables.of_mode[mode as usize]);
+                if config.union() == 0 {
+                    let record = self.seen(line, poll.time, what(self));
+                    self.violate(
+                        j,
+                        &poll.job,
+                        &job,
+                        &config,
+                        before,
+                        record,
+                        claim::KEEPS_MODE,
+                    );
+                    return Ok(());
+                }
+                self.store(j, &config);
+            }
             if self.options.excursions == ExcursionPolicy::Error {
                 let config = self.load(&job);
                 let record = self.seen(line, poll.time, what(self));
@@ -850,14 +882,7 @@ impl Judge {
             return Ok(());
         }
         if let Some(mode) = poll.mode {
-            let keep = t.of_mode[mode as usize];
-            for mask in 0..MASKS {
-                config.sets[mask] &= keep;
-                config.before[mask] &= keep;
-            }
-            for i in 0..config.count {
-                config.refusers[i] &= keep;
-            }
+            config.keep_only(t.of_mode[mode as usize]);
             if config.union() == 0 {
                 let record = self.seen(line, poll.time, what(self));
                 self.violate(
@@ -1422,13 +1447,12 @@ impl Judge {
         claim: &'static str,
     ) {
         let t = self.tables;
-        let previous = (job.records > 0 && job.last_line != 0).then(|| Seen {
+        // The job's last judged record (an excursion skipped is none: it sets no line).
+        let previous = (job.last_line != 0).then(|| Seen {
             line: job.last_line,
             time: job.last_time,
             what: match job.last_what {
-                0 if job.last_answer != NO_ANSWER => {
-                    format!("status {}", answer_of(job.last_answer as usize))
-                }
+                0 => format!("status {}", answer_of(job.last_answer as usize)),
                 1 => "a command".to_string(),
                 _ => "a timeline entry".to_string(),
             },
