@@ -51,10 +51,10 @@ use super::record::{
     TimelineEntry, offered,
 };
 use super::tables::{
-    ANSWER_COUNT, States, Tables, USER_OPS, Unseen, answer_index, answer_of, op_index, tables,
+    ANSWER_COUNT, States, Tables, USER_OPS, Unseen, answer_index, answer_of, tables,
 };
 use super::time::Millis;
-use crate::spec::{Answer, Event, Mode, Observation, TaskSpec};
+use crate::spec::{Answer, Event, Observation, TaskSpec};
 
 /// How many low bits of a record's location (the `line` the judge is given and keeps) hold
 /// its line number; the bits above are its file's index (`history::validate` reads several
@@ -1510,7 +1510,8 @@ impl Judge {
         let mut names: Vec<(u32, Box<str>)> = Vec::new();
         for (id, &j) in &self.ids {
             let job = &self.jobs[j as usize];
-            if job.pending != NO_PENDING && !job.violated {
+            // A violated job has none: its pending commands are let go at the violation.
+            if job.pending != NO_PENDING {
                 names.push((j, id.clone()));
             }
         }
@@ -1527,18 +1528,6 @@ impl Judge {
         self.violations.sort_by_key(|v| v.record.line);
     }
 
-    /// The modes a job may be in, from the states consistent with it (for reports).
-    pub fn modes_of(&self, id: &str) -> Vec<Mode> {
-        let Some(&j) = self.ids.get(id) else {
-            return Vec::new();
-        };
-        let set = self.load(&self.jobs[j as usize]).union();
-        Mode::ALL
-            .into_iter()
-            .filter(|m| set & self.tables.of_mode[*m as usize] != 0)
-            .collect()
-    }
-
     /// The ids of the jobs seen, in no particular order (to suggest one for a mistyped id).
     pub fn job_ids(&self) -> impl Iterator<Item = &str> {
         self.ids.keys().map(|id| &**id)
@@ -1548,8 +1537,3 @@ impl Judge {
 #[cfg(test)]
 #[path = "judge_tests.rs"]
 mod tests;
-
-#[allow(dead_code)]
-fn _events_are_user_ops(op: Event) -> bool {
-    op_index(op).is_some()
-}

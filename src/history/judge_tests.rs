@@ -9,8 +9,9 @@ use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
 use super::*;
+use crate::history::tables::op_index;
 use crate::history::validate::{Outcome, Settings, Validator};
-use crate::spec::{ApiCode, observe, step};
+use crate::spec::{ApiCode, Mode, observe, step};
 
 /// Judges one history text with the given settings, with or without the fast path.
 fn judge_text(text: &str, settings: Settings, fast: bool) -> Outcome {
