@@ -15,12 +15,15 @@
 //! history in every version of every dependency.
 
 pub mod svg;
+#[cfg(test)]
+#[path = "tests.rs"]
+mod tests;
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::io::{self, Write};
 
-use crate::spec::{ApiCode, Event, Mode, Observation, Phase, Status, TaskSpec, observe, step};
+use crate::spec::{Event, Mode, Observation, Phase, Status, TaskSpec, observe, step};
 
 /// The most tasks a simulation may have.
 pub const MAX_TASKS: usize = 10_000_000;
@@ -962,9 +965,4 @@ fn write_command<W: Write>(
 fn exponential(rng: &mut Rng, per_day: f64) -> i64 {
     let u = rng.unit().max(1e-12);
     (-u.ln() / per_day * DAY as f64) as i64
-}
-
-#[allow(dead_code)]
-fn _codes_are_known(code: ApiCode) -> bool {
-    code.status().is_some()
 }
