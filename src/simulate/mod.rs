@@ -531,9 +531,22 @@ pub fn run<W: Write>(config: &Config, out: &mut W) -> io::Result<Summary> {
         day: i64::MIN,
         date: [0; 11],
     };
+    // The source is the command that writes this history again: the polling options too,
+    // where they are not the defaults.
+    let default = Config::default();
+    let mut polling = String::new();
+    if config.poll_every_s != default.poll_every_s {
+        polling += &format!(" --poll-every {}", config.poll_every_s);
+    }
+    if config.jitter_s != default.jitter_s {
+        polling += &format!(" --jitter {}", config.jitter_s);
+    }
+    if config.lost_polls != default.lost_polls {
+        polling += &format!(" --lost-polls {}", config.lost_polls);
+    }
     let header = format!(
         "{{\"kind\":\"header\",\"format\":\"{}\",\"commands\":\"complete\",\"billing\":\"recorded\",\
-         \"apply_within\":\"30m\",\"source\":\"drs-lifecycle simulate --tasks {} --accounts {} --days {} --seed {}{}\"}}\n",
+         \"apply_within\":\"30m\",\"source\":\"drs-lifecycle simulate --tasks {} --accounts {} --days {} --seed {}{polling}{}\"}}\n",
         crate::history::FORMAT,
         config.tasks,
         config.accounts,

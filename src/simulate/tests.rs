@@ -139,10 +139,7 @@ fn each_service_fault_shows_first_where_pinned_and_breaks_its_claim() {
         // The header differs by the fault's name only.
         assert_eq!(
             lines[0],
-            clean_lines[0].replace(
-                " --seed 1\"",
-                &format!(" --seed 1 --service-fault {}\"", fault.name())
-            ),
+            clean_lines[0].replace("\"}", &format!(" --service-fault {}\"}}", fault.name())),
             "{}",
             fault.name()
         );
@@ -233,6 +230,67 @@ fn each_service_fault_shows_first_where_pinned_and_breaks_its_claim() {
         }
     }
     expect_test::expect_file!["../../tests/simulated/faults.txt"].assert_eq(&report);
+}
+
+#[test]
+fn the_header_names_the_command_that_writes_the_history_again() {
+    let source = |config: &Config| -> String {
+        let mut out = Vec::new();
+        run(config, &mut out).expect("writes to memory");
+        let text = String::from_utf8(out).expect("UTF-8");
+        let header: serde_json::Value =
+            serde_json::from_str(text.lines().next().expect("a header")).expect("JSON");
+        assert_eq!(header["format"], crate::history::FORMAT);
+        assert_eq!(header["commands"], "complete");
+        assert_eq!(header["billing"], "recorded");
+        assert_eq!(header["apply_within"], "30m");
+        header["source"].as_str().expect("a source").to_string()
+    };
+    let tiny = Config {
+        tasks: 1,
+        accounts: 1,
+        days: 1,
+        ..Config::default()
+    };
+    assert_eq!(
+        source(&tiny),
+        "drs-lifecycle simulate --tasks 1 --accounts 1 --days 1 --seed 1"
+    );
+    assert_eq!(
+        source(&Config {
+            jitter_s: 0,
+            ..tiny.clone()
+        }),
+        "drs-lifecycle simulate --tasks 1 --accounts 1 --days 1 --seed 1 --jitter 0"
+    );
+    assert_eq!(
+        source(&Config {
+            poll_every_s: 61,
+            ..tiny.clone()
+        }),
+        "drs-lifecycle simulate --tasks 1 --accounts 1 --days 1 --seed 1 --poll-every 61"
+    );
+    assert_eq!(
+        source(&Config {
+            lost_polls: 0.25,
+            ..tiny.clone()
+        }),
+        "drs-lifecycle simulate --tasks 1 --accounts 1 --days 1 --seed 1 --lost-polls 0.25"
+    );
+    assert_eq!(
+        source(&Config {
+            tasks: 3,
+            accounts: 2,
+            days: 2,
+            seed: 9,
+            poll_every_s: 300,
+            jitter_s: 20,
+            lost_polls: 0.0,
+            fault: Some(ServiceFault::ReleaseHangs),
+        }),
+        "drs-lifecycle simulate --tasks 3 --accounts 2 --days 2 --seed 9 --poll-every 300 \
+         --jitter 20 --lost-polls 0 --service-fault release-hangs"
+    );
 }
 
 #[test]
@@ -360,9 +418,9 @@ fn clean_fleets_are_consistent_and_their_summaries_count_what_the_judge_counts()
         writeln!(prints, "{}", fingerprint(&text, &summary)).unwrap();
     }
     expect_test::expect![[r#"
-        10137 lines, fnv d47bfca498cbdeee; summary: 10137 records, 10105 polls, 31 commands, 0 billing, 289 samples, fault at none
-        20503 lines, fnv d395597c9c7838e9; summary: 20503 records, 20482 polls, 20 commands, 0 billing, 289 samples, fault at none
-        7523 lines, fnv c97a3618300d5bf7; summary: 7523 records, 7481 polls, 37 commands, 4 billing, 433 samples, fault at none
+        10137 lines, fnv 7ab0ff72b79431bc; summary: 10137 records, 10105 polls, 31 commands, 0 billing, 289 samples, fault at none
+        20503 lines, fnv 6db1508024cf9236; summary: 20503 records, 20482 polls, 20 commands, 0 billing, 289 samples, fault at none
+        7523 lines, fnv 5dfe0784c147744b; summary: 7523 records, 7481 polls, 37 commands, 4 billing, 433 samples, fault at none
     "#]]
     .assert_eq(&prints);
 }
