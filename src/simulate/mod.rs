@@ -375,6 +375,19 @@ const REFUSED_COMMAND_SHARE: f64 = 0.03;
 const INDEFINITE_SHARE: f64 = 0.01;
 const PREPAID_SHARE: f64 = 0.3;
 
+/// The rates of the rare events a run draws: the constants above, as a value, so that a test
+/// can make a rare path common (arrears during a prepaid task's late end, say).
+#[derive(Clone, Copy, Debug)]
+struct Rates {
+    arrears_per_account_per_day: f64,
+    prepaid_share: f64,
+}
+
+const RATES: Rates = Rates {
+    arrears_per_account_per_day: ARREARS_PER_ACCOUNT_PER_DAY,
+    prepaid_share: PREPAID_SHARE,
+};
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum What {
     Create,
@@ -396,6 +409,8 @@ struct SimTask {
     polled: bool,
     after_delete: u8,
     prepaid: bool,
+    /// An accepted end waits to be applied ([`What::ApplyLate`]).
+    ending_late: bool,
     events: u64,
     exists: bool,
 }
@@ -479,6 +494,11 @@ fn push_job(buf: &mut Vec<u8>, i: usize) {
 
 /// Runs the simulation, writing the history to `out`.
 pub fn run<W: Write>(config: &Config, out: &mut W) -> io::Result<Summary> {
+    run_at(config, RATES, out)
+}
+
+/// [`run`] at the given rates.
+fn run_at<W: Write>(config: &Config, rates: Rates, out: &mut W) -> io::Result<Summary> {
     assert!(
         config.problem().is_none(),
         "run() takes a valid configuration"
@@ -501,7 +521,8 @@ pub fn run<W: Write>(config: &Config, out: &mut W) -> io::Result<Summary> {
             epoch: 0,
             polled: false,
             after_delete: 0,
-            prepaid: rng.chance(PREPAID_SHARE),
+            prepaid: rng.chance(rates.prepaid_share),
+            ending_late: false,
             events: 0,
             exists: false,
         });
@@ -514,7 +535,7 @@ pub fn run<W: Write>(config: &Config, out: &mut W) -> io::Result<Summary> {
         account_tasks[task.account as usize].push(i as u32);
     }
     for a in 0..config.accounts {
-        let first = exponential(&mut rng, ARREARS_PER_ACCOUNT_PER_DAY);
+        let first = exponential(&mut rng, rates.arrears_per_account_per_day);
         push(&mut queue, EPOCH_MS + first, a, What::Arrears);
     }
     let sample_every = (i64::from(config.days) * DAY / 500).max(10 * MINUTE);
@@ -786,6 +807,7 @@ pub fn run<W: Write>(config: &Config, out: &mut W) -> io::Result<Summary> {
                             // A prepaid task's end shows late: nothing else happens to it
                             // until the service applies it, 1 to 5 minutes on.
                             tasks[i].epoch += 1;
+                            tasks[i].ending_late = true;
                             let epoch = tasks[i].epoch;
                             push(
                                 &mut queue,
@@ -818,6 +840,7 @@ pub fn run<W: Write>(config: &Config, out: &mut W) -> io::Result<Summary> {
                 if epoch != tasks[i].epoch {
                     continue;
                 }
+                tasks[i].ending_late = false;
                 let state = tasks[i].state;
                 match step(&state, Event::End) {
                     Some(next) => set_state!(i, time, next),
@@ -881,6 +904,16 @@ pub fn run<W: Write>(config: &Config, out: &mut W) -> io::Result<Summary> {
                 for &t in &account_tasks[a] {
                     let t = t as usize;
                     let state = tasks[t].state;
+                    if tasks[t].ending_late {
+                        // The service accepted its end before the arrears: the end is
+                        // applied now, and an ending task does not freeze. (Frozen, the
+                        // accepted end could never be applied.)
+                        tasks[t].ending_late = false;
+                        if let Some(next) = step(&state, Event::End) {
+                            set_state!(t, time, next);
+                        }
+                        continue;
+                    }
                     if !tasks[t].exists || !state.status.is_freezable() {
                         continue;
                     }
@@ -939,7 +972,7 @@ pub fn run<W: Write>(config: &Config, out: &mut W) -> io::Result<Summary> {
                         set_state!(t, time, next);
                     }
                 }
-                let next = exponential(&mut rng, ARREARS_PER_ACCOUNT_PER_DAY);
+                let next = exponential(&mut rng, rates.arrears_per_account_per_day);
                 push(&mut queue, time + next, a, What::Arrears);
             }
         }

@@ -425,6 +425,66 @@ fn clean_fleets_are_consistent_and_their_summaries_count_what_the_judge_counts()
     .assert_eq(&prints);
 }
 
+#[test]
+fn a_prepaid_end_accepted_before_arrears_is_applied_not_frozen_away() {
+    // Arrears every few hours and every task prepaid: an account's arrears often come
+    // between an accepted end and its late effect. The end must still take effect (once
+    // frozen, it never could), so the history stays consistent.
+    let config = Config {
+        tasks: 200,
+        accounts: 200,
+        days: 14,
+        seed: 1,
+        poll_every_s: 1800,
+        jitter_s: 30,
+        lost_polls: 0.0,
+        fault: None,
+    };
+    let rates = Rates {
+        arrears_per_account_per_day: 4.0,
+        prepaid_share: 1.0,
+    };
+    let mut out = Vec::new();
+    let summary = run_at(&config, rates, &mut out).expect("writes to memory");
+    let text = String::from_utf8(out).expect("UTF-8");
+    let outcome = judged(&text, Settings::default());
+    assert!(
+        outcome.judge.violations.is_empty(),
+        "{:?}",
+        outcome.judge.violations
+    );
+    assert!(outcome.judge.never_applied.is_empty());
+    assert_eq!(summary.billing, outcome.judge.counts.billing);
+    // The case happened: an end accepted, then its account's arrears before 5 minutes.
+    let mut account = std::collections::BTreeMap::new();
+    let mut ends: Vec<(String, i64)> = Vec::new();
+    let mut between = 0;
+    for line in text.lines().skip(1) {
+        let v: serde_json::Value = serde_json::from_str(line).expect("JSON");
+        let t = crate::history::parse_time(v["t"].as_str().expect("a time")).expect("a time");
+        match v["kind"].as_str() {
+            Some("status") if v.get("account").is_some() => {
+                account.insert(v["job"].to_string(), v["account"].to_string());
+            }
+            Some("command") if v["op"] == "end" && v["answer"] == "accepted" => {
+                ends.push((account[&v["job"].to_string()].clone(), t));
+            }
+            Some("billing") if v["event"] == "arrears" => {
+                let a = v["account"].to_string();
+                between += ends
+                    .iter()
+                    .filter(|(e, at)| *e == a && (0..=5 * MINUTE).contains(&(t - at)))
+                    .count();
+            }
+            _ => {}
+        }
+    }
+    assert!(
+        between >= 1,
+        "{between} ends with arrears before their effect"
+    );
+}
+
 /// The small fleet whose whole history is pinned.
 const PINNED: Config = Config {
     tasks: 6,
@@ -1061,7 +1121,7 @@ fn arrears_come_at_the_documented_rate() {
     let mut rng = Rng::new(3);
     let n = 20_000;
     let waits: Vec<i64> = (0..n)
-        .map(|_| exponential(&mut rng, ARREARS_PER_ACCOUNT_PER_DAY))
+        .map(|_| exponential(&mut rng, RATES.arrears_per_account_per_day))
         .collect();
     assert!(waits.iter().all(|&w| w >= 0));
     let mean = waits.iter().sum::<i64>() as f64 / n as f64 / DAY as f64;
