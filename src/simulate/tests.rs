@@ -549,6 +549,29 @@ fn samples_are_evenly_spaced_and_count_every_created_task() {
     assert_eq!(last.iter().sum::<u32>() as usize, PINNED.tasks);
 }
 
+#[test]
+fn a_long_run_is_sampled_five_hundred_times() {
+    // Past three days the interval is a five-hundredth of the run, not ten minutes.
+    let config = Config {
+        tasks: 2,
+        accounts: 1,
+        days: 30,
+        seed: 3,
+        poll_every_s: 3600,
+        jitter_s: 0,
+        lost_polls: 0.0,
+        fault: None,
+    };
+    let (_, summary) = simulated(&config);
+    let every = 30 * DAY / 500;
+    assert_eq!(every, 5_184_000);
+    assert_eq!(summary.samples.len(), 501);
+    for (k, (t, _)) in summary.samples[..500].iter().enumerate() {
+        assert_eq!(*t, EPOCH_MS + k as i64 * every);
+    }
+    assert_eq!(summary.samples[500].0, EPOCH_MS + 30 * DAY);
+}
+
 /// The status records of a history, by job: (time in seconds, the line).
 fn polls_by_job(text: &str) -> std::collections::BTreeMap<String, Vec<(i64, serde_json::Value)>> {
     let mut jobs: std::collections::BTreeMap<String, Vec<(i64, serde_json::Value)>> =
