@@ -375,17 +375,20 @@ const REFUSED_COMMAND_SHARE: f64 = 0.03;
 const INDEFINITE_SHARE: f64 = 0.01;
 const PREPAID_SHARE: f64 = 0.3;
 
-/// The rates of the rare events a run draws: the constants above, as a value, so that a test
-/// can make a rare path common (arrears during a prepaid task's late end, say).
+/// The rates of the rare events a run draws and its runaway limit: the constants above, as a
+/// value, so that a test can make a rare path common (arrears during a prepaid task's late
+/// end, say) or a limit small enough to reach.
 #[derive(Clone, Copy, Debug)]
-struct Rates {
+struct Tuning {
     arrears_per_account_per_day: f64,
     prepaid_share: f64,
+    max_events_per_task: u64,
 }
 
-const RATES: Rates = Rates {
+const TUNING: Tuning = Tuning {
     arrears_per_account_per_day: ARREARS_PER_ACCOUNT_PER_DAY,
     prepaid_share: PREPAID_SHARE,
+    max_events_per_task: MAX_EVENTS_PER_TASK,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -494,11 +497,11 @@ fn push_job(buf: &mut Vec<u8>, i: usize) {
 
 /// Runs the simulation, writing the history to `out`.
 pub fn run<W: Write>(config: &Config, out: &mut W) -> io::Result<Summary> {
-    run_at(config, RATES, out)
+    run_at(config, TUNING, out)
 }
 
-/// [`run`] at the given rates.
-fn run_at<W: Write>(config: &Config, rates: Rates, out: &mut W) -> io::Result<Summary> {
+/// [`run`] with the given tuning.
+fn run_at<W: Write>(config: &Config, tuning: Tuning, out: &mut W) -> io::Result<Summary> {
     assert!(
         config.problem().is_none(),
         "run() takes a valid configuration"
@@ -521,7 +524,7 @@ fn run_at<W: Write>(config: &Config, rates: Rates, out: &mut W) -> io::Result<Su
             epoch: 0,
             polled: false,
             after_delete: 0,
-            prepaid: rng.chance(rates.prepaid_share),
+            prepaid: rng.chance(tuning.prepaid_share),
             ending_late: false,
             events: 0,
             exists: false,
@@ -535,7 +538,7 @@ fn run_at<W: Write>(config: &Config, rates: Rates, out: &mut W) -> io::Result<Su
         account_tasks[task.account as usize].push(i as u32);
     }
     for a in 0..config.accounts {
-        let first = exponential(&mut rng, rates.arrears_per_account_per_day);
+        let first = exponential(&mut rng, tuning.arrears_per_account_per_day);
         push(&mut queue, EPOCH_MS + first, a, What::Arrears);
     }
     let sample_every = (i64::from(config.days) * DAY / 500).max(10 * MINUTE);
@@ -710,7 +713,10 @@ fn run_at<W: Write>(config: &Config, rates: Rates, out: &mut W) -> io::Result<Su
                     continue;
                 }
                 tasks[i].events += 1;
-                assert!(tasks[i].events <= MAX_EVENTS_PER_TASK, "task {i} runs away");
+                assert!(
+                    tasks[i].events <= tuning.max_events_per_task,
+                    "task {i} runs away"
+                );
                 let state = tasks[i].state;
                 match actor {
                     Actor::Service(event) => {
@@ -972,7 +978,7 @@ fn run_at<W: Write>(config: &Config, rates: Rates, out: &mut W) -> io::Result<Su
                         set_state!(t, time, next);
                     }
                 }
-                let next = exponential(&mut rng, rates.arrears_per_account_per_day);
+                let next = exponential(&mut rng, tuning.arrears_per_account_per_day);
                 push(&mut queue, time + next, a, What::Arrears);
             }
         }

@@ -440,12 +440,13 @@ fn a_prepaid_end_accepted_before_arrears_is_applied_not_frozen_away() {
         lost_polls: 0.0,
         fault: None,
     };
-    let rates = Rates {
+    let tuning = Tuning {
         arrears_per_account_per_day: 4.0,
         prepaid_share: 1.0,
+        ..TUNING
     };
     let mut out = Vec::new();
-    let summary = run_at(&config, rates, &mut out).expect("writes to memory");
+    let summary = run_at(&config, tuning, &mut out).expect("writes to memory");
     let text = String::from_utf8(out).expect("UTF-8");
     let outcome = judged(&text, Settings::default());
     assert!(
@@ -483,6 +484,43 @@ fn a_prepaid_end_accepted_before_arrears_is_applied_not_frozen_away() {
         between >= 1,
         "{between} ends with arrears before their effect"
     );
+}
+
+#[test]
+#[should_panic(expected = "task 0 runs away")]
+fn a_task_past_its_event_limit_stops_the_run() {
+    // A task's life takes more than five steps: with the limit at five, the run stops.
+    let config = Config {
+        tasks: 1,
+        accounts: 1,
+        days: 3,
+        ..Config::default()
+    };
+    let tuning = Tuning {
+        max_events_per_task: 5,
+        ..TUNING
+    };
+    let _ = run_at(&config, tuning, &mut Vec::new());
+}
+
+#[test]
+fn a_task_within_its_event_limit_runs_to_the_end() {
+    let config = Config {
+        tasks: 1,
+        accounts: 1,
+        days: 3,
+        ..Config::default()
+    };
+    let mut out = Vec::new();
+    let summary = run_at(&config, TUNING, &mut out).expect("writes to memory");
+    assert_eq!(
+        summary.commands as usize,
+        out.split(|&b| b == b'\n')
+            .filter(|l| l.starts_with(b"{\"kind\":\"command\""))
+            .count()
+    );
+    assert!(summary.commands >= 3, "{summary:?}");
+    assert_eq!(TUNING.max_events_per_task, 1_000_000);
 }
 
 /// The small fleet whose whole history is pinned.
@@ -1144,7 +1182,7 @@ fn arrears_come_at_the_documented_rate() {
     let mut rng = Rng::new(3);
     let n = 20_000;
     let waits: Vec<i64> = (0..n)
-        .map(|_| exponential(&mut rng, RATES.arrears_per_account_per_day))
+        .map(|_| exponential(&mut rng, TUNING.arrears_per_account_per_day))
         .collect();
     assert!(waits.iter().all(|&w| w >= 0));
     let mean = waits.iter().sum::<i64>() as f64 / n as f64 / DAY as f64;
