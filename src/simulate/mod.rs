@@ -418,6 +418,15 @@ struct SimTask {
     exists: bool,
 }
 
+impl SimTask {
+    /// Makes every event queued for this task stale (they carry an older epoch), and returns
+    /// the epoch of the events queued next. The one place a task's epoch moves.
+    fn new_epoch(&mut self) -> u32 {
+        self.epoch += 1;
+        self.epoch
+    }
+}
+
 /// What a simulation did.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Summary {
@@ -594,7 +603,7 @@ fn run_at<W: Write>(config: &Config, tuning: Tuning, out: &mut W) -> io::Result<
             counts[tasks[i].state.status.index()] -= 1;
             counts[next.status.index()] += 1;
             tasks[i].state = next;
-            tasks[i].epoch += 1;
+            tasks[i].new_epoch();
             if let Some((after, actor)) = plan(&next, &mut rng) {
                 push(
                     &mut queue,
@@ -623,7 +632,7 @@ fn run_at<W: Write>(config: &Config, tuning: Tuning, out: &mut W) -> io::Result<
                 tasks[i].exists = true;
                 counts[Status::Creating.index()] += 1;
                 let state = tasks[i].state;
-                tasks[i].epoch += 1;
+                tasks[i].new_epoch();
                 if !fault_done && config.fault == Some(ServiceFault::AcceptsForceEndInCreating) {
                     fault_done = true;
                     summary.fault_at = Some((job_id(i), time + 6 * SECOND));
@@ -757,7 +766,7 @@ fn run_at<W: Write>(config: &Config, tuning: Tuning, out: &mut W) -> io::Result<
                             write_command(&mut w, i, time, op, "refused")?;
                             summary.records += 1;
                             summary.commands += 1;
-                            tasks[i].epoch += 1;
+                            tasks[i].new_epoch();
                             if let Some((after, actor)) = plan(&state, &mut rng) {
                                 push(
                                     &mut queue,
@@ -780,7 +789,7 @@ fn run_at<W: Write>(config: &Config, tuning: Tuning, out: &mut W) -> io::Result<
                         summary.commands += 1;
                         if indefinite && rng.chance(0.5) {
                             // Timed out and did not happen: the user tries the plan again.
-                            tasks[i].epoch += 1;
+                            tasks[i].new_epoch();
                             if let Some((after, actor)) = plan(&state, &mut rng) {
                                 push(
                                     &mut queue,
@@ -798,7 +807,7 @@ fn run_at<W: Write>(config: &Config, tuning: Tuning, out: &mut W) -> io::Result<
                         {
                             fault_done = true;
                             summary.fault_at = Some((job_id(i), time));
-                            tasks[i].epoch += 1;
+                            tasks[i].new_epoch();
                             if let Some((after, actor)) = plan(&state, &mut rng) {
                                 push(
                                     &mut queue,
@@ -812,9 +821,8 @@ fn run_at<W: Write>(config: &Config, tuning: Tuning, out: &mut W) -> io::Result<
                         if op == Event::End && tasks[i].prepaid {
                             // A prepaid task's end shows late: nothing else happens to it
                             // until the service applies it, 1 to 5 minutes on.
-                            tasks[i].epoch += 1;
+                            let epoch = tasks[i].new_epoch();
                             tasks[i].ending_late = true;
-                            let epoch = tasks[i].epoch;
                             push(
                                 &mut queue,
                                 time + rng.between(MINUTE, 5 * MINUTE),
@@ -851,7 +859,7 @@ fn run_at<W: Write>(config: &Config, tuning: Tuning, out: &mut W) -> io::Result<
                 match step(&state, Event::End) {
                     Some(next) => set_state!(i, time, next),
                     None => {
-                        tasks[i].epoch += 1;
+                        tasks[i].new_epoch();
                         if let Some((after, actor)) = plan(&state, &mut rng) {
                             push(
                                 &mut queue,
@@ -940,8 +948,7 @@ fn run_at<W: Write>(config: &Config, tuning: Tuning, out: &mut W) -> io::Result<
                         } else {
                             Event::IncrementalError
                         };
-                        tasks[t].epoch += 1;
-                        let epoch = tasks[t].epoch;
+                        let epoch = tasks[t].new_epoch();
                         push(
                             &mut queue,
                             soon,

@@ -456,6 +456,13 @@ fn a_prepaid_end_accepted_before_arrears_is_applied_not_frozen_away() {
     );
     assert!(outcome.judge.never_applied.is_empty());
     assert_eq!(summary.billing, outcome.judge.counts.billing);
+    assert_eq!(summary.commands, outcome.judge.counts.commands);
+    // Freezes and recharges every few hours leave many stale steps queued: the history is
+    // pinned so that a stale step applied, or a wrong command recorded, shows.
+    expect_test::expect![[r#"
+        76087 lines, fnv f18f0777929fc546; summary: 76087 records, 64843 polls, 475 commands, 10768 billing, 501 samples, fault at none
+    "#]]
+    .assert_eq(&format!("{}\n", fingerprint(&text, &summary)));
     // The case happened: an end accepted, then its account's arrears before 5 minutes.
     let mut account = std::collections::BTreeMap::new();
     let mut ends: Vec<(String, i64)> = Vec::new();
