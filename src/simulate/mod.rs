@@ -902,6 +902,8 @@ fn run_at<W: Write>(config: &Config, tuning: Tuning, out: &mut W) -> io::Result<
                     },
                     _ => state,
                 };
+                // Broken, but a state of the specification: a phase only where one is kept.
+                assert!(broken.is_well_formed(), "{broken:?}");
                 set_state!(i, time, broken);
             }
             What::Arrears => {
