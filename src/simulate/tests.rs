@@ -959,7 +959,7 @@ fn row(
         );
     }
     let mut want: Vec<(Option<Actor>, f64)> = shares.to_vec();
-    want.sort_by(|a, b| a.0.cmp(&b.0));
+    want.sort_by_key(|a| a.0);
     assert_eq!(
         got.iter().map(|g| g.0).collect::<Vec<_>>(),
         want.iter().map(|w| w.0).collect::<Vec<_>>(),
