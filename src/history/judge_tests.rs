@@ -771,7 +771,7 @@ fn time_applies_each_pending_command_once_in_either_order() {
         let close = |set: States| t.close(set, unseen, !complete);
         for s in 0..t.states.len() {
             let c0 = close(1 << s);
-            for a in 0..USER_OPS.len() {
+            for (a, op) in USER_OPS.iter().enumerate() {
                 let (ops_a, ops_b) = (1u16 << a, 1u16 << ((a + 3) % USER_OPS.len()));
                 // One pending command: the sets without it and with it, applied once.
                 let mut config = Config::default();
@@ -781,11 +781,7 @@ fn time_applies_each_pending_command_once_in_either_order() {
                 assert!(judge.advance_with(&job, &mut config, 0, None));
                 let with_a = close(t.apply_any(c0, ops_a));
                 assert_eq!(config.sets[0], c0);
-                assert_eq!(
-                    config.sets[1], with_a,
-                    "{:?} {:?}",
-                    t.states[s], USER_OPS[a]
-                );
+                assert_eq!(config.sets[1], with_a, "{:?} {op:?}", t.states[s]);
                 assert_eq!(config.sets[2] | config.sets[3], 0);
                 // Two: each alone, and both in either order.
                 let mut config = Config::default();
@@ -845,15 +841,16 @@ fn the_apply_bound_rules_out_what_has_not_applied_only_once_it_has_passed() {
 #[test]
 fn a_retired_command_leaves_the_next_one_in_its_place() {
     let (judge, _) = one_job(Options::default());
-    let mut config = Config::default();
     // Command 0 applied in every consistent state (sets 0 and 2 empty), command 1 not yet.
-    config.count = 2;
-    config.sets = [0, 0b01, 0, 0b10];
-    config.before = [0, 0b100, 0, 0b1000];
-    config.ops = [1, 2];
-    config.lines = [10, 20];
-    config.sent = [100, 200];
-    config.refusers = [0b1_0000, 0b10_0000];
+    let mut config = Config {
+        count: 2,
+        sets: [0, 0b01, 0, 0b10],
+        before: [0, 0b100, 0, 0b1000],
+        ops: [1, 2],
+        lines: [10, 20],
+        sent: [100, 200],
+        refusers: [0b1_0000, 0b10_0000],
+    };
     judge.retire(&mut config);
     assert_eq!(config.count, 1);
     assert_eq!(config.sets, [0b01, 0b10, 0, 0]);
@@ -865,19 +862,23 @@ fn a_retired_command_leaves_the_next_one_in_its_place() {
     assert_eq!(config.refusers[0], 0b10_0000);
     // Command 1 retired instead: command 0 stays where it is, and the sets are indexed by
     // whether it applied.
-    let mut config = Config::default();
-    config.count = 2;
-    config.sets = [0, 0, 0b01, 0b10];
-    config.ops = [1, 2];
-    config.lines = [10, 20];
+    let mut config = Config {
+        count: 2,
+        sets: [0, 0, 0b01, 0b10],
+        ops: [1, 2],
+        lines: [10, 20],
+        ..Config::default()
+    };
     judge.retire(&mut config);
     assert_eq!(config.count, 1);
     assert_eq!(config.sets, [0b01, 0b10, 0, 0]);
     assert_eq!((config.ops[0], config.lines[0]), (1, 10));
     // Neither applied everywhere: both stay.
-    let mut config = Config::default();
-    config.count = 2;
-    config.sets = [0b1, 0, 0, 0b10];
+    let mut config = Config {
+        count: 2,
+        sets: [0b1, 0, 0, 0b10],
+        ..Config::default()
+    };
     judge.retire(&mut config);
     assert_eq!(config.count, 2);
 }
