@@ -424,7 +424,8 @@ fn every_itf_trace_replays_through_the_step_function() {
             if out.status.code() == Some(2) {
                 // Only a job with no explained record has no trace.
                 assert!(
-                    stderr(&out).contains("none that the specification explains"),
+                    stderr(&out).contains("none that the specification explains")
+                        || stderr(&out).contains("its first record is already a violation"),
                     "{file} {job}: {}",
                     stderr(&out)
                 );
