@@ -988,3 +988,49 @@ fn operations_outside_the_lifecycle_are_counted_by_name_up_to_a_cap() {
     assert_eq!(counts.outside_by_name["(other names)"], 3);
     assert!(!counts.outside_by_name.contains_key("op064"));
 }
+
+#[test]
+fn a_state_only_an_indefinite_command_reaches_is_kept_past_a_poll_on_the_fast_path() {
+    // Nothing is pending once the restart is indefinite, so the poll may take the fast
+    // path; but the restart may still be applied, and one of the states that show
+    // STARTJOBING is reached only through it. The fast path must not drop it.
+    let text = concat!(
+        r#"{"apply_within":"30m","commands":"complete","format":"drs-lifecycle history 2","kind":"header"}"#,
+        "\n",
+        r#"{"answer":"indefinite","job":"t3","kind":"command","op":"restart","t":1740791606000}"#,
+        "\n",
+        r#"{"job":"t3","kind":"timeline","name":"StartNow","result":"success","t":1740791860500}"#,
+        "\n",
+        r#"{"job":"t3","kind":"status","status":"STARTJOBING","t":1740792535000}"#,
+        "\n",
+        r#"{"error_code":"DRS.10000010","job":"t3","kind":"status","t":1740792535000}"#,
+        "\n",
+    );
+    let fast = judge_text(text, Settings::default(), true);
+    let general = judge_text(text, Settings::default(), false);
+    assert_eq!(verdicts(&fast), verdicts(&general));
+    assert!(
+        verdicts(&fast)
+            .contains("possible: STARTJOBING#9, STARTJOBING#14, STARTJOBING#19, STARTJOBING#75\n"),
+        "{}",
+        verdicts(&fast)
+    );
+}
+
+#[test]
+fn a_timeline_entry_of_another_operation_does_not_apply_a_pending_command() {
+    // The end is accepted and never applied: a schedule-start entry is not its success.
+    let text = concat!(
+        r#"{"billing":"recorded","commands":"complete","format":"drs-lifecycle history 2","kind":"header"}"#,
+        "\n",
+        r#"{"answer":"accepted","call":"stop_job_action","job":"t0","kind":"command","t":1740795214000}"#,
+        "\n",
+        r#"{"job":"t0","kind":"timeline","name":"ScheduleStart","result":"success","t":1740801062500}"#,
+        "\n",
+    );
+    expect_test::expect![[r#"
+        jobs 1 violated 0 | records 2 polls 0 commands 1 timeline 1 billing 0 after-violation 0 divergences 0 never-applied 1 (evicted 0) outside 0 transient-errors 0
+        answers: 
+        never applied t0 line 2 end at 1740795214000
+    "#]].assert_eq(&verdicts(&judge_text(text, Settings::default(), false)));
+}
