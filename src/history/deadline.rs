@@ -153,6 +153,12 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_deadlines_read_in_the_tools_words() {
+        expect_test::expect!["creating 1 h 0 min, starting 30 min 0 s, full migration complete 30 min 0 s, fault recovery 2 h 0 min, release 1 h 0 min"]
+            .assert_eq(&Deadlines::default().to_string());
+    }
+
+    #[test]
     fn a_file_overrides_the_defaults_it_names() {
         let d = Deadlines::parse("starting = \"5m\"\nrelease = \"2h\"\n").expect("valid");
         assert_eq!(d.starting, 5 * MINUTE);

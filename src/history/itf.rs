@@ -53,7 +53,7 @@ const MAX_NODES: usize = 20_000_000;
 /// A search node: the next record to explain, the state, and the accepted (or indefinite)
 /// commands not yet applied, by record index (`u32::MAX`: empty slot), sorted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-struct Node {
+pub(super) struct Node {
     next: u32,
     state: u8,
     carried: [u32; MAX_CARRIED],
@@ -61,7 +61,7 @@ struct Node {
 
 /// How a node was reached.
 #[derive(Clone, Copy, Debug)]
-enum Edge {
+pub(super) enum Edge {
     /// A start: the run begins in this state.
     Start,
     /// An unseen step.
@@ -225,7 +225,11 @@ fn successors(
 /// The fewest-step run that explains `records`: the nodes from a start to the end, with the
 /// edge into each. Runs that apply every accepted command are preferred; `None` when no run
 /// explains the records within the search's bound.
-fn search(records: &[Kept], commands_complete: bool) -> Option<Vec<(Node, Edge)>> {
+pub(super) fn search(
+    records: &[Kept],
+    commands_complete: bool,
+    max_nodes: usize,
+) -> Option<Vec<(Node, Edge)>> {
     let t = tables();
     let users = !commands_complete;
     let n = records.len() as u32;
@@ -259,7 +263,7 @@ fn search(records: &[Kept], commands_complete: bool) -> Option<Vec<(Node, Edge)>
             }
             fallback.get_or_insert(node);
         }
-        if parent.len() > MAX_NODES {
+        if parent.len() > max_nodes {
             break;
         }
         let cost = parent[&node].2;
@@ -298,7 +302,7 @@ pub fn trace(job: &str, records: &[Kept], commands_complete: bool) -> Option<Val
         return None;
     }
     let t = tables();
-    let path = search(records, commands_complete)?;
+    let path = search(records, commands_complete, MAX_NODES)?;
     let mut states = Vec::new();
     let mut start: Option<&TaskSpec> = None;
     for (node, edge) in &path {

@@ -1034,3 +1034,24 @@ fn a_timeline_entry_of_another_operation_does_not_apply_a_pending_command() {
         never applied t0 line 2 end at 1740795214000
     "#]].assert_eq(&verdicts(&judge_text(text, Settings::default(), false)));
 }
+
+#[test]
+fn an_itf_search_stops_at_its_bound_on_nodes() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/traces/refused-and-carried.jsonl");
+    let text = std::fs::read_to_string(path).unwrap();
+    let outcome = judge_text(
+        &text,
+        Settings {
+            trace_job: Some("q1".to_string()),
+            ..Settings::default()
+        },
+        true,
+    );
+    let search = |bound| crate::history::itf::search(&outcome.judge.trace, true, bound);
+    // Job q1's run is found once the search may hold 716 nodes, not before: the bound is
+    // on the nodes held, and a search that passes it gives no run rather than a guess.
+    let full = format!("{:?}", search(usize::MAX));
+    assert_eq!(format!("{:?}", search(716)), full);
+    assert!(search(715).is_none());
+    assert!(search(0).is_none());
+}

@@ -1547,3 +1547,280 @@ mod tests {
         assert_eq!(parse_op("InstanceReady"), None);
     }
 }
+
+#[cfg(test)]
+mod words {
+    //! Every way a record's operation, answer and offered actions are read, pinned word
+    //! for word: each branch of the calls (brief D.3.1), each request field that changes an
+    //! operation, and the errors that name what is wrong.
+    use std::fmt::Write as _;
+
+    use super::*;
+
+    fn read(line: &str) -> String {
+        match parse_line(line, 3) {
+            Ok(Record::Command(c)) => format!(
+                "command of {:?}: {}{} ({:?})",
+                c.job,
+                c.op.describe(),
+                if c.bare_stop { ", a bare stop" } else { "" },
+                c.reply
+            ),
+            Ok(Record::Timeline(e)) => format!(
+                "timeline of {:?}: {} {}",
+                e.job,
+                e.op.describe(),
+                if e.succeeded { "succeeded" } else { "failed" }
+            ),
+            Ok(Record::Outside(o)) => format!("outside of {:?}: {:?} at {}", o.job, o.name, o.time),
+            Ok(Record::Status(p)) => format!(
+                "status of {:?}: {:?}, offered {:?}",
+                p.job,
+                p.answer,
+                p.offered.map(|m| format!("{m:#06x}"))
+            ),
+            Ok(other) => format!("{other:?}"),
+            Err(error) => format!("error: {error}"),
+        }
+    }
+
+    fn table(lines: &[String]) -> String {
+        let mut out = String::new();
+        for line in lines {
+            let record = parse_line(line, 3);
+            let job = record.as_ref().ok().map(|r| r.job().map(str::to_string));
+            writeln!(out, "{line}\n  -> {} [job {job:?}]", read(line)).unwrap();
+        }
+        out
+    }
+
+    fn command(fields: &str) -> String {
+        format!(r#"{{"kind":"command","job":"j7","t":1740823200000,"answer":"accepted",{fields}}}"#)
+    }
+
+    #[test]
+    fn the_operation_of_every_call_reads_word_for_word() {
+        let lines: Vec<String> = [
+            r#""call":"stop_job_action""#,
+            r#""call":"stop_job_action","op":"force end""#,
+            r#""call":"stop_job_action","op":"force_terminate""#,
+            r#""call":"stop_job_action","op":"stop""#,
+            r#""call":"stop_job_action","is_force_stop":true"#,
+            r#""call":"stop_job_action","is_force_stop":false,"op":"force end""#,
+            r#""call":"stop_job_action","op":"pause""#,
+            r#""call":"Batch_Stop_Jobs_Action","op":"end""#,
+            r#""call":"delete_job""#,
+            r#""call":"batch_delete_jobs_by_id","op":"delete""#,
+            r#""call":"delete_job","op":"end""#,
+            r#""call":"batch_stop_jobs""#,
+            r#""call":"batch_stop_jobs","op":"pause""#,
+            r#""call":"batch_stop_jobs","op":"stop""#,
+            r#""call":"batch_delete_jobs","op":"terminate""#,
+            r#""call":"batch_delete_jobs","op":"force_terminate""#,
+            r#""call":"batch_delete_jobs","op":"delete""#,
+            r#""call":"batch_delete_jobs""#,
+            r#""call":"batch_delete_jobs","op":"end""#,
+            r#""call":"list_jobs","op":"pause""#,
+            r#""call":"execute_job_action","op":"stop""#,
+            r#""call":"batch_execute_job_actions","op":"restart""#,
+            r#""call":"execute_job_action""#,
+            r#""op":" Stop ""#,
+            r#""op":"restart""#,
+            r#""op":"terminate""#,
+            r#""op":"force-stop""#,
+            r#""op":"ResumeAfterFailure""#,
+            r#""op":"rename""#,
+            r#""op":"Batch-Set-Speed""#,
+            r#""op":"frobnicate""#,
+            r#""op":"stop","is_force_stop":true"#,
+            r#""op":"stop","is_force_stop":false"#,
+            r#""op":"pause","is_force_stop":true"#,
+            r#""call":"execute_job_action","op":"stop","is_force_stop":true"#,
+            r#""call":"delete_job","is_force_stop":true"#,
+            r#""op":"start","start_time":"2025-03-01T10:00:00Z""#,
+            r#""op":"start","start_time":null"#,
+            r#""call":"execute_job_action","op":"start","start_time":1740823200000"#,
+            r#""op":"pause","start_time":"2025-03-01T10:00:00Z""#,
+            r#""call":"delete_job","start_time":"2025-03-01T10:00:00Z""#,
+            r#""op":"terminate","force_delete":true"#,
+            r#""op":"terminate","force_delete":false"#,
+            r#""op":"pause","force_delete":true"#,
+            r#""call":"stop_job_action","force_delete":true"#,
+            r#""call":"batch_delete_jobs","op":"terminate","force_delete":true"#,
+        ]
+        .iter()
+        .map(|fields| command(fields))
+        .collect();
+        expect_test::expect![[r#"
+            {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","call":"stop_job_action"}
+              -> command of "j7": end (Accepted) [job Some(Some("j7"))]
+            {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","call":"stop_job_action","op":"force end"}
+              -> command of "j7": force end (Accepted) [job Some(Some("j7"))]
+            {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","call":"stop_job_action","op":"force_terminate"}
+              -> command of "j7": force end (Accepted) [job Some(Some("j7"))]
+            {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","call":"stop_job_action","op":"stop"}
+              -> command of "j7": end (Accepted) [job Some(Some("j7"))]
+            {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","call":"stop_job_action","is_force_stop":true}
+              -> command of "j7": force end (Accepted) [job Some(Some("j7"))]
+            {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","call":"stop_job_action","is_force_stop":false,"op":"force end"}
+              -> command of "j7": end (Accepted) [job Some(Some("j7"))]
+            {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","call":"stop_job_action","op":"pause"}
+              -> error: line 3: call "stop_job_action": the call carries no operation "pause" (leave op out, or write stop or end or force end or force_terminate) [job None]
+            {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","call":"Batch_Stop_Jobs_Action","op":"end"}
+              -> command of "j7": end (Accepted) [job Some(Some("j7"))]
+            {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","call":"delete_job"}
+              -> command of "j7": delete (Accepted) [job Some(Some("j7"))]
+            {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","call":"batch_delete_jobs_by_id","op":"delete"}
+              -> command of "j7": delete (Accepted) [job Some(Some("j7"))]
+            {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","call":"delete_job","op":"end"}
+              -> error: line 3: call "delete_job": the call carries no operation "end" (leave op out, or write delete) [job None]
+            {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","call":"batch_stop_jobs"}
+              -> command of "j7": pause (Accepted) [job Some(Some("j7"))]
+            {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","call":"batch_stop_jobs","op":"pause"}
+              -> command of "j7": pause (Accepted) [job Some(Some("j7"))]
+            {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","call":"batch_stop_jobs","op":"stop"}
+              -> error: line 3: call "batch_stop_jobs": the call carries no operation "stop" (leave op out, or write pause) [job None]
+            {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","call":"batch_delete_jobs","op":"terminate"}
+              -> command of "j7": end (Accepted) [job Some(Some("j7"))]
+            {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","call":"batch_delete_jobs","op":"force_terminate"}
+              -> command of "j7": force end (Accepted) [job Some(Some("j7"))]
+            {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","call":"batch_delete_jobs","op":"delete"}
+              -> command of "j7": delete (Accepted) [job Some(Some("j7"))]
+            {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","call":"batch_delete_jobs"}
+              -> error: line 3: call "batch_delete_jobs": op is the call's delete_type: terminate, force_terminate or delete, not None [job None]
+            {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","call":"batch_delete_jobs","op":"end"}
+              -> error: line 3: call "batch_delete_jobs": op is the call's delete_type: terminate, force_terminate or delete, not Some("end") [job None]
+            {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","call":"list_jobs","op":"pause"}
+              -> error: line 3: call "list_jobs": not a call of the lifecycle: expected one of execute_job_action, batch_execute_job_actions, stop_job_action, batch_stop_jobs_action, delete_job, batch_delete_jobs_by_id, batch_stop_jobs, batch_delete_jobs (the SDK's method names; see docs/traces.md) [job None]
+            {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","call":"execute_job_action","op":"stop"}
+              -> command of "j7": pause, a bare stop (Accepted) [job Some(Some("j7"))]
+            {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","call":"batch_execute_job_actions","op":"restart"}
+              -> command of "j7": restart (resume or retry) (Accepted) [job Some(Some("j7"))]
+            {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","call":"execute_job_action"}
+              -> error: line 3: a command record needs the field "op"; see docs/traces.md [job None]
+            {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","op":" Stop "}
+              -> command of "j7": pause, a bare stop (Accepted) [job Some(Some("j7"))]
+            {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","op":"restart"}
+              -> command of "j7": restart (resume or retry) (Accepted) [job Some(Some("j7"))]
+            {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","op":"terminate"}
+              -> command of "j7": end (Accepted) [job Some(Some("j7"))]
+            {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","op":"force-stop"}
+              -> command of "j7": force end (Accepted) [job Some(Some("j7"))]
+            {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","op":"ResumeAfterFailure"}
+              -> error: line 3: unknown operation "ResumeAfterFailure": expected one of start now, schedule start, pause, resume, retry, reset, end, force end, delete [job None]
+            {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","op":"rename"}
+              -> error: line 3: unknown operation "rename" (did you mean "resume"?): expected one of start now, schedule start, pause, resume, retry, reset, end, force end, delete [job None]
+            {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","op":"Batch-Set-Speed"}
+              -> outside of "j7": "Batch-Set-Speed" at 1740823200000 [job Some(Some("j7"))]
+            {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","op":"frobnicate"}
+              -> error: line 3: unknown operation "frobnicate": expected one of start now, schedule start, pause, resume, retry, reset, end, force end, delete [job None]
+            {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","op":"stop","is_force_stop":true}
+              -> command of "j7": force end (Accepted) [job Some(Some("j7"))]
+            {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","op":"stop","is_force_stop":false}
+              -> command of "j7": end (Accepted) [job Some(Some("j7"))]
+            {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","op":"pause","is_force_stop":true}
+              -> error: line 3: call "(none)": is_force_stop belongs to the stop call: write "call":"stop_job_action" with "op":"stop" or no op [job None]
+            {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","call":"execute_job_action","op":"stop","is_force_stop":true}
+              -> error: line 3: call "execute_job_action": is_force_stop belongs to the stop call: write "call":"stop_job_action" with "op":"stop" or no op [job None]
+            {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","call":"delete_job","is_force_stop":true}
+              -> error: line 3: a command (is_force_stop is for the stop call) record has no field "is_force_stop"; see docs/traces.md [job None]
+            {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","op":"start","start_time":"2025-03-01T10:00:00Z"}
+              -> command of "j7": schedule start (Accepted) [job Some(Some("j7"))]
+            {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","op":"start","start_time":null}
+              -> command of "j7": start now (Accepted) [job Some(Some("j7"))]
+            {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","call":"execute_job_action","op":"start","start_time":1740823200000}
+              -> command of "j7": schedule start (Accepted) [job Some(Some("j7"))]
+            {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","op":"pause","start_time":"2025-03-01T10:00:00Z"}
+              -> error: line 3: a command (start_time is for start) record has no field "start_time"; see docs/traces.md [job None]
+            {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","call":"delete_job","start_time":"2025-03-01T10:00:00Z"}
+              -> error: line 3: a command (start_time is for start) record has no field "start_time"; see docs/traces.md [job None]
+            {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","op":"terminate","force_delete":true}
+              -> command of "j7": force end (Accepted) [job Some(Some("j7"))]
+            {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","op":"terminate","force_delete":false}
+              -> command of "j7": end (Accepted) [job Some(Some("j7"))]
+            {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","op":"pause","force_delete":true}
+              -> error: line 3: a command (force_delete is for terminate) record has no field "force_delete"; see docs/traces.md [job None]
+            {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","call":"stop_job_action","force_delete":true}
+              -> error: line 3: a command (force_delete is for terminate) record has no field "force_delete"; see docs/traces.md [job None]
+            {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","call":"batch_delete_jobs","op":"terminate","force_delete":true}
+              -> error: line 3: a command (force_delete is for terminate) record has no field "force_delete"; see docs/traces.md [job None]
+        "#]].assert_eq(&table(&lines));
+    }
+
+    #[test]
+    fn answers_and_offered_actions_read_word_for_word() {
+        let lines: Vec<String> = [
+            r#"{"kind":"status","job":"s1","t":1740823200000,"status":"PAUSING","error_code":"DRS.10000010"}"#,
+            r#"{"kind":"status","job":"s1","t":1740823200000,"error_code":" drs.10000010 "}"#,
+            r#"{"kind":"status","job":"s1","t":1740823200000,"error_code":"DRS.M00289"}"#,
+            r#"{"kind":"status","job":"s1","t":1740823200000,"status":"PAUSING","error_code":"DRS.M00289"}"#,
+            r#"{"kind":"status","job":"s1","t":1740823200000}"#,
+            r#"{"kind":"status","job":"s1","t":1740823200000,"status":"PAUSING","available_actions":["START","PAUSE","RETRY","RESET","DELETE"]}"#,
+            r#"{"kind":"status","job":"s1","t":1740823200000,"status":"PAUSING","available_actions":["start","restart","force_end","pause"]}"#,
+            r#"{"kind":"status","job":"s1","t":1740823200000,"status":"PAUSING","available_actions":["Pause","RENAME"]}"#,
+            r#"{"kind":"status","job":"s1","t":1740823200000,"status":"PAUSING","available_actions":["rename","CLONE_1"]}"#,
+            r#"{"kind":"status","job":"s1","t":1740823200000,"status":"PAUSING","available_actions":[]}"#,
+            r#"{"kind":"timeline","job":"s2","t":1740823200000,"name":"restart","result":"success"}"#,
+            r#"{"kind":"timeline","job":"s2","t":1740823200000,"name":"start","result":"failed"}"#,
+            r#"{"kind":"billing","account":"a","t":1740823200000,"event":"arrears"}"#,
+            r#"{"kind":"status","job":"s1","t":1740823200,"status":"PAUSING"}"#,
+            r#"{"kind":"status","job":"s1","t":-5,"status":"PAUSING"}"#,
+            r#"{"kind":"status","job":"s1","t":true,"status":"PAUSING"}"#,
+            r#"{"kind":"status","job":"s1","t":"yesterday","status":"PAUSING"}"#,
+            r#"{"kind":"status","job":"s1","t":18446744073709551615,"status":"PAUSING"}"#,
+        ]
+        .iter()
+        .map(|line| line.to_string())
+        .collect();
+        expect_test::expect![[r#"
+            {"kind":"status","job":"s1","t":1740823200000,"status":"PAUSING","error_code":"DRS.10000010"}
+              -> error: line 3: the poll shows the status PAUSING and the does-not-exist error DRS.10000010: a task that does not exist has no status; record one or the other [job None]
+            {"kind":"status","job":"s1","t":1740823200000,"error_code":" drs.10000010 "}
+              -> status of "s1": NotFound, offered None [job Some(Some("s1"))]
+            {"kind":"status","job":"s1","t":1740823200000,"error_code":"DRS.M00289"}
+              -> status of "s1": NotFound, offered None [job Some(Some("s1"))]
+            {"kind":"status","job":"s1","t":1740823200000,"status":"PAUSING","error_code":"DRS.M00289"}
+              -> error: line 3: the poll shows the status PAUSING and the does-not-exist error DRS.M00289: a task that does not exist has no status; record one or the other [job None]
+            {"kind":"status","job":"s1","t":1740823200000}
+              -> error: line 3: a status record needs the field "status"; see docs/traces.md [job None]
+            {"kind":"status","job":"s1","t":1740823200000,"status":"PAUSING","available_actions":["START","PAUSE","RETRY","RESET","DELETE"]}
+              -> status of "s1": Code(Pausing), offered Some("0x0f24") [job Some(Some("s1"))]
+            {"kind":"status","job":"s1","t":1740823200000,"status":"PAUSING","available_actions":["start","restart","force_end","pause"]}
+              -> status of "s1": Code(Pausing), offered Some("0x0285") [job Some(Some("s1"))]
+            {"kind":"status","job":"s1","t":1740823200000,"status":"PAUSING","available_actions":["Pause","RENAME"]}
+              -> status of "s1": Code(Pausing), offered Some("0x0804") [job Some(Some("s1"))]
+            {"kind":"status","job":"s1","t":1740823200000,"status":"PAUSING","available_actions":["rename","CLONE_1"]}
+              -> status of "s1": Code(Pausing), offered Some("0x0800") [job Some(Some("s1"))]
+            {"kind":"status","job":"s1","t":1740823200000,"status":"PAUSING","available_actions":[]}
+              -> status of "s1": Code(Pausing), offered Some("0x0000") [job Some(Some("s1"))]
+            {"kind":"timeline","job":"s2","t":1740823200000,"name":"restart","result":"success"}
+              -> timeline of "s2": restart (resume or retry) succeeded [job Some(Some("s2"))]
+            {"kind":"timeline","job":"s2","t":1740823200000,"name":"start","result":"failed"}
+              -> timeline of "s2": start now failed [job Some(Some("s2"))]
+            {"kind":"billing","account":"a","t":1740823200000,"event":"arrears"}
+              -> Billing(BillingEvent { account: "a", time: 1740823200000, in_arrears: true }) [job Some(None)]
+            {"kind":"status","job":"s1","t":1740823200,"status":"PAUSING"}
+              -> error: line 3: time 1740823200 reads as 1970-01-21T03:33:43.200Z in milliseconds since the epoch, before 2000: it looks like epoch seconds; write milliseconds (1740823200000) or RFC 3339 [job None]
+            {"kind":"status","job":"s1","t":-5,"status":"PAUSING"}
+              -> error: line 3: time -5 (1969-12-31T23:59:59.995Z) is outside 2000–2100: write milliseconds since the epoch or RFC 3339 (2025-03-01T10:00:00Z) [job None]
+            {"kind":"status","job":"s1","t":true,"status":"PAUSING"}
+              -> error: line 3: not a history record: invalid type: boolean `true`, expected an RFC 3339 time or milliseconds since the epoch (column 36) [job None]
+            {"kind":"status","job":"s1","t":"yesterday","status":"PAUSING"}
+              -> error: line 3: bad time "yesterday": expected RFC 3339 (2025-03-01T10:00:00Z, with optional fraction and offset) or milliseconds since the epoch [job None]
+            {"kind":"status","job":"s1","t":18446744073709551615,"status":"PAUSING"}
+              -> error: line 3: not a history record: time out of range (column 52) [job None]
+        "#]].assert_eq(&table(&lines));
+    }
+
+    #[test]
+    fn the_grouped_operations_are_their_two_members() {
+        assert_eq!(
+            Ops::restart().events().collect::<Vec<_>>(),
+            [Event::Resume, Event::Retry]
+        );
+        assert_eq!(
+            Ops::start().events().collect::<Vec<_>>(),
+            [Event::StartNow, Event::ScheduleStart]
+        );
+    }
+}
