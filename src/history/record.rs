@@ -1579,6 +1579,18 @@ mod words {
                 p.answer,
                 p.offered.map(|m| format!("{m:#06x}"))
             ),
+            Ok(Record::Polls(polls, transient)) => {
+                let mut out = format!("{} polls, {transient} transient:", polls.len());
+                for p in polls {
+                    write!(
+                        out,
+                        " {:?} {:?} mode {:?} offered {:?} updated {:?};",
+                        p.job, p.answer, p.mode, p.offered, p.update_time
+                    )
+                    .unwrap();
+                }
+                out
+            }
             Ok(other) => format!("{other:?}"),
             Err(error) => format!("error: {error}"),
         }
@@ -1589,7 +1601,21 @@ mod words {
         for line in lines {
             let record = parse_line(line, 3);
             let job = record.as_ref().ok().map(|r| r.job().map(str::to_string));
-            writeln!(out, "{line}\n  -> {} [job {job:?}]", read(line)).unwrap();
+            let time = record.as_ref().ok().map(Record::time);
+            writeln!(
+                out,
+                "{line}\n  -> {} [job {job:?}, time {time:?}]",
+                read(line)
+            )
+            .unwrap();
+            // The fast reading of a poll, where it applies, reads what the strict one does;
+            // and a record held past its line is the same record.
+            if let Some(fast) = fast_status(line) {
+                assert_eq!(Ok(fast), parse(line), "{line}");
+            }
+            if let Ok(record) = record {
+                assert_eq!(record.clone().into_owned(), record, "{line}");
+            }
         }
         out
     }
@@ -1653,97 +1679,97 @@ mod words {
         .collect();
         expect_test::expect![[r#"
             {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","call":"stop_job_action"}
-              -> command of "j7": end (Accepted) [job Some(Some("j7"))]
+              -> command of "j7": end (Accepted) [job Some(Some("j7")), time Some(Some(1740823200000))]
             {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","call":"stop_job_action","op":"force end"}
-              -> command of "j7": force end (Accepted) [job Some(Some("j7"))]
+              -> command of "j7": force end (Accepted) [job Some(Some("j7")), time Some(Some(1740823200000))]
             {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","call":"stop_job_action","op":"force_terminate"}
-              -> command of "j7": force end (Accepted) [job Some(Some("j7"))]
+              -> command of "j7": force end (Accepted) [job Some(Some("j7")), time Some(Some(1740823200000))]
             {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","call":"stop_job_action","op":"stop"}
-              -> command of "j7": end (Accepted) [job Some(Some("j7"))]
+              -> command of "j7": end (Accepted) [job Some(Some("j7")), time Some(Some(1740823200000))]
             {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","call":"stop_job_action","is_force_stop":true}
-              -> command of "j7": force end (Accepted) [job Some(Some("j7"))]
+              -> command of "j7": force end (Accepted) [job Some(Some("j7")), time Some(Some(1740823200000))]
             {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","call":"stop_job_action","is_force_stop":false,"op":"force end"}
-              -> command of "j7": end (Accepted) [job Some(Some("j7"))]
+              -> command of "j7": end (Accepted) [job Some(Some("j7")), time Some(Some(1740823200000))]
             {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","call":"stop_job_action","op":"pause"}
-              -> error: line 3: call "stop_job_action": the call carries no operation "pause" (leave op out, or write stop or end or force end or force_terminate) [job None]
+              -> error: line 3: call "stop_job_action": the call carries no operation "pause" (leave op out, or write stop or end or force end or force_terminate) [job None, time None]
             {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","call":"Batch_Stop_Jobs_Action","op":"end"}
-              -> command of "j7": end (Accepted) [job Some(Some("j7"))]
+              -> command of "j7": end (Accepted) [job Some(Some("j7")), time Some(Some(1740823200000))]
             {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","call":"delete_job"}
-              -> command of "j7": delete (Accepted) [job Some(Some("j7"))]
+              -> command of "j7": delete (Accepted) [job Some(Some("j7")), time Some(Some(1740823200000))]
             {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","call":"batch_delete_jobs_by_id","op":"delete"}
-              -> command of "j7": delete (Accepted) [job Some(Some("j7"))]
+              -> command of "j7": delete (Accepted) [job Some(Some("j7")), time Some(Some(1740823200000))]
             {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","call":"delete_job","op":"end"}
-              -> error: line 3: call "delete_job": the call carries no operation "end" (leave op out, or write delete) [job None]
+              -> error: line 3: call "delete_job": the call carries no operation "end" (leave op out, or write delete) [job None, time None]
             {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","call":"batch_stop_jobs"}
-              -> command of "j7": pause (Accepted) [job Some(Some("j7"))]
+              -> command of "j7": pause (Accepted) [job Some(Some("j7")), time Some(Some(1740823200000))]
             {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","call":"batch_stop_jobs","op":"pause"}
-              -> command of "j7": pause (Accepted) [job Some(Some("j7"))]
+              -> command of "j7": pause (Accepted) [job Some(Some("j7")), time Some(Some(1740823200000))]
             {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","call":"batch_stop_jobs","op":"stop"}
-              -> error: line 3: call "batch_stop_jobs": the call carries no operation "stop" (leave op out, or write pause) [job None]
+              -> error: line 3: call "batch_stop_jobs": the call carries no operation "stop" (leave op out, or write pause) [job None, time None]
             {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","call":"batch_delete_jobs","op":"terminate"}
-              -> command of "j7": end (Accepted) [job Some(Some("j7"))]
+              -> command of "j7": end (Accepted) [job Some(Some("j7")), time Some(Some(1740823200000))]
             {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","call":"batch_delete_jobs","op":"force_terminate"}
-              -> command of "j7": force end (Accepted) [job Some(Some("j7"))]
+              -> command of "j7": force end (Accepted) [job Some(Some("j7")), time Some(Some(1740823200000))]
             {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","call":"batch_delete_jobs","op":"delete"}
-              -> command of "j7": delete (Accepted) [job Some(Some("j7"))]
+              -> command of "j7": delete (Accepted) [job Some(Some("j7")), time Some(Some(1740823200000))]
             {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","call":"batch_delete_jobs"}
-              -> error: line 3: call "batch_delete_jobs": op is the call's delete_type: terminate, force_terminate or delete, not None [job None]
+              -> error: line 3: call "batch_delete_jobs": op is the call's delete_type: terminate, force_terminate or delete, not None [job None, time None]
             {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","call":"batch_delete_jobs","op":"end"}
-              -> error: line 3: call "batch_delete_jobs": op is the call's delete_type: terminate, force_terminate or delete, not Some("end") [job None]
+              -> error: line 3: call "batch_delete_jobs": op is the call's delete_type: terminate, force_terminate or delete, not Some("end") [job None, time None]
             {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","call":"list_jobs","op":"pause"}
-              -> error: line 3: call "list_jobs": not a call of the lifecycle: expected one of execute_job_action, batch_execute_job_actions, stop_job_action, batch_stop_jobs_action, delete_job, batch_delete_jobs_by_id, batch_stop_jobs, batch_delete_jobs (the SDK's method names; see docs/traces.md) [job None]
+              -> error: line 3: call "list_jobs": not a call of the lifecycle: expected one of execute_job_action, batch_execute_job_actions, stop_job_action, batch_stop_jobs_action, delete_job, batch_delete_jobs_by_id, batch_stop_jobs, batch_delete_jobs (the SDK's method names; see docs/traces.md) [job None, time None]
             {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","call":"execute_job_action","op":"stop"}
-              -> command of "j7": pause, a bare stop (Accepted) [job Some(Some("j7"))]
+              -> command of "j7": pause, a bare stop (Accepted) [job Some(Some("j7")), time Some(Some(1740823200000))]
             {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","call":"batch_execute_job_actions","op":"restart"}
-              -> command of "j7": restart (resume or retry) (Accepted) [job Some(Some("j7"))]
+              -> command of "j7": restart (resume or retry) (Accepted) [job Some(Some("j7")), time Some(Some(1740823200000))]
             {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","call":"execute_job_action"}
-              -> error: line 3: a command record needs the field "op"; see docs/traces.md [job None]
+              -> error: line 3: a command record needs the field "op"; see docs/traces.md [job None, time None]
             {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","op":" Stop "}
-              -> command of "j7": pause, a bare stop (Accepted) [job Some(Some("j7"))]
+              -> command of "j7": pause, a bare stop (Accepted) [job Some(Some("j7")), time Some(Some(1740823200000))]
             {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","op":"restart"}
-              -> command of "j7": restart (resume or retry) (Accepted) [job Some(Some("j7"))]
+              -> command of "j7": restart (resume or retry) (Accepted) [job Some(Some("j7")), time Some(Some(1740823200000))]
             {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","op":"terminate"}
-              -> command of "j7": end (Accepted) [job Some(Some("j7"))]
+              -> command of "j7": end (Accepted) [job Some(Some("j7")), time Some(Some(1740823200000))]
             {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","op":"force-stop"}
-              -> command of "j7": force end (Accepted) [job Some(Some("j7"))]
+              -> command of "j7": force end (Accepted) [job Some(Some("j7")), time Some(Some(1740823200000))]
             {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","op":"ResumeAfterFailure"}
-              -> error: line 3: unknown operation "ResumeAfterFailure": expected one of start now, schedule start, pause, resume, retry, reset, end, force end, delete [job None]
+              -> error: line 3: unknown operation "ResumeAfterFailure": expected one of start now, schedule start, pause, resume, retry, reset, end, force end, delete [job None, time None]
             {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","op":"rename"}
-              -> error: line 3: unknown operation "rename" (did you mean "resume"?): expected one of start now, schedule start, pause, resume, retry, reset, end, force end, delete [job None]
+              -> error: line 3: unknown operation "rename" (did you mean "resume"?): expected one of start now, schedule start, pause, resume, retry, reset, end, force end, delete [job None, time None]
             {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","op":"Batch-Set-Speed"}
-              -> outside of "j7": "Batch-Set-Speed" at 1740823200000 [job Some(Some("j7"))]
+              -> outside of "j7": "Batch-Set-Speed" at 1740823200000 [job Some(Some("j7")), time Some(Some(1740823200000))]
             {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","op":"frobnicate"}
-              -> error: line 3: unknown operation "frobnicate": expected one of start now, schedule start, pause, resume, retry, reset, end, force end, delete [job None]
+              -> error: line 3: unknown operation "frobnicate": expected one of start now, schedule start, pause, resume, retry, reset, end, force end, delete [job None, time None]
             {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","op":"stop","is_force_stop":true}
-              -> command of "j7": force end (Accepted) [job Some(Some("j7"))]
+              -> command of "j7": force end (Accepted) [job Some(Some("j7")), time Some(Some(1740823200000))]
             {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","op":"stop","is_force_stop":false}
-              -> command of "j7": end (Accepted) [job Some(Some("j7"))]
+              -> command of "j7": end (Accepted) [job Some(Some("j7")), time Some(Some(1740823200000))]
             {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","op":"pause","is_force_stop":true}
-              -> error: line 3: call "(none)": is_force_stop belongs to the stop call: write "call":"stop_job_action" with "op":"stop" or no op [job None]
+              -> error: line 3: call "(none)": is_force_stop belongs to the stop call: write "call":"stop_job_action" with "op":"stop" or no op [job None, time None]
             {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","call":"execute_job_action","op":"stop","is_force_stop":true}
-              -> error: line 3: call "execute_job_action": is_force_stop belongs to the stop call: write "call":"stop_job_action" with "op":"stop" or no op [job None]
+              -> error: line 3: call "execute_job_action": is_force_stop belongs to the stop call: write "call":"stop_job_action" with "op":"stop" or no op [job None, time None]
             {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","call":"delete_job","is_force_stop":true}
-              -> error: line 3: a command (is_force_stop is for the stop call) record has no field "is_force_stop"; see docs/traces.md [job None]
+              -> error: line 3: a command (is_force_stop is for the stop call) record has no field "is_force_stop"; see docs/traces.md [job None, time None]
             {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","op":"start","start_time":"2025-03-01T10:00:00Z"}
-              -> command of "j7": schedule start (Accepted) [job Some(Some("j7"))]
+              -> command of "j7": schedule start (Accepted) [job Some(Some("j7")), time Some(Some(1740823200000))]
             {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","op":"start","start_time":null}
-              -> command of "j7": start now (Accepted) [job Some(Some("j7"))]
+              -> command of "j7": start now (Accepted) [job Some(Some("j7")), time Some(Some(1740823200000))]
             {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","call":"execute_job_action","op":"start","start_time":1740823200000}
-              -> command of "j7": schedule start (Accepted) [job Some(Some("j7"))]
+              -> command of "j7": schedule start (Accepted) [job Some(Some("j7")), time Some(Some(1740823200000))]
             {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","op":"pause","start_time":"2025-03-01T10:00:00Z"}
-              -> error: line 3: a command (start_time is for start) record has no field "start_time"; see docs/traces.md [job None]
+              -> error: line 3: a command (start_time is for start) record has no field "start_time"; see docs/traces.md [job None, time None]
             {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","call":"delete_job","start_time":"2025-03-01T10:00:00Z"}
-              -> error: line 3: a command (start_time is for start) record has no field "start_time"; see docs/traces.md [job None]
+              -> error: line 3: a command (start_time is for start) record has no field "start_time"; see docs/traces.md [job None, time None]
             {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","op":"terminate","force_delete":true}
-              -> command of "j7": force end (Accepted) [job Some(Some("j7"))]
+              -> command of "j7": force end (Accepted) [job Some(Some("j7")), time Some(Some(1740823200000))]
             {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","op":"terminate","force_delete":false}
-              -> command of "j7": end (Accepted) [job Some(Some("j7"))]
+              -> command of "j7": end (Accepted) [job Some(Some("j7")), time Some(Some(1740823200000))]
             {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","op":"pause","force_delete":true}
-              -> error: line 3: a command (force_delete is for terminate) record has no field "force_delete"; see docs/traces.md [job None]
+              -> error: line 3: a command (force_delete is for terminate) record has no field "force_delete"; see docs/traces.md [job None, time None]
             {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","call":"stop_job_action","force_delete":true}
-              -> error: line 3: a command (force_delete is for terminate) record has no field "force_delete"; see docs/traces.md [job None]
+              -> error: line 3: a command (force_delete is for terminate) record has no field "force_delete"; see docs/traces.md [job None, time None]
             {"kind":"command","job":"j7","t":1740823200000,"answer":"accepted","call":"batch_delete_jobs","op":"terminate","force_delete":true}
-              -> error: line 3: a command (force_delete is for terminate) record has no field "force_delete"; see docs/traces.md [job None]
+              -> error: line 3: a command (force_delete is for terminate) record has no field "force_delete"; see docs/traces.md [job None, time None]
         "#]].assert_eq(&table(&lines));
     }
 
@@ -1767,6 +1793,17 @@ mod words {
             r#"{"kind":"status","job":"s1","t":-5,"status":"PAUSING"}"#,
             r#"{"kind":"status","job":"s1","t":true,"status":"PAUSING"}"#,
             r#"{"kind":"status","job":"s1","t":"yesterday","status":"PAUSING"}"#,
+            r#"{"kind":"status","job":"","t":"2025-03-01T10:00:00Z","status":"PAUSING"}"#,
+            r#"{"kind":"status","job":"a\\b","t":"2025-03-01T10:00:00Z","status":"PAUSING"}"#,
+            r#"{"kind":"status","job":"s3","t":"2025-03-01T10:00:00Z","status":"PAUSING","mode":"INCR_TRANS","account":"acct-9"}"#,
+            r#"{"kind":"command","job":"","t":1740823200000,"op":"pause","answer":"accepted"}"#,
+            r#"{"kind":"timeline","job":"s2","t":1740823200000,"name":"Batch-Set-Speed","result":"success"}"#,
+            r#"{"kind":"header","format":"drs-lifecycle history 2","commands":"complete"}"#,
+            r#"{"kind":"list_jobs","t":1740823200000,"response":{"count":3,"jobs":[{"id":"l1","status":"PAUSING","task_type":"FULL_TRANS","update_time":"2025-03-01T09:59:00Z","job_action":{"available_actions":["PAUSE"]}},{"id":"l2","status":"INCRE_TRANSFER_STARTED","update_time":1740822000000},{"id":"l3","status":"CONFIGURATION","update_time":null}]}}"#,
+            r#"{"kind":"list_jobs","t":1740823200000,"response":{"count":1,"jobs":[{"id":"l1","status":"PAUSING","update_time":1740822000}]}}"#,
+            r#"{"kind":"list_jobs","t":1740823200000,"response":{"count":1,"jobs":[{"id":"","status":"PAUSING"}]}}"#,
+            r#"{"kind":"batch_status","t":1740823200000,"response":{"count":3,"results":[{"id":"b1","status":"PAUSING"},{"id":"b2","status":null,"error_code":"DRS.M05004"},{"id":"b3","status":null,"error_code":"DRS.M00001"}]}}"#,
+            r#"{"kind":"batch_status","t":1740823200000,"response":{"count":1,"results":[{"id":"","status":"PAUSING"}]}}"#,
             r#"{"kind":"status","job":"s1","t":18446744073709551615,"status":"PAUSING"}"#,
         ]
         .iter()
@@ -1774,41 +1811,63 @@ mod words {
         .collect();
         expect_test::expect![[r#"
             {"kind":"status","job":"s1","t":1740823200000,"status":"PAUSING","error_code":"DRS.10000010"}
-              -> error: line 3: the poll shows the status PAUSING and the does-not-exist error DRS.10000010: a task that does not exist has no status; record one or the other [job None]
+              -> error: line 3: the poll shows the status PAUSING and the does-not-exist error DRS.10000010: a task that does not exist has no status; record one or the other [job None, time None]
             {"kind":"status","job":"s1","t":1740823200000,"error_code":" drs.10000010 "}
-              -> status of "s1": NotFound, offered None [job Some(Some("s1"))]
+              -> status of "s1": NotFound, offered None [job Some(Some("s1")), time Some(Some(1740823200000))]
             {"kind":"status","job":"s1","t":1740823200000,"error_code":"DRS.M00289"}
-              -> status of "s1": NotFound, offered None [job Some(Some("s1"))]
+              -> status of "s1": NotFound, offered None [job Some(Some("s1")), time Some(Some(1740823200000))]
             {"kind":"status","job":"s1","t":1740823200000,"status":"PAUSING","error_code":"DRS.M00289"}
-              -> error: line 3: the poll shows the status PAUSING and the does-not-exist error DRS.M00289: a task that does not exist has no status; record one or the other [job None]
+              -> error: line 3: the poll shows the status PAUSING and the does-not-exist error DRS.M00289: a task that does not exist has no status; record one or the other [job None, time None]
             {"kind":"status","job":"s1","t":1740823200000}
-              -> error: line 3: a status record needs the field "status"; see docs/traces.md [job None]
+              -> error: line 3: a status record needs the field "status"; see docs/traces.md [job None, time None]
             {"kind":"status","job":"s1","t":1740823200000,"status":"PAUSING","available_actions":["START","PAUSE","RETRY","RESET","DELETE"]}
-              -> status of "s1": Code(Pausing), offered Some("0x0f24") [job Some(Some("s1"))]
+              -> status of "s1": Code(Pausing), offered Some("0x0f24") [job Some(Some("s1")), time Some(Some(1740823200000))]
             {"kind":"status","job":"s1","t":1740823200000,"status":"PAUSING","available_actions":["start","restart","force_end","pause"]}
-              -> status of "s1": Code(Pausing), offered Some("0x0285") [job Some(Some("s1"))]
+              -> status of "s1": Code(Pausing), offered Some("0x0285") [job Some(Some("s1")), time Some(Some(1740823200000))]
             {"kind":"status","job":"s1","t":1740823200000,"status":"PAUSING","available_actions":["Pause","RENAME"]}
-              -> status of "s1": Code(Pausing), offered Some("0x0804") [job Some(Some("s1"))]
+              -> status of "s1": Code(Pausing), offered Some("0x0804") [job Some(Some("s1")), time Some(Some(1740823200000))]
             {"kind":"status","job":"s1","t":1740823200000,"status":"PAUSING","available_actions":["rename","CLONE_1"]}
-              -> status of "s1": Code(Pausing), offered Some("0x0800") [job Some(Some("s1"))]
+              -> status of "s1": Code(Pausing), offered Some("0x0800") [job Some(Some("s1")), time Some(Some(1740823200000))]
             {"kind":"status","job":"s1","t":1740823200000,"status":"PAUSING","available_actions":[]}
-              -> status of "s1": Code(Pausing), offered Some("0x0000") [job Some(Some("s1"))]
+              -> status of "s1": Code(Pausing), offered Some("0x0000") [job Some(Some("s1")), time Some(Some(1740823200000))]
             {"kind":"timeline","job":"s2","t":1740823200000,"name":"restart","result":"success"}
-              -> timeline of "s2": restart (resume or retry) succeeded [job Some(Some("s2"))]
+              -> timeline of "s2": restart (resume or retry) succeeded [job Some(Some("s2")), time Some(Some(1740823200000))]
             {"kind":"timeline","job":"s2","t":1740823200000,"name":"start","result":"failed"}
-              -> timeline of "s2": start now failed [job Some(Some("s2"))]
+              -> timeline of "s2": start now failed [job Some(Some("s2")), time Some(Some(1740823200000))]
             {"kind":"billing","account":"a","t":1740823200000,"event":"arrears"}
-              -> Billing(BillingEvent { account: "a", time: 1740823200000, in_arrears: true }) [job Some(None)]
+              -> Billing(BillingEvent { account: "a", time: 1740823200000, in_arrears: true }) [job Some(None), time Some(Some(1740823200000))]
             {"kind":"status","job":"s1","t":1740823200,"status":"PAUSING"}
-              -> error: line 3: time 1740823200 reads as 1970-01-21T03:33:43.200Z in milliseconds since the epoch, before 2000: it looks like epoch seconds; write milliseconds (1740823200000) or RFC 3339 [job None]
+              -> error: line 3: time 1740823200 reads as 1970-01-21T03:33:43.200Z in milliseconds since the epoch, before 2000: it looks like epoch seconds; write milliseconds (1740823200000) or RFC 3339 [job None, time None]
             {"kind":"status","job":"s1","t":-5,"status":"PAUSING"}
-              -> error: line 3: time -5 (1969-12-31T23:59:59.995Z) is outside 2000–2100: write milliseconds since the epoch or RFC 3339 (2025-03-01T10:00:00Z) [job None]
+              -> error: line 3: time -5 (1969-12-31T23:59:59.995Z) is outside 2000–2100: write milliseconds since the epoch or RFC 3339 (2025-03-01T10:00:00Z) [job None, time None]
             {"kind":"status","job":"s1","t":true,"status":"PAUSING"}
-              -> error: line 3: not a history record: invalid type: boolean `true`, expected an RFC 3339 time or milliseconds since the epoch (column 36) [job None]
+              -> error: line 3: not a history record: invalid type: boolean `true`, expected an RFC 3339 time or milliseconds since the epoch (column 36) [job None, time None]
             {"kind":"status","job":"s1","t":"yesterday","status":"PAUSING"}
-              -> error: line 3: bad time "yesterday": expected RFC 3339 (2025-03-01T10:00:00Z, with optional fraction and offset) or milliseconds since the epoch [job None]
+              -> error: line 3: bad time "yesterday": expected RFC 3339 (2025-03-01T10:00:00Z, with optional fraction and offset) or milliseconds since the epoch [job None, time None]
+            {"kind":"status","job":"","t":"2025-03-01T10:00:00Z","status":"PAUSING"}
+              -> error: line 3: the job id is empty: a job needs a non-empty id [job None, time None]
+            {"kind":"status","job":"a\\b","t":"2025-03-01T10:00:00Z","status":"PAUSING"}
+              -> status of "a\\b": Code(Pausing), offered None [job Some(Some("a\\b")), time Some(Some(1740823200000))]
+            {"kind":"status","job":"s3","t":"2025-03-01T10:00:00Z","status":"PAUSING","mode":"INCR_TRANS","account":"acct-9"}
+              -> status of "s3": Code(Pausing), offered None [job Some(Some("s3")), time Some(Some(1740823200000))]
+            {"kind":"command","job":"","t":1740823200000,"op":"pause","answer":"accepted"}
+              -> error: line 3: the job id is empty: a job needs a non-empty id [job None, time None]
+            {"kind":"timeline","job":"s2","t":1740823200000,"name":"Batch-Set-Speed","result":"success"}
+              -> outside of "s2": "Batch-Set-Speed" at 1740823200000 [job Some(Some("s2")), time Some(Some(1740823200000))]
+            {"kind":"header","format":"drs-lifecycle history 2","commands":"complete"}
+              -> Header(Header { commands_complete: Some(true), billing_recorded: None, apply_within: None, source: None, version: 2 }) [job Some(None), time Some(None)]
+            {"kind":"list_jobs","t":1740823200000,"response":{"count":3,"jobs":[{"id":"l1","status":"PAUSING","task_type":"FULL_TRANS","update_time":"2025-03-01T09:59:00Z","job_action":{"available_actions":["PAUSE"]}},{"id":"l2","status":"INCRE_TRANSFER_STARTED","update_time":1740822000000},{"id":"l3","status":"CONFIGURATION","update_time":null}]}}
+              -> 3 polls, 0 transient: "l1" Code(Pausing) mode Some(Full) offered Some(2052) updated Some(1740823140000); "l2" Code(IncreTransferStarted) mode None offered None updated Some(1740822000000); "l3" Code(Configuration) mode None offered None updated None; [job Some(None), time Some(Some(1740823200000))]
+            {"kind":"list_jobs","t":1740823200000,"response":{"count":1,"jobs":[{"id":"l1","status":"PAUSING","update_time":1740822000}]}}
+              -> error: line 3: time 1740822000 reads as 1970-01-21T03:33:42Z in milliseconds since the epoch, before 2000: it looks like epoch seconds; write milliseconds (1740822000000) or RFC 3339 [job None, time None]
+            {"kind":"list_jobs","t":1740823200000,"response":{"count":1,"jobs":[{"id":"","status":"PAUSING"}]}}
+              -> error: line 3: the job id is empty: a job needs a non-empty id [job None, time None]
+            {"kind":"batch_status","t":1740823200000,"response":{"count":3,"results":[{"id":"b1","status":"PAUSING"},{"id":"b2","status":null,"error_code":"DRS.M05004"},{"id":"b3","status":null,"error_code":"DRS.M00001"}]}}
+              -> 2 polls, 1 transient: "b1" Code(Pausing) mode None offered None updated None; "b2" NotFound mode None offered None updated None; [job Some(None), time Some(Some(1740823200000))]
+            {"kind":"batch_status","t":1740823200000,"response":{"count":1,"results":[{"id":"","status":"PAUSING"}]}}
+              -> error: line 3: the job id is empty: a job needs a non-empty id [job None, time None]
             {"kind":"status","job":"s1","t":18446744073709551615,"status":"PAUSING"}
-              -> error: line 3: not a history record: time out of range (column 52) [job None]
+              -> error: line 3: not a history record: time out of range (column 52) [job None, time None]
         "#]].assert_eq(&table(&lines));
     }
 
