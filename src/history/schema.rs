@@ -130,3 +130,37 @@ pub fn schema() -> Value {
         ]
     })
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_schema_has_a_branch_per_record_kind() {
+        let schema = super::schema();
+        assert_eq!(
+            schema["$schema"],
+            "https://json-schema.org/draft/2020-12/schema"
+        );
+        let kinds: Vec<&str> = schema["oneOf"]
+            .as_array()
+            .expect("oneOf")
+            .iter()
+            .map(|branch| {
+                branch["properties"]["kind"]["const"]
+                    .as_str()
+                    .unwrap_or("?")
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "header",
+                "status",
+                "command",
+                "timeline",
+                "billing",
+                "batch_status",
+                "list_jobs"
+            ]
+        );
+    }
+}

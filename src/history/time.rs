@@ -188,6 +188,8 @@ pub fn parse_duration(text: &str) -> Result<Millis, String> {
 
 #[cfg(test)]
 mod tests {
+    use std::fmt::Write as _;
+
     use super::*;
 
     #[test]
@@ -233,5 +235,231 @@ mod tests {
         assert_eq!(parse_duration("15m"), Ok(900_000));
         assert_eq!(parse_duration("2h"), Ok(7_200_000));
         assert!(parse_duration("soon").is_err());
+    }
+
+    #[test]
+    fn every_day_of_eight_centuries_converts_both_ways() {
+        // An independent count: day by day from 1600-03-01, with the Gregorian leap rule.
+        let leap = |y: i64| y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+        let length = |y: i64, m: i64| match m {
+            2 if leap(y) => 29,
+            2 => 28,
+            4 | 6 | 9 | 11 => 30,
+            _ => 31,
+        };
+        let mut day = days_from_civil(1600, 3, 1);
+        assert_eq!(day, -135_080);
+        let (mut y, mut m, mut d) = (1600, 3, 1);
+        while y < 2401 {
+            assert_eq!(days_from_civil(y, m, d), day, "{y}-{m}-{d}");
+            assert_eq!(civil_from_days(day), (y, m, d), "day {day}");
+            day += 1;
+            d += 1;
+            if d > length(y, m) {
+                d = 1;
+                m += 1;
+                if m > 12 {
+                    m = 1;
+                    y += 1;
+                }
+            }
+        }
+        assert_eq!(days_from_civil(1970, 1, 1), 0);
+    }
+
+    #[test]
+    fn times_read_and_write_word_for_word() {
+        let mut out = String::new();
+        for text in [
+            "2000-02-29T00:00:00Z",
+            "2000-02-28T23:59:59.999Z",
+            "1900-02-29T00:00:00Z",
+            "2024-02-29t12:00:00z",
+            "2025-02-29T00:00:00Z",
+            "2025-04-30 10:00:00Z",
+            "2025-04-31T10:00:00Z",
+            "2025-01-31T10:00:00Z",
+            "2025-12-31T23:59:60Z",
+            "2025-12-31T23:59:61Z",
+            "2025-12-31T24:00:00Z",
+            "2025-12-31T23:60:00Z",
+            "2025-00-10T10:00:00Z",
+            "2025-13-10T10:00:00Z",
+            "2025-06-00T10:00:00Z",
+            "2025-06-01T10:00:00.5Z",
+            "2025-06-01T10:00:00.05Z",
+            "2025-06-01T10:00:00.123456Z",
+            "2025-06-01T10:00:00.Z",
+            "2025-06-01T10:00:00+05:30",
+            "2025-06-01T10:00:00-05:30",
+            "2025-06-01T10:00:00.250-00:01",
+            "2025-06-01T10:00:00+5:30",
+            "2025-06-01T10:00:00+0a:30",
+            "2025-06-01T10:00:00+05:3x",
+            "2025-06-01T10:00:00+05-30",
+            "2025-06-01X10:00:00Z",
+            "2025/06-01T10:00:00Z",
+            "2025-06/01T10:00:00Z",
+            "2025-06-01T10-00:00Z",
+            "2025-06-01T10:00-00Z",
+            "2025-06-01T10:00:00ZZ",
+            "2a25-06-01T10:00:00Z",
+            "2025-0a-01T10:00:00Z",
+            "2025-06-0aT10:00:00Z",
+            "2025-06-01Ta0:00:00Z",
+            "2025-06-01T10:a0:00Z",
+            "2025-06-01T10:00:a0Z",
+            "1969-12-31T23:59:59.999Z",
+            "999999999999999",
+            "1000000000000000",
+            "0",
+            "-5",
+        ] {
+            let read = match parse_time(text) {
+                Ok(ms) => format!("{ms} = {}", format_time(ms)),
+                Err(error) => error.to_string(),
+            };
+            writeln!(out, "{text} -> {read}").unwrap();
+        }
+        expect_test::expect![[r#"
+            2000-02-29T00:00:00Z -> 951782400000 = 2000-02-29T00:00:00Z
+            2000-02-28T23:59:59.999Z -> 951782399999 = 2000-02-28T23:59:59.999Z
+            1900-02-29T00:00:00Z -> bad time "1900-02-29T00:00:00Z": expected RFC 3339 (2025-03-01T10:00:00Z, with optional fraction and offset) or milliseconds since the epoch
+            2024-02-29t12:00:00z -> 1709208000000 = 2024-02-29T12:00:00Z
+            2025-02-29T00:00:00Z -> bad time "2025-02-29T00:00:00Z": expected RFC 3339 (2025-03-01T10:00:00Z, with optional fraction and offset) or milliseconds since the epoch
+            2025-04-30 10:00:00Z -> 1746007200000 = 2025-04-30T10:00:00Z
+            2025-04-31T10:00:00Z -> bad time "2025-04-31T10:00:00Z": expected RFC 3339 (2025-03-01T10:00:00Z, with optional fraction and offset) or milliseconds since the epoch
+            2025-01-31T10:00:00Z -> 1738317600000 = 2025-01-31T10:00:00Z
+            2025-12-31T23:59:60Z -> 1767225599000 = 2025-12-31T23:59:59Z
+            2025-12-31T23:59:61Z -> bad time "2025-12-31T23:59:61Z": expected RFC 3339 (2025-03-01T10:00:00Z, with optional fraction and offset) or milliseconds since the epoch
+            2025-12-31T24:00:00Z -> bad time "2025-12-31T24:00:00Z": expected RFC 3339 (2025-03-01T10:00:00Z, with optional fraction and offset) or milliseconds since the epoch
+            2025-12-31T23:60:00Z -> bad time "2025-12-31T23:60:00Z": expected RFC 3339 (2025-03-01T10:00:00Z, with optional fraction and offset) or milliseconds since the epoch
+            2025-00-10T10:00:00Z -> bad time "2025-00-10T10:00:00Z": expected RFC 3339 (2025-03-01T10:00:00Z, with optional fraction and offset) or milliseconds since the epoch
+            2025-13-10T10:00:00Z -> bad time "2025-13-10T10:00:00Z": expected RFC 3339 (2025-03-01T10:00:00Z, with optional fraction and offset) or milliseconds since the epoch
+            2025-06-00T10:00:00Z -> bad time "2025-06-00T10:00:00Z": expected RFC 3339 (2025-03-01T10:00:00Z, with optional fraction and offset) or milliseconds since the epoch
+            2025-06-01T10:00:00.5Z -> 1748772000500 = 2025-06-01T10:00:00.500Z
+            2025-06-01T10:00:00.05Z -> 1748772000050 = 2025-06-01T10:00:00.050Z
+            2025-06-01T10:00:00.123456Z -> 1748772000123 = 2025-06-01T10:00:00.123Z
+            2025-06-01T10:00:00.Z -> bad time "2025-06-01T10:00:00.Z": expected RFC 3339 (2025-03-01T10:00:00Z, with optional fraction and offset) or milliseconds since the epoch
+            2025-06-01T10:00:00+05:30 -> 1748752200000 = 2025-06-01T04:30:00Z
+            2025-06-01T10:00:00-05:30 -> 1748791800000 = 2025-06-01T15:30:00Z
+            2025-06-01T10:00:00.250-00:01 -> 1748772060250 = 2025-06-01T10:01:00.250Z
+            2025-06-01T10:00:00+5:30 -> bad time "2025-06-01T10:00:00+5:30": expected RFC 3339 (2025-03-01T10:00:00Z, with optional fraction and offset) or milliseconds since the epoch
+            2025-06-01T10:00:00+0a:30 -> bad time "2025-06-01T10:00:00+0a:30": expected RFC 3339 (2025-03-01T10:00:00Z, with optional fraction and offset) or milliseconds since the epoch
+            2025-06-01T10:00:00+05:3x -> bad time "2025-06-01T10:00:00+05:3x": expected RFC 3339 (2025-03-01T10:00:00Z, with optional fraction and offset) or milliseconds since the epoch
+            2025-06-01T10:00:00+05-30 -> bad time "2025-06-01T10:00:00+05-30": expected RFC 3339 (2025-03-01T10:00:00Z, with optional fraction and offset) or milliseconds since the epoch
+            2025-06-01X10:00:00Z -> bad time "2025-06-01X10:00:00Z": expected RFC 3339 (2025-03-01T10:00:00Z, with optional fraction and offset) or milliseconds since the epoch
+            2025/06-01T10:00:00Z -> bad time "2025/06-01T10:00:00Z": expected RFC 3339 (2025-03-01T10:00:00Z, with optional fraction and offset) or milliseconds since the epoch
+            2025-06/01T10:00:00Z -> bad time "2025-06/01T10:00:00Z": expected RFC 3339 (2025-03-01T10:00:00Z, with optional fraction and offset) or milliseconds since the epoch
+            2025-06-01T10-00:00Z -> bad time "2025-06-01T10-00:00Z": expected RFC 3339 (2025-03-01T10:00:00Z, with optional fraction and offset) or milliseconds since the epoch
+            2025-06-01T10:00-00Z -> bad time "2025-06-01T10:00-00Z": expected RFC 3339 (2025-03-01T10:00:00Z, with optional fraction and offset) or milliseconds since the epoch
+            2025-06-01T10:00:00ZZ -> bad time "2025-06-01T10:00:00ZZ": expected RFC 3339 (2025-03-01T10:00:00Z, with optional fraction and offset) or milliseconds since the epoch
+            2a25-06-01T10:00:00Z -> bad time "2a25-06-01T10:00:00Z": expected RFC 3339 (2025-03-01T10:00:00Z, with optional fraction and offset) or milliseconds since the epoch
+            2025-0a-01T10:00:00Z -> bad time "2025-0a-01T10:00:00Z": expected RFC 3339 (2025-03-01T10:00:00Z, with optional fraction and offset) or milliseconds since the epoch
+            2025-06-0aT10:00:00Z -> bad time "2025-06-0aT10:00:00Z": expected RFC 3339 (2025-03-01T10:00:00Z, with optional fraction and offset) or milliseconds since the epoch
+            2025-06-01Ta0:00:00Z -> bad time "2025-06-01Ta0:00:00Z": expected RFC 3339 (2025-03-01T10:00:00Z, with optional fraction and offset) or milliseconds since the epoch
+            2025-06-01T10:a0:00Z -> bad time "2025-06-01T10:a0:00Z": expected RFC 3339 (2025-03-01T10:00:00Z, with optional fraction and offset) or milliseconds since the epoch
+            2025-06-01T10:00:a0Z -> bad time "2025-06-01T10:00:a0Z": expected RFC 3339 (2025-03-01T10:00:00Z, with optional fraction and offset) or milliseconds since the epoch
+            1969-12-31T23:59:59.999Z -> -1 = 1969-12-31T23:59:59.999Z
+            999999999999999 -> 999999999999999 = 33658-09-27T01:46:39.999Z
+            1000000000000000 -> bad time "1000000000000000": expected RFC 3339 (2025-03-01T10:00:00Z, with optional fraction and offset) or milliseconds since the epoch
+            0 -> 0 = 1970-01-01T00:00:00Z
+            -5 -> bad time "-5": expected RFC 3339 (2025-03-01T10:00:00Z, with optional fraction and offset) or milliseconds since the epoch
+        "#]].assert_eq(&out);
+    }
+
+    #[test]
+    fn gaps_and_durations_word_for_word() {
+        let mut out = String::new();
+        for ms in [
+            0,
+            1,
+            999,
+            -999,
+            1000,
+            -1000,
+            1049,
+            1050,
+            1950,
+            9_949,
+            9_950,
+            10_049,
+            59_499,
+            59_500,
+            60_000,
+            61_000,
+            3_599_499,
+            3_599_500,
+            3_600_000,
+            3_630_000,
+            86_369_999,
+            86_370_000,
+            90_000_000,
+            200_000_000,
+            -200_000_000,
+        ] {
+            writeln!(out, "{ms} ms -> {}", format_gap(ms)).unwrap();
+        }
+        for text in [
+            "90",
+            "90s",
+            " 90 s ",
+            "500ms",
+            "15m",
+            "15min",
+            "2h",
+            "1d",
+            "0",
+            "soon",
+            "5x",
+            "",
+            "-5m",
+            "9999999999999999999",
+            "99999999999999d",
+        ] {
+            writeln!(out, "{text:?} -> {:?}", parse_duration(text)).unwrap();
+        }
+        expect_test::expect![[r#"
+            0 ms -> 0 ms
+            1 ms -> 1 ms
+            999 ms -> 999 ms
+            -999 ms -> -999 ms
+            1000 ms -> 1 s
+            -1000 ms -> -1 s
+            1049 ms -> 1 s
+            1050 ms -> 1.1 s
+            1950 ms -> 2 s
+            9949 ms -> 9.9 s
+            9950 ms -> 10 s
+            10049 ms -> 10 s
+            59499 ms -> 59 s
+            59500 ms -> 1 min 0 s
+            60000 ms -> 1 min 0 s
+            61000 ms -> 1 min 1 s
+            3599499 ms -> 59 min 59 s
+            3599500 ms -> 1 h 0 min
+            3600000 ms -> 1 h 0 min
+            3630000 ms -> 1 h 1 min
+            86369999 ms -> 23 h 59 min
+            86370000 ms -> 1 d 0 h
+            90000000 ms -> 1 d 1 h
+            200000000 ms -> 2 d 8 h
+            -200000000 ms -> -2 d 8 h
+            "90" -> Ok(90000)
+            "90s" -> Ok(90000)
+            " 90 s " -> Ok(90000)
+            "500ms" -> Ok(500)
+            "15m" -> Ok(900000)
+            "15min" -> Ok(900000)
+            "2h" -> Ok(7200000)
+            "1d" -> Ok(86400000)
+            "0" -> Ok(0)
+            "soon" -> Err("bad duration \"soon\": expected e.g. 90s, 15m, 2h or 1d")
+            "5x" -> Err("bad duration \"5x\": expected e.g. 90s, 15m, 2h or 1d")
+            "" -> Err("bad duration \"\": expected e.g. 90s, 15m, 2h or 1d")
+            "-5m" -> Err("bad duration \"-5m\": expected e.g. 90s, 15m, 2h or 1d")
+            "9999999999999999999" -> Err("bad duration \"9999999999999999999\": expected e.g. 90s, 15m, 2h or 1d")
+            "99999999999999d" -> Err("duration \"99999999999999d\" is too long")
+        "#]].assert_eq(&out);
     }
 }
