@@ -486,6 +486,39 @@ fn a_damaged_file_among_several_judges_the_others_up_to_its_damage() {
     assert!(outcome.not_judged >= 1);
 }
 
+#[test]
+fn a_file_damaged_on_its_first_line_stops_the_judging_at_the_start_and_says_so() {
+    // Where the damaged file's records fall among the others' is unknown, so none of the
+    // others is judged; the report says so in words, not as a time before the year 0.
+    let good = temp("start-good.jsonl");
+    std::fs::write(
+        &good,
+        "{\"kind\":\"status\",\"job\":\"x\",\"t\":\"2025-03-01T10:00:00Z\",\"status\":\"INCRE_TRANSFER_STARTED\"}\n",
+    )
+    .expect("write");
+    let bad = temp("start-bad.jsonl");
+    std::fs::write(&bad, "not a record\n").expect("write");
+    let (good, bad) = (good.display().to_string(), bad.display().to_string());
+    let out = drs(&["validate", &good, &bad]);
+    assert_eq!(status(&out), 3, "{}", stdout(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains(
+            "the history was judged up to its start (a file stopped before its first record, \
+             so where its records fall among the others' is unknown); 1 later record(s) of the \
+             other files were not judged"
+        ),
+        "{err}"
+    );
+    let out = drs(&["validate", &good, &bad, "--format", "json"]);
+    let report = json(&out);
+    assert_eq!(
+        report["judged_until"], "1999-12-31T23:59:59.999Z",
+        "{report}"
+    );
+    assert_eq!(report["not_judged"], 1, "{report}");
+}
+
 // Item 4: the exit status is the verdict, whoever reads the output.
 
 /// Runs `command | head -1` under bash's `pipefail` and returns the pipeline's status.

@@ -19,9 +19,10 @@ use serde_json::json;
 
 use super::{CliError, out, outln};
 use crate::history::deadline::Deadlines;
+use crate::history::record::PLAUSIBLE_FROM;
 use crate::history::tables::answer_of;
 use crate::history::validate::{Outcome, Settings, Validator, Verdict};
-use crate::history::{ExcursionPolicy, format_gap, format_time, parse_duration};
+use crate::history::{ExcursionPolicy, Millis, format_gap, format_time, parse_duration};
 use crate::spec::Observation;
 use crate::text::{pad, thousands};
 
@@ -314,6 +315,20 @@ fn exit_status(verdict: Verdict) -> u8 {
     }
 }
 
+/// Up to when a stopped history was judged, in words.
+fn judged_up_to(until: Millis) -> String {
+    if until < PLAUSIBLE_FROM {
+        "its start (a file stopped before its first record, so where its records fall among \
+         the others' is unknown)"
+            .to_string()
+    } else {
+        format!(
+            "{}, the last record read before the stop",
+            format_time(until)
+        )
+    }
+}
+
 /// The one-line messages on standard error: where the input stopped, and an empty input.
 fn tell(outcome: &Outcome, verdict: Verdict) {
     for stop in &outcome.stops {
@@ -323,9 +338,9 @@ fn tell(outcome: &Outcome, verdict: Verdict) {
         && outcome.not_judged > 0
     {
         eprintln!(
-            "drs-lifecycle: the history was judged up to {}, the last record read before \
-             the stop; {} later record(s) of the other files were not judged",
-            format_time(until),
+            "drs-lifecycle: the history was judged up to {}; {} later record(s) of the other \
+             files were not judged",
+            judged_up_to(until),
             thousands(outcome.not_judged as usize)
         );
     }
@@ -659,9 +674,8 @@ fn summary(outcome: &Outcome, seconds: f64) -> Result<(), CliError> {
         && outcome.not_judged > 0
     {
         outln!(
-            "  judged up to {}, the last record read before the stop; {} later record(s) of \
-             the other files not judged",
-            format_time(until),
+            "  judged up to {}; {} later record(s) of the other files not judged",
+            judged_up_to(until),
             thousands(outcome.not_judged as usize)
         );
     }

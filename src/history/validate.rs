@@ -54,7 +54,7 @@ use std::fmt;
 use std::io::BufRead;
 
 use super::judge::{ExcursionPolicy, Judge, Options, job_hash};
-use super::record::{Header, Malformed, Record, RecordError, parse_line};
+use super::record::{Header, Malformed, PLAUSIBLE_FROM, Record, RecordError, parse_line};
 use super::time::{Millis, format_gap, format_time};
 
 /// How many low bits of a [`location`] hold the line number: a file may have up to
@@ -251,7 +251,9 @@ pub struct Outcome {
     /// Where files stopped being read before their end, in the order met.
     pub stops: Vec<Stop>,
     /// With a stop, the time of the last record read from the damaged file: later records
-    /// of the other files are not judged.
+    /// of the other files are not judged. A file that stopped before its first record
+    /// stops the judging before the earliest time a record may have
+    /// ([`PLAUSIBLE_FROM`] − 1 ms, 1999-12-31T23:59:59.999Z): nothing later is judged.
     pub judged_until: Option<Millis>,
     /// Records read but not judged because they are later than [`Outcome::judged_until`].
     pub not_judged: u64,
@@ -457,7 +459,8 @@ impl Validator {
             }
             source.line += 1;
             let line = source.line;
-            let record = match self.classify(&mut source, &buf) {
+            let cut = !buf.ends_with(b"\n");
+            let record = match self.classify(&mut source, &buf, cut) {
                 Ok(Some(record)) => record,
                 Ok(None) => continue,
                 Err(stop) => break Some(stop),
@@ -631,7 +634,8 @@ impl Validator {
             }
             source.line += 1;
             let at = location(source.index, source.line);
-            match self.classify(source, buf) {
+            let cut = !buf.ends_with(b"\n");
+            match self.classify(source, buf, cut) {
                 Ok(Some(record)) => {
                     let time = record.time().unwrap_or(source.latest);
                     source.latest = source.latest.max(time);
@@ -687,18 +691,20 @@ impl Validator {
         source.line = line;
         // A lone line: its header (if it is one) is judged as the first of its file.
         source.first_record = u64::from(line != 1);
-        match self.classify(&mut source, bytes)? {
+        match self.classify(&mut source, bytes, false)? {
             Some(record) => self.judge_one(&record, location(index, line)),
             None => Ok(()),
         }
     }
 
     /// Reads the line just read from `source`: `Some` record to judge, `None` for a blank
-    /// line, a header, a record of another shard or a skipped malformed line.
+    /// line, a header, a record of another shard or a skipped malformed line. `cut`: the
+    /// line is the last of its file and has no end of line (a lone line never is).
     fn classify<'a>(
         &mut self,
         source: &mut Source,
         bytes: &'a [u8],
+        cut: bool,
     ) -> Result<Option<Record<'a>>, Stop> {
         let line = source.line;
         let bytes = if line == 1 {
@@ -728,9 +734,7 @@ impl Validator {
         let record = match parse_line(text, line) {
             Ok(record) => record,
             Err(mut error) => {
-                if !bytes.ends_with(b"\n")
-                    && let Malformed::Json(message) = &mut error.what
-                {
+                if cut && let Malformed::Json(message) = &mut error.what {
                     message.push_str(
                         "; this last line has no end of line: the file was probably cut short",
                     );
@@ -883,7 +887,10 @@ impl Validator {
             malformed: self.malformed,
             first_malformed: self.first_malformed,
             skipped_other_shards: self.skipped_other_shards,
-            judged_until: (self.horizon != Millis::MAX).then_some(self.horizon),
+            // A file that stopped before its first record stops the judging at the start:
+            // just before the earliest time a record may have.
+            judged_until: (self.horizon != Millis::MAX)
+                .then_some(self.horizon.max(PLAUSIBLE_FROM - 1)),
             not_judged: self.not_judged,
             stops: self.stops,
         }
@@ -990,6 +997,10 @@ impl Validator {
         Ok(())
     }
 }
+
+#[cfg(test)]
+#[path = "validate_tests.rs"]
+mod scenario_tests;
 
 #[cfg(test)]
 mod tests {
