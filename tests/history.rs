@@ -650,3 +650,21 @@ mod library {
         assert!(outcome.judge.violations.is_empty());
     }
 }
+
+#[test]
+fn a_gap_the_records_between_explain_says_so_rather_than_zero_unseen_steps() {
+    let out = drs(&[
+        "validate",
+        "tests/traces/apply-bound-then-refused.jsonl",
+        "--explain",
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(
+            "gap: job q3 at tests/traces/apply-bound-then-refused.jsonl:5: \
+             INCRE_TRANSFER_STARTED → PAUSING: no unseen step: the records between the two \
+             polls explain it"
+        ),
+        "{text}"
+    );
+}

@@ -452,19 +452,23 @@ fn place_itf(outcome: &Outcome, trace: &mut serde_json::Value) {
 fn explain(outcome: &Outcome) -> Result<(), CliError> {
     for gap in &outcome.judge.gaps {
         let steps = gap.steps.len();
+        let how = if steps == 0 {
+            // The status moved, but by what the records between show (a command applied,
+            // a billing event recorded), not by any step unseen.
+            "no unseen step: the records between the two polls explain it".to_string()
+        } else {
+            format!(
+                "{}, {steps} unseen step{}",
+                gap.steps.join(", "),
+                if steps == 1 { "" } else { "s" }
+            )
+        };
         outln!(
-            "gap: job {} at {}: {} → {}: {}{} unseen step{}",
+            "gap: job {} at {}: {} → {}: {how}",
             gap.job,
             outcome.place(gap.line),
             gap.from,
             gap.to,
-            if steps == 0 {
-                String::new()
-            } else {
-                format!("{}, ", gap.steps.join(", "))
-            },
-            steps,
-            if steps == 1 { "" } else { "s" }
         );
     }
     Ok(())
