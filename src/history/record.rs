@@ -1791,6 +1791,17 @@ mod words {
             r#"{"kind":"billing","account":"a","t":1740823200000,"event":"arrears"}"#,
             r#"{"kind":"status","job":"s1","t":1740823200,"status":"PAUSING"}"#,
             r#"{"kind":"status","job":"s1","t":-5,"status":"PAUSING"}"#,
+            r#"{"kind":"status","job":"s1","t":5,"status":"PAUSING"}"#,
+            r#"{"kind":"status","job":"s1","t":5000000000,"status":"PAUSING"}"#,
+            r#"{"kind":"status","job":"s1","t":946684800,"status":"PAUSING"}"#,
+            r#"{"kind":"status","job":"s1","t":946684799,"status":"PAUSING"}"#,
+            r#"{"kind":"status","job":"s1","t":4102444799,"status":"PAUSING"}"#,
+            r#"{"kind":"status","job":"s1","t":4102444800,"status":"PAUSING"}"#,
+            r#"{"kind":"status","job":"s1","t":4102444800000,"status":"PAUSING"}"#,
+            r#"{"kind":"status","job":"s1","t":4102444799999,"status":"PAUSING"}"#,
+            r#"{"kind":"status","job":"s1","t":946684800000,"status":"PAUSING"}"#,
+            r#"{"kind":"status","job":"s1","t":1740823200000,"status":"PAUSING","error_code":"DRS.M00001"}"#,
+            r#"{"kind":"status","job":"s1","t":1740823200000,"status":"PAUSING","available_actions":["RESUME","END","FORCE_END","RETRY"]}"#,
             r#"{"kind":"status","job":"s1","t":true,"status":"PAUSING"}"#,
             r#"{"kind":"status","job":"s1","t":"yesterday","status":"PAUSING"}"#,
             r#"{"kind":"status","job":"","t":"2025-03-01T10:00:00Z","status":"PAUSING"}"#,
@@ -1840,6 +1851,28 @@ mod words {
               -> error: line 3: time 1740823200 reads as 1970-01-21T03:33:43.200Z in milliseconds since the epoch, before 2000: it looks like epoch seconds; write milliseconds (1740823200000) or RFC 3339 [job None, time None]
             {"kind":"status","job":"s1","t":-5,"status":"PAUSING"}
               -> error: line 3: time -5 (1969-12-31T23:59:59.995Z) is outside 2000–2100: write milliseconds since the epoch or RFC 3339 (2025-03-01T10:00:00Z) [job None, time None]
+            {"kind":"status","job":"s1","t":5,"status":"PAUSING"}
+              -> error: line 3: time 5 (1970-01-01T00:00:00.005Z) is outside 2000–2100: write milliseconds since the epoch or RFC 3339 (2025-03-01T10:00:00Z) [job None, time None]
+            {"kind":"status","job":"s1","t":5000000000,"status":"PAUSING"}
+              -> error: line 3: time 5000000000 (1970-02-27T20:53:20Z) is outside 2000–2100: write milliseconds since the epoch or RFC 3339 (2025-03-01T10:00:00Z) [job None, time None]
+            {"kind":"status","job":"s1","t":946684800,"status":"PAUSING"}
+              -> error: line 3: time 946684800 reads as 1970-01-11T22:58:04.800Z in milliseconds since the epoch, before 2000: it looks like epoch seconds; write milliseconds (946684800000) or RFC 3339 [job None, time None]
+            {"kind":"status","job":"s1","t":946684799,"status":"PAUSING"}
+              -> error: line 3: time 946684799 (1970-01-11T22:58:04.799Z) is outside 2000–2100: write milliseconds since the epoch or RFC 3339 (2025-03-01T10:00:00Z) [job None, time None]
+            {"kind":"status","job":"s1","t":4102444799,"status":"PAUSING"}
+              -> error: line 3: time 4102444799 reads as 1970-02-17T11:34:04.799Z in milliseconds since the epoch, before 2000: it looks like epoch seconds; write milliseconds (4102444799000) or RFC 3339 [job None, time None]
+            {"kind":"status","job":"s1","t":4102444800,"status":"PAUSING"}
+              -> error: line 3: time 4102444800 (1970-02-17T11:34:04.800Z) is outside 2000–2100: write milliseconds since the epoch or RFC 3339 (2025-03-01T10:00:00Z) [job None, time None]
+            {"kind":"status","job":"s1","t":4102444800000,"status":"PAUSING"}
+              -> error: line 3: time 4102444800000 (2100-01-01T00:00:00Z) is outside 2000–2100: write milliseconds since the epoch or RFC 3339 (2025-03-01T10:00:00Z) [job None, time None]
+            {"kind":"status","job":"s1","t":4102444799999,"status":"PAUSING"}
+              -> status of "s1": Code(Pausing), offered None [job Some(Some("s1")), time Some(Some(4102444799999))]
+            {"kind":"status","job":"s1","t":946684800000,"status":"PAUSING"}
+              -> status of "s1": Code(Pausing), offered None [job Some(Some("s1")), time Some(Some(946684800000))]
+            {"kind":"status","job":"s1","t":1740823200000,"status":"PAUSING","error_code":"DRS.M00001"}
+              -> status of "s1": Code(Pausing), offered None [job Some(Some("s1")), time Some(Some(1740823200000))]
+            {"kind":"status","job":"s1","t":1740823200000,"status":"PAUSING","available_actions":["RESUME","END","FORCE_END","RETRY"]}
+              -> status of "s1": Code(Pausing), offered Some("0x0a00") [job Some(Some("s1")), time Some(Some(1740823200000))]
             {"kind":"status","job":"s1","t":true,"status":"PAUSING"}
               -> error: line 3: not a history record: invalid type: boolean `true`, expected an RFC 3339 time or milliseconds since the epoch (column 36) [job None, time None]
             {"kind":"status","job":"s1","t":"yesterday","status":"PAUSING"}

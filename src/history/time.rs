@@ -276,6 +276,9 @@ mod tests {
             "1900-02-29T00:00:00Z",
             "2024-02-29t12:00:00z",
             "2025-02-29T00:00:00Z",
+            "2025-02-28T00:00:00Z",
+            "2100-02-29T00:00:00Z",
+            "2400-02-29T00:00:00Z",
             "2025-04-30 10:00:00Z",
             "2025-04-31T10:00:00Z",
             "2025-01-31T10:00:00Z",
@@ -327,6 +330,9 @@ mod tests {
             1900-02-29T00:00:00Z -> bad time "1900-02-29T00:00:00Z": expected RFC 3339 (2025-03-01T10:00:00Z, with optional fraction and offset) or milliseconds since the epoch
             2024-02-29t12:00:00z -> 1709208000000 = 2024-02-29T12:00:00Z
             2025-02-29T00:00:00Z -> bad time "2025-02-29T00:00:00Z": expected RFC 3339 (2025-03-01T10:00:00Z, with optional fraction and offset) or milliseconds since the epoch
+            2025-02-28T00:00:00Z -> 1740700800000 = 2025-02-28T00:00:00Z
+            2100-02-29T00:00:00Z -> bad time "2100-02-29T00:00:00Z": expected RFC 3339 (2025-03-01T10:00:00Z, with optional fraction and offset) or milliseconds since the epoch
+            2400-02-29T00:00:00Z -> 13574563200000 = 2400-02-29T00:00:00Z
             2025-04-30 10:00:00Z -> 1746007200000 = 2025-04-30T10:00:00Z
             2025-04-31T10:00:00Z -> bad time "2025-04-31T10:00:00Z": expected RFC 3339 (2025-03-01T10:00:00Z, with optional fraction and offset) or milliseconds since the epoch
             2025-01-31T10:00:00Z -> 1738317600000 = 2025-01-31T10:00:00Z
