@@ -421,8 +421,10 @@ fn damaged_input_stops_where_it_is_damaged_and_keeps_what_came_before() {
 
 #[test]
 fn merged_files_are_judged_in_time_order_up_to_the_damage() {
-    // At one instant, the command in one file comes before the poll in another.
+    // At one instant, the command in one file comes before the poll in another (with every
+    // command recorded, the poll first would be a violation).
     let polls = file(&[
+        header(r#","commands":"complete""#),
         incremental("a", 0),
         poll("a", 10, "PAUSING"),
         poll("a", 30, "PAUSING"),
@@ -438,19 +440,51 @@ fn merged_files_are_judged_in_time_order_up_to_the_damage() {
             ("commands.jsonl", plain(commands.clone())),
         ],
     );
-    // One file cut after its first line: the other is judged only up to that time.
+    // One file cut after its first record: the other is judged only up to that time.
     let other = file(&[
         incremental("b", 0),
         poll("b", 5, "INCRE_TRANSFER_STARTED"),
         poll("b", 50, "INCRE_TRANSFER_STARTED"),
         poll("b", 60, "INCRE_TRANSFER_STARTED"),
     ]);
-    let first_line = polls.iter().position(|b| *b == b'\n').unwrap() + 1;
+    let ends: Vec<usize> = (0..polls.len()).filter(|&i| polls[i] == b'\n').collect();
     out += &merged(
         Settings::default(),
         vec![
-            ("polls.jsonl", cut(polls.clone(), first_line + 4)),
+            ("polls.jsonl", cut(polls.clone(), ends[1] + 5)),
             ("other.jsonl", plain(other)),
+        ],
+    );
+    // With a reorder window, what the other files' windows hold past the damage is counted
+    // as not judged too.
+    let windowed = Settings {
+        reorder_window: Some(150_000),
+        ..Settings::default()
+    };
+    let long = file(&[
+        incremental("d", 0),
+        poll("d", 100, "INCRE_TRANSFER_STARTED"),
+        poll("d", 200, "INCRE_TRANSFER_STARTED"),
+        poll("d", 210, "INCRE_TRANSFER_STARTED"),
+        poll("d", 220, "INCRE_TRANSFER_STARTED"),
+    ]);
+    let short = file(&[
+        incremental("e", 0),
+        poll("e", 50, "INCRE_TRANSFER_STARTED"),
+        poll("e", 300, "INCRE_TRANSFER_STARTED"),
+    ]);
+    let second_line = short.iter().position(|b| *b == b'\n').unwrap() + 1;
+    let cut_at = second_line
+        + short[second_line..]
+            .iter()
+            .position(|b| *b == b'\n')
+            .unwrap()
+        + 1;
+    out += &merged(
+        windowed,
+        vec![
+            ("short.jsonl", cut(short, cut_at + 4)),
+            ("long.jsonl", plain(long)),
         ],
     );
     // A job's records in two files out of time order.
@@ -485,11 +519,15 @@ fn merged_files_are_judged_in_time_order_up_to_the_damage() {
     );
     expect_test::expect![[r#"
         verdict consistent | read 5 judged 5 malformed 0 other shards 0 not judged 0 until None
-        options: commands complete false, billing recorded false, apply within None
-        first stop: polls.jsonl:2: cannot be read from here on (corrupt deflate stream): the file is cut short or damaged; what comes before was judged
+        options: commands complete true, billing recorded false, apply within None
+        first stop: polls.jsonl:3: cannot be read from here on (corrupt deflate stream): the file is cut short or damaged; what comes before was judged
         verdict malformed | read 3 judged 2 malformed 0 other shards 0 not judged 1 until Some("2025-03-01T10:00:00Z")
+        options: commands complete true, billing recorded false, apply within None
+        stop unreadable at polls.jsonl:3: cannot be read from here on (corrupt deflate stream): the file is cut short or damaged; what comes before was judged [polls.jsonl:3: cannot be read from here on (corrupt deflate stream): the file is cut short or damaged; what comes before was judged]
+        first stop: short.jsonl:3: cannot be read from here on (corrupt deflate stream): the file is cut short or damaged; what comes before was judged
+        verdict malformed | read 7 judged 3 malformed 0 other shards 0 not judged 4 until Some("2025-03-01T10:00:50Z")
         options: commands complete false, billing recorded false, apply within None
-        stop unreadable at polls.jsonl:2: cannot be read from here on (corrupt deflate stream): the file is cut short or damaged; what comes before was judged [polls.jsonl:2: cannot be read from here on (corrupt deflate stream): the file is cut short or damaged; what comes before was judged]
+        stop unreadable at short.jsonl:3: cannot be read from here on (corrupt deflate stream): the file is cut short or damaged; what comes before was judged [short.jsonl:3: cannot be read from here on (corrupt deflate stream): the file is cut short or damaged; what comes before was judged]
         verdict consistent | read 3 judged 3 malformed 0 other shards 0 not judged 0 until None
         options: commands complete false, billing recorded false, apply within None
         verdict violations | read 3 judged 3 malformed 0 other shards 0 not judged 0 until None
