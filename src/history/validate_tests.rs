@@ -366,6 +366,14 @@ fn damaged_input_stops_where_it_is_damaged_and_keeps_what_came_before() {
             settings.clone(),
             vec![("cut.jsonl", plain(cut_line.clone()))],
         );
+        out += &merged(
+            settings.clone(),
+            vec![("cut.jsonl", plain(cut_line.clone()))],
+        );
+        out += &merged(
+            settings.clone(),
+            vec![("bytes.jsonl", plain(not_utf8.clone()))],
+        );
         // The reader fails inside the third line: the first two are judged.
         let good = whole.len() - 10;
         out += &read_each(
@@ -391,6 +399,14 @@ fn damaged_input_stops_where_it_is_damaged_and_keeps_what_came_before() {
         verdict malformed | read 1 judged 1 malformed 0 other shards 0 not judged 0 until Some("2025-03-01T10:00:00Z")
         options: commands complete false, billing recorded false, apply within None
         stop malformed at cut.jsonl:2: not a history record: EOF while parsing an object (column 39); this last line has no end of line: the file was probably cut short [cut.jsonl:2: not a history record: EOF while parsing an object (column 39); this last line has no end of line: the file was probably cut short]
+        first stop: cut.jsonl:2: not a history record: EOF while parsing an object (column 39); this last line has no end of line: the file was probably cut short
+        verdict malformed | read 1 judged 1 malformed 0 other shards 0 not judged 0 until Some("2025-03-01T10:00:00Z")
+        options: commands complete false, billing recorded false, apply within None
+        stop malformed at cut.jsonl:2: not a history record: EOF while parsing an object (column 39); this last line has no end of line: the file was probably cut short [cut.jsonl:2: not a history record: EOF while parsing an object (column 39); this last line has no end of line: the file was probably cut short]
+        first stop: bytes.jsonl:2: not a history record: not UTF-8 (byte 26 of the line); save the history as UTF-8
+        verdict malformed | read 1 judged 1 malformed 0 other shards 0 not judged 0 until Some("2025-03-01T10:00:00Z")
+        options: commands complete false, billing recorded false, apply within None
+        stop malformed at bytes.jsonl:2: not a history record: not UTF-8 (byte 26 of the line); save the history as UTF-8 [bytes.jsonl:2: not a history record: not UTF-8 (byte 26 of the line); save the history as UTF-8]
         gz.jsonl stopped: gz.jsonl:3: cannot be read from here on (corrupt deflate stream): the file is cut short or damaged; what comes before was judged
         verdict malformed | read 2 judged 2 malformed 0 other shards 0 not judged 0 until Some("2025-03-01T10:00:10Z")
         options: commands complete false, billing recorded false, apply within None
@@ -407,6 +423,12 @@ fn damaged_input_stops_where_it_is_damaged_and_keeps_what_came_before() {
         verdict malformed | read 1 judged 1 malformed 1 other shards 0 not judged 0 until None
         options: commands complete false, billing recorded false, apply within None
         first malformed: cut.jsonl:2: not a history record: EOF while parsing an object (column 39); this last line has no end of line: the file was probably cut short
+        verdict malformed | read 1 judged 1 malformed 1 other shards 0 not judged 0 until None
+        options: commands complete false, billing recorded false, apply within None
+        first malformed: cut.jsonl:2: not a history record: EOF while parsing an object (column 39); this last line has no end of line: the file was probably cut short
+        verdict malformed | read 2 judged 2 malformed 1 other shards 0 not judged 0 until None
+        options: commands complete false, billing recorded false, apply within None
+        first malformed: bytes.jsonl:2: not a history record: not UTF-8 (byte 26 of the line); save the history as UTF-8
         gz.jsonl stopped: gz.jsonl:3: cannot be read from here on (corrupt deflate stream): the file is cut short or damaged; what comes before was judged
         verdict malformed | read 2 judged 2 malformed 0 other shards 0 not judged 0 until Some("2025-03-01T10:00:10Z")
         options: commands complete false, billing recorded false, apply within None
