@@ -652,7 +652,10 @@ fn shards_judge_their_own_jobs_and_count_the_others() {
         r#"{{"kind":"batch_status","t":{},"response":{{"count":6,"results":[{}]}}}}"#,
         T0 + 10_000,
         (0..6)
-            .map(|j| format!(r#"{{"id":"job-{j}","status":"INCRE_TRANSFER_STARTED"}}"#))
+            .map(|j| {
+                let status = if j < 4 { "INCRE_TRANSFER_STARTED" } else { "CREATING" };
+                format!(r#"{{"id":"job-{j}","status":"{status}"}}"#)
+            })
             .collect::<Vec<_>>()
             .join(",")
     ));
@@ -676,19 +679,24 @@ fn shards_judge_their_own_jobs_and_count_the_others() {
         == shard None
         verdict violations | read 9 judged 9 malformed 0 other shards 0 not judged 0 until None
         options: commands complete false, billing recorded false, apply within None
+        violation job-4 "every step is in the transition table" at s.jsonl:8: status CREATING
+        violation job-5 "every step is in the transition table" at s.jsonl:8: status CREATING
         violation job-0 "every step is in the transition table" at s.jsonl:9: status CREATING
         violation job-1 "every step is in the transition table" at s.jsonl:10: status CREATING
         == shard Some((0, 2))
         verdict violations | read 9 judged 5 malformed 0 other shards 4 not judged 0 until None
         options: commands complete false, billing recorded false, apply within None
+        violation job-5 "every step is in the transition table" at s.jsonl:8: status CREATING
         violation job-1 "every step is in the transition table" at s.jsonl:10: status CREATING
         == shard Some((1, 2))
         verdict violations | read 9 judged 5 malformed 0 other shards 4 not judged 0 until None
         options: commands complete false, billing recorded false, apply within None
+        violation job-4 "every step is in the transition table" at s.jsonl:8: status CREATING
         violation job-0 "every step is in the transition table" at s.jsonl:9: status CREATING
         == shard Some((2, 3))
-        verdict consistent | read 9 judged 3 malformed 0 other shards 6 not judged 0 until None
+        verdict violations | read 9 judged 3 malformed 0 other shards 6 not judged 0 until None
         options: commands complete false, billing recorded false, apply within None
+        violation job-4 "every step is in the transition table" at s.jsonl:8: status CREATING
         hashes mod 2: [1, 0, 1, 0, 1, 0]
     "#]]
     .assert_eq(&out);
