@@ -641,37 +641,9 @@ mod tests {
     /// it and without doing it; the others are answered as usual.
     #[test]
     fn every_nth_execute_is_indefinite_done_and_not_done_in_turn() {
-        let mut requests = vec![request(1, r#""op":"reset","protocol":2"#)];
-        for id in 2..=10 {
-            requests.push(execute(
-                id,
-                r#""command":"create","account":0,"mode":"FULL_TRANS""#,
-            ));
-        }
-        requests.push(request(11, r#""op":"list","account":0"#));
-        let requests: Vec<&str> = requests.iter().map(String::as_str).collect();
-        let text = transcript(
-            &requests,
-            Serving {
-                protocol: 2,
-                unknown_every: 3,
-                ..Serving::default()
-            },
-        );
-        let said: Vec<String> = text
-            .lines()
-            .map(|line| {
-                let answer: Value = serde_json::from_str(line).expect("JSON");
-                match answer["answer"].as_str() {
-                    Some("accepted") => format!("task {}", answer["outcome"]["Task"]["task"]),
-                    Some("list") => format!("list {}", answer["tasks"]),
-                    other => other.unwrap_or("?").to_string(),
-                }
-            })
-            .collect();
-        // Executes 3 and 9 happen unanswered (tasks 3 and 8); 6 does not happen.
+        // Every third: executes 3 and 9 happen unanswered (tasks 3 and 8), 6 does not.
         assert_eq!(
-            said,
+            indefinite_run(3),
             [
                 "ok",
                 "task 1",
@@ -686,6 +658,54 @@ mod tests {
                 "list [1,2,3,4,5,6,7,8]"
             ]
         );
+        // Every other: executes 2 and 6 happen, 4 and 8 do not.
+        assert_eq!(
+            indefinite_run(2),
+            [
+                "ok",
+                "task 1",
+                "unknown",
+                "task 3",
+                "unknown",
+                "task 4",
+                "unknown",
+                "task 6",
+                "unknown",
+                "task 7",
+                "list [1,2,3,4,5,6,7]"
+            ]
+        );
+    }
+
+    /// Nine creations answered with every `every`th indefinite, then the listing.
+    fn indefinite_run(every: u64) -> Vec<String> {
+        let mut requests = vec![request(1, r#""op":"reset","protocol":2"#)];
+        for id in 2..=10 {
+            requests.push(execute(
+                id,
+                r#""command":"create","account":0,"mode":"FULL_TRANS""#,
+            ));
+        }
+        requests.push(request(11, r#""op":"list","account":0"#));
+        let requests: Vec<&str> = requests.iter().map(String::as_str).collect();
+        let text = transcript(
+            &requests,
+            Serving {
+                protocol: 2,
+                unknown_every: every,
+                ..Serving::default()
+            },
+        );
+        text.lines()
+            .map(|line| {
+                let answer: Value = serde_json::from_str(line).expect("JSON");
+                match answer["answer"].as_str() {
+                    Some("accepted") => format!("task {}", answer["outcome"]["Task"]["task"]),
+                    Some("list") => format!("list {}", answer["tasks"]),
+                    other => other.unwrap_or("?").to_string(),
+                }
+            })
+            .collect()
     }
 
     #[test]
