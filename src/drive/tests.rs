@@ -260,7 +260,16 @@ fn a_change_the_answers_do_not_say_is_caught_at_its_step() {
 /// first by the next run.
 #[test]
 fn a_failure_is_shrunk_to_a_fixpoint_saved_and_replayed_first() {
-    let Some(options) = options("bug", &["--bug", "ready-counts-twice"], 20) else {
+    let Some(options) = options(
+        "bug",
+        &[
+            "--bug",
+            "ready-counts-twice",
+            "--stderr",
+            "version 1.2 ready",
+        ],
+        20,
+    ) else {
         return;
     };
     let report = run(&options).expect("runs");
@@ -277,6 +286,7 @@ fn a_failure_is_shrunk_to_a_fixpoint_saved_and_replayed_first() {
         options.save.join("drive-seed0-case1.history.jsonl")
     );
     assert!(found.recurred);
+    assert_eq!(found.stderr.as_deref(), Some("version 1.2 ready"));
     assert_eq!(found.rejected, None);
     assert_fixpoint(&options, &found);
     // The saved files.

@@ -11,6 +11,7 @@ tests need, standard library only:
   --say-nth OP:N:LINE  answer the Nth request of op OP (counted from 1 over the process) with
                      LINE, as --say-at does
   --silent-from N    answer nothing from request N on (the program hangs)
+  --stderr TEXT      write TEXT on standard error at start
   --exit-at N        at request N, write "giving up at N" on stderr and exit with status 3
 
 Every other option is the example's.
@@ -41,8 +42,12 @@ def main():
     parser.add_argument("--say-at", action="append", default=[])
     parser.add_argument("--say-nth", action="append", default=[])
     parser.add_argument("--silent-from", type=int, default=0)
+    parser.add_argument("--stderr")
     parser.add_argument("--exit-at", type=int, default=0)
     args = parser.parse_args()
+    if args.stderr:
+        sys.stderr.write(args.stderr + "\n")
+        sys.stderr.flush()
     plane = EXAMPLE.Plane(args.bug, args.protocol, args.deleted_as_not_found, args.slow_seconds)
     say = {}
     for spec in args.say_at:
