@@ -623,6 +623,17 @@ mod tests {
         assert_eq!(graph.path(0, |node| node == 0), None, "only the start");
     }
 
+    /// No stretch of the tour creates as many tasks as the harness holds, so the guard in
+    /// `Walk::send` that starts over before the fleet outgrows it never fires for the
+    /// single-task tour: the most creations of one stretch are pinned.
+    #[test]
+    fn no_stretch_of_the_tour_outgrows_the_harness() {
+        let tour = Tour::single_task();
+        let most = tour.segments.iter().map(Case::creations).max();
+        assert_eq!(most, Some(10));
+        assert!(10 < CAPACITY - 1);
+    }
+
     /// Which command of a state a command is, by its form (the unknown id varies).
     fn probe_of(command: &Command) -> Option<Command> {
         Some(match *command {
