@@ -499,6 +499,13 @@ fn canned_run(name: &str, protocol: u32, changes: &[&str], saved: bool) -> Strin
         table.push('\n');
         table.push_str(change);
     }
+    canned_case(save, protocol, saved, &table)
+}
+
+/// Drives the canned program with `table`, saving under `save` (where a saved case is
+/// replayed first; with `generated`, one generated case follows). The error, the failure
+/// found, or how many cases passed.
+fn canned_case(save: PathBuf, protocol: u32, saved: bool, table: &str) -> String {
     let mut options = Options::new("awk", &["-W", "interactive", "-v"]);
     options.args.push(format!("T={table}"));
     options.args.push(CANNED.to_string());
@@ -515,6 +522,100 @@ fn canned_run(name: &str, protocol: u32, changes: &[&str], saved: bool) -> Strin
             .message
             .replace(&options.save.display().to_string(), "SAVE"),
     }
+}
+
+/// A program that deletes a task and says in its answer that the deleted task still holds
+/// its instance: the plane takes the answer's word for the task it names (only a deleted
+/// task the answer leaves out is read as the deletion its outcome names), so the step
+/// fails.
+#[test]
+fn a_deleted_task_named_in_the_answer_is_taken_as_named() {
+    let on = |event| Command::Task {
+        account: crate::spec::AccountId(0),
+        task: crate::spec::TaskId(1),
+        event,
+    };
+    let case = Case {
+        accounts: 1,
+        snapshot_at: None,
+        commands: vec![
+            Command::Create {
+                account: crate::spec::AccountId(0),
+                mode: crate::spec::Mode::Full,
+            },
+            on(crate::spec::Event::InstanceCreationFailed),
+            on(crate::spec::Event::Delete),
+        ],
+    };
+    let task = |status: &str, version: u32, held: bool| {
+        format!(
+            r#"{{"id":1,"account":0,"mode":"FULL_TRANS","status":"{status}","phase":null,"frozen_from":null,"holds_instance":{held},"version":{version}}}"#
+        )
+    };
+    let accepted = |from: &str, to: &str, version: u32, changed: &str| {
+        format!(
+            r#"{{"id":{{id}},"answer":"accepted","outcome":{{"Task":{{"task":1,"from":"{from}","to":"{to}","instance":"Unchanged","version":{version}}}}},"changed":[{changed}]}}"#
+        )
+    };
+    let table = [
+        r#"reset {"id":{id},"answer":"ok","protocol":2}"#.to_string(),
+        format!(
+            "execute:1 {}",
+            accepted("Creating", "Creating", 1, &task("Creating", 1, false))
+        ),
+        format!(
+            "execute:2 {}",
+            accepted(
+                "Creating",
+                "CreateFailed",
+                2,
+                &task("CreateFailed", 2, false)
+            )
+        ),
+        format!(
+            "execute:3 {}",
+            accepted("CreateFailed", "Deleted", 3, &task("Deleted", 3, true))
+        ),
+        r#"lists {"id":{id},"answer":"lists","lists":[[1],[]]}"#.to_string(),
+        r#"lists:3 {"id":{id},"answer":"lists","lists":[[],[]]}"#.to_string(),
+        format!(
+            r#"query:1 {{"id":{{id}},"answer":"task","task":{}}}"#,
+            task("CreateFailed", 2, false)
+        ),
+        r#"query {"id":{id},"answer":"task","task":null}"#.to_string(),
+        r#"tasks {"id":{id},"answer":"tasks","tasks":[],"arrears":[]}"#.to_string(),
+        r#"tasks0 {"id":{id},"answer":"tasks","tasks":[],"arrears":[]}"#.to_string(),
+        r#"list {"id":{id},"answer":"list","tasks":[]}"#.to_string(),
+        r#"list0 {"id":{id},"answer":"list","tasks":[]}"#.to_string(),
+        format!(
+            "create {}",
+            accepted("Creating", "Creating", 1, &task("Creating", 1, false))
+        ),
+        r#"execute {"id":{id},"answer":"refused","kind":"NotAllowed"}"#.to_string(),
+    ]
+    .join("\n");
+    // One pipelined run of the case (no shrinking, which would ask for more).
+    let args = [
+        "-W".to_string(),
+        "interactive".to_string(),
+        "-v".to_string(),
+        format!("T={table}"),
+        CANNED.to_string(),
+    ];
+    let process = Process::start("awk", &args, Duration::from_secs(2)).expect("starts");
+    let link = Link::new(process, 2);
+    let make_link = Rc::clone(&link);
+    let mut harness = DriveHarness::with(move || ProcessPlane::reset(&make_link), None);
+    let failure = run_case(&mut harness, &link, &case, None, 8, None)
+        .expect("answers read")
+        .expect_err("fails");
+    assert_eq!(failure.step, 2);
+    assert_eq!(
+        failure.to_string(),
+        "step 3: task 1 · delete (by account A): \"instance held exactly while needed\" \
+         violated: both accepted task 1 · delete (by account A), but task 1: instance: the \
+         specification says not held (已删除 Deleted (DELETED)), the program says held"
+    );
 }
 
 /// A wrong answer: its name, the protocol offered, the changes to the table.
