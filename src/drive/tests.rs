@@ -747,3 +747,46 @@ fn each_wrong_answer_is_named_in_words() {
     );
     pinned("wrong-answers.txt", &said);
 }
+
+/// A plain harness run (no `send` before the step): the plane sends the command itself
+/// when the harness executes it, and asks an account's listing once a step, answering it
+/// again from what it read.
+#[test]
+fn a_plain_run_sends_each_command_and_asks_each_listing_once() {
+    let table = [
+        r#"reset {"id":{id},"answer":"ok"}"#.to_string(),
+        format!(
+            r#"create {{"id":{{id}},"answer":"accepted","outcome":{{"Task":{{"task":1,"from":"Creating","to":"Creating","instance":"Unchanged","version":1}}}}}}"#
+        ),
+        format!(r#"tasks {{"id":{{id}},"answer":"tasks","tasks":[{TASK}],"arrears":[]}}"#),
+        r#"tasks0 {"id":{id},"answer":"tasks","tasks":[],"arrears":[]}"#.to_string(),
+        r#"list:1 {"id":{id},"answer":"list","tasks":[1]}"#.to_string(),
+        r#"list {"id":{id},"answer":"list","tasks":[7]}"#.to_string(),
+    ]
+    .join("\n");
+    let args = [
+        "-W".to_string(),
+        "interactive".to_string(),
+        "-v".to_string(),
+        format!("T={table}"),
+        CANNED.to_string(),
+    ];
+    let process = Process::start("awk", &args, Duration::from_secs(2)).expect("starts");
+    let link = Link::new(process, 1);
+    let mut plane = ProcessPlane::reset(&link);
+    assert!(!plane.pipelined());
+    assert_eq!(plane.tasks().count(), 0);
+    let created = plane.execute(&Command::Create {
+        account: crate::spec::AccountId(0),
+        mode: crate::spec::Mode::Full,
+    });
+    assert!(created.is_ok(), "{created:?}");
+    assert_eq!(plane.last_answer(), "accepted → Creating (version 1)");
+    assert_eq!(plane.last_answered(), Answered::Accepted);
+    assert_eq!(plane.tasks().count(), 1);
+    let account = crate::spec::AccountId(0);
+    let first: Vec<u64> = plane.listed(account).map(|id| id.0).collect();
+    let again: Vec<u64> = plane.listed(account).map(|id| id.0).collect();
+    assert_eq!((first, again), (vec![1], vec![1]));
+    assert!(link.borrow().error().is_none());
+}
