@@ -755,9 +755,7 @@ fn each_wrong_answer_is_named_in_words() {
 fn a_plain_run_sends_each_command_and_asks_each_listing_once() {
     let table = [
         r#"reset {"id":{id},"answer":"ok"}"#.to_string(),
-        format!(
-            r#"create {{"id":{{id}},"answer":"accepted","outcome":{{"Task":{{"task":1,"from":"Creating","to":"Creating","instance":"Unchanged","version":1}}}}}}"#
-        ),
+        r#"create {"id":{id},"answer":"accepted","outcome":{"Task":{"task":1,"from":"Creating","to":"Creating","instance":"Unchanged","version":1}}}"#.to_string(),
         format!(r#"tasks {{"id":{{id}},"answer":"tasks","tasks":[{TASK}],"arrears":[]}}"#),
         r#"tasks0 {"id":{id},"answer":"tasks","tasks":[],"arrears":[]}"#.to_string(),
         r#"list:1 {"id":{id},"answer":"list","tasks":[1]}"#.to_string(),
