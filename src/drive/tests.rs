@@ -672,6 +672,16 @@ fn each_wrong_answer_is_named_in_words() {
             2,
             &[r#"execute:2 {"id":{id},"answer":"unknown"}"#],
         ),
+        (
+            "query-null",
+            2,
+            &[r#"query:1 {"id":{id},"answer":"task","task":null}"#],
+        ),
+        (
+            "query-null-1",
+            1,
+            &[r#"query:1 {"id":{id},"answer":"task","task":null}"#],
+        ),
         ("skipped", 2, &["execute:1 <NONE>"]),
         ("silent", 2, &["execute:1 <STOP>"]),
         ("exit", 2, &["reset:1 <EXIT>"]),
@@ -787,4 +797,43 @@ fn a_plain_run_sends_each_command_and_asks_each_listing_once() {
     let again: Vec<u64> = plane.listed(account).map(|id| id.0).collect();
     assert_eq!((first, again), (vec![1], vec![1]));
     assert!(link.borrow().error().is_none());
+}
+
+/// Pipelined, the query answered with a step is the answer to that query only: another
+/// account's or another task's is nothing.
+#[test]
+fn a_pipelined_query_answers_only_the_task_and_account_asked() {
+    let args = [
+        "-W".to_string(),
+        "interactive".to_string(),
+        "-v".to_string(),
+        format!("T={}", table()),
+        CANNED.to_string(),
+    ];
+    let process = Process::start("awk", &args, Duration::from_secs(2)).expect("starts");
+    let link = Link::new(process, 2);
+    let mut plane = ProcessPlane::reset(&link);
+    assert!(plane.pipelined());
+    let (a, b) = (crate::spec::AccountId(0), crate::spec::AccountId(1));
+    let create = Command::Create {
+        account: a,
+        mode: crate::spec::Mode::Full,
+    };
+    let pause = Command::Task {
+        account: a,
+        task: crate::spec::TaskId(1),
+        event: crate::spec::Event::Pause,
+    };
+    let first = plane.plan(&create, 2, false).expect("planned");
+    let second = plane.plan(&pause, 0, false).expect("planned");
+    plane.flush();
+    assert!(plane.receive(&create, first));
+    assert!(plane.receive(&pause, second));
+    assert!(link.borrow().error().is_none());
+    let one = crate::spec::TaskId(1);
+    assert_eq!(plane.query(a, one).map(|task| task.version), Some(1));
+    assert_eq!(plane.query(b, one), None);
+    assert_eq!(plane.query(a, crate::spec::TaskId(2)), None);
+    assert_eq!(plane.last_answer(), "refused NotAllowed");
+    assert_eq!(plane.last_answered(), Answered::Refused);
 }
