@@ -698,13 +698,14 @@ mod tests {
         assert_eq!(kept.lines().count(), 14);
     }
 
-    /// Answers come back by id: a late answer to an earlier request is skipped, an answer
+    /// Answers come back by id: a late answer to an earlier request is skipped (whether or
+    /// not it reads as the answer awaited), an answer
     /// with a line end of `\r\n` or none at all (the last line) is read, an answer that
     /// does not read as the type asked is answered as another object.
     #[test]
     fn answers_are_read_by_id_whatever_their_line_ends() {
         let mut process = sh(
-            r#"read a; printf '{"id":0,"answer":"late"}\n{"id":1,"answer":"ok"}\r\n'; read b; printf '{"id":2,"answer":"tasks","tasks":[],"arrears":[]}\n'; read c; printf '{"id":3,"answer":"ok"}'"#,
+            r#"read a; printf '{"id":0,"answer":"late"}\n{"id":1,"answer":"ok"}\r\n'; read b; printf '{"id":1,"answer":"again"}\n{"id":2,"answer":"tasks","tasks":[],"arrears":[]}\n'; read c; printf '{"id":3,"answer":"ok"}'"#,
         );
         match process.request("reset", &[("protocol", Value::from(2))], "ok") {
             Ok(Reply::Answer(map)) => {
