@@ -740,6 +740,38 @@ mod tests {
         );
     }
 
+    /// A program that has answered, even with an answer of the wrong shape, and then ends
+    /// has crashed in the middle of a case; one that ends before any answer exits at start.
+    #[test]
+    fn a_program_that_answered_something_crashed_mid_case() {
+        let mut process = sh(r#"read a; printf '{"id":1,"answer":"ok"}\n'; read b"#);
+        let id = process.send("tasks", |_| {}).expect("sent");
+        process.flush("tasks").expect("flushed");
+        assert!(matches!(
+            process.receive::<crate::drive::wire::TasksAnswer>(id, "tasks", "tasks"),
+            Ok(Reply::Other(_))
+        ));
+        let error = process
+            .request("reset", &[], "ok")
+            .err()
+            .map(|error| error.message);
+        assert_eq!(
+            error.as_deref(),
+            Some(
+                "sh crashed in the middle of a case (at reset): exit status: 0; nothing on stderr"
+            )
+        );
+        let mut silent = sh("read a");
+        let error = silent
+            .request("reset", &[], "ok")
+            .err()
+            .map(|error| error.message);
+        assert_eq!(
+            error.as_deref(),
+            Some("sh exits at start: exit status: 0; nothing on stderr")
+        );
+    }
+
     /// Nothing within the timeout: the program hangs at the oldest request it has not
     /// answered, whichever answer the driver waits for.
     #[test]
