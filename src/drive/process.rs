@@ -740,6 +740,28 @@ mod tests {
         );
     }
 
+    /// A line that is not an answer is quoted without its line end, `\r\n` or `\n`, even
+    /// when it is empty.
+    #[test]
+    fn a_non_answer_is_quoted_without_its_line_end() {
+        for (script, quoted) in [
+            (r"read a; printf 'nope\r\n'; read b", r#""nope""#),
+            (r"read a; printf '\n'; read b", r#""""#),
+        ] {
+            let mut process = sh(script);
+            let error = process
+                .request("tasks", &[], "E")
+                .err()
+                .map(|error| error.message);
+            assert_eq!(
+                error,
+                Some(format!(
+                    "sh printed {quoted} in answer to tasks (id 1): not JSON; expected E"
+                ))
+            );
+        }
+    }
+
     /// A program that has answered, even with an answer of the wrong shape, and then ends
     /// has crashed in the middle of a case; one that ends before any answer exits at start.
     #[test]
