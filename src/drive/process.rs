@@ -740,6 +740,17 @@ mod tests {
         );
     }
 
+    /// A program dropped is ended and reaped: nothing of it is left running.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_dropped_program_is_ended() {
+        let process = sh("exec sleep 30");
+        let pid = process.child.id();
+        assert!(std::path::Path::new(&format!("/proc/{pid}")).exists());
+        drop(process);
+        assert!(!std::path::Path::new(&format!("/proc/{pid}")).exists());
+    }
+
     /// A line that is not an answer is quoted without its line end, `\r\n` or `\n`, even
     /// when it is empty.
     #[test]
