@@ -126,6 +126,8 @@ fn a_clean_program_passes_pipelined_with_the_requests_of_the_window() {
     assert!(report.found.is_none());
     assert_eq!((report.regressions, report.cases), (0, 8));
     assert_eq!(report.indefinite, (0, 0));
+    let rate = report.commands_per_second() * report.elapsed.as_secs_f64();
+    assert!((rate - report.stats.steps as f64).abs() < 1e-6, "{rate}");
     assert_eq!(
         format!("{:?}", report.stats),
         "Stats { cases: 0, steps: 174, accepted: 113, refused: [15, 41, 1, 0, 4, 0], \
