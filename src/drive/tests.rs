@@ -126,6 +126,14 @@ fn a_clean_program_passes_pipelined_with_the_requests_of_the_window() {
     assert!(report.found.is_none());
     assert_eq!((report.regressions, report.cases), (0, 8));
     assert_eq!(report.indefinite, (0, 0));
+    assert_eq!(
+        (report.tour.as_ref(), report.fleet_tour.as_ref()),
+        (None, None)
+    );
+    assert!(
+        report.fleet_elapsed.is_none(),
+        "no fleet tour, no time of it"
+    );
     let rate = report.commands_per_second() * report.elapsed.as_secs_f64();
     assert!((rate - report.stats.steps as f64).abs() < 1e-6, "{rate}");
     assert_eq!(
