@@ -400,8 +400,182 @@ mod tests {
     use super::*;
 
     // The whole tour is tested in `tests/fleet_tour.rs`, a binary of its own: building it
-    // takes a few hundred megabytes, which would disturb the memory measurements of the
-    // library's other unit tests running beside it.
+    // and the sets that check it takes a few hundred megabytes. Here the tour is built once
+    // (about a hundred megabytes) and its figures pinned, so that the mutation campaign of
+    // `src/drive/` (library tests only) judges it.
+
+    fn tour() -> &'static FleetTour {
+        static TOUR: std::sync::OnceLock<FleetTour> = std::sync::OnceLock::new();
+        TOUR.get_or_init(FleetTour::new)
+    }
+
+    #[test]
+    fn the_fleet_tour_counts_are_pinned_whole_and_part_way() {
+        let tour = tour();
+        let all = tour.count(None);
+        assert_eq!(
+            format!("{all:?}"),
+            "FleetCount { states: 52444, covered: 3526856, total: 3526856, \
+             commands: 4420436, resets: 84269 }"
+        );
+        assert_eq!(format!("{:.4}", all.ratio()), "1.2534");
+        assert_eq!((tour.len(), tour.is_empty()), (84270, false));
+        assert_eq!(
+            format!("{:?}", tour.count(Some((0, 0)))),
+            "FleetCount { states: 52444, covered: 1, total: 3526856, commands: 1, resets: 0 }"
+        );
+        assert_eq!(
+            format!("{:?}", tour.count(Some((1, 2)))),
+            "FleetCount { states: 52444, covered: 1036, total: 3526856, commands: 1037, \
+             resets: 1 }"
+        );
+        let last = tour.len() - 1;
+        let end = tour.count(Some((last, tour.case(last).commands.len() - 1)));
+        assert_eq!(end, all);
+        assert_eq!(
+            FleetCount {
+                commands: 5,
+                ..FleetCount::default()
+            }
+            .ratio(),
+            5.0
+        );
+        assert_eq!(
+            FleetCount {
+                covered: 4,
+                commands: 6,
+                ..FleetCount::default()
+            }
+            .ratio(),
+            1.5
+        );
+    }
+
+    /// Each stretch's commands, and the shortest case of a pair, pinned at a few places;
+    /// every shortest case is a path of the specification ending in its pair's command.
+    #[test]
+    fn the_fleet_tour_s_cases_are_pinned() {
+        let tour = tour();
+        let words = |case: &Case| -> Vec<String> {
+            case.commands.iter().map(ToString::to_string).collect()
+        };
+        let first = tour.case(0);
+        assert_eq!(first.accounts, ACCOUNTS);
+        assert_eq!(
+            words(&first)[..12],
+            [
+                "task 1 · start now (by account A)",
+                "account A · recharge",
+                "account B · recharge",
+                "account A · create(FULL_TRANS)",
+                "task 1 · start now (by account A)",
+                "task 1 · schedule start (by account A)",
+                "task 1 · pause (by account A)",
+                "task 1 · resume (by account A)",
+                "task 1 · retry (by account A)",
+                "task 1 · reset (by account A)",
+                "task 1 · end (by account A)",
+                "task 1 · force end (by account A)"
+            ]
+        );
+        let second = tour.case(1);
+        assert_eq!(
+            words(&second)[..6],
+            [
+                "account A · create(FULL_INCR_TRANS)",
+                "task 1 · start now (by account A)",
+                "task 1 · schedule start (by account A)",
+                "task 1 · pause (by account A)",
+                "task 1 · resume (by account A)",
+                "task 1 · retry (by account A)"
+            ]
+        );
+        let stretch = tour.len() / 2;
+        let middle = tour.case(stretch);
+        for step in [0, middle.commands.len() - 1] {
+            let shortest = tour.shortest_case(stretch, step).expect("a pair");
+            assert_eq!(shortest.accounts, ACCOUNTS);
+            assert_eq!(shortest.commands.last(), Some(&middle.commands[step]));
+            let mut fleet = Fleet::new();
+            let (last, path) = shortest.commands.split_last().expect("one at least");
+            for command in path {
+                fleet = fleet.apply(command).expect("a path accepts every command");
+            }
+            assert!(FleetTour::commands(&fleet).contains(last));
+        }
+        assert_eq!(
+            words(&tour.shortest_case(stretch, 0).expect("a pair")),
+            ["account B · create(FULL_INCR_TRANS)"]
+        );
+        assert_eq!(tour.shortest_case(tour.len(), 0), None);
+        assert_eq!(tour.shortest_case(0, first.commands.len()), None);
+    }
+
+    /// The commands of a fleet of two tasks, one of each account, one of them paused: every
+    /// event to each from its owner, the events the owner could send now from the other
+    /// account, no creation (the fleet is full), the unknown id, the billing.
+    #[test]
+    fn a_full_fleet_has_no_creation_and_lends_each_task_to_the_other_account() {
+        let mut fleet = Fleet::new();
+        for command in [
+            Command::Create {
+                account: AccountId(0),
+                mode: Mode::Full,
+            },
+            Command::Create {
+                account: AccountId(1),
+                mode: Mode::Incremental,
+            },
+        ] {
+            fleet = fleet.apply(&command).expect("accepted");
+        }
+        let commands = FleetTour::commands(&fleet);
+        let words: Vec<String> = commands.iter().map(ToString::to_string).collect();
+        assert_eq!(words.len(), 67);
+        for (at, want) in [
+            (0, "task 1 · start now (by account A)"),
+            (28, "task 1 · account recharged (by account A)"),
+            (29, "task 1 · instance ready (by account B)"),
+            (30, "task 1 · instance creation failed (by account B)"),
+            (31, "task 2 · start now (by account B)"),
+            (60, "task 2 · instance ready (by account A)"),
+            (61, "task 2 · instance creation failed (by account A)"),
+            (62, "task 3 · start now (by account A)"),
+            (63, "account A · arrears"),
+            (64, "account A · recharge"),
+            (65, "account B · arrears"),
+            (66, "account B · recharge"),
+        ] {
+            assert_eq!(words[at], want, "{at}");
+        }
+        let mut one = Fleet::new();
+        one = one
+            .apply(&Command::Create {
+                account: AccountId(1),
+                mode: Mode::Full,
+            })
+            .expect("accepted");
+        let words: Vec<String> = FleetTour::commands(&one)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        // Creations while a slot is free, every event from the owner (B), the two the owner
+        // could send now from A, the unknown id, billing.
+        assert_eq!(words.len(), 42);
+        for (at, want) in [
+            (0, "account A · create(FULL_TRANS)"),
+            (5, "account B · create(INCR_TRANS)"),
+            (6, "task 1 · start now (by account B)"),
+            (34, "task 1 · account recharged (by account B)"),
+            (35, "task 1 · instance ready (by account A)"),
+            (36, "task 1 · instance creation failed (by account A)"),
+            (37, "task 2 · start now (by account A)"),
+            (38, "account A · arrears"),
+            (41, "account B · recharge"),
+        ] {
+            assert_eq!(words[at], want, "{at}");
+        }
+    }
 
     #[test]
     fn the_empty_fleet_has_creations_billing_and_an_unknown_id() {

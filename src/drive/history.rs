@@ -107,3 +107,128 @@ pub fn verdict(text: &str) -> Result<Option<(String, &'static str)>, String> {
         .first()
         .map(|violation| (violation.job.clone(), violation.claim)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plane::TaskView;
+    use crate::spec::{AccountId, Event, Mode, Status, TaskId};
+
+    fn view(id: u64, account: u32, status: Status, version: u64) -> TaskView {
+        TaskView {
+            id: TaskId(id),
+            account: AccountId(account),
+            mode: Mode::Full,
+            status,
+            phase: None,
+            frozen_from: None,
+            holds_instance: status != Status::Creating,
+            version,
+        }
+    }
+
+    fn step(command: Command, answered: Answered, tasks_after: Vec<TaskView>) -> StepLine {
+        StepLine {
+            command,
+            spec: String::new(),
+            program: String::new(),
+            answered,
+            tasks_after,
+        }
+    }
+
+    fn on(account: u32, task: u64, event: Event) -> Command {
+        Command::Task {
+            account: AccountId(account),
+            task: TaskId(task),
+            event,
+        }
+    }
+
+    /// A run of a task: created, configured, paused and deleted, with billing between.
+    fn steps() -> Vec<StepLine> {
+        use Answered::{Accepted, Indefinite, Refused};
+        let created = view(1, 0, Status::Creating, 1);
+        let configuring = view(1, 0, Status::Configuration, 2);
+        let other = view(2, 1, Status::Creating, 1);
+        vec![
+            step(
+                Command::Create {
+                    account: AccountId(0),
+                    mode: Mode::Full,
+                },
+                Accepted,
+                vec![created],
+            ),
+            // A system event: no command line.
+            step(on(0, 1, Event::InstanceReady), Accepted, vec![configuring]),
+            // Another account's command, and one to an id nobody was given: not recorded.
+            step(on(1, 1, Event::Pause), Refused, vec![configuring]),
+            step(on(0, 9, Event::Pause), Refused, vec![configuring]),
+            step(on(0, 1, Event::Pause), Refused, vec![configuring]),
+            step(
+                Command::Create {
+                    account: AccountId(1),
+                    mode: Mode::Full,
+                },
+                Accepted,
+                vec![configuring, other],
+            ),
+            step(
+                Command::Arrears {
+                    account: AccountId(0),
+                },
+                Refused,
+                vec![configuring, other],
+            ),
+            step(
+                Command::Arrears {
+                    account: AccountId(1),
+                },
+                Accepted,
+                vec![configuring, other],
+            ),
+            step(
+                Command::Recharge {
+                    account: AccountId(1),
+                },
+                Indefinite,
+                vec![configuring, other],
+            ),
+            step(
+                on(0, 1, Event::Delete),
+                Indefinite,
+                vec![view(1, 0, Status::Deleted, 3), other],
+            ),
+            step(
+                on(0, 1, Event::Delete),
+                Accepted,
+                vec![view(1, 0, Status::Deleted, 3), other],
+            ),
+        ]
+    }
+
+    #[test]
+    fn a_run_is_written_as_a_poller_records_it_word_for_word() {
+        let written = write(&steps(), "./plane --fast");
+        let expected = include_str!("../../tests/driven/history.jsonl");
+        assert_eq!(written, expected);
+    }
+
+    #[test]
+    fn the_verdict_is_validate_s_first_violation_or_none() {
+        // Up to the deletion, the specification explains every record.
+        let written = write(&steps()[..9], "plane");
+        assert_eq!(verdict(&written), Ok(None));
+        // A task deleted while it is being configured.
+        let written = write(&steps(), "plane");
+        assert_eq!(
+            verdict(&written),
+            Ok(Some((
+                "job-1".to_string(),
+                "delete only from CreateFailed or Ended"
+            )))
+        );
+        assert!(verdict("{\"kind\":").is_err());
+    }
+}

@@ -47,6 +47,9 @@ mod serve;
 mod tour;
 mod wire;
 
+#[cfg(test)]
+mod tests;
+
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::fmt::Write as _;

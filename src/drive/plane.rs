@@ -1293,4 +1293,440 @@ mod tests {
             );
         }
     }
+    fn view(id: u64, account: u32, status: Status, version: u64) -> TaskView {
+        TaskView {
+            id: TaskId(id),
+            account: AccountId(account),
+            mode: Mode::Full,
+            status,
+            phase: None,
+            frozen_from: None,
+            holds_instance: false,
+            version,
+        }
+    }
+
+    fn observed(tasks: &[TaskView], arrears: &[u32]) -> Observed {
+        Observed {
+            tasks: tasks.to_vec(),
+            arrears: arrears.iter().copied().map(AccountId).collect(),
+        }
+    }
+
+    #[test]
+    fn a_task_is_put_in_words_with_every_field() {
+        let mut task = view(12, 27, Status::Frozen, 9);
+        task.mode = Mode::FullIncremental;
+        task.phase = Some(crate::spec::Phase::Incremental);
+        task.frozen_from = Some(Status::Paused);
+        task.holds_instance = true;
+        assert_eq!(
+            view_words(&task),
+            format!(
+                "task 12 of account {} (FULL_INCR_TRANS): {}, phase incremental, frozen from {}, \
+                 instance held, version 9",
+                crate::spec::account_letter(27),
+                Status::Frozen.label(),
+                Status::Paused.label()
+            )
+        );
+        assert_eq!(
+            view_words(&view(1, 0, Status::Creating, 1)),
+            format!(
+                "task 1 of account A (FULL_TRANS): {}, phase none, frozen from none, instance \
+                 not held, version 1",
+                Status::Creating.label()
+            )
+        );
+    }
+
+    #[test]
+    fn every_refusal_has_its_protocol_name() {
+        let kinds = [
+            Refused::NotFound,
+            Refused::NotAllowed,
+            Refused::AccountInArrears,
+            Refused::AlreadyInArrears,
+            Refused::NotInArrears,
+            Refused::Capacity,
+        ];
+        for kind in kinds {
+            // The name is the serde form the protocol reads.
+            assert_eq!(
+                serde_json::to_value(kind).expect("serialises"),
+                serde_json::Value::from(refusal_name(kind))
+            );
+        }
+        assert_eq!(refusal_name(Refused::AlreadyInArrears), "AlreadyInArrears");
+    }
+
+    /// The differences between the fleet the answers said and the fleet shown, word for
+    /// word: a task changed, a task only shown, a task only said, the arrears; equal tasks
+    /// and equal arrears unnamed.
+    #[test]
+    fn the_differences_are_named_word_for_word() {
+        let same = view(2, 0, Status::Ended, 6);
+        let said = observed(
+            &[
+                view(1, 0, Status::Paused, 4),
+                same,
+                view(3, 1, Status::Creating, 1),
+            ],
+            &[1],
+        );
+        let shown = observed(
+            &[
+                view(1, 0, Status::Paused, 5),
+                same,
+                view(4, 1, Status::Creating, 1),
+            ],
+            &[0, 1],
+        );
+        let words = |task: &TaskView| view_words(task);
+        assert_eq!(
+            differences(&said, &shown),
+            format!(
+                "the program's fleet differs from what its answers said changed (since the \
+                 last look at the whole fleet): task 1: the answers said {}, the fleet shows {}; \
+                 task 3: the answers said {}, the fleet shows no such task; task 4: the answers \
+                 said no such task, the fleet shows {}; accounts in arrears: the answers said \
+                 [B], the fleet shows [A, B]",
+                words(&said.tasks[0]),
+                words(&shown.tasks[0]),
+                words(&said.tasks[2]),
+                words(&shown.tasks[2]),
+            )
+        );
+        // Arrears alone.
+        let mut shown = said.clone();
+        shown.arrears.clear();
+        assert!(
+            differences(&said, &shown).ends_with(
+                "whole fleet): accounts in arrears: the answers said [B], the fleet shows []"
+            ),
+            "{}",
+            differences(&said, &shown)
+        );
+    }
+
+    /// What an answer's `changed` did not say, word for word, and what it may leave out: a
+    /// deletion its outcome names.
+    #[test]
+    fn what_an_answer_did_not_say_is_named_word_for_word() {
+        let before = fleet(&[task(1, Status::Creating, 1), task(2, Status::Paused, 3)]);
+        let mut after = before.clone();
+        after.tasks[1].version = 4;
+        after.tasks[1].status = Status::Deleted;
+        let deleted = deleted_view(&before.tasks[1], 4);
+        assert_eq!(after.tasks[1], deleted);
+        // The deletion left out of `changed` is the one the outcome names.
+        assert_eq!(unsaid_changes(&before, &after, &[], Some(deleted)), None);
+        // Named as well: said once.
+        let mut named = task(2, Status::Deleted, 4);
+        named.holds_instance = false;
+        assert_eq!(
+            unsaid_changes(&before, &after, &[named], Some(deleted)),
+            None
+        );
+        // Another version of it: the answer names what the fleet does not show.
+        let mut wrong = deleted;
+        wrong.version = 5;
+        assert_eq!(
+            unsaid_changes(&before, &after, &[], Some(wrong)),
+            Some(format!(
+                "the answer says these tasks changed: {}, but the fleet read after it shows \
+                 these changes: {}",
+                view_words(&wrong),
+                view_words(&deleted)
+            ))
+        );
+        // Nothing said, a change shown.
+        assert_eq!(
+            unsaid_changes(&before, &after, &[], None),
+            Some(format!(
+                "the answer says these tasks changed: none, but the fleet read after it shows \
+                 these changes: {}",
+                view_words(&deleted)
+            ))
+        );
+        // A change said, nothing shown; said out of order, listed in id order.
+        let said = [task(2, Status::Ended, 9), task(1, Status::Configuration, 2)];
+        assert_eq!(
+            unsaid_changes(&before, &before, &said, None),
+            Some(format!(
+                "the answer says these tasks changed: {}; {}, but the fleet read after it shows \
+                 these changes: none",
+                view_words(&TaskView::from(said[1])),
+                view_words(&TaskView::from(said[0]))
+            ))
+        );
+        // An unchanged task named as it is, beside the change: nothing unsaid.
+        assert_eq!(
+            unsaid_changes(
+                &before,
+                &after,
+                &[task(1, Status::Creating, 1)],
+                Some(deleted)
+            ),
+            None
+        );
+        // An unchanged task named as it is not: the fleet does not show it.
+        assert!(
+            unsaid_changes(
+                &before,
+                &after,
+                &[task(1, Status::Creating, 7)],
+                Some(deleted)
+            )
+            .is_some()
+        );
+    }
+
+    /// The outcome of an indefinite command that happened, read off the fleet: a creation,
+    /// an event to a task (with its instance acquired, released or unchanged), billing.
+    #[test]
+    fn an_indefinite_command_that_happened_is_read_off_the_fleet() {
+        use crate::spec::Event;
+        let mut held = view(1, 0, Status::Configuration, 2);
+        held.holds_instance = true;
+        let before = observed(&[held, view(2, 1, Status::Creating, 1)], &[]);
+        // A creation: the task after the last one.
+        let created = view(3, 0, Status::Creating, 1);
+        let mut after = before.clone();
+        after.tasks.push(created);
+        let create = Command::Create {
+            account: AccountId(0),
+            mode: Mode::Full,
+        };
+        assert_eq!(
+            derived_outcome(&create, &before, &after),
+            Outcome::Task(Change {
+                task: TaskId(3),
+                from: Status::Creating,
+                to: Status::Creating,
+                instance: InstanceChange::Unchanged,
+                version: 1,
+            })
+        );
+        let nothing = Outcome::Account {
+            account: AccountId(u32::MAX),
+            in_arrears: false,
+            tasks_changed: 0,
+        };
+        assert_eq!(derived_outcome(&create, &before, &before), nothing);
+        let on = |task, event| Command::Task {
+            account: AccountId(0),
+            task: TaskId(task),
+            event,
+        };
+        // Released.
+        let mut ended = after.clone();
+        ended.tasks[0] = view(1, 0, Status::Ended, 3);
+        assert_eq!(
+            derived_outcome(&on(1, Event::ReleaseDone), &before, &ended),
+            Outcome::Task(Change {
+                task: TaskId(1),
+                from: Status::Configuration,
+                to: Status::Ended,
+                instance: InstanceChange::Released,
+                version: 3,
+            })
+        );
+        // Acquired.
+        let mut ready = before.clone();
+        ready.tasks[1] = view(2, 1, Status::Configuration, 2);
+        ready.tasks[1].holds_instance = true;
+        assert_eq!(
+            derived_outcome(&on(2, Event::InstanceReady), &before, &ready),
+            Outcome::Task(Change {
+                task: TaskId(2),
+                from: Status::Creating,
+                to: Status::Configuration,
+                instance: InstanceChange::Acquired,
+                version: 2,
+            })
+        );
+        // Held before and after.
+        let mut scheduled = before.clone();
+        scheduled.tasks[0].status = Status::WaitingToStart;
+        scheduled.tasks[0].version = 3;
+        assert_eq!(
+            derived_outcome(&on(1, Event::ScheduleStart), &before, &scheduled),
+            Outcome::Task(Change {
+                task: TaskId(1),
+                from: Status::Configuration,
+                to: Status::WaitingToStart,
+                instance: InstanceChange::Unchanged,
+                version: 3,
+            })
+        );
+        // A task the fleet no longer shows; a task the fleet had not shown before.
+        assert_eq!(
+            derived_outcome(&on(5, Event::Delete), &before, &before),
+            nothing
+        );
+        assert_eq!(
+            derived_outcome(&on(3, Event::InstanceReady), &before, &after),
+            Outcome::Task(Change {
+                task: TaskId(3),
+                from: Status::Creating,
+                to: Status::Creating,
+                instance: InstanceChange::Unchanged,
+                version: 1,
+            })
+        );
+        // Billing: the account's standing after, and how many tasks changed.
+        let mut frozen = before.clone();
+        frozen.tasks[0].status = Status::Frozen;
+        frozen.tasks[0].version = 3;
+        frozen.arrears = vec![AccountId(0)];
+        let arrears = Command::Arrears {
+            account: AccountId(0),
+        };
+        assert_eq!(
+            derived_outcome(&arrears, &before, &frozen),
+            Outcome::Account {
+                account: AccountId(0),
+                in_arrears: true,
+                tasks_changed: 1,
+            }
+        );
+        let recharge = Command::Recharge {
+            account: AccountId(0),
+        };
+        assert_eq!(
+            derived_outcome(&recharge, &frozen, &before),
+            Outcome::Account {
+                account: AccountId(0),
+                in_arrears: false,
+                tasks_changed: 1,
+            }
+        );
+    }
+
+    /// The task a step deletes: the one an accepted outcome moves to Deleted, at its
+    /// version, or the one an indefinite delete addressed, one version on.
+    #[test]
+    fn the_task_a_step_deletes_is_named_by_its_outcome_or_its_delete() {
+        use crate::spec::Event;
+        let known = observed(
+            &[view(1, 0, Status::Ended, 6), view(2, 0, Status::Ended, 3)],
+            &[],
+        );
+        let delete = |task| Command::Task {
+            account: AccountId(0),
+            task: TaskId(task),
+            event: Event::Delete,
+        };
+        let moved = |to| {
+            Ok(Outcome::Task(Change {
+                task: TaskId(2),
+                from: Status::Ended,
+                to,
+                instance: InstanceChange::Unchanged,
+                version: 4,
+            }))
+        };
+        assert_eq!(
+            deleting(&delete(2), Some(&moved(Status::Deleted)), &known),
+            Some((TaskId(2), 4))
+        );
+        assert_eq!(
+            deleting(&delete(2), Some(&moved(Status::Ended)), &known),
+            None
+        );
+        assert_eq!(
+            deleting(&delete(2), Some(&Err(Refused::NotAllowed)), &known),
+            None
+        );
+        assert_eq!(deleting(&delete(1), None, &known), Some((TaskId(1), 7)));
+        assert_eq!(deleting(&delete(2), None, &known), Some((TaskId(2), 4)));
+        assert_eq!(deleting(&delete(3), None, &known), None);
+        let end = Command::Task {
+            account: AccountId(0),
+            task: TaskId(1),
+            event: Event::End,
+        };
+        assert_eq!(deleting(&end, None, &known), None);
+        // The deleted view: the task as it was, Deleted, without phase, frozen status or
+        // instance, at the version given.
+        let mut old = view(5, 3, Status::Frozen, 8);
+        old.mode = Mode::Incremental;
+        old.phase = Some(crate::spec::Phase::Incremental);
+        old.frozen_from = Some(Status::Paused);
+        old.holds_instance = true;
+        assert_eq!(
+            deleted_view(&old, 11),
+            TaskView {
+                id: TaskId(5),
+                account: AccountId(3),
+                mode: Mode::Incremental,
+                status: Status::Deleted,
+                phase: None,
+                frozen_from: None,
+                holds_instance: false,
+                version: 11,
+            }
+        );
+    }
+
+    /// Deleted tasks left out are put back in id order among the others, wherever they
+    /// fall; a fleet that shows every known task is left alone.
+    #[test]
+    fn deleted_tasks_left_out_are_put_back_in_their_places() {
+        let known = observed(
+            &[
+                view(1, 0, Status::Deleted, 2),
+                view(3, 0, Status::Deleted, 4),
+                view(5, 0, Status::Ended, 5),
+                view(7, 0, Status::Deleted, 2),
+            ],
+            &[],
+        );
+        let mut now = vec![
+            view(2, 0, Status::Creating, 1),
+            view(4, 0, Status::Creating, 1),
+            view(5, 0, Status::Ended, 5),
+            view(6, 0, Status::Creating, 1),
+        ];
+        keep_deleted(&known, &mut now, None);
+        let ids: Vec<u64> = now.iter().map(|task| task.id.0).collect();
+        assert_eq!(ids, [1, 2, 3, 4, 5, 6, 7]);
+        assert_eq!(now[0], known.tasks[0]);
+        assert_eq!(now[2], known.tasks[1]);
+        assert_eq!(now[6], known.tasks[3]);
+        // Every known task shown, with others between: nothing added.
+        let mut all = vec![
+            view(1, 0, Status::Ended, 9),
+            view(2, 0, Status::Creating, 1),
+            view(3, 0, Status::Ended, 9),
+            view(5, 0, Status::Ended, 9),
+            view(7, 0, Status::Ended, 9),
+        ];
+        let copy = all.clone();
+        keep_deleted(&known, &mut all, Some((TaskId(5), 6)));
+        assert_eq!(all, copy);
+        // Only the last known task missing: it alone is put back, at the end.
+        let mut most = copy[..4].to_vec();
+        keep_deleted(&known, &mut most, None);
+        assert_eq!(most.len(), 5);
+        assert_eq!(most[4], known.tasks[3]);
+        // The first one missing, the step deleting task 5: task 5 is Deleted at version 6.
+        let mut few = vec![view(2, 0, Status::Creating, 1)];
+        keep_deleted(&known, &mut few, Some((TaskId(5), 6)));
+        let shown: Vec<(u64, Status, u64)> = few
+            .iter()
+            .map(|task| (task.id.0, task.status, task.version))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                (1, Status::Deleted, 2),
+                (2, Status::Creating, 1),
+                (3, Status::Deleted, 4),
+                (5, Status::Deleted, 6),
+                (7, Status::Deleted, 2)
+            ]
+        );
+    }
 }

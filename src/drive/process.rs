@@ -599,3 +599,246 @@ fn op_name(op: &str) -> &'static str {
         _ => "a request",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_answer_is_shortened_to_200_characters() {
+        let exact = "é".repeat(200);
+        assert_eq!(shorten(&exact), exact);
+        let long = format!("{exact}x");
+        assert_eq!(shorten(&long), format!("{exact}…"));
+        assert_eq!(shorten("{}"), "{}");
+    }
+
+    #[test]
+    fn every_op_keeps_its_name_and_anything_else_is_a_request() {
+        for op in ["execute", "lists", "query", "tasks", "reset", "list"] {
+            assert_eq!(op_name(op), op);
+        }
+        assert_eq!(op_name("dance"), "a request");
+        let error = DriveError {
+            message: "it broke".into(),
+        };
+        assert_eq!(error.to_string(), "it broke");
+    }
+
+    fn sh(script: &str) -> Process {
+        Process::start(
+            "sh",
+            &["-c".to_string(), script.to_string()],
+            Duration::from_millis(2000),
+        )
+        .expect("sh starts")
+    }
+
+    /// Waits for the reader of standard error to take what the program wrote.
+    fn tail_when(process: &Process, last: &str) -> Option<String> {
+        for _ in 0..200 {
+            if process
+                .stderr_tail()
+                .is_some_and(|tail| tail.ends_with(last))
+            {
+                break;
+            }
+            thread::sleep(Duration::from_millis(10));
+        }
+        process.stderr_tail()
+    }
+
+    #[test]
+    fn a_program_that_cannot_start_is_named() {
+        let missing = Process::start("/nonexistent/plane", &[], Duration::from_secs(1));
+        assert_eq!(
+            missing.err().map(|error| error.message),
+            Some("program not found: /nonexistent/plane (give a path or a command on PATH)".into())
+        );
+        let plain = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/driven/history.jsonl");
+        let denied = Process::start(plain, &[], Duration::from_secs(1));
+        assert_eq!(
+            denied.err().map(|error| error.message),
+            Some(format!(
+                "program {plain} cannot be executed: permission denied"
+            ))
+        );
+    }
+
+    /// The last five lines of standard error, joined; all of it kept in a file when asked.
+    #[test]
+    fn the_last_lines_of_standard_error_are_kept() {
+        let quiet = sh("cat");
+        thread::sleep(Duration::from_millis(50));
+        assert_eq!(quiet.stderr_tail(), None);
+        let keep =
+            std::env::temp_dir().join(format!("drs-drive-unit-{}-stderr", std::process::id()));
+        let _ = std::fs::remove_file(&keep);
+        let noisy = Process::start_keeping(
+            "sh",
+            &[
+                "-c".to_string(),
+                "for i in 1 2 3 4 5 6 7; do echo line$i >&2; done; cat".to_string(),
+            ],
+            Duration::from_secs(2),
+            Some(&keep),
+        )
+        .expect("sh starts");
+        assert_eq!(
+            tail_when(&noisy, "line7").as_deref(),
+            Some("line3 | line4 | line5 | line6 | line7")
+        );
+        let kept = std::fs::read_to_string(&keep).expect("kept");
+        assert_eq!(kept, "line1\nline2\nline3\nline4\nline5\nline6\nline7\n");
+        // Restarted, it appends to the same file.
+        let again = noisy.restarted().expect("restarts");
+        tail_when(&again, "line7");
+        drop(again);
+        let kept = std::fs::read_to_string(&keep).expect("kept");
+        assert_eq!(kept.lines().count(), 14);
+    }
+
+    /// Answers come back by id: a late answer to an earlier request is skipped (whether or
+    /// not it reads as the answer awaited), an answer
+    /// with a line end of `\r\n` or none at all (the last line) is read, an answer that
+    /// does not read as the type asked is answered as another object.
+    #[test]
+    fn answers_are_read_by_id_whatever_their_line_ends() {
+        let mut process = sh(
+            r#"read a; printf '{"id":0,"answer":"late"}\n{"id":1,"answer":"ok"}\r\n'; read b; printf '{"id":1,"answer":"again"}\n{"id":2,"answer":"tasks","tasks":[],"arrears":[]}\n'; read c; printf '{"id":3,"answer":"ok"}'"#,
+        );
+        match process.request("reset", &[("protocol", Value::from(2))], "ok") {
+            Ok(Reply::Answer(map)) => {
+                assert_eq!(map.get("answer"), Some(&Value::from("ok")));
+                assert_eq!(map.get("id"), Some(&Value::from(1)));
+                assert_eq!(map.id(), 1);
+            }
+            _ => panic!("answered"),
+        }
+        let id = process.send("tasks", |_| {}).expect("sent");
+        assert_eq!(id, 2);
+        process.flush("tasks").expect("flushed");
+        match process.receive::<crate::drive::wire::TasksAnswer>(id, "tasks", "tasks") {
+            Ok(Reply::Answer(answer)) => assert!(answer.tasks.is_empty()),
+            _ => panic!("answered"),
+        }
+        let id = process.send("tasks", |_| {}).expect("sent");
+        process.flush("tasks").expect("flushed");
+        match process.receive::<crate::drive::wire::TasksAnswer>(id, "tasks", "tasks") {
+            Ok(Reply::Other(map)) => assert_eq!(map.get("answer"), Some(&Value::from("ok"))),
+            _ => panic!("another object"),
+        }
+        // The program has ended: the next request finds it gone.
+        let error = process
+            .request("tasks", &[], "tasks")
+            .err()
+            .map(|error| error.message);
+        assert!(
+            error.as_ref().is_some_and(|message| message
+                .starts_with("sh crashed in the middle of a case (at tasks): exit status: 0")),
+            "{error:?}"
+        );
+    }
+
+    /// A program dropped is ended and reaped: nothing of it is left running.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_dropped_program_is_ended() {
+        let process = sh("exec sleep 30");
+        let pid = process.child.id();
+        assert!(std::path::Path::new(&format!("/proc/{pid}")).exists());
+        drop(process);
+        assert!(!std::path::Path::new(&format!("/proc/{pid}")).exists());
+    }
+
+    /// A line that is not an answer is quoted without its line end, `\r\n` or `\n`, even
+    /// when it is empty.
+    #[test]
+    fn a_non_answer_is_quoted_without_its_line_end() {
+        for (script, quoted) in [
+            (r"read a; printf 'nope\r\n'; read b", r#""nope""#),
+            (r"read a; printf '\n'; read b", r#""""#),
+        ] {
+            let mut process = sh(script);
+            let error = process
+                .request("tasks", &[], "E")
+                .err()
+                .map(|error| error.message);
+            assert_eq!(
+                error,
+                Some(format!(
+                    "sh printed {quoted} in answer to tasks (id 1): not JSON; expected E"
+                ))
+            );
+        }
+    }
+
+    /// A program that has answered, even with an answer of the wrong shape, and then ends
+    /// has crashed in the middle of a case; one that ends before any answer exits at start.
+    #[test]
+    fn a_program_that_answered_something_crashed_mid_case() {
+        let mut process = sh(r#"read a; printf '{"id":1,"answer":"ok"}\n'; read b"#);
+        let id = process.send("tasks", |_| {}).expect("sent");
+        process.flush("tasks").expect("flushed");
+        assert!(matches!(
+            process.receive::<crate::drive::wire::TasksAnswer>(id, "tasks", "tasks"),
+            Ok(Reply::Other(_))
+        ));
+        let error = process
+            .request("reset", &[], "ok")
+            .err()
+            .map(|error| error.message);
+        assert_eq!(
+            error.as_deref(),
+            Some(
+                "sh crashed in the middle of a case (at reset): exit status: 0; nothing on stderr"
+            )
+        );
+        let mut silent = sh("read a");
+        let error = silent
+            .request("reset", &[], "ok")
+            .err()
+            .map(|error| error.message);
+        assert_eq!(
+            error.as_deref(),
+            Some("sh exits at start: exit status: 0; nothing on stderr")
+        );
+    }
+
+    /// Nothing within the timeout: the program hangs at the oldest request it has not
+    /// answered, whichever answer the driver waits for.
+    #[test]
+    fn a_silent_program_hangs_at_its_oldest_request() {
+        let mut process = Process::start(
+            "sh",
+            &["-c".to_string(), "read a; cat > /dev/null".to_string()],
+            Duration::from_millis(150),
+        )
+        .expect("sh starts");
+        let started = std::time::Instant::now();
+        let first = process.send("execute", |_| {}).expect("sent");
+        let second = process.send("lists", |_| {}).expect("sent");
+        process.flush("lists").expect("flushed");
+        assert_eq!((first, second), (1, 2));
+        assert!(matches!(
+            process.receive::<serde_json::Map<String, Value>>(second, "lists", "lists"),
+            Ok(Reply::TimedOut)
+        ));
+        let waited = started.elapsed();
+        assert!(waited >= Duration::from_millis(150), "{waited:?}");
+        assert_eq!(
+            process.hangs("lists").message,
+            "sh hangs: no answer to execute within 150 ms (--timeout)"
+        );
+        let mut map = serde_json::Map::new();
+        map.insert("answer".into(), Value::from("x".repeat(300)));
+        assert_eq!(
+            process.bad_answer("tasks", &map, "E").message,
+            format!(
+                "sh answered tasks with {}; expected E",
+                shorten(&Value::Object(map.clone()).to_string())
+            )
+        );
+        assert_eq!(process.program(), "sh");
+    }
+}

@@ -454,6 +454,260 @@ mod tests {
         assert_eq!(all[3]["changed"], json!([]));
     }
 
+    /// The whole text of a session, answer by answer.
+    fn transcript(requests: &[&str], serving: Serving) -> String {
+        let input = requests.join("\n");
+        let mut output = Vec::new();
+        serve(input.as_bytes(), &mut output, serving).expect("in memory");
+        String::from_utf8(output).expect("UTF-8")
+    }
+
+    fn request(id: u64, body: &str) -> String {
+        format!("{{\"id\":{id},{body}}}")
+    }
+
+    fn execute(id: u64, command: &str) -> String {
+        request(id, &format!("\"op\":\"execute\",\"command\":{{{command}}}"))
+    }
+
+    /// Every answer of a protocol-2 session pinned word for word: lists of two and more
+    /// (tasks, arrears, listings, changed tasks) with their separators, a billing command
+    /// that changes two tasks, a refusal without its message, queries by the owner and by
+    /// another account, requests that do not read.
+    #[test]
+    fn a_protocol_2_session_is_answered_word_for_word() {
+        let requests = [
+            request(1, r#""op":"reset","protocol":2"#),
+            execute(2, r#""command":"create","account":0,"mode":"FULL_TRANS""#),
+            execute(
+                3,
+                r#""command":"create","account":0,"mode":"FULL_INCR_TRANS""#,
+            ),
+            execute(
+                4,
+                r#""command":"task","account":0,"task":1,"event":"InstanceReady""#,
+            ),
+            execute(
+                5,
+                r#""command":"task","account":0,"task":2,"event":"InstanceReady""#,
+            ),
+            execute(6, r#""command":"arrears","account":0"#),
+            execute(7, r#""command":"arrears","account":1"#),
+            request(8, r#""op":"tasks""#),
+            request(9, r#""op":"list","account":0"#),
+            request(10, r#""op":"lists","accounts":[0,1,0]"#),
+            request(11, r#""op":"query","account":0,"task":2"#),
+            request(12, r#""op":"query","account":1,"task":2"#),
+            execute(13, r#""command":"create","account":0,"mode":"INCR_TRANS""#),
+            execute(14, r#""command":"recharge","account":0"#),
+            execute(15, r#""command":"task","account":0,"event":"Pause""#),
+            request(16, r#""op":"dance""#),
+            "{\"op\":".to_string(),
+            "   ".to_string(),
+            request(17, r#""op":"tasks""#),
+        ];
+        let requests: Vec<&str> = requests.iter().map(String::as_str).collect();
+        let serving = Serving {
+            protocol: 2,
+            ..Serving::default()
+        };
+        let task = |id, mode, status, frozen: &str, version| {
+            format!(
+                "{{\"id\":{id},\"account\":0,\"mode\":\"{mode}\",\"status\":\"{status}\",\
+                 \"phase\":null,\"frozen_from\":{frozen},\"holds_instance\":true,\"version\":{version}}}"
+            )
+        };
+        let configuring = |id, mode| task(id, mode, "Configuration", "null", 2);
+        let frozen = |id, mode| task(id, mode, "Frozen", "\"Configuration\"", 3);
+        let thawed = |id, mode| task(id, mode, "Configuration", "null", 4);
+        let (full, both) = ("FULL_TRANS", "FULL_INCR_TRANS");
+        let created = |id, mode| {
+            format!(
+                "{{\"id\":{id},\"account\":0,\"mode\":\"{mode}\",\"status\":\"Creating\",\
+                 \"phase\":null,\"frozen_from\":null,\"holds_instance\":false,\"version\":1}}"
+            )
+        };
+        let change = |id, from, to, instance, version| {
+            format!(
+                "{{\"Task\":{{\"task\":{id},\"from\":\"{from}\",\"to\":\"{to}\",\
+                 \"instance\":\"{instance}\",\"version\":{version}}}}}"
+            )
+        };
+        let expected = [
+            r#"{"id":1,"answer":"ok","protocol":2}"#.to_string(),
+            format!(
+                "{{\"id\":2,\"answer\":\"accepted\",\"outcome\":{},\"changed\":[{}]}}",
+                change(1, "Creating", "Creating", "Unchanged", 1),
+                created(1, full)
+            ),
+            format!(
+                "{{\"id\":3,\"answer\":\"accepted\",\"outcome\":{},\"changed\":[{}]}}",
+                change(2, "Creating", "Creating", "Unchanged", 1),
+                created(2, both)
+            ),
+            format!(
+                "{{\"id\":4,\"answer\":\"accepted\",\"outcome\":{},\"changed\":[{}]}}",
+                change(1, "Creating", "Configuration", "Acquired", 2),
+                configuring(1, full)
+            ),
+            format!(
+                "{{\"id\":5,\"answer\":\"accepted\",\"outcome\":{},\"changed\":[{}]}}",
+                change(2, "Creating", "Configuration", "Acquired", 2),
+                configuring(2, both)
+            ),
+            format!(
+                "{{\"id\":6,\"answer\":\"accepted\",\"outcome\":{{\"Account\":{{\"account\":0,\
+                 \"in_arrears\":true,\"tasks_changed\":2}}}},\"changed\":[{},{}]}}",
+                frozen(1, full),
+                frozen(2, both)
+            ),
+            "{\"id\":7,\"answer\":\"accepted\",\"outcome\":{\"Account\":{\"account\":1,\
+             \"in_arrears\":true,\"tasks_changed\":0}},\"changed\":[]}"
+                .to_string(),
+            format!(
+                "{{\"id\":8,\"answer\":\"tasks\",\"tasks\":[{},{}],\"arrears\":[0,1]}}",
+                frozen(1, full),
+                frozen(2, both)
+            ),
+            r#"{"id":9,"answer":"list","tasks":[1,2]}"#.to_string(),
+            r#"{"id":10,"answer":"lists","lists":[[1,2],[],[1,2]]}"#.to_string(),
+            format!("{{\"id\":11,\"answer\":\"task\",\"task\":{}}}", frozen(2, both)),
+            r#"{"id":12,"answer":"task","task":null}"#.to_string(),
+            r#"{"id":13,"answer":"refused","kind":"AccountInArrears"}"#.to_string(),
+            format!(
+                "{{\"id\":14,\"answer\":\"accepted\",\"outcome\":{{\"Account\":{{\"account\":0,\
+                 \"in_arrears\":false,\"tasks_changed\":2}}}},\"changed\":[{},{}]}}",
+                thawed(1, full),
+                thawed(2, both)
+            ),
+            r#"{"answer":"error","id":15,"message":"no readable command"}"#.to_string(),
+            r#"{"answer":"error","id":16,"message":"unreadable request: unknown variant `dance`, expected one of `reset`, `execute`, `tasks`, `list`, `lists`, `query` at line 1 column 21"}"#.to_string(),
+            r#"{"answer":"error","message":"EOF while parsing a value at line 1 column 6"}"#
+                .to_string(),
+            format!(
+                "{{\"id\":17,\"answer\":\"tasks\",\"tasks\":[{},{}],\"arrears\":[1]}}",
+                thawed(1, full),
+                thawed(2, both)
+            ),
+        ];
+        let text = transcript(&requests, serving);
+        for (got, want) in text.lines().zip(&expected) {
+            assert_eq!(got, want);
+        }
+        assert_eq!(text.lines().count(), expected.len(), "{text}");
+        assert!(text.ends_with('\n'));
+    }
+
+    /// Protocol 1: no `changed`, and a refusal carries its message for people.
+    #[test]
+    fn a_protocol_1_session_says_no_changes_and_explains_refusals() {
+        let requests = [
+            request(1, r#""op":"reset""#),
+            execute(
+                2,
+                r#""command":"task","account":0,"task":1,"event":"Pause""#,
+            ),
+            execute(3, r#""command":"create","account":1,"mode":"INCR_TRANS""#),
+        ];
+        let requests: Vec<&str> = requests.iter().map(String::as_str).collect();
+        for protocol in [1, 2] {
+            let text = transcript(
+                &requests,
+                Serving {
+                    protocol,
+                    ..Serving::default()
+                },
+            );
+            let lines: Vec<&str> = text.lines().collect();
+            assert_eq!(lines[0], r#"{"id":1,"answer":"ok"}"#);
+            let refused: Value = serde_json::from_str(lines[1]).expect("JSON");
+            assert_eq!(refused["kind"], "NotFound");
+            assert!(
+                refused["message"]
+                    .as_str()
+                    .is_some_and(|message| message.contains("task 1")),
+                "{refused}"
+            );
+            assert_eq!(
+                lines[2],
+                "{\"id\":3,\"answer\":\"accepted\",\"outcome\":{\"Task\":{\"task\":1,\
+                 \"from\":\"Creating\",\"to\":\"Creating\",\"instance\":\"Unchanged\",\"version\":1}}}"
+            );
+            assert_eq!(lines.len(), 3);
+        }
+    }
+
+    /// `unknown_every`: every Nth execute is answered `unknown`, alternately after doing
+    /// it and without doing it; the others are answered as usual.
+    #[test]
+    fn every_nth_execute_is_indefinite_done_and_not_done_in_turn() {
+        // Every third: executes 3 and 9 happen unanswered (tasks 3 and 8), 6 does not.
+        assert_eq!(
+            indefinite_run(3),
+            [
+                "ok",
+                "task 1",
+                "task 2",
+                "unknown",
+                "task 4",
+                "task 5",
+                "unknown",
+                "task 6",
+                "task 7",
+                "unknown",
+                "list [1,2,3,4,5,6,7,8]"
+            ]
+        );
+        // Every other: executes 2 and 6 happen, 4 and 8 do not.
+        assert_eq!(
+            indefinite_run(2),
+            [
+                "ok",
+                "task 1",
+                "unknown",
+                "task 3",
+                "unknown",
+                "task 4",
+                "unknown",
+                "task 6",
+                "unknown",
+                "task 7",
+                "list [1,2,3,4,5,6,7]"
+            ]
+        );
+    }
+
+    /// Nine creations answered with every `every`th indefinite, then the listing.
+    fn indefinite_run(every: u64) -> Vec<String> {
+        let mut requests = vec![request(1, r#""op":"reset","protocol":2"#)];
+        for id in 2..=10 {
+            requests.push(execute(
+                id,
+                r#""command":"create","account":0,"mode":"FULL_TRANS""#,
+            ));
+        }
+        requests.push(request(11, r#""op":"list","account":0"#));
+        let requests: Vec<&str> = requests.iter().map(String::as_str).collect();
+        let text = transcript(
+            &requests,
+            Serving {
+                protocol: 2,
+                unknown_every: every,
+                ..Serving::default()
+            },
+        );
+        text.lines()
+            .map(|line| {
+                let answer: Value = serde_json::from_str(line).expect("JSON");
+                match answer["answer"].as_str() {
+                    Some("accepted") => format!("task {}", answer["outcome"]["Task"]["task"]),
+                    Some("list") => format!("list {}", answer["tasks"]),
+                    other => other.unwrap_or("?").to_string(),
+                }
+            })
+            .collect()
+    }
+
     #[test]
     fn requests_split_over_reads_are_answered_once_each() {
         // A reader that returns a few bytes at a time.

@@ -490,6 +490,150 @@ mod tests {
         }
     }
 
+    /// The tour's size and cost, pinned: the states, the pairs by mode, the commands and
+    /// the resets, and what it has covered at a few steps along the way.
+    #[test]
+    fn the_tour_counts_are_pinned_whole_and_part_way() {
+        let tour = Tour::single_task();
+        let all = tour.count(None);
+        assert_eq!(
+            format!("{all:?}"),
+            "TourCount { states: 116, covered: [1190, 1680, 1120, 12], \
+             total: [1190, 1680, 1120, 12], commands: 4636, resets: 120 }"
+        );
+        assert_eq!(all.covered(), all.covered.iter().sum::<usize>());
+        assert_eq!(all.total(), all.total.iter().sum::<usize>());
+        assert_eq!(
+            (all.covered(), all.total(), tour.segments.len()),
+            (4002, 4002, 121)
+        );
+        assert_eq!(format!("{:.4}", all.ratio()), "1.1584");
+        // The first command covers the first pair of the empty fleet.
+        let first = tour.count(Some((0, 0)));
+        assert_eq!(
+            format!("{first:?}"),
+            "TourCount { states: 116, covered: [0, 0, 0, 1], total: [1190, 1680, 1120, 12], \
+             commands: 1, resets: 0 }"
+        );
+        // The first command of the second stretch: one reset.
+        let second = tour.count(Some((1, 0)));
+        assert_eq!(
+            format!("{second:?}"),
+            "TourCount { states: 116, covered: [267, 0, 0, 4], total: [1190, 1680, 1120, 12], \
+             commands: 271, resets: 1 }"
+        );
+        // The last command is the whole tour.
+        let last = tour.segments.len() - 1;
+        let end = tour.count(Some((last, tour.segments[last].commands.len() - 1)));
+        assert_eq!(end, all);
+        // A step past the tour counts everything.
+        assert_eq!(tour.count(Some((last + 1, 0))), all);
+        // Nothing covered: the ratio divides by one.
+        let none = TourCount {
+            commands: 3,
+            ..TourCount::default()
+        };
+        assert_eq!(none.ratio(), 3.0);
+        assert_eq!(
+            TourCount {
+                covered: [1, 2, 3, 4],
+                commands: 15,
+                ..TourCount::default()
+            }
+            .ratio(),
+            1.5
+        );
+    }
+
+    /// The commands of a state, in their order, for the empty fleet and for a task.
+    #[test]
+    fn the_commands_of_a_state_are_pinned() {
+        let empty = Node::EMPTY;
+        assert_eq!(empty.probes(), 6);
+        let words: Vec<String> = (0..empty.probes())
+            .map(|probe| empty.probe(probe, TaskId(1)).to_string())
+            .collect();
+        assert_eq!(
+            words,
+            [
+                "account A · create(FULL_TRANS)",
+                "account A · create(FULL_INCR_TRANS)",
+                "account A · create(INCR_TRANS)",
+                "account A · arrears",
+                "account A · recharge",
+                "task 1 · start now (by account A)"
+            ]
+        );
+        let paused = Node {
+            task: Some(TaskSpec {
+                status: crate::spec::Status::Paused,
+                mode: Mode::FullIncremental,
+                phase: Some(crate::spec::Phase::Incremental),
+                frozen_from: None,
+            }),
+            arrears: true,
+        };
+        assert_eq!(paused.probes(), Event::KINDS.len() + 5);
+        let words: Vec<String> = (0..paused.probes())
+            .map(|probe| paused.probe(probe, TaskId(2)).to_string())
+            .collect();
+        // Every event kind to the task, its account's billing, the event it could take now
+        // (resume) from the other account and to the next id, a creation in its mode.
+        assert_eq!(words.len(), 35);
+        for (at, want) in [
+            (0, "task 1 · create(FULL_INCR_TRANS) (by account A)"),
+            (1, "task 1 · start now (by account A)"),
+            (29, "task 1 · account recharged (by account A)"),
+            (30, "account A · arrears"),
+            (31, "account A · recharge"),
+            (32, "task 1 · resume (by account B)"),
+            (33, "task 2 · resume (by account A)"),
+            (34, "account A · create(FULL_INCR_TRANS)"),
+        ] {
+            assert_eq!(words[at], want, "{at}");
+        }
+        // A task that can take no command of its owner's: the other account and the unknown
+        // id are sent a deletion.
+        let deleted = Node {
+            task: Some(TaskSpec {
+                status: crate::spec::Status::Deleted,
+                mode: Mode::Full,
+                phase: None,
+                frozen_from: None,
+            }),
+            arrears: false,
+        };
+        assert_eq!(
+            deleted.probe(Event::KINDS.len() + 2, TaskId(3)).to_string(),
+            "task 1 · delete (by account B)"
+        );
+        assert!(paused.fleet().in_arrears(OWNER));
+        assert!(!paused.fleet().in_arrears(OTHER));
+        assert_eq!(Node::of(&paused.fleet()), paused);
+        assert_eq!(Node::of(&empty.fleet()), empty);
+        assert_eq!(label(&empty), 3);
+        assert_eq!(label(&paused), Mode::FullIncremental as usize);
+        assert_eq!(MODE_LABELS[label(&paused)], "full+incremental");
+        // A shortest path leaves its start: the nearest other state with a task.
+        let graph = Graph::explore();
+        let path = graph
+            .path(0, |node| graph.nodes[node].task.is_some())
+            .expect("a creation away");
+        assert_eq!(path, [(0, 0)]);
+        assert_eq!(graph.path(0, |node| node == 0), None, "only the start");
+    }
+
+    /// No stretch of the tour creates as many tasks as the harness holds, so the guard in
+    /// `Walk::send` that starts over before the fleet outgrows it never fires for the
+    /// single-task tour: the most creations of one stretch are pinned.
+    #[test]
+    fn no_stretch_of_the_tour_outgrows_the_harness() {
+        let tour = Tour::single_task();
+        let most = tour.segments.iter().map(Case::creations).max();
+        assert_eq!(most, Some(10));
+        const { assert!(10 < CAPACITY - 1) };
+    }
+
     /// Which command of a state a command is, by its form (the unknown id varies).
     fn probe_of(command: &Command) -> Option<Command> {
         Some(match *command {
