@@ -74,10 +74,13 @@ fn report(outcome: &Outcome) -> String {
     let options = outcome.judge.options();
     writeln!(
         out,
-        "verdict {} | read {} judged {} malformed {} other shards {} not judged {} until {:?}",
+        "verdict {} | read {} judged {} ({} polls, {} jobs) malformed {} other shards {} \
+         not judged {} until {:?}",
         outcome.verdict().name(),
         outcome.records_read(),
         outcome.judge.counts.records,
+        outcome.judge.counts.polls,
+        outcome.judge.job_count(),
         outcome.malformed,
         outcome.skipped_other_shards,
         outcome.not_judged,
@@ -177,7 +180,7 @@ fn one_file_with_a_mark_windows_line_ends_and_blank_lines() {
     );
     data.extend(b"\r\n\r\n");
     expect_test::expect![[r#"
-        verdict consistent | read 3 judged 3 malformed 0 other shards 0 not judged 0 until None
+        verdict consistent | read 3 judged 3 (2 polls, 1 jobs) malformed 0 other shards 0 not judged 0 until None
         options: commands complete true, billing recorded false, apply within None
     "#]]
     .assert_eq(&read_each(
@@ -208,14 +211,14 @@ fn a_second_header_and_a_late_header_are_contradictions() {
     );
     expect_test::expect![[r#"
         second.jsonl stopped: second.jsonl:2: a second header (the first is on line 1): a history states its header once, on the first line of each file; remove this one, or split the file here and name both files
-        verdict malformed | read 0 judged 0 malformed 0 other shards 0 not judged 0 until Some("1999-12-31T23:59:59.999Z")
+        verdict malformed | read 0 judged 0 (0 polls, 0 jobs) malformed 0 other shards 0 not judged 0 until Some("1999-12-31T23:59:59.999Z")
         options: commands complete false, billing recorded false, apply within None
         stop contradiction at second.jsonl:2: a second header (the first is on line 1): a history states its header once, on the first line of each file; remove this one, or split the file here and name both files [second.jsonl:2: a second header (the first is on line 1): a history states its header once, on the first line of each file; remove this one, or split the file here and name both files]
         late.jsonl stopped: late.jsonl:2: a header after records (the first is on line 1): a header states what the whole file is, so it must be the file's first record; move it there
-        verdict malformed | read 1 judged 1 malformed 0 other shards 0 not judged 0 until Some("2025-03-01T10:00:00Z")
+        verdict malformed | read 1 judged 1 (1 polls, 1 jobs) malformed 0 other shards 0 not judged 0 until Some("2025-03-01T10:00:00Z")
         options: commands complete false, billing recorded false, apply within None
         stop contradiction at late.jsonl:2: a header after records (the first is on line 1): a header states what the whole file is, so it must be the file's first record; move it there [late.jsonl:2: a header after records (the first is on line 1): a header states what the whole file is, so it must be the file's first record; move it there]
-        verdict malformed | read 3 judged 3 malformed 2 other shards 0 not judged 0 until None
+        verdict malformed | read 3 judged 3 (3 polls, 1 jobs) malformed 2 other shards 0 not judged 0 until None
         options: commands complete false, billing recorded false, apply within None
         first malformed: second.jsonl:2: a second header (the first is on line 1): a history states its header once, on the first line of each file; remove this one, or split the file here and name both files
     "#]].assert_eq(&out);
@@ -266,75 +269,75 @@ fn the_headers_of_files_agree_unless_the_command_line_decides() {
     expect_test::expect![[r#"
         == ,"commands":"complete" then ,"commands":"partial"
         b.jsonl stopped: b.jsonl:1: this header states commands partial, but the header on a.jsonl:1 states complete: the files of one history must agree; correct one, or decide on the command line with --commands
-        verdict malformed | read 1 judged 1 malformed 0 other shards 0 not judged 0 until Some("1999-12-31T23:59:59.999Z")
+        verdict malformed | read 1 judged 1 (1 polls, 1 jobs) malformed 0 other shards 0 not judged 0 until Some("1999-12-31T23:59:59.999Z")
         options: commands complete true, billing recorded false, apply within None
         stop contradiction at b.jsonl:1: this header states commands partial, but the header on a.jsonl:1 states complete: the files of one history must agree; correct one, or decide on the command line with --commands [b.jsonl:1: this header states commands partial, but the header on a.jsonl:1 states complete: the files of one history must agree; correct one, or decide on the command line with --commands]
         -- the command line decides
-        verdict consistent | read 2 judged 2 malformed 0 other shards 0 not judged 0 until None
+        verdict consistent | read 2 judged 2 (2 polls, 2 jobs) malformed 0 other shards 0 not judged 0 until None
         options: commands complete false, billing recorded true, apply within None
         -- merged
         first stop: b.jsonl:1: this header states commands partial, but the header on a.jsonl:1 states complete: the files of one history must agree; correct one, or decide on the command line with --commands
-        verdict malformed | read 1 judged 0 malformed 0 other shards 0 not judged 1 until Some("1999-12-31T23:59:59.999Z")
+        verdict malformed | read 1 judged 0 (0 polls, 0 jobs) malformed 0 other shards 0 not judged 1 until Some("1999-12-31T23:59:59.999Z")
         options: commands complete true, billing recorded false, apply within None
         stop contradiction at b.jsonl:1: this header states commands partial, but the header on a.jsonl:1 states complete: the files of one history must agree; correct one, or decide on the command line with --commands [b.jsonl:1: this header states commands partial, but the header on a.jsonl:1 states complete: the files of one history must agree; correct one, or decide on the command line with --commands]
         == ,"billing":"recorded" then ,"billing":"unrecorded"
         b.jsonl stopped: b.jsonl:1: this header states billing unrecorded, but the header on a.jsonl:1 states recorded: the files of one history must agree; correct one, or decide on the command line with --billing
-        verdict malformed | read 1 judged 1 malformed 0 other shards 0 not judged 0 until Some("1999-12-31T23:59:59.999Z")
+        verdict malformed | read 1 judged 1 (1 polls, 1 jobs) malformed 0 other shards 0 not judged 0 until Some("1999-12-31T23:59:59.999Z")
         options: commands complete false, billing recorded true, apply within None
         stop contradiction at b.jsonl:1: this header states billing unrecorded, but the header on a.jsonl:1 states recorded: the files of one history must agree; correct one, or decide on the command line with --billing [b.jsonl:1: this header states billing unrecorded, but the header on a.jsonl:1 states recorded: the files of one history must agree; correct one, or decide on the command line with --billing]
         -- the command line decides
-        verdict consistent | read 2 judged 2 malformed 0 other shards 0 not judged 0 until None
+        verdict consistent | read 2 judged 2 (2 polls, 2 jobs) malformed 0 other shards 0 not judged 0 until None
         options: commands complete false, billing recorded true, apply within None
         -- merged
         first stop: b.jsonl:1: this header states billing unrecorded, but the header on a.jsonl:1 states recorded: the files of one history must agree; correct one, or decide on the command line with --billing
-        verdict malformed | read 1 judged 0 malformed 0 other shards 0 not judged 1 until Some("1999-12-31T23:59:59.999Z")
+        verdict malformed | read 1 judged 0 (0 polls, 0 jobs) malformed 0 other shards 0 not judged 1 until Some("1999-12-31T23:59:59.999Z")
         options: commands complete false, billing recorded true, apply within None
         stop contradiction at b.jsonl:1: this header states billing unrecorded, but the header on a.jsonl:1 states recorded: the files of one history must agree; correct one, or decide on the command line with --billing [b.jsonl:1: this header states billing unrecorded, but the header on a.jsonl:1 states recorded: the files of one history must agree; correct one, or decide on the command line with --billing]
         == ,"apply_within":"2m" then ,"apply_within":"5m"
         b.jsonl stopped: b.jsonl:1: this header states apply_within 5 min 0 s, but the header on a.jsonl:1 states 2 min 0 s: the files of one history must agree; correct one, or decide on the command line with --apply-within
-        verdict malformed | read 1 judged 1 malformed 0 other shards 0 not judged 0 until Some("1999-12-31T23:59:59.999Z")
+        verdict malformed | read 1 judged 1 (1 polls, 1 jobs) malformed 0 other shards 0 not judged 0 until Some("1999-12-31T23:59:59.999Z")
         options: commands complete false, billing recorded false, apply within Some(120000)
         stop contradiction at b.jsonl:1: this header states apply_within 5 min 0 s, but the header on a.jsonl:1 states 2 min 0 s: the files of one history must agree; correct one, or decide on the command line with --apply-within [b.jsonl:1: this header states apply_within 5 min 0 s, but the header on a.jsonl:1 states 2 min 0 s: the files of one history must agree; correct one, or decide on the command line with --apply-within]
         -- the command line decides
-        verdict consistent | read 2 judged 2 malformed 0 other shards 0 not judged 0 until None
+        verdict consistent | read 2 judged 2 (2 polls, 2 jobs) malformed 0 other shards 0 not judged 0 until None
         options: commands complete false, billing recorded true, apply within None
         -- merged
         first stop: b.jsonl:1: this header states apply_within 5 min 0 s, but the header on a.jsonl:1 states 2 min 0 s: the files of one history must agree; correct one, or decide on the command line with --apply-within
-        verdict malformed | read 1 judged 0 malformed 0 other shards 0 not judged 1 until Some("1999-12-31T23:59:59.999Z")
+        verdict malformed | read 1 judged 0 (0 polls, 0 jobs) malformed 0 other shards 0 not judged 1 until Some("1999-12-31T23:59:59.999Z")
         options: commands complete false, billing recorded false, apply within Some(120000)
         stop contradiction at b.jsonl:1: this header states apply_within 5 min 0 s, but the header on a.jsonl:1 states 2 min 0 s: the files of one history must agree; correct one, or decide on the command line with --apply-within [b.jsonl:1: this header states apply_within 5 min 0 s, but the header on a.jsonl:1 states 2 min 0 s: the files of one history must agree; correct one, or decide on the command line with --apply-within]
         == ,"apply_within":"2m" then ,"apply_within":"none"
         b.jsonl stopped: b.jsonl:1: bad apply_within "none": expected a duration such as 90s, 15m or 1h
-        verdict malformed | read 1 judged 1 malformed 0 other shards 0 not judged 0 until Some("1999-12-31T23:59:59.999Z")
+        verdict malformed | read 1 judged 1 (1 polls, 1 jobs) malformed 0 other shards 0 not judged 0 until Some("1999-12-31T23:59:59.999Z")
         options: commands complete false, billing recorded false, apply within Some(120000)
         stop malformed at b.jsonl:1: bad apply_within "none": expected a duration such as 90s, 15m or 1h [b.jsonl:1: bad apply_within "none": expected a duration such as 90s, 15m or 1h]
         -- the command line decides
         b.jsonl stopped: b.jsonl:1: bad apply_within "none": expected a duration such as 90s, 15m or 1h
-        verdict malformed | read 1 judged 1 malformed 0 other shards 0 not judged 0 until Some("1999-12-31T23:59:59.999Z")
+        verdict malformed | read 1 judged 1 (1 polls, 1 jobs) malformed 0 other shards 0 not judged 0 until Some("1999-12-31T23:59:59.999Z")
         options: commands complete false, billing recorded true, apply within None
         stop malformed at b.jsonl:1: bad apply_within "none": expected a duration such as 90s, 15m or 1h [b.jsonl:1: bad apply_within "none": expected a duration such as 90s, 15m or 1h]
         -- merged
         first stop: b.jsonl:1: bad apply_within "none": expected a duration such as 90s, 15m or 1h
-        verdict malformed | read 1 judged 0 malformed 0 other shards 0 not judged 1 until Some("1999-12-31T23:59:59.999Z")
+        verdict malformed | read 1 judged 0 (0 polls, 0 jobs) malformed 0 other shards 0 not judged 1 until Some("1999-12-31T23:59:59.999Z")
         options: commands complete false, billing recorded false, apply within Some(120000)
         stop malformed at b.jsonl:1: bad apply_within "none": expected a duration such as 90s, 15m or 1h [b.jsonl:1: bad apply_within "none": expected a duration such as 90s, 15m or 1h]
         == ,"commands":"complete" then 
-        verdict consistent | read 2 judged 2 malformed 0 other shards 0 not judged 0 until None
+        verdict consistent | read 2 judged 2 (2 polls, 2 jobs) malformed 0 other shards 0 not judged 0 until None
         options: commands complete true, billing recorded false, apply within None
         -- the command line decides
-        verdict consistent | read 2 judged 2 malformed 0 other shards 0 not judged 0 until None
+        verdict consistent | read 2 judged 2 (2 polls, 2 jobs) malformed 0 other shards 0 not judged 0 until None
         options: commands complete false, billing recorded true, apply within None
         -- merged
-        verdict consistent | read 2 judged 2 malformed 0 other shards 0 not judged 0 until None
+        verdict consistent | read 2 judged 2 (2 polls, 2 jobs) malformed 0 other shards 0 not judged 0 until None
         options: commands complete true, billing recorded false, apply within None
         == ,"apply_within":"2m","billing":"recorded" then ,"apply_within":"2m"
-        verdict consistent | read 2 judged 2 malformed 0 other shards 0 not judged 0 until None
+        verdict consistent | read 2 judged 2 (2 polls, 2 jobs) malformed 0 other shards 0 not judged 0 until None
         options: commands complete false, billing recorded true, apply within Some(120000)
         -- the command line decides
-        verdict consistent | read 2 judged 2 malformed 0 other shards 0 not judged 0 until None
+        verdict consistent | read 2 judged 2 (2 polls, 2 jobs) malformed 0 other shards 0 not judged 0 until None
         options: commands complete false, billing recorded true, apply within None
         -- merged
-        verdict consistent | read 2 judged 2 malformed 0 other shards 0 not judged 0 until None
+        verdict consistent | read 2 judged 2 (2 polls, 2 jobs) malformed 0 other shards 0 not judged 0 until None
         options: commands complete false, billing recorded true, apply within Some(120000)
     "#]].assert_eq(&out);
 }
@@ -392,49 +395,49 @@ fn damaged_input_stops_where_it_is_damaged_and_keeps_what_came_before() {
     expect_test::expect![[r#"
         == keep going false
         bytes.jsonl stopped: bytes.jsonl:2: not a history record: not UTF-8 (byte 26 of the line); save the history as UTF-8
-        verdict malformed | read 1 judged 1 malformed 0 other shards 0 not judged 0 until Some("2025-03-01T10:00:00Z")
+        verdict malformed | read 1 judged 1 (1 polls, 1 jobs) malformed 0 other shards 0 not judged 0 until Some("2025-03-01T10:00:00Z")
         options: commands complete false, billing recorded false, apply within None
         stop malformed at bytes.jsonl:2: not a history record: not UTF-8 (byte 26 of the line); save the history as UTF-8 [bytes.jsonl:2: not a history record: not UTF-8 (byte 26 of the line); save the history as UTF-8]
         cut.jsonl stopped: cut.jsonl:2: not a history record: EOF while parsing an object (column 39); this last line has no end of line: the file was probably cut short
-        verdict malformed | read 1 judged 1 malformed 0 other shards 0 not judged 0 until Some("2025-03-01T10:00:00Z")
+        verdict malformed | read 1 judged 1 (1 polls, 1 jobs) malformed 0 other shards 0 not judged 0 until Some("2025-03-01T10:00:00Z")
         options: commands complete false, billing recorded false, apply within None
         stop malformed at cut.jsonl:2: not a history record: EOF while parsing an object (column 39); this last line has no end of line: the file was probably cut short [cut.jsonl:2: not a history record: EOF while parsing an object (column 39); this last line has no end of line: the file was probably cut short]
         first stop: cut.jsonl:2: not a history record: EOF while parsing an object (column 39); this last line has no end of line: the file was probably cut short
-        verdict malformed | read 1 judged 1 malformed 0 other shards 0 not judged 0 until Some("2025-03-01T10:00:00Z")
+        verdict malformed | read 1 judged 1 (1 polls, 1 jobs) malformed 0 other shards 0 not judged 0 until Some("2025-03-01T10:00:00Z")
         options: commands complete false, billing recorded false, apply within None
         stop malformed at cut.jsonl:2: not a history record: EOF while parsing an object (column 39); this last line has no end of line: the file was probably cut short [cut.jsonl:2: not a history record: EOF while parsing an object (column 39); this last line has no end of line: the file was probably cut short]
         first stop: bytes.jsonl:2: not a history record: not UTF-8 (byte 26 of the line); save the history as UTF-8
-        verdict malformed | read 1 judged 1 malformed 0 other shards 0 not judged 0 until Some("2025-03-01T10:00:00Z")
+        verdict malformed | read 1 judged 1 (1 polls, 1 jobs) malformed 0 other shards 0 not judged 0 until Some("2025-03-01T10:00:00Z")
         options: commands complete false, billing recorded false, apply within None
         stop malformed at bytes.jsonl:2: not a history record: not UTF-8 (byte 26 of the line); save the history as UTF-8 [bytes.jsonl:2: not a history record: not UTF-8 (byte 26 of the line); save the history as UTF-8]
         gz.jsonl stopped: gz.jsonl:3: cannot be read from here on (corrupt deflate stream): the file is cut short or damaged; what comes before was judged
-        verdict malformed | read 2 judged 2 malformed 0 other shards 0 not judged 0 until Some("2025-03-01T10:00:10Z")
+        verdict malformed | read 2 judged 2 (2 polls, 1 jobs) malformed 0 other shards 0 not judged 0 until Some("2025-03-01T10:00:10Z")
         options: commands complete false, billing recorded false, apply within None
         stop unreadable at gz.jsonl:3: cannot be read from here on (corrupt deflate stream): the file is cut short or damaged; what comes before was judged [gz.jsonl:3: cannot be read from here on (corrupt deflate stream): the file is cut short or damaged; what comes before was judged]
         gz.jsonl stopped: gz.jsonl:1: cannot be read from here on (corrupt deflate stream): the file is cut short or damaged; what comes before was judged
-        verdict violations | read 3 judged 3 malformed 0 other shards 0 not judged 0 until Some("1999-12-31T23:59:59.999Z")
+        verdict violations | read 3 judged 3 (3 polls, 1 jobs) malformed 0 other shards 0 not judged 0 until Some("1999-12-31T23:59:59.999Z")
         options: commands complete false, billing recorded false, apply within None
         stop unreadable at gz.jsonl:1: cannot be read from here on (corrupt deflate stream): the file is cut short or damaged; what comes before was judged [gz.jsonl:1: cannot be read from here on (corrupt deflate stream): the file is cut short or damaged; what comes before was judged]
         violation a "every step is in the transition table" at whole.jsonl:3: status CREATING
         == keep going true
-        verdict malformed | read 2 judged 2 malformed 1 other shards 0 not judged 0 until None
+        verdict malformed | read 2 judged 2 (2 polls, 1 jobs) malformed 1 other shards 0 not judged 0 until None
         options: commands complete false, billing recorded false, apply within None
         first malformed: bytes.jsonl:2: not a history record: not UTF-8 (byte 26 of the line); save the history as UTF-8
-        verdict malformed | read 1 judged 1 malformed 1 other shards 0 not judged 0 until None
+        verdict malformed | read 1 judged 1 (1 polls, 1 jobs) malformed 1 other shards 0 not judged 0 until None
         options: commands complete false, billing recorded false, apply within None
         first malformed: cut.jsonl:2: not a history record: EOF while parsing an object (column 39); this last line has no end of line: the file was probably cut short
-        verdict malformed | read 1 judged 1 malformed 1 other shards 0 not judged 0 until None
+        verdict malformed | read 1 judged 1 (1 polls, 1 jobs) malformed 1 other shards 0 not judged 0 until None
         options: commands complete false, billing recorded false, apply within None
         first malformed: cut.jsonl:2: not a history record: EOF while parsing an object (column 39); this last line has no end of line: the file was probably cut short
-        verdict malformed | read 2 judged 2 malformed 1 other shards 0 not judged 0 until None
+        verdict malformed | read 2 judged 2 (2 polls, 1 jobs) malformed 1 other shards 0 not judged 0 until None
         options: commands complete false, billing recorded false, apply within None
         first malformed: bytes.jsonl:2: not a history record: not UTF-8 (byte 26 of the line); save the history as UTF-8
         gz.jsonl stopped: gz.jsonl:3: cannot be read from here on (corrupt deflate stream): the file is cut short or damaged; what comes before was judged
-        verdict malformed | read 2 judged 2 malformed 0 other shards 0 not judged 0 until Some("2025-03-01T10:00:10Z")
+        verdict malformed | read 2 judged 2 (2 polls, 1 jobs) malformed 0 other shards 0 not judged 0 until Some("2025-03-01T10:00:10Z")
         options: commands complete false, billing recorded false, apply within None
         stop unreadable at gz.jsonl:3: cannot be read from here on (corrupt deflate stream): the file is cut short or damaged; what comes before was judged [gz.jsonl:3: cannot be read from here on (corrupt deflate stream): the file is cut short or damaged; what comes before was judged]
         gz.jsonl stopped: gz.jsonl:1: cannot be read from here on (corrupt deflate stream): the file is cut short or damaged; what comes before was judged
-        verdict violations | read 3 judged 3 malformed 0 other shards 0 not judged 0 until Some("1999-12-31T23:59:59.999Z")
+        verdict violations | read 3 judged 3 (3 polls, 1 jobs) malformed 0 other shards 0 not judged 0 until Some("1999-12-31T23:59:59.999Z")
         options: commands complete false, billing recorded false, apply within None
         stop unreadable at gz.jsonl:1: cannot be read from here on (corrupt deflate stream): the file is cut short or damaged; what comes before was judged [gz.jsonl:1: cannot be read from here on (corrupt deflate stream): the file is cut short or damaged; what comes before was judged]
         violation a "every step is in the transition table" at whole.jsonl:3: status CREATING
@@ -540,19 +543,19 @@ fn merged_files_are_judged_in_time_order_up_to_the_damage() {
         ],
     );
     expect_test::expect![[r#"
-        verdict consistent | read 5 judged 5 malformed 0 other shards 0 not judged 0 until None
+        verdict consistent | read 5 judged 5 (3 polls, 1 jobs) malformed 0 other shards 0 not judged 0 until None
         options: commands complete true, billing recorded false, apply within None
         first stop: polls.jsonl:3: cannot be read from here on (corrupt deflate stream): the file is cut short or damaged; what comes before was judged
-        verdict malformed | read 3 judged 2 malformed 0 other shards 0 not judged 1 until Some("2025-03-01T10:00:00Z")
+        verdict malformed | read 3 judged 2 (2 polls, 2 jobs) malformed 0 other shards 0 not judged 1 until Some("2025-03-01T10:00:00Z")
         options: commands complete true, billing recorded false, apply within None
         stop unreadable at polls.jsonl:3: cannot be read from here on (corrupt deflate stream): the file is cut short or damaged; what comes before was judged [polls.jsonl:3: cannot be read from here on (corrupt deflate stream): the file is cut short or damaged; what comes before was judged]
         first stop: short.jsonl:3: cannot be read from here on (corrupt deflate stream): the file is cut short or damaged; what comes before was judged
-        verdict malformed | read 7 judged 3 malformed 0 other shards 0 not judged 4 until Some("2025-03-01T10:00:50Z")
+        verdict malformed | read 7 judged 3 (3 polls, 2 jobs) malformed 0 other shards 0 not judged 4 until Some("2025-03-01T10:00:50Z")
         options: commands complete false, billing recorded false, apply within None
         stop unreadable at short.jsonl:3: cannot be read from here on (corrupt deflate stream): the file is cut short or damaged; what comes before was judged [short.jsonl:3: cannot be read from here on (corrupt deflate stream): the file is cut short or damaged; what comes before was judged]
-        verdict consistent | read 3 judged 3 malformed 0 other shards 0 not judged 0 until None
+        verdict consistent | read 3 judged 3 (2 polls, 1 jobs) malformed 0 other shards 0 not judged 0 until None
         options: commands complete false, billing recorded false, apply within None
-        verdict violations | read 3 judged 3 malformed 0 other shards 0 not judged 0 until None
+        verdict violations | read 3 judged 3 (3 polls, 1 jobs) malformed 0 other shards 0 not judged 0 until None
         options: commands complete false, billing recorded false, apply within None
         violation c "every step is in the transition table" at a.jsonl:2: status CREATING
     "#]].assert_eq(&out);
@@ -593,51 +596,51 @@ fn a_reorder_window_sorts_within_it_and_refuses_beyond_it() {
     expect_test::expect![[r#"
         == window None, keep going false
         w.jsonl stopped: w.jsonl:3: job a at 2025-03-01T10:01:10Z is earlier than its record on line 2 at 2025-03-01T10:01:40Z: a job's records must be in time order (--reorder-window allows a bounded reordering)
-        verdict malformed | read 3 judged 3 malformed 0 other shards 0 not judged 0 until Some("2025-03-01T10:01:40Z")
+        verdict malformed | read 3 judged 3 (2 polls, 1 jobs) malformed 0 other shards 0 not judged 0 until Some("2025-03-01T10:01:40Z")
         options: commands complete false, billing recorded false, apply within None
         stop malformed at w.jsonl:3: job a at 2025-03-01T10:01:10Z is earlier than its record on line 2 at 2025-03-01T10:01:40Z: a job's records must be in time order (--reorder-window allows a bounded reordering) [w.jsonl:3: job a at 2025-03-01T10:01:10Z is earlier than its record on line 2 at 2025-03-01T10:01:40Z: a job's records must be in time order (--reorder-window allows a bounded reordering)]
         -- merged with another
         first stop: w.jsonl:3: job a at 2025-03-01T10:01:10Z is earlier than its record on line 2 at 2025-03-01T10:01:40Z: a job's records must be in time order (--reorder-window allows a bounded reordering)
-        verdict malformed | read 5 judged 4 malformed 0 other shards 0 not judged 1 until Some("2025-03-01T10:01:40Z")
+        verdict malformed | read 5 judged 4 (3 polls, 2 jobs) malformed 0 other shards 0 not judged 1 until Some("2025-03-01T10:01:40Z")
         options: commands complete false, billing recorded false, apply within None
         stop malformed at w.jsonl:3: job a at 2025-03-01T10:01:10Z is earlier than its record on line 2 at 2025-03-01T10:01:40Z: a job's records must be in time order (--reorder-window allows a bounded reordering) [w.jsonl:3: job a at 2025-03-01T10:01:10Z is earlier than its record on line 2 at 2025-03-01T10:01:40Z: a job's records must be in time order (--reorder-window allows a bounded reordering)]
         == window None, keep going true
-        verdict malformed | read 5 judged 5 malformed 2 other shards 0 not judged 0 until None
+        verdict malformed | read 5 judged 5 (4 polls, 1 jobs) malformed 2 other shards 0 not judged 0 until None
         options: commands complete false, billing recorded false, apply within None
         first malformed: w.jsonl:3: job a at 2025-03-01T10:01:10Z is earlier than its record on line 2 at 2025-03-01T10:01:40Z: a job's records must be in time order (--reorder-window allows a bounded reordering)
         -- merged with another
-        verdict malformed | read 7 judged 7 malformed 2 other shards 0 not judged 0 until None
+        verdict malformed | read 7 judged 7 (6 polls, 2 jobs) malformed 2 other shards 0 not judged 0 until None
         options: commands complete false, billing recorded false, apply within None
         first malformed: w.jsonl:3: job a at 2025-03-01T10:01:10Z is earlier than its record on line 2 at 2025-03-01T10:01:40Z: a job's records must be in time order (--reorder-window allows a bounded reordering)
         == window Some(40000), keep going false
         w.jsonl stopped: w.jsonl:5: job a at 2025-03-01T10:01:00Z is earlier than its record on line 2 at 2025-03-01T10:01:40Z: a job's records must be in time order (--reorder-window allows a bounded reordering)
-        verdict malformed | read 5 judged 5 malformed 0 other shards 0 not judged 0 until Some("2025-03-01T10:03:20Z")
+        verdict malformed | read 5 judged 5 (4 polls, 1 jobs) malformed 0 other shards 0 not judged 0 until Some("2025-03-01T10:03:20Z")
         options: commands complete false, billing recorded false, apply within None
         stop malformed at w.jsonl:5: job a at 2025-03-01T10:01:00Z is earlier than its record on line 2 at 2025-03-01T10:01:40Z: a job's records must be in time order (--reorder-window allows a bounded reordering) [w.jsonl:5: job a at 2025-03-01T10:01:00Z is earlier than its record on line 2 at 2025-03-01T10:01:40Z: a job's records must be in time order (--reorder-window allows a bounded reordering)]
         -- merged with another
         first stop: w.jsonl:5: job a at 2025-03-01T10:01:00Z is earlier than its record on line 2 at 2025-03-01T10:01:40Z: a job's records must be in time order (--reorder-window allows a bounded reordering)
-        verdict malformed | read 7 judged 7 malformed 0 other shards 0 not judged 0 until Some("2025-03-01T10:03:20Z")
+        verdict malformed | read 7 judged 7 (6 polls, 2 jobs) malformed 0 other shards 0 not judged 0 until Some("2025-03-01T10:03:20Z")
         options: commands complete false, billing recorded false, apply within None
         stop malformed at w.jsonl:5: job a at 2025-03-01T10:01:00Z is earlier than its record on line 2 at 2025-03-01T10:01:40Z: a job's records must be in time order (--reorder-window allows a bounded reordering) [w.jsonl:5: job a at 2025-03-01T10:01:00Z is earlier than its record on line 2 at 2025-03-01T10:01:40Z: a job's records must be in time order (--reorder-window allows a bounded reordering)]
         == window Some(40000), keep going true
-        verdict malformed | read 5 judged 5 malformed 1 other shards 0 not judged 0 until None
+        verdict malformed | read 5 judged 5 (4 polls, 1 jobs) malformed 1 other shards 0 not judged 0 until None
         options: commands complete false, billing recorded false, apply within None
         first malformed: w.jsonl:5: job a at 2025-03-01T10:01:00Z is earlier than its record on line 2 at 2025-03-01T10:01:40Z: a job's records must be in time order (--reorder-window allows a bounded reordering)
         -- merged with another
-        verdict malformed | read 7 judged 7 malformed 1 other shards 0 not judged 0 until None
+        verdict malformed | read 7 judged 7 (6 polls, 2 jobs) malformed 1 other shards 0 not judged 0 until None
         options: commands complete false, billing recorded false, apply within None
         first malformed: w.jsonl:5: job a at 2025-03-01T10:01:00Z is earlier than its record on line 2 at 2025-03-01T10:01:40Z: a job's records must be in time order (--reorder-window allows a bounded reordering)
         == window Some(150000), keep going false
-        verdict consistent | read 5 judged 5 malformed 0 other shards 0 not judged 0 until None
+        verdict consistent | read 5 judged 5 (4 polls, 1 jobs) malformed 0 other shards 0 not judged 0 until None
         options: commands complete false, billing recorded false, apply within None
         -- merged with another
-        verdict consistent | read 7 judged 7 malformed 0 other shards 0 not judged 0 until None
+        verdict consistent | read 7 judged 7 (6 polls, 2 jobs) malformed 0 other shards 0 not judged 0 until None
         options: commands complete false, billing recorded false, apply within None
         == window Some(150000), keep going true
-        verdict consistent | read 5 judged 5 malformed 0 other shards 0 not judged 0 until None
+        verdict consistent | read 5 judged 5 (4 polls, 1 jobs) malformed 0 other shards 0 not judged 0 until None
         options: commands complete false, billing recorded false, apply within None
         -- merged with another
-        verdict consistent | read 7 judged 7 malformed 0 other shards 0 not judged 0 until None
+        verdict consistent | read 7 judged 7 (6 polls, 2 jobs) malformed 0 other shards 0 not judged 0 until None
         options: commands complete false, billing recorded false, apply within None
     "#]].assert_eq(&out);
 }
@@ -653,7 +656,11 @@ fn shards_judge_their_own_jobs_and_count_the_others() {
         T0 + 10_000,
         (0..6)
             .map(|j| {
-                let status = if j < 4 { "INCRE_TRANSFER_STARTED" } else { "CREATING" };
+                let status = if j < 4 {
+                    "INCRE_TRANSFER_STARTED"
+                } else {
+                    "CREATING"
+                };
                 format!(r#"{{"id":"job-{j}","status":"{status}"}}"#)
             })
             .collect::<Vec<_>>()
@@ -677,24 +684,24 @@ fn shards_judge_their_own_jobs_and_count_the_others() {
     writeln!(out, "hashes mod 2: {hashes:?}").unwrap();
     expect_test::expect![[r#"
         == shard None
-        verdict violations | read 9 judged 9 malformed 0 other shards 0 not judged 0 until None
+        verdict violations | read 9 judged 9 (14 polls, 6 jobs) malformed 0 other shards 0 not judged 0 until None
         options: commands complete false, billing recorded false, apply within None
         violation job-4 "every step is in the transition table" at s.jsonl:8: status CREATING
         violation job-5 "every step is in the transition table" at s.jsonl:8: status CREATING
         violation job-0 "every step is in the transition table" at s.jsonl:9: status CREATING
         violation job-1 "every step is in the transition table" at s.jsonl:10: status CREATING
         == shard Some((0, 2))
-        verdict violations | read 9 judged 5 malformed 0 other shards 4 not judged 0 until None
+        verdict violations | read 9 judged 5 (7 polls, 3 jobs) malformed 0 other shards 4 not judged 0 until None
         options: commands complete false, billing recorded false, apply within None
         violation job-5 "every step is in the transition table" at s.jsonl:8: status CREATING
         violation job-1 "every step is in the transition table" at s.jsonl:10: status CREATING
         == shard Some((1, 2))
-        verdict violations | read 9 judged 5 malformed 0 other shards 4 not judged 0 until None
+        verdict violations | read 9 judged 5 (7 polls, 3 jobs) malformed 0 other shards 4 not judged 0 until None
         options: commands complete false, billing recorded false, apply within None
         violation job-4 "every step is in the transition table" at s.jsonl:8: status CREATING
         violation job-0 "every step is in the transition table" at s.jsonl:9: status CREATING
         == shard Some((2, 3))
-        verdict violations | read 9 judged 3 malformed 0 other shards 6 not judged 0 until None
+        verdict violations | read 9 judged 3 (4 polls, 2 jobs) malformed 0 other shards 6 not judged 0 until None
         options: commands complete false, billing recorded false, apply within None
         violation job-4 "every step is in the transition table" at s.jsonl:8: status CREATING
         hashes mod 2: [1, 0, 1, 0, 1, 0]
@@ -737,7 +744,7 @@ fn lone_lines_are_judged_in_their_files() {
         lone.jsonl:7 -> Ok(())
         third.jsonl:1 -> Ok(())
         lone.jsonl:8 -> Err("lone.jsonl:8: job a at 2025-03-01T10:00:01Z is earlier than its record on other.jsonl:4 at 2025-03-01T10:00:10Z: each file is merged by time, so it must be in time order itself (--reorder-window allows a bounded reordering within a file)")
-        verdict consistent | read 4 judged 4 malformed 0 other shards 0 not judged 0 until None
+        verdict consistent | read 4 judged 4 (3 polls, 1 jobs) malformed 0 other shards 0 not judged 0 until None
         options: commands complete true, billing recorded false, apply within None
     "#]].assert_eq(&out);
 }
@@ -839,34 +846,34 @@ fn the_verdict_puts_violations_first_then_stuck_then_damage_then_emptiness() {
     }
     expect_test::expect![[r#"
         == empty
-        verdict empty | read 0 judged 0 malformed 0 other shards 0 not judged 0 until None
+        verdict empty | read 0 judged 0 (0 polls, 0 jobs) malformed 0 other shards 0 not judged 0 until None
         options: commands complete false, billing recorded false, apply within None
         == nothing
-        verdict empty | read 0 judged 0 malformed 0 other shards 0 not judged 0 until None
+        verdict empty | read 0 judged 0 (0 polls, 0 jobs) malformed 0 other shards 0 not judged 0 until None
         options: commands complete false, billing recorded false, apply within None
         == consistent
-        verdict consistent | read 1 judged 1 malformed 0 other shards 0 not judged 0 until None
+        verdict consistent | read 1 judged 1 (1 polls, 1 jobs) malformed 0 other shards 0 not judged 0 until None
         options: commands complete false, billing recorded false, apply within None
         == stuck
-        verdict stuck | read 2 judged 2 malformed 0 other shards 0 not judged 0 until None
+        verdict stuck | read 2 judged 2 (2 polls, 1 jobs) malformed 0 other shards 0 not judged 0 until None
         options: commands complete false, billing recorded false, apply within None
         stuck s STARTJOBING from s.jsonl:1 to s.jsonl:2
         == stuck and damaged
         d.jsonl stopped: d.jsonl:1: not a history record: expected ident (column 2)
-        verdict stuck | read 2 judged 2 malformed 0 other shards 0 not judged 0 until Some("1999-12-31T23:59:59.999Z")
+        verdict stuck | read 2 judged 2 (2 polls, 1 jobs) malformed 0 other shards 0 not judged 0 until Some("1999-12-31T23:59:59.999Z")
         options: commands complete false, billing recorded false, apply within None
         stop malformed at d.jsonl:1: not a history record: expected ident (column 2) [d.jsonl:1: not a history record: expected ident (column 2)]
         stuck s STARTJOBING from s.jsonl:1 to s.jsonl:2
         == violated, stuck and damaged
         d.jsonl stopped: d.jsonl:1: not a history record: expected ident (column 2)
-        verdict violations | read 4 judged 4 malformed 0 other shards 0 not judged 0 until Some("1999-12-31T23:59:59.999Z")
+        verdict violations | read 4 judged 4 (4 polls, 2 jobs) malformed 0 other shards 0 not judged 0 until Some("1999-12-31T23:59:59.999Z")
         options: commands complete false, billing recorded false, apply within None
         stop malformed at d.jsonl:1: not a history record: expected ident (column 2) [d.jsonl:1: not a history record: expected ident (column 2)]
         violation v "every step is in the transition table" at v.jsonl:2: status CREATING
         stuck s STARTJOBING from s.jsonl:1 to s.jsonl:2
         == damaged only
         d.jsonl stopped: d.jsonl:1: not a history record: expected ident (column 2)
-        verdict malformed | read 0 judged 0 malformed 0 other shards 0 not judged 0 until Some("1999-12-31T23:59:59.999Z")
+        verdict malformed | read 0 judged 0 (0 polls, 0 jobs) malformed 0 other shards 0 not judged 0 until Some("1999-12-31T23:59:59.999Z")
         options: commands complete false, billing recorded false, apply within None
         stop malformed at d.jsonl:1: not a history record: expected ident (column 2) [d.jsonl:1: not a history record: expected ident (column 2)]
     "#]].assert_eq(&out);
