@@ -383,6 +383,15 @@ fn damaged_input_stops_where_it_is_damaged_and_keeps_what_came_before() {
             settings.clone(),
             vec![("gz.jsonl", cut(whole.clone(), good))],
         );
+        // Read after a file that stopped, a file is judged only up to the stop's time.
+        let later = file(&[incremental("b", 5), poll("b", 15, "INCRE_TRANSFER_STARTED")]);
+        out += &read_each(
+            settings.clone(),
+            vec![
+                ("gz.jsonl", cut(whole.clone(), good)),
+                ("later.jsonl", plain(later)),
+            ],
+        );
         // The violation on the third line is kept whatever else went wrong.
         out += &read_each(
             settings,
@@ -414,6 +423,10 @@ fn damaged_input_stops_where_it_is_damaged_and_keeps_what_came_before() {
         verdict malformed | read 2 judged 2 (2 polls, 1 jobs) malformed 0 other shards 0 not judged 0 until Some("2025-03-01T10:00:10Z")
         options: commands complete false, billing recorded false, apply within None
         stop unreadable at gz.jsonl:3: cannot be read from here on (corrupt deflate stream): the file is cut short or damaged; what comes before was judged [gz.jsonl:3: cannot be read from here on (corrupt deflate stream): the file is cut short or damaged; what comes before was judged]
+        gz.jsonl stopped: gz.jsonl:3: cannot be read from here on (corrupt deflate stream): the file is cut short or damaged; what comes before was judged
+        verdict malformed | read 4 judged 3 (3 polls, 2 jobs) malformed 0 other shards 0 not judged 1 until Some("2025-03-01T10:00:10Z")
+        options: commands complete false, billing recorded false, apply within None
+        stop unreadable at gz.jsonl:3: cannot be read from here on (corrupt deflate stream): the file is cut short or damaged; what comes before was judged [gz.jsonl:3: cannot be read from here on (corrupt deflate stream): the file is cut short or damaged; what comes before was judged]
         gz.jsonl stopped: gz.jsonl:1: cannot be read from here on (corrupt deflate stream): the file is cut short or damaged; what comes before was judged
         verdict violations | read 3 judged 3 (3 polls, 1 jobs) malformed 0 other shards 0 not judged 0 until Some("1999-12-31T23:59:59.999Z")
         options: commands complete false, billing recorded false, apply within None
@@ -434,6 +447,10 @@ fn damaged_input_stops_where_it_is_damaged_and_keeps_what_came_before() {
         first malformed: bytes.jsonl:2: not a history record: not UTF-8 (byte 26 of the line); save the history as UTF-8
         gz.jsonl stopped: gz.jsonl:3: cannot be read from here on (corrupt deflate stream): the file is cut short or damaged; what comes before was judged
         verdict malformed | read 2 judged 2 (2 polls, 1 jobs) malformed 0 other shards 0 not judged 0 until Some("2025-03-01T10:00:10Z")
+        options: commands complete false, billing recorded false, apply within None
+        stop unreadable at gz.jsonl:3: cannot be read from here on (corrupt deflate stream): the file is cut short or damaged; what comes before was judged [gz.jsonl:3: cannot be read from here on (corrupt deflate stream): the file is cut short or damaged; what comes before was judged]
+        gz.jsonl stopped: gz.jsonl:3: cannot be read from here on (corrupt deflate stream): the file is cut short or damaged; what comes before was judged
+        verdict malformed | read 4 judged 3 (3 polls, 2 jobs) malformed 0 other shards 0 not judged 1 until Some("2025-03-01T10:00:10Z")
         options: commands complete false, billing recorded false, apply within None
         stop unreadable at gz.jsonl:3: cannot be read from here on (corrupt deflate stream): the file is cut short or damaged; what comes before was judged [gz.jsonl:3: cannot be read from here on (corrupt deflate stream): the file is cut short or damaged; what comes before was judged]
         gz.jsonl stopped: gz.jsonl:1: cannot be read from here on (corrupt deflate stream): the file is cut short or damaged; what comes before was judged
