@@ -889,7 +889,10 @@ impl Validator {
             skipped_other_shards: self.skipped_other_shards,
             // A file that stopped before its first record stops the judging at the start:
             // just before the earliest time a record may have.
-            judged_until: (self.horizon != Millis::MAX)
+            // Files read before it were judged whole, so with nothing left unjudged such a
+            // stop says nothing about how far the history was judged.
+            judged_until: (self.horizon != Millis::MAX
+                && (self.horizon >= PLAUSIBLE_FROM || self.not_judged > 0))
                 .then_some(self.horizon.max(PLAUSIBLE_FROM - 1)),
             not_judged: self.not_judged,
             stops: self.stops,

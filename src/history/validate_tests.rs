@@ -211,7 +211,7 @@ fn a_second_header_and_a_late_header_are_contradictions() {
     );
     expect_test::expect![[r#"
         second.jsonl stopped: second.jsonl:2: a second header (the first is on line 1): a history states its header once, on the first line of each file; remove this one, or split the file here and name both files
-        verdict malformed | read 0 judged 0 (0 polls, 0 jobs) malformed 0 other shards 0 not judged 0 until Some("1999-12-31T23:59:59.999Z")
+        verdict malformed | read 0 judged 0 (0 polls, 0 jobs) malformed 0 other shards 0 not judged 0 until None
         options: commands complete false, billing recorded false, apply within None
         stop contradiction at second.jsonl:2: a second header (the first is on line 1): a history states its header once, on the first line of each file; remove this one, or split the file here and name both files [second.jsonl:2: a second header (the first is on line 1): a history states its header once, on the first line of each file; remove this one, or split the file here and name both files]
         late.jsonl stopped: late.jsonl:2: a header after records (the first is on line 1): a header states what the whole file is, so it must be the file's first record; move it there
@@ -269,7 +269,7 @@ fn the_headers_of_files_agree_unless_the_command_line_decides() {
     expect_test::expect![[r#"
         == ,"commands":"complete" then ,"commands":"partial"
         b.jsonl stopped: b.jsonl:1: this header states commands partial, but the header on a.jsonl:1 states complete: the files of one history must agree; correct one, or decide on the command line with --commands
-        verdict malformed | read 1 judged 1 (1 polls, 1 jobs) malformed 0 other shards 0 not judged 0 until Some("1999-12-31T23:59:59.999Z")
+        verdict malformed | read 1 judged 1 (1 polls, 1 jobs) malformed 0 other shards 0 not judged 0 until None
         options: commands complete true, billing recorded false, apply within None
         stop contradiction at b.jsonl:1: this header states commands partial, but the header on a.jsonl:1 states complete: the files of one history must agree; correct one, or decide on the command line with --commands [b.jsonl:1: this header states commands partial, but the header on a.jsonl:1 states complete: the files of one history must agree; correct one, or decide on the command line with --commands]
         -- the command line decides
@@ -282,7 +282,7 @@ fn the_headers_of_files_agree_unless_the_command_line_decides() {
         stop contradiction at b.jsonl:1: this header states commands partial, but the header on a.jsonl:1 states complete: the files of one history must agree; correct one, or decide on the command line with --commands [b.jsonl:1: this header states commands partial, but the header on a.jsonl:1 states complete: the files of one history must agree; correct one, or decide on the command line with --commands]
         == ,"billing":"recorded" then ,"billing":"unrecorded"
         b.jsonl stopped: b.jsonl:1: this header states billing unrecorded, but the header on a.jsonl:1 states recorded: the files of one history must agree; correct one, or decide on the command line with --billing
-        verdict malformed | read 1 judged 1 (1 polls, 1 jobs) malformed 0 other shards 0 not judged 0 until Some("1999-12-31T23:59:59.999Z")
+        verdict malformed | read 1 judged 1 (1 polls, 1 jobs) malformed 0 other shards 0 not judged 0 until None
         options: commands complete false, billing recorded true, apply within None
         stop contradiction at b.jsonl:1: this header states billing unrecorded, but the header on a.jsonl:1 states recorded: the files of one history must agree; correct one, or decide on the command line with --billing [b.jsonl:1: this header states billing unrecorded, but the header on a.jsonl:1 states recorded: the files of one history must agree; correct one, or decide on the command line with --billing]
         -- the command line decides
@@ -295,7 +295,7 @@ fn the_headers_of_files_agree_unless_the_command_line_decides() {
         stop contradiction at b.jsonl:1: this header states billing unrecorded, but the header on a.jsonl:1 states recorded: the files of one history must agree; correct one, or decide on the command line with --billing [b.jsonl:1: this header states billing unrecorded, but the header on a.jsonl:1 states recorded: the files of one history must agree; correct one, or decide on the command line with --billing]
         == ,"apply_within":"2m" then ,"apply_within":"5m"
         b.jsonl stopped: b.jsonl:1: this header states apply_within 5 min 0 s, but the header on a.jsonl:1 states 2 min 0 s: the files of one history must agree; correct one, or decide on the command line with --apply-within
-        verdict malformed | read 1 judged 1 (1 polls, 1 jobs) malformed 0 other shards 0 not judged 0 until Some("1999-12-31T23:59:59.999Z")
+        verdict malformed | read 1 judged 1 (1 polls, 1 jobs) malformed 0 other shards 0 not judged 0 until None
         options: commands complete false, billing recorded false, apply within Some(120000)
         stop contradiction at b.jsonl:1: this header states apply_within 5 min 0 s, but the header on a.jsonl:1 states 2 min 0 s: the files of one history must agree; correct one, or decide on the command line with --apply-within [b.jsonl:1: this header states apply_within 5 min 0 s, but the header on a.jsonl:1 states 2 min 0 s: the files of one history must agree; correct one, or decide on the command line with --apply-within]
         -- the command line decides
@@ -308,12 +308,12 @@ fn the_headers_of_files_agree_unless_the_command_line_decides() {
         stop contradiction at b.jsonl:1: this header states apply_within 5 min 0 s, but the header on a.jsonl:1 states 2 min 0 s: the files of one history must agree; correct one, or decide on the command line with --apply-within [b.jsonl:1: this header states apply_within 5 min 0 s, but the header on a.jsonl:1 states 2 min 0 s: the files of one history must agree; correct one, or decide on the command line with --apply-within]
         == ,"apply_within":"2m" then ,"apply_within":"none"
         b.jsonl stopped: b.jsonl:1: bad apply_within "none": expected a duration such as 90s, 15m or 1h
-        verdict malformed | read 1 judged 1 (1 polls, 1 jobs) malformed 0 other shards 0 not judged 0 until Some("1999-12-31T23:59:59.999Z")
+        verdict malformed | read 1 judged 1 (1 polls, 1 jobs) malformed 0 other shards 0 not judged 0 until None
         options: commands complete false, billing recorded false, apply within Some(120000)
         stop malformed at b.jsonl:1: bad apply_within "none": expected a duration such as 90s, 15m or 1h [b.jsonl:1: bad apply_within "none": expected a duration such as 90s, 15m or 1h]
         -- the command line decides
         b.jsonl stopped: b.jsonl:1: bad apply_within "none": expected a duration such as 90s, 15m or 1h
-        verdict malformed | read 1 judged 1 (1 polls, 1 jobs) malformed 0 other shards 0 not judged 0 until Some("1999-12-31T23:59:59.999Z")
+        verdict malformed | read 1 judged 1 (1 polls, 1 jobs) malformed 0 other shards 0 not judged 0 until None
         options: commands complete false, billing recorded true, apply within None
         stop malformed at b.jsonl:1: bad apply_within "none": expected a duration such as 90s, 15m or 1h [b.jsonl:1: bad apply_within "none": expected a duration such as 90s, 15m or 1h]
         -- merged
@@ -428,7 +428,7 @@ fn damaged_input_stops_where_it_is_damaged_and_keeps_what_came_before() {
         options: commands complete false, billing recorded false, apply within None
         stop unreadable at gz.jsonl:3: cannot be read from here on (corrupt deflate stream): the file is cut short or damaged; what comes before was judged [gz.jsonl:3: cannot be read from here on (corrupt deflate stream): the file is cut short or damaged; what comes before was judged]
         gz.jsonl stopped: gz.jsonl:1: cannot be read from here on (corrupt deflate stream): the file is cut short or damaged; what comes before was judged
-        verdict violations | read 3 judged 3 (3 polls, 1 jobs) malformed 0 other shards 0 not judged 0 until Some("1999-12-31T23:59:59.999Z")
+        verdict violations | read 3 judged 3 (3 polls, 1 jobs) malformed 0 other shards 0 not judged 0 until None
         options: commands complete false, billing recorded false, apply within None
         stop unreadable at gz.jsonl:1: cannot be read from here on (corrupt deflate stream): the file is cut short or damaged; what comes before was judged [gz.jsonl:1: cannot be read from here on (corrupt deflate stream): the file is cut short or damaged; what comes before was judged]
         violation a "every step is in the transition table" at whole.jsonl:3: status CREATING
@@ -454,7 +454,7 @@ fn damaged_input_stops_where_it_is_damaged_and_keeps_what_came_before() {
         options: commands complete false, billing recorded false, apply within None
         stop unreadable at gz.jsonl:3: cannot be read from here on (corrupt deflate stream): the file is cut short or damaged; what comes before was judged [gz.jsonl:3: cannot be read from here on (corrupt deflate stream): the file is cut short or damaged; what comes before was judged]
         gz.jsonl stopped: gz.jsonl:1: cannot be read from here on (corrupt deflate stream): the file is cut short or damaged; what comes before was judged
-        verdict violations | read 3 judged 3 (3 polls, 1 jobs) malformed 0 other shards 0 not judged 0 until Some("1999-12-31T23:59:59.999Z")
+        verdict violations | read 3 judged 3 (3 polls, 1 jobs) malformed 0 other shards 0 not judged 0 until None
         options: commands complete false, billing recorded false, apply within None
         stop unreadable at gz.jsonl:1: cannot be read from here on (corrupt deflate stream): the file is cut short or damaged; what comes before was judged [gz.jsonl:1: cannot be read from here on (corrupt deflate stream): the file is cut short or damaged; what comes before was judged]
         violation a "every step is in the transition table" at whole.jsonl:3: status CREATING
@@ -877,20 +877,20 @@ fn the_verdict_puts_violations_first_then_stuck_then_damage_then_emptiness() {
         stuck s STARTJOBING from s.jsonl:1 to s.jsonl:2
         == stuck and damaged
         d.jsonl stopped: d.jsonl:1: not a history record: expected ident (column 2)
-        verdict stuck | read 2 judged 2 (2 polls, 1 jobs) malformed 0 other shards 0 not judged 0 until Some("1999-12-31T23:59:59.999Z")
+        verdict stuck | read 2 judged 2 (2 polls, 1 jobs) malformed 0 other shards 0 not judged 0 until None
         options: commands complete false, billing recorded false, apply within None
         stop malformed at d.jsonl:1: not a history record: expected ident (column 2) [d.jsonl:1: not a history record: expected ident (column 2)]
         stuck s STARTJOBING from s.jsonl:1 to s.jsonl:2
         == violated, stuck and damaged
         d.jsonl stopped: d.jsonl:1: not a history record: expected ident (column 2)
-        verdict violations | read 4 judged 4 (4 polls, 2 jobs) malformed 0 other shards 0 not judged 0 until Some("1999-12-31T23:59:59.999Z")
+        verdict violations | read 4 judged 4 (4 polls, 2 jobs) malformed 0 other shards 0 not judged 0 until None
         options: commands complete false, billing recorded false, apply within None
         stop malformed at d.jsonl:1: not a history record: expected ident (column 2) [d.jsonl:1: not a history record: expected ident (column 2)]
         violation v "every step is in the transition table" at v.jsonl:2: status CREATING
         stuck s STARTJOBING from s.jsonl:1 to s.jsonl:2
         == damaged only
         d.jsonl stopped: d.jsonl:1: not a history record: expected ident (column 2)
-        verdict malformed | read 0 judged 0 (0 polls, 0 jobs) malformed 0 other shards 0 not judged 0 until Some("1999-12-31T23:59:59.999Z")
+        verdict malformed | read 0 judged 0 (0 polls, 0 jobs) malformed 0 other shards 0 not judged 0 until None
         options: commands complete false, billing recorded false, apply within None
         stop malformed at d.jsonl:1: not a history record: expected ident (column 2) [d.jsonl:1: not a history record: expected ident (column 2)]
     "#]].assert_eq(&out);
