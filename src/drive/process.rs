@@ -805,6 +805,57 @@ mod tests {
         );
     }
 
+    /// A signal that interrupts the wait for an answer (`poll(2)` fails with `EINTR`, as it
+    /// does for any handled signal, whatever `SA_RESTART` says) is waited through: the
+    /// answer that comes after it is read.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_signal_during_the_wait_for_an_answer_is_waited_through() {
+        use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+        static CAUGHT: AtomicUsize = AtomicUsize::new(0);
+        extern "C" fn caught(_: libc::c_int) {
+            CAUGHT.fetch_add(1, Ordering::Relaxed);
+        }
+        // SAFETY: a handler that only touches an atomic, installed for a signal nothing
+        // else in the test binary uses; the sigaction is zeroed, then filled.
+        unsafe {
+            let mut action: libc::sigaction = std::mem::zeroed();
+            action.sa_sigaction = caught as *const () as libc::sighandler_t;
+            libc::sigemptyset(&mut action.sa_mask);
+            assert_eq!(
+                libc::sigaction(libc::SIGUSR2, &action, std::ptr::null_mut()),
+                0
+            );
+        }
+        let mut process = sh(r#"read a; sleep 0.4; printf '{"id":1,"answer":"ok"}\n'"#);
+        // SAFETY: the id of the calling thread, which outlives the signalling thread (it
+        // is joined below).
+        let reader = unsafe { libc::pthread_self() };
+        let done = AtomicBool::new(false);
+        let answer = thread::scope(|scope| {
+            scope.spawn(|| {
+                while !done.load(Ordering::Relaxed) {
+                    // SAFETY: the reading thread is alive until `done` is set and this
+                    // thread joined.
+                    unsafe { libc::pthread_kill(reader, libc::SIGUSR2) };
+                    thread::sleep(Duration::from_millis(20));
+                }
+            });
+            let answer = process.request("reset", &[], "ok");
+            done.store(true, Ordering::Relaxed);
+            answer
+        });
+        assert!(
+            CAUGHT.load(Ordering::Relaxed) > 0,
+            "the wait was interrupted"
+        );
+        match answer {
+            Ok(Reply::Answer(map)) => assert_eq!(map.get("answer"), Some(&Value::from("ok"))),
+            Ok(_) => panic!("answered something else"),
+            Err(error) => panic!("{}", error.message),
+        }
+    }
+
     /// Nothing within the timeout: the program hangs at the oldest request it has not
     /// answered, whichever answer the driver waits for.
     #[test]

@@ -282,7 +282,18 @@ fn a_failure_is_shrunk_to_a_fixpoint_saved_and_replayed_first() {
     ) else {
         return;
     };
-    let report = run(&options).expect("runs");
+    let log = options.save.with_extension("log");
+    let _ = std::fs::remove_file(&log);
+    let mut logged = options.clone();
+    logged
+        .args
+        .extend(["--log".to_string(), log.display().to_string()]);
+    let report = run(&logged).expect("runs");
+    // What shrinking cost: it replays prefixes of the case up to the failing step, no more.
+    assert_eq!(
+        format!("{:?}", ops(&log)),
+        r#"{"execute": 41, "list": 6, "lists": 22, "query": 28, "reset": 12, "tasks": 13}"#
+    );
     let found = report.found.expect("caught");
     pinned("found-version.txt", &generic(&found.to_string(), &options));
     assert_eq!(report.cases, 1);
@@ -333,7 +344,19 @@ fn the_tour_covers_every_pair_and_a_tour_failure_starts_from_its_shortest_case()
         return;
     };
     options.cover = true;
-    let report = run(&options).expect("runs");
+    let log = options.save.with_extension("log");
+    let _ = std::fs::remove_file(&log);
+    let mut logged = options.clone();
+    logged
+        .args
+        .extend(["--log".to_string(), log.display().to_string()]);
+    let report = run(&logged).expect("runs");
+    // What the tour and the shrinking cost: the shortest case of the failing pair is run
+    // only when it is shorter than the stretch up to the failure.
+    assert_eq!(
+        format!("{:?}", ops(&log)),
+        r#"{"execute": 2541, "list": 10, "lists": 286, "query": 2292, "reset": 39, "tasks": 341}"#
+    );
     let found = report.found.expect("caught");
     assert_eq!(
         format!("{:?}", report.tour),
@@ -846,4 +869,345 @@ fn a_pipelined_query_answers_only_the_task_and_account_asked() {
     assert_eq!(plane.query(a, crate::spec::TaskId(2)), None);
     assert_eq!(plane.last_answer(), "refused NotAllowed");
     assert_eq!(plane.last_answered(), Answered::Refused);
+}
+
+/// The letters of a case (as [`cases_of`] writes them) up to the end of its `steps`th
+/// step: the requests written for those steps.
+fn requests_of_steps(case: &str, steps: usize) -> usize {
+    case.match_indices('x')
+        .nth(steps)
+        .map_or(case.len(), |(at, _)| at)
+}
+
+/// Cases longer than the window (64 steps), pipelined: before it reads an answer, the
+/// driver writes the requests of the first 64 steps and no more (a program that holds its
+/// answers until it has read all of them is answered; one that waits for one request more
+/// hangs); it refills the window as the answers come, and a case whose first requests
+/// were sent ahead starts from its own reset.
+#[test]
+fn a_case_longer_than_the_window_is_sent_64_steps_ahead() {
+    let Some(mut options) = options("window", &[], 3) else {
+        return;
+    };
+    options.steps = 300;
+    let log = options.save.with_extension("log");
+    let _ = std::fs::remove_file(&log);
+    let mut logged = options.clone();
+    logged
+        .args
+        .extend(["--log".to_string(), log.display().to_string()]);
+    let report = run(&logged).expect("runs");
+    assert!(report.found.is_none());
+    assert_eq!((report.regressions, report.cases), (0, 3));
+    let cases = cases_of(&log);
+    let lengths: Vec<usize> = cases.iter().map(|case| case.matches('x').count()).collect();
+    assert_eq!(lengths, [0, 115, 27, 194]);
+    assert_eq!(
+        format!("{:?}", ops(&log)),
+        r#"{"execute": 336, "lists": 215, "query": 218, "reset": 4, "tasks": 44}"#
+    );
+    // After the first reset, answered alone: the case's reset and its first 64 steps.
+    let ahead = 1 + requests_of_steps(&cases[1], WINDOW);
+    assert_eq!(ahead, 142);
+    let mut holding = options.clone();
+    holding
+        .args
+        .extend(["--hold".to_string(), ahead.to_string()]);
+    let held = run(&holding).expect("answered once the window is read");
+    assert!(held.found.is_none());
+    assert_eq!(held.cases, 3);
+    let mut waiting = options.clone();
+    waiting
+        .args
+        .extend(["--hold".to_string(), (ahead + 1).to_string()]);
+    waiting.timeout = Duration::from_millis(500);
+    let error = run(&waiting).expect_err("waits for a request never sent");
+    assert!(
+        error.message.contains("hangs: no answer to reset"),
+        "{}",
+        error.message
+    );
+    // The third case's reset was sent ahead with the window of its first 64 steps: its
+    // answer is read and judged all the same.
+    let mut wrong = options.clone();
+    wrong.args.extend([
+        "--say-nth".to_string(),
+        r#"reset:4:{"id":{id},"answer":"nope"}"#.to_string(),
+    ]);
+    let error = run(&wrong).expect_err("a wrong answer to a reset");
+    assert!(
+        error
+            .message
+            .starts_with(r#"python3 answered reset with {"answer":"nope","id":"#),
+        "{}",
+        error.message
+    );
+}
+
+/// A saved case of no commands (what a crash at a case's reset is saved as) is replayed,
+/// pipelined, as its reset alone, and the case after it starts from a reset of its own.
+#[test]
+fn a_saved_empty_case_is_its_reset_alone() {
+    let Some(mut options) = options("empty", &[], 1) else {
+        return;
+    };
+    std::fs::create_dir_all(&options.save).expect("a directory");
+    let empty = Case {
+        accounts: 1,
+        snapshot_at: None,
+        commands: Vec::new(),
+    };
+    std::fs::write(
+        options.save.join("drive-seed0-case1.json"),
+        to_json(&Regression::new("empty".to_string(), &empty, None)),
+    )
+    .expect("saved");
+    let log = options.save.with_extension("log");
+    let _ = std::fs::remove_file(&log);
+    options
+        .args
+        .extend(["--log".to_string(), log.display().to_string()]);
+    let report = run(&options).expect("runs");
+    assert!(report.found.is_none());
+    assert_eq!((report.regressions, report.cases), (1, 2));
+    let cases = cases_of(&log);
+    assert_eq!(
+        cases.len(),
+        3,
+        "the first reset, the empty case's, the next case's"
+    );
+    assert_eq!(cases[1], "");
+    assert_eq!(cases[2].matches('x').count(), 16);
+    // The empty case's reset is answered and judged before the next case starts.
+    options.args.extend([
+        "--say-nth".to_string(),
+        r#"reset:2:{"id":{id},"answer":"nope"}"#.to_string(),
+    ]);
+    let error = run(&options).expect_err("a wrong answer to a reset");
+    assert!(
+        error
+            .message
+            .starts_with(r#"python3 answered reset with {"answer":"nope","id":"#),
+        "{}",
+        error.message
+    );
+}
+
+/// The trace of an exact run says, for a command to a task other than the last one
+/// created, what the specification does with that task.
+#[test]
+fn the_trace_names_the_status_of_the_task_a_command_addresses() {
+    let Some(options) = options("trace", &["--protocol", "1"], 0) else {
+        return;
+    };
+    use crate::spec::{AccountId, Event, Mode, TaskId};
+    let case = Case {
+        accounts: 1,
+        snapshot_at: None,
+        commands: vec![
+            Command::Create {
+                account: AccountId(0),
+                mode: Mode::Full,
+            },
+            Command::Create {
+                account: AccountId(0),
+                mode: Mode::Full,
+            },
+            Command::Task {
+                account: AccountId(0),
+                task: TaskId(1),
+                event: Event::InstanceReady,
+            },
+            Command::Task {
+                account: AccountId(0),
+                task: TaskId(1),
+                event: Event::Pause,
+            },
+        ],
+    };
+    let process = Process::start("python3", &options.args, options.timeout).expect("starts");
+    let link = Link::new(process, 1);
+    let make_link = Rc::clone(&link);
+    let mut harness = DriveHarness::with(move || ProcessPlane::reset(&make_link), None);
+    let mut lines = Vec::new();
+    let ran = run_case(&mut harness, &link, &case, Some(&mut lines), 8, None).expect("runs");
+    assert!(ran.is_ok());
+    let said: Vec<(&str, &str)> = lines
+        .iter()
+        .map(|line| (line.spec.as_str(), line.program.as_str()))
+        .collect();
+    assert_eq!(
+        said,
+        [
+            ("accepted → Creating", "accepted → Creating (version 1)"),
+            ("accepted → Creating", "accepted → Creating (version 1)"),
+            (
+                "accepted → Configuration",
+                "accepted → Configuration (version 2)"
+            ),
+            ("refused NotAllowed", "refused NotAllowed")
+        ]
+    );
+}
+
+/// A crash late in a long case: the shortest prefix that crashes from a fresh start is
+/// found by halving, and the message names its last command.
+#[test]
+fn a_crash_late_in_a_case_is_shrunk_to_its_shortest_prefix() {
+    let Some(mut options) = options("late-crash", &["--exit-at", "200"], 1) else {
+        return;
+    };
+    options.steps = 300;
+    let error = run(&options).expect_err("crashes");
+    assert_eq!(
+        generic(&error.message, &options),
+        "python3 crashed in the middle of a case (at execute): exit status: 3; stderr: giving \
+         up at 200 — at step 47, task 1 · recovery done (by account A): case 1 (115 steps) \
+         shrunk to 47 steps by replaying it from a fresh start; saved the regression \
+         SAVE/drive-seed0-case1.json (replayed first by the next drive; no history: a \
+         poller's records have no crash)"
+    );
+}
+
+/// A crash is shrunk from a shorter case that crashes alike (the tour's shortest case to
+/// the pair that crashed) when it is strictly shorter than the prefix that crashed, and
+/// from that prefix otherwise; the regression saved is the case shrunk.
+#[test]
+fn a_crash_is_shrunk_from_a_strictly_shorter_case() {
+    use crate::spec::{AccountId, Event, Mode, TaskId};
+    let Some(options) = options(
+        "crash-shorter",
+        &["--bug", "crashes-on-paused-force-end"],
+        0,
+    ) else {
+        return;
+    };
+    let on = |event| Command::Task {
+        account: AccountId(0),
+        task: TaskId(1),
+        event,
+    };
+    let case = |events: &[Event]| Case {
+        accounts: 1,
+        snapshot_at: None,
+        commands: std::iter::once(Command::Create {
+            account: AccountId(0),
+            mode: Mode::Full,
+        })
+        .chain(events.iter().map(|event| on(*event)))
+        .collect(),
+    };
+    use Event::{ForceEnd, InstanceReady, Pause, Resume, StartNow, StartSucceeded};
+    let shortest = case(&[InstanceReady, StartNow, StartSucceeded, Pause, ForceEnd]);
+    let longer = case(&[
+        InstanceReady,
+        Pause,
+        StartNow,
+        Resume,
+        StartSucceeded,
+        Pause,
+        ForceEnd,
+    ]);
+    let as_long = case(&[
+        InstanceReady,
+        Resume,
+        StartNow,
+        StartSucceeded,
+        Pause,
+        ForceEnd,
+    ]);
+    let other = case(&[
+        InstanceReady,
+        StartNow,
+        Resume,
+        StartSucceeded,
+        Pause,
+        ForceEnd,
+    ]);
+    let failed = |case: &Case, shorter: &Case| {
+        let process = Process::start("python3", &options.args, options.timeout).expect("starts");
+        let link = Link::new(process, 2);
+        let error = DriveError {
+            message: "crashed".to_string(),
+        };
+        let shorter = shorter.clone();
+        let message = program_failed(
+            &options,
+            &link,
+            (case.clone(), 4, false),
+            None,
+            error,
+            |step| {
+                assert_eq!(
+                    step + 1,
+                    case.commands.len(),
+                    "asked at the step that crashed"
+                );
+                Some(shorter.clone())
+            },
+        )
+        .message;
+        let saved = load_all(&options.save).expect("reads");
+        assert_eq!(saved.len(), 1);
+        let _ = std::fs::remove_dir_all(&options.save);
+        let message = generic(&message, &options);
+        let (head, tail) = message.split_once("; stderr:").expect("a standard error");
+        let (_, tail) = tail.split_once(" — ").expect("where");
+        (format!("{head} — {tail}"), saved[0].1.case())
+    };
+    let (said, saved) = failed(&longer, &shortest);
+    assert_eq!(
+        said,
+        "python3 crashed in the middle of a case (at execute): exit status: 1 — at step 6, \
+         task 1 · force end (by account A): case 5 (8 steps) shrunk to 6 steps by replaying \
+         it from a fresh start; saved the regression SAVE/drive-seed0-case5.json (replayed \
+         first by the next drive; no history: a poller's records have no crash)"
+    );
+    assert_eq!(saved, shortest);
+    let (said, saved) = failed(&as_long, &other);
+    assert!(
+        said.contains("case 5 (7 steps) shrunk to 7 steps"),
+        "{said}"
+    );
+    assert_eq!(saved, as_long);
+}
+
+/// `--cover-fleet`: after the whole single-task tour, the fleet tour's stretches are
+/// numbered on from it; a failure in the fleet is counted at its stretch and step, saved
+/// under the stretch's number, and shrunk from the fleet tour's shortest case. (Named for
+/// the fleet tour: building it takes seconds, so the campaign of `mod.rs` leaves it out.)
+#[test]
+fn fleet_tour_failures_are_numbered_after_the_single_task_tour() {
+    let singles = Tour::single_task();
+    let single_commands = singles.count(None).commands;
+    // A wrong refusal of the fleet tour's tenth command.
+    let wrong = format!(
+        "execute:{}:{{\"id\":{{id}},\"answer\":\"refused\",\"kind\":\"NotFound\"}}",
+        single_commands + 10
+    );
+    let Some(mut options) = options("fleet", &["--say-nth", &wrong], 0) else {
+        return;
+    };
+    options.cover_fleet = true;
+    let report = run(&options).expect("runs");
+    let found = report.found.expect("caught");
+    assert_eq!(report.tour, Some(singles.count(None)));
+    // The tour's 121 stretches, then the fleet's first, which fails at its tenth command.
+    assert_eq!(singles.segments.len(), 121);
+    assert_eq!(report.cases, 122);
+    assert!(report.fleet_elapsed.is_some());
+    assert_eq!(
+        format!("{:?}", report.fleet_tour),
+        "Some(FleetCount { states: 52444, covered: 10, total: 3526856, commands: 10, \
+         resets: 0 })"
+    );
+    assert_eq!(
+        found.regression,
+        options.save.join("drive-cover-stretch122.json")
+    );
+    assert_eq!(found.failure.step, 9);
+    assert_eq!(found.original_length, 1034);
+    // The wrong answer is not given again: the case stays the stretch up to the failure.
+    assert!(!found.recurred);
+    assert_eq!(found.case.commands.len(), 10);
 }

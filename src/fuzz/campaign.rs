@@ -62,6 +62,8 @@ impl std::error::Error for Counterexample {}
 ///
 /// `N` is the harness capacity: the most tasks a case may create (the settings' limits must
 /// not ask for more). The settings' fault, if any, is applied to the specification's side.
+/// Each case is generated toward the (state, command) pairs the cases before it left
+/// uncovered, refusals included ([`Generator::generate_toward`]).
 pub fn fuzz<const N: usize, P: ControlPlane + 'static>(
     make: impl Fn() -> P + Clone + 'static,
     settings: &Settings,
@@ -71,7 +73,7 @@ pub fn fuzz<const N: usize, P: ControlPlane + 'static>(
     let mut rng = seeded(settings.seed);
     let mut harness = Harness::<N, P>::with(make.clone(), settings.fault);
     for number in 0..settings.cases {
-        let case = generator.generate(&mut rng);
+        let case = generator.generate_toward(&mut rng, Some(harness.coverage()));
         let Err(first) = harness.run(&case) else {
             continue;
         };

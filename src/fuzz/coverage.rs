@@ -250,6 +250,11 @@ impl Coverage {
             .contains(state_key(from) * PAIR_COMMANDS + command)
     }
 
+    /// How many (state, command) pairs were met (see [`Coverage::record_pair`]).
+    pub fn pairs_met(&self) -> usize {
+        self.pairs.count()
+    }
+
     /// Records that the specification accepted `event` for a task in `from` (`None` for a
     /// creation) and that the task is now in `to`.
     #[inline]

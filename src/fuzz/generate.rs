@@ -116,6 +116,9 @@ impl Generator {
     /// FullMigrationComplete, say), send one of those pairs on arrival, and one move in ten
     /// sends a task a command its state has not met. `None`: [`Generator::generate`].
     pub fn generate_toward(&self, rng: &mut impl Entropy, covered: Option<&Coverage>) -> Case {
+        // Once every pair is met there is nothing to weight toward: generate as without.
+        let covered =
+            covered.filter(|covered| covered.pairs_met() < self.all.states.len() * PAIR_COMMANDS);
         let limits = self.limits;
         let accounts = 1 + rng.below(limits.max_accounts as usize) as u32;
         let len = 1 + rng.below(limits.max_steps);

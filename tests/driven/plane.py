@@ -13,6 +13,9 @@ tests need, standard library only:
   --silent-from N    answer nothing from request N on (the program hangs)
   --stderr TEXT      write TEXT on standard error at start
   --exit-at N        at request N, write "giving up at N" on stderr and exit with status 3
+  --hold N           answer the first request, then nothing until N more have been read (then
+                     all of them): a program that waits for what a driver promises to send
+                     ahead
 
 Every other option is the example's.
 """
@@ -44,6 +47,7 @@ def main():
     parser.add_argument("--silent-from", type=int, default=0)
     parser.add_argument("--stderr")
     parser.add_argument("--exit-at", type=int, default=0)
+    parser.add_argument("--hold", type=int, default=0)
     args = parser.parse_args()
     if args.stderr:
         sys.stderr.write(args.stderr + "\n")
@@ -62,6 +66,7 @@ def main():
     requests = 0
     executes = 0
     pending = b""
+    held = []
     while True:
         chunk = os.read(0, 1 << 16)
         if not chunk:
@@ -106,6 +111,10 @@ def main():
                 answer = plane.answer(request)
             answer["id"] = request["id"]
             answers.append(json.dumps(answer))
+        if 1 < requests < 1 + args.hold:
+            held.extend(answers)
+            continue
+        answers, held = held + answers, []
         if answers:
             answers.append("")
             out = "\n".join(answers).encode()
