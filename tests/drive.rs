@@ -350,6 +350,16 @@ fn the_tour_catches_every_bug_planted_in_the_python_example_with_its_shortest_ca
             "(drs-lifecycle validate does not reject it: what a poller records"
         };
         assert!(out.contains(said), "{bug}: {out}");
+        if !rejected {
+            assert!(
+                out.contains(
+                    "the failing step, task 1 · migration finished (by account A), is a system \
+                     event that the program accepted and the specification refuses: a poller \
+                     does not record system events"
+                ),
+                "{bug}: {out}"
+            );
+        }
         assert_eq!(
             validate.status.code(),
             Some(if rejected { 1 } else { 0 }),

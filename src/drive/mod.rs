@@ -857,8 +857,8 @@ fn program_failed(
         ..case
     };
     let at = match shrunk.commands.last() {
-        Some(command) if length > 0 => format!("at step {length}, {command}"),
-        _ => "at the case's reset".to_string(),
+        Some(command) => format!("at step {length}, {command}"),
+        None => "at the case's reset".to_string(),
     };
     let name = saved_name(options, number);
     let regression = options.save.join(format!("{name}.json"));
@@ -958,11 +958,48 @@ impl std::fmt::Display for Found {
                 f,
                 "saved the history {} (drs-lifecycle validate does not reject it: what a \
                  poller records of this case, the statuses, the user operations and billing, \
-                 is explained by the specification with steps a poller does not see; the \
-                 failure shows only in what the program answered: a system event accepted or \
-                 refused, a version, a refusal's kind, the tasks an answer lists as changed)",
-                self.history.display()
+                 is explained by the specification with steps a poller does not see; {})",
+                self.history.display(),
+                self.unrecorded()
             ),
         }
     }
+}
+
+impl Found {
+    /// Why the failure is not in what a poller records: the failing step's own reason when
+    /// the two answers tell it, else what such failures show in.
+    fn unrecorded(&self) -> String {
+        let (Some(command), Some(line)) = (self.failure.command, self.steps.get(self.failure.step))
+        else {
+            return Self::UNRECORDED.to_string();
+        };
+        let system = matches!(command, Command::Task { event, .. }
+            if event.source() == crate::spec::Source::System);
+        match (line.spec.starts_with("accepted"), line.answered) {
+            (true, Answered::Accepted) => format!(
+                "both accepted the failing step, {command}: what differs is in what the \
+                 program answered or shows beside the status (a version, the tasks an answer \
+                 lists as changed), which a poller does not record"
+            ),
+            (false, Answered::Refused) => format!(
+                "both refused the failing step, {command}: what differs is in what the \
+                 program answered or shows beside the status (a refusal's kind, a version), \
+                 which a poller does not record"
+            ),
+            (spec, Answered::Accepted | Answered::Refused) if system => format!(
+                "the failing step, {command}, is a system event that the program {} and the \
+                 specification {}: a poller does not record system events, only the statuses \
+                 that follow",
+                if spec { "refused" } else { "accepted" },
+                if spec { "accepts" } else { "refuses" }
+            ),
+            _ => Self::UNRECORDED.to_string(),
+        }
+    }
+
+    /// What a failure that a poller's records do not show shows in.
+    const UNRECORDED: &str = "the failure shows only in what the program answered: a system \
+                              event accepted or refused, a version, a refusal's kind, the \
+                              tasks an answer lists as changed";
 }

@@ -1211,3 +1211,161 @@ fn fleet_tour_failures_are_numbered_after_the_single_task_tour() {
     assert!(!found.recurred);
     assert_eq!(found.case.commands.len(), 10);
 }
+
+/// A saved history that `validate` does not reject says why from the failing step's two
+/// answers: both accepted (a version, the tasks listed as changed), both refused (a
+/// refusal's kind), a system event accepted or refused against the specification; else
+/// what such failures show in.
+#[test]
+fn an_unrejected_history_says_why_from_the_failing_step() {
+    use crate::spec::{AccountId, Event, TaskId};
+    let on = |event| Command::Task {
+        account: AccountId(0),
+        task: TaskId(1),
+        event,
+    };
+    let found = |command: Command, spec: &str, answered: Answered| Found {
+        case: Case {
+            accounts: 1,
+            snapshot_at: None,
+            commands: vec![command],
+        },
+        failure: Failure {
+            step: 0,
+            command: Some(command),
+            property: crate::fuzz::Broke::Claim(ENGINE_REFINES_SPEC),
+            detail: String::new(),
+        },
+        steps: vec![StepLine {
+            command,
+            spec: spec.to_string(),
+            program: String::new(),
+            answered,
+            tasks_after: Vec::new(),
+        }],
+        original_length: 1,
+        regression: PathBuf::new(),
+        history: PathBuf::new(),
+        rejected: None,
+        recurred: true,
+        stderr: None,
+    };
+    let why = |command, spec, answered| found(command, spec, answered).unrecorded();
+    assert_eq!(
+        why(on(Event::Pause), "refused NotAllowed", Answered::Refused),
+        "both refused the failing step, task 1 · pause (by account A): what differs is in \
+         what the program answered or shows beside the status (a refusal's kind, a version), \
+         which a poller does not record"
+    );
+    assert_eq!(
+        why(
+            on(Event::FullDone),
+            "accepted → FullMigrationComplete",
+            Answered::Refused
+        ),
+        "the failing step, task 1 · full done (by account A), is a system event that the \
+         program refused and the specification accepts: a poller does not record system \
+         events, only the statuses that follow"
+    );
+    assert!(
+        why(on(Event::Pause), "accepted → Paused", Answered::Accepted).starts_with("both accepted")
+    );
+    let generic = "the failure shows only in what the program answered: a system event \
+                   accepted or refused, a version, a refusal's kind, the tasks an answer lists \
+                   as changed";
+    // A user operation accepted against the specification, an indefinite answer, a
+    // failure without its step: what such failures show in.
+    assert_eq!(
+        why(on(Event::Pause), "refused NotAllowed", Answered::Accepted),
+        generic
+    );
+    assert_eq!(
+        why(
+            on(Event::FullDone),
+            "refused NotAllowed",
+            Answered::Indefinite
+        ),
+        generic
+    );
+    let mut stepless = found(on(Event::Pause), "accepted", Answered::Accepted);
+    stepless.steps.clear();
+    assert_eq!(stepless.unrecorded(), generic);
+    stepless.steps = found(on(Event::Pause), "accepted", Answered::Accepted).steps;
+    stepless.failure.command = None;
+    assert_eq!(stepless.unrecorded(), generic);
+    assert!(stepless.to_string().ends_with(&format!(
+        "is explained by the specification with steps a poller does not see; {generic})"
+    )));
+}
+
+/// Shrinking starts from the case up to its failing step, or from a shorter case that
+/// fails alike (the tour's shortest case to the pair) only when that is strictly shorter:
+/// one of the same length is not even run. What shrinking sent is pinned.
+#[test]
+fn shrinking_starts_from_a_shortest_case_only_when_strictly_shorter() {
+    use crate::spec::{AccountId, Event, Mode, TaskId};
+    let on = |event| Command::Task {
+        account: AccountId(0),
+        task: TaskId(1),
+        event,
+    };
+    let case = |events: &[Event]| Case {
+        accounts: 1,
+        snapshot_at: None,
+        commands: std::iter::once(Command::Create {
+            account: AccountId(0),
+            mode: Mode::Full,
+        })
+        .chain(events.iter().map(|event| on(*event)))
+        .collect(),
+    };
+    // Fails at its third step (a version counted twice), then goes on.
+    let failing = case(&[Event::Pause, Event::InstanceReady, Event::StartNow]);
+    let as_long = case(&[Event::Resume, Event::InstanceReady]);
+    let shorter = case(&[Event::InstanceReady]);
+    let shrink = |shortest: &Case| {
+        let Some(mut options) = options("shrink-start", &["--bug", "ready-counts-twice"], 0) else {
+            return None;
+        };
+        let log = options.save.with_extension("log");
+        let _ = std::fs::remove_file(&log);
+        options
+            .args
+            .extend(["--log".to_string(), log.display().to_string()]);
+        let process = Process::start("python3", &options.args, options.timeout).expect("starts");
+        let link = Link::new(process, 2);
+        let first = Failure {
+            step: 2,
+            command: Some(failing.commands[2]),
+            property: crate::fuzz::Broke::Claim(ENGINE_REFINES_SPEC),
+            detail: String::new(),
+        };
+        let found = shrink_and_save(
+            &options,
+            &link,
+            failing.clone(),
+            first,
+            0,
+            Some(shortest.clone()),
+        )
+        .expect("shrinks");
+        drop(link);
+        let _ = std::fs::remove_dir_all(&options.save);
+        Some((found.case, format!("{:?}", ops(&log))))
+    };
+    let Some((shrunk, sent)) = shrink(&as_long) else {
+        return;
+    };
+    assert_eq!(shrunk, shorter);
+    assert_eq!(
+        sent,
+        r#"{"execute": 11, "list": 4, "lists": 5, "query": 5, "reset": 11, "tasks": 10}"#
+    );
+    let (shrunk, sent) = shrink(&shorter).expect("runs");
+    assert_eq!(shrunk, shorter);
+    // The shorter case, run once and taken: fewer replays than from the case's prefix.
+    assert_eq!(
+        sent,
+        r#"{"execute": 6, "list": 4, "lists": 3, "query": 2, "reset": 6, "tasks": 6}"#
+    );
+}
