@@ -927,8 +927,22 @@ fn a_case_longer_than_the_window_is_sent_64_steps_ahead() {
         "{}",
         error.message
     );
+    // A wrong answer at step 50 of the first case: by then the window was refilled once,
+    // when half of it had been answered (step 32), to step 96, and no further.
+    // (Each run that fails saves its case, which the next would replay first.)
+    let _ = std::fs::remove_dir_all(&options.save);
+    let _ = std::fs::remove_file(&log);
+    let mut failing = logged.clone();
+    failing.args.extend([
+        "--say-nth".to_string(),
+        r#"execute:50:{"id":{id},"answer":"refused","kind":"NotFound"}"#.to_string(),
+    ]);
+    let found = run(&failing).expect("runs").found.expect("caught");
+    assert_eq!(found.failure.step, 49);
+    assert_eq!(cases_of(&log)[1].matches('x').count(), 96);
     // The third case's reset was sent ahead with the window of its first 64 steps: its
     // answer is read and judged all the same.
+    let _ = std::fs::remove_dir_all(&options.save);
     let mut wrong = options.clone();
     wrong.args.extend([
         "--say-nth".to_string(),
@@ -1189,8 +1203,14 @@ fn fleet_tour_failures_are_numbered_after_the_single_task_tour() {
         return;
     };
     options.cover_fleet = true;
-    let report = run(&options).expect("runs");
+    let mut totals = std::collections::BTreeSet::new();
+    let report = drive(&options, |_, total, _| {
+        totals.insert(total);
+    })
+    .expect("runs");
     let found = report.found.expect("caught");
+    // The cases to run, as the progress counts them: every stretch of both tours.
+    assert_eq!(totals.into_iter().collect::<Vec<_>>(), [121 + 84_270]);
     assert_eq!(report.tour, Some(singles.count(None)));
     // The tour's 121 stretches, then the fleet's first, which fails at its tenth command.
     assert_eq!(singles.segments.len(), 121);
@@ -1324,9 +1344,7 @@ fn shrinking_starts_from_a_shortest_case_only_when_strictly_shorter() {
     let as_long = case(&[Event::Resume, Event::InstanceReady]);
     let shorter = case(&[Event::InstanceReady]);
     let shrink = |shortest: &Case| {
-        let Some(mut options) = options("shrink-start", &["--bug", "ready-counts-twice"], 0) else {
-            return None;
-        };
+        let mut options = options("shrink-start", &["--bug", "ready-counts-twice"], 0)?;
         let log = options.save.with_extension("log");
         let _ = std::fs::remove_file(&log);
         options
