@@ -1188,10 +1188,11 @@ fn a_crash_is_shrunk_from_a_strictly_shorter_case() {
 
 /// `--cover-fleet`: after the whole single-task tour, the fleet tour's stretches are
 /// numbered on from it; a failure in the fleet is counted at its stretch and step, saved
-/// under the stretch's number, and shrunk from the fleet tour's shortest case. (Named for
-/// the fleet tour: building it takes seconds, so the campaign of `mod.rs` leaves it out.)
+/// under the stretch's number, and shrunk from the fleet tour's shortest case. (The whole
+/// fleet tour's figures are pinned in `fleet_tour.rs`; building the tour here adds about two
+/// seconds.)
 #[test]
-fn fleet_tour_failures_are_numbered_after_the_single_task_tour() {
+fn fleet_stretches_are_numbered_after_the_single_task_tour() {
     let singles = Tour::single_task();
     let single_commands = singles.count(None).commands;
     // A wrong refusal of the fleet tour's tenth command.
