@@ -114,16 +114,11 @@ mod tests {
     use crate::plane::TaskView;
     use crate::spec::{AccountId, Event, Mode, Status, TaskId};
 
+    /// A task as [`crate::drive::test_view`] has it, holding its instance once created.
     fn view(id: u64, account: u32, status: Status, version: u64) -> TaskView {
         TaskView {
-            id: TaskId(id),
-            account: AccountId(account),
-            mode: Mode::Full,
-            status,
-            phase: None,
-            frozen_from: None,
             holds_instance: status != Status::Creating,
-            version,
+            ..crate::drive::test_view(id, account, status, version)
         }
     }
 

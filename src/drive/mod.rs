@@ -50,6 +50,22 @@ mod wire;
 #[cfg(test)]
 mod tests;
 
+/// A full-only task of `account` in `status`, with no phase, not frozen, holding no
+/// instance: the tasks the tests of this module's parts compare.
+#[cfg(test)]
+fn test_view(id: u64, account: u32, status: Status, version: u64) -> crate::plane::TaskView {
+    crate::plane::TaskView {
+        id: crate::spec::TaskId(id),
+        account: crate::spec::AccountId(account),
+        mode: crate::spec::Mode::Full,
+        status,
+        phase: None,
+        frozen_from: None,
+        holds_instance: false,
+        version,
+    }
+}
+
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::fmt::Write as _;

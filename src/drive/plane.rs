@@ -1293,18 +1293,7 @@ mod tests {
             );
         }
     }
-    fn view(id: u64, account: u32, status: Status, version: u64) -> TaskView {
-        TaskView {
-            id: TaskId(id),
-            account: AccountId(account),
-            mode: Mode::Full,
-            status,
-            phase: None,
-            frozen_from: None,
-            holds_instance: false,
-            version,
-        }
-    }
+    use crate::drive::test_view as view;
 
     fn observed(tasks: &[TaskView], arrears: &[u32]) -> Observed {
         Observed {
