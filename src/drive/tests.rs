@@ -99,6 +99,55 @@ fn run(options: &Options) -> Result<Report, DriveError> {
     drive(options, |_, _, _| {})
 }
 
+/// A case of account A: a full-only creation, then `events` addressed to its task.
+fn case_of_events(events: &[crate::spec::Event]) -> Case {
+    use crate::spec::{AccountId, Mode, TaskId};
+    Case {
+        accounts: 1,
+        snapshot_at: None,
+        commands: std::iter::once(Command::Create {
+            account: AccountId(0),
+            mode: Mode::Full,
+        })
+        .chain(events.iter().map(|&event| Command::Task {
+            account: AccountId(0),
+            task: TaskId(1),
+            event,
+        }))
+        .collect(),
+    }
+}
+
+/// `options` with the wrapper logging every request it receives to a fresh file beside the
+/// save directory, and that file.
+fn logged(options: &Options) -> (Options, PathBuf) {
+    let log = options.save.with_extension("log");
+    let _ = std::fs::remove_file(&log);
+    let mut logged = options.clone();
+    logged
+        .args
+        .extend(["--log".to_string(), log.display().to_string()]);
+    (logged, log)
+}
+
+/// A run of `options` in which the program answers the `nth` reset it receives wrongly
+/// stops on that answer.
+fn assert_wrong_reset_is_judged(options: &Options, nth: u32) {
+    let mut wrong = options.clone();
+    wrong.args.extend([
+        "--say-nth".to_string(),
+        format!(r#"reset:{nth}:{{"id":{{id}},"answer":"nope"}}"#),
+    ]);
+    let error = run(&wrong).expect_err("a wrong answer to a reset");
+    assert!(
+        error
+            .message
+            .starts_with(r#"python3 answered reset with {"answer":"nope","id":"#),
+        "{}",
+        error.message
+    );
+}
+
 /// The message with the save directory and the program's path written as `SAVE` and
 /// `PLANE`.
 fn generic(message: &str, options: &Options) -> String {
@@ -113,14 +162,10 @@ fn generic(message: &str, options: &Options) -> String {
 /// last.
 #[test]
 fn a_clean_program_passes_pipelined_with_the_requests_of_the_window() {
-    let Some(mut options) = options("clean", &[], 8) else {
+    let Some(options) = options("clean", &[], 8) else {
         return;
     };
-    let log = options.save.with_extension("log");
-    let _ = std::fs::remove_file(&log);
-    options
-        .args
-        .extend(["--log".to_string(), log.display().to_string()]);
+    let (mut options, log) = logged(&options);
     options.verify_every = 5;
     let report = run(&options).expect("runs");
     assert!(report.found.is_none());
@@ -187,14 +232,10 @@ fn a_clean_program_passes_pipelined_with_the_requests_of_the_window() {
 /// command, a listing of each account at a time, the same verdicts.
 #[test]
 fn offered_protocol_1_the_program_is_driven_exact_with_the_same_counts() {
-    let Some(mut options) = options("exact", &[], 8) else {
+    let Some(options) = options("exact", &[], 8) else {
         return;
     };
-    let log = options.save.with_extension("log");
-    let _ = std::fs::remove_file(&log);
-    options
-        .args
-        .extend(["--log".to_string(), log.display().to_string()]);
+    let (mut options, log) = logged(&options);
     options.protocol = 1;
     let report = run(&options).expect("runs");
     assert!(report.found.is_none());
@@ -282,12 +323,7 @@ fn a_failure_is_shrunk_to_a_fixpoint_saved_and_replayed_first() {
     ) else {
         return;
     };
-    let log = options.save.with_extension("log");
-    let _ = std::fs::remove_file(&log);
-    let mut logged = options.clone();
-    logged
-        .args
-        .extend(["--log".to_string(), log.display().to_string()]);
+    let (logged, log) = logged(&options);
     let report = run(&logged).expect("runs");
     // What shrinking cost: it replays prefixes of the case up to the failing step, no more.
     assert_eq!(
@@ -344,12 +380,7 @@ fn the_tour_covers_every_pair_and_a_tour_failure_starts_from_its_shortest_case()
         return;
     };
     options.cover = true;
-    let log = options.save.with_extension("log");
-    let _ = std::fs::remove_file(&log);
-    let mut logged = options.clone();
-    logged
-        .args
-        .extend(["--log".to_string(), log.display().to_string()]);
+    let (logged, log) = logged(&options);
     let report = run(&logged).expect("runs");
     // What the tour and the shrinking cost: the shortest case of the failing pair is run
     // only when it is shorter than the stretch up to the failure.
@@ -890,12 +921,7 @@ fn a_case_longer_than_the_window_is_sent_64_steps_ahead() {
         return;
     };
     options.steps = 300;
-    let log = options.save.with_extension("log");
-    let _ = std::fs::remove_file(&log);
-    let mut logged = options.clone();
-    logged
-        .args
-        .extend(["--log".to_string(), log.display().to_string()]);
+    let (logged, log) = logged(&options);
     let report = run(&logged).expect("runs");
     assert!(report.found.is_none());
     assert_eq!((report.regressions, report.cases), (0, 3));
@@ -943,26 +969,14 @@ fn a_case_longer_than_the_window_is_sent_64_steps_ahead() {
     // The third case's reset was sent ahead with the window of its first 64 steps: its
     // answer is read and judged all the same.
     let _ = std::fs::remove_dir_all(&options.save);
-    let mut wrong = options.clone();
-    wrong.args.extend([
-        "--say-nth".to_string(),
-        r#"reset:4:{"id":{id},"answer":"nope"}"#.to_string(),
-    ]);
-    let error = run(&wrong).expect_err("a wrong answer to a reset");
-    assert!(
-        error
-            .message
-            .starts_with(r#"python3 answered reset with {"answer":"nope","id":"#),
-        "{}",
-        error.message
-    );
+    assert_wrong_reset_is_judged(&options, 4);
 }
 
 /// A saved case of no commands (what a crash at a case's reset is saved as) is replayed,
 /// pipelined, as its reset alone, and the case after it starts from a reset of its own.
 #[test]
 fn a_saved_empty_case_is_its_reset_alone() {
-    let Some(mut options) = options("empty", &[], 1) else {
+    let Some(options) = options("empty", &[], 1) else {
         return;
     };
     std::fs::create_dir_all(&options.save).expect("a directory");
@@ -976,11 +990,7 @@ fn a_saved_empty_case_is_its_reset_alone() {
         to_json(&Regression::new("empty".to_string(), &empty, None)),
     )
     .expect("saved");
-    let log = options.save.with_extension("log");
-    let _ = std::fs::remove_file(&log);
-    options
-        .args
-        .extend(["--log".to_string(), log.display().to_string()]);
+    let (options, log) = logged(&options);
     let report = run(&options).expect("runs");
     assert!(report.found.is_none());
     assert_eq!((report.regressions, report.cases), (1, 2));
@@ -993,18 +1003,7 @@ fn a_saved_empty_case_is_its_reset_alone() {
     assert_eq!(cases[1], "");
     assert_eq!(cases[2].matches('x').count(), 16);
     // The empty case's reset is answered and judged before the next case starts.
-    options.args.extend([
-        "--say-nth".to_string(),
-        r#"reset:2:{"id":{id},"answer":"nope"}"#.to_string(),
-    ]);
-    let error = run(&options).expect_err("a wrong answer to a reset");
-    assert!(
-        error
-            .message
-            .starts_with(r#"python3 answered reset with {"answer":"nope","id":"#),
-        "{}",
-        error.message
-    );
+    assert_wrong_reset_is_judged(&options, 2);
 }
 
 /// The trace of an exact run says, for a command to a task other than the last one
@@ -1088,7 +1087,7 @@ fn a_crash_late_in_a_case_is_shrunk_to_its_shortest_prefix() {
 /// from that prefix otherwise; the regression saved is the case shrunk.
 #[test]
 fn a_crash_is_shrunk_from_a_strictly_shorter_case() {
-    use crate::spec::{AccountId, Event, Mode, TaskId};
+    use crate::spec::Event;
     let Some(options) = options(
         "crash-shorter",
         &["--bug", "crashes-on-paused-force-end"],
@@ -1096,24 +1095,9 @@ fn a_crash_is_shrunk_from_a_strictly_shorter_case() {
     ) else {
         return;
     };
-    let on = |event| Command::Task {
-        account: AccountId(0),
-        task: TaskId(1),
-        event,
-    };
-    let case = |events: &[Event]| Case {
-        accounts: 1,
-        snapshot_at: None,
-        commands: std::iter::once(Command::Create {
-            account: AccountId(0),
-            mode: Mode::Full,
-        })
-        .chain(events.iter().map(|event| on(*event)))
-        .collect(),
-    };
     use Event::{ForceEnd, InstanceReady, Pause, Resume, StartNow, StartSucceeded};
-    let shortest = case(&[InstanceReady, StartNow, StartSucceeded, Pause, ForceEnd]);
-    let longer = case(&[
+    let shortest = case_of_events(&[InstanceReady, StartNow, StartSucceeded, Pause, ForceEnd]);
+    let longer = case_of_events(&[
         InstanceReady,
         Pause,
         StartNow,
@@ -1122,7 +1106,7 @@ fn a_crash_is_shrunk_from_a_strictly_shorter_case() {
         Pause,
         ForceEnd,
     ]);
-    let as_long = case(&[
+    let as_long = case_of_events(&[
         InstanceReady,
         Resume,
         StartNow,
@@ -1130,7 +1114,7 @@ fn a_crash_is_shrunk_from_a_strictly_shorter_case() {
         Pause,
         ForceEnd,
     ]);
-    let other = case(&[
+    let other = case_of_events(&[
         InstanceReady,
         StartNow,
         Resume,
@@ -1324,33 +1308,14 @@ fn an_unrejected_history_says_why_from_the_failing_step() {
 /// one of the same length is not even run. What shrinking sent is pinned.
 #[test]
 fn shrinking_starts_from_a_shortest_case_only_when_strictly_shorter() {
-    use crate::spec::{AccountId, Event, Mode, TaskId};
-    let on = |event| Command::Task {
-        account: AccountId(0),
-        task: TaskId(1),
-        event,
-    };
-    let case = |events: &[Event]| Case {
-        accounts: 1,
-        snapshot_at: None,
-        commands: std::iter::once(Command::Create {
-            account: AccountId(0),
-            mode: Mode::Full,
-        })
-        .chain(events.iter().map(|event| on(*event)))
-        .collect(),
-    };
+    use crate::spec::Event;
     // Fails at its third step (a version counted twice), then goes on.
-    let failing = case(&[Event::Pause, Event::InstanceReady, Event::StartNow]);
-    let as_long = case(&[Event::Resume, Event::InstanceReady]);
-    let shorter = case(&[Event::InstanceReady]);
+    let failing = case_of_events(&[Event::Pause, Event::InstanceReady, Event::StartNow]);
+    let as_long = case_of_events(&[Event::Resume, Event::InstanceReady]);
+    let shorter = case_of_events(&[Event::InstanceReady]);
     let shrink = |shortest: &Case| {
-        let mut options = options("shrink-start", &["--bug", "ready-counts-twice"], 0)?;
-        let log = options.save.with_extension("log");
-        let _ = std::fs::remove_file(&log);
-        options
-            .args
-            .extend(["--log".to_string(), log.display().to_string()]);
+        let options = options("shrink-start", &["--bug", "ready-counts-twice"], 0)?;
+        let (options, log) = logged(&options);
         let process = Process::start("python3", &options.args, options.timeout).expect("starts");
         let link = Link::new(process, 2);
         let first = Failure {
