@@ -574,6 +574,37 @@ mod tests {
         assert_ne!(case(3), case(4));
     }
 
+    /// Weighted toward a coverage that misses a pair, cases differ from unweighted ones of
+    /// the same seed; toward one that has every pair, they are the same.
+    #[test]
+    fn with_every_pair_met_cases_are_generated_as_without() {
+        let generator = Generator::new(Limits::default());
+        let mut all = Coverage::new();
+        let states = &generator.exhaustive().states;
+        for state in states {
+            for command in 0..PAIR_COMMANDS {
+                all.record_pair(state, command);
+            }
+        }
+        assert_eq!(all.pairs_met(), states.len() * PAIR_COMMANDS);
+        let mut one_short = Coverage::new();
+        for (index, state) in states.iter().enumerate() {
+            for command in 0..PAIR_COMMANDS {
+                if (index, command) != (states.len() / 2, PAIR_ARREARS) {
+                    one_short.record_pair(state, command);
+                }
+            }
+        }
+        let cases = |covered: Option<&Coverage>| -> Vec<Case> {
+            let mut rng = seeded(11);
+            (0..50)
+                .map(|_| generator.generate_toward(&mut rng, covered))
+                .collect()
+        };
+        assert_eq!(cases(Some(&all)), cases(None));
+        assert_ne!(cases(Some(&one_short)), cases(None));
+    }
+
     #[test]
     fn limits_beyond_the_harness_are_clamped() {
         let generator = Generator::new(Limits {
