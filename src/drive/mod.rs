@@ -986,22 +986,48 @@ impl Found {
     /// Why the failure is not in what a poller records: the failing step's own reason when
     /// the two answers tell it, else what such failures show in.
     fn unrecorded(&self) -> String {
+        if !self.recurred {
+            return "the history records the replay of the shrunk case, in which the failure \
+                    did not happen again"
+                .to_string();
+        }
         let (Some(command), Some(line)) = (self.failure.command, self.steps.get(self.failure.step))
         else {
             return Self::UNRECORDED.to_string();
         };
+        if line.command != command {
+            return Self::UNRECORDED.to_string();
+        }
+        // The status an answer names (`accepted → Paused (version 3)`), if it names one.
+        let landed = |answer: &str| {
+            answer
+                .split_once("→ ")
+                .map(|(_, to)| to.split(" (").next().unwrap_or(to).to_string())
+        };
         let system = matches!(command, Command::Task { event, .. }
             if event.source() == crate::spec::Source::System);
         match (line.spec.starts_with("accepted"), line.answered) {
-            (true, Answered::Accepted) => format!(
-                "both accepted the failing step, {command}: what differs is in what the \
-                 program answered or shows beside the status (a version, the tasks an answer \
-                 lists as changed), which a poller does not record"
-            ),
+            (true, Answered::Accepted) => match (landed(&line.spec), landed(&line.program)) {
+                (Some(spec), Some(program)) if spec != program => format!(
+                    "both accepted the failing step, {command}, the program landing in {program} \
+                     where the specification lands in {spec}: steps a poller does not see \
+                     explain to it the statuses it read"
+                ),
+                (Some(_), Some(_)) => format!(
+                    "both accepted the failing step, {command}, landing in the same status: what \
+                     differs is beside it (a version, the tasks an answer lists as changed), \
+                     which a poller does not record"
+                ),
+                _ => format!(
+                    "both accepted the failing step, {command}: what differs is not a status an \
+                     answer names (a version, the tasks an answer lists as changed), and a \
+                     poller does not record it"
+                ),
+            },
             (false, Answered::Refused) => format!(
-                "both refused the failing step, {command}: what differs is in what the \
-                 program answered or shows beside the status (a refusal's kind, a version), \
-                 which a poller does not record"
+                "both refused the failing step, {command}: what differs (a refusal's kind, or a \
+                 change the refusal made) a poller does not record, or steps it does not see \
+                 explain"
             ),
             (spec, Answered::Accepted | Answered::Refused) if system => format!(
                 "the failing step, {command}, is a system event that the program {} and the \

@@ -811,29 +811,38 @@ mod tests {
     #[cfg(target_os = "linux")]
     #[test]
     fn a_signal_during_the_wait_for_an_answer_is_waited_through() {
+        use std::sync::Barrier;
         use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
         static CAUGHT: AtomicUsize = AtomicUsize::new(0);
         extern "C" fn caught(_: libc::c_int) {
             CAUGHT.fetch_add(1, Ordering::Relaxed);
         }
-        // SAFETY: a handler that only touches an atomic, installed for a signal nothing
-        // else in the test binary uses; the sigaction is zeroed, then filled.
+        /// Ends the signalling however the reading ends (a panic included).
+        struct Done<'a>(&'a AtomicBool);
+        impl Drop for Done<'_> {
+            fn drop(&mut self) {
+                self.0.store(true, Ordering::Relaxed);
+            }
+        }
+        // SAFETY: a handler that only touches an atomic, installed (and put back below)
+        // for a signal nothing else in the test binary uses; the sigactions are zeroed,
+        // then filled.
+        let mut before: libc::sigaction = unsafe { std::mem::zeroed() };
         unsafe {
             let mut action: libc::sigaction = std::mem::zeroed();
             action.sa_sigaction = caught as *const () as libc::sighandler_t;
             libc::sigemptyset(&mut action.sa_mask);
-            assert_eq!(
-                libc::sigaction(libc::SIGUSR2, &action, std::ptr::null_mut()),
-                0
-            );
+            assert_eq!(libc::sigaction(libc::SIGUSR2, &action, &mut before), 0);
         }
         let mut process = sh(r#"read a; sleep 0.4; printf '{"id":1,"answer":"ok"}\n'"#);
         // SAFETY: the id of the calling thread, which outlives the signalling thread (it
-        // is joined below).
+        // is joined when the scope ends).
         let reader = unsafe { libc::pthread_self() };
         let done = AtomicBool::new(false);
+        let started = Barrier::new(2);
         let answer = thread::scope(|scope| {
             scope.spawn(|| {
+                started.wait();
                 while !done.load(Ordering::Relaxed) {
                     // SAFETY: the reading thread is alive until `done` is set and this
                     // thread joined.
@@ -841,10 +850,12 @@ mod tests {
                     thread::sleep(Duration::from_millis(20));
                 }
             });
-            let answer = process.request("reset", &[], "ok");
-            done.store(true, Ordering::Relaxed);
-            answer
+            let _done = Done(&done);
+            started.wait();
+            process.request("reset", &[], "ok")
         });
+        // SAFETY: the handler found at the start, put back.
+        unsafe { libc::sigaction(libc::SIGUSR2, &before, std::ptr::null_mut()) };
         assert!(
             CAUGHT.load(Ordering::Relaxed) > 0,
             "the wait was interrupted"

@@ -949,7 +949,10 @@ fn a_case_longer_than_the_window_is_sent_64_steps_ahead() {
     waiting.timeout = Duration::from_millis(500);
     let error = run(&waiting).expect_err("waits for a request never sent");
     assert!(
-        error.message.contains("hangs: no answer to reset"),
+        error.message.starts_with(
+            "python3 hangs: no answer to reset within 500 ms (--timeout) — at the case's \
+             reset: case 1 (115 steps)"
+        ),
         "{}",
         error.message
     );
@@ -1218,9 +1221,10 @@ fn fleet_tour_stretches_are_numbered_after_the_single_task_tour() {
 }
 
 /// A saved history that `validate` does not reject says why from the failing step's two
-/// answers: both accepted (a version, the tasks listed as changed), both refused (a
-/// refusal's kind), a system event accepted or refused against the specification; else
-/// what such failures show in.
+/// answers: both accepted (landing apart, or alike with a version or the tasks listed as
+/// changed differing), both refused (a refusal's kind), a system event accepted or refused
+/// against the specification; a failure that did not happen again in the replay the
+/// history records says that; else what such failures show in.
 #[test]
 fn an_unrejected_history_says_why_from_the_failing_step() {
     use crate::spec::{AccountId, Event, TaskId};
@@ -1229,7 +1233,7 @@ fn an_unrejected_history_says_why_from_the_failing_step() {
         task: TaskId(1),
         event,
     };
-    let found = |command: Command, spec: &str, answered: Answered| Found {
+    let found = |command: Command, spec: &str, program: &str, answered: Answered| Found {
         case: Case {
             accounts: 1,
             snapshot_at: None,
@@ -1244,7 +1248,7 @@ fn an_unrejected_history_says_why_from_the_failing_step() {
         steps: vec![StepLine {
             command,
             spec: spec.to_string(),
-            program: String::new(),
+            program: program.to_string(),
             answered,
             tasks_after: Vec::new(),
         }],
@@ -1255,52 +1259,106 @@ fn an_unrejected_history_says_why_from_the_failing_step() {
         recurred: true,
         stderr: None,
     };
-    let why = |command, spec, answered| found(command, spec, answered).unrecorded();
+    let why =
+        |command, spec, program, answered| found(command, spec, program, answered).unrecorded();
+    let refused = "refused NotAllowed";
     assert_eq!(
-        why(on(Event::Pause), "refused NotAllowed", Answered::Refused),
-        "both refused the failing step, task 1 · pause (by account A): what differs is in \
-         what the program answered or shows beside the status (a refusal's kind, a version), \
-         which a poller does not record"
+        why(
+            on(Event::Pause),
+            refused,
+            "refused NotFound",
+            Answered::Refused
+        ),
+        "both refused the failing step, task 1 · pause (by account A): what differs (a \
+         refusal's kind, or a change the refusal made) a poller does not record, or steps it \
+         does not see explain"
     );
     assert_eq!(
         why(
             on(Event::FullDone),
             "accepted → FullMigrationComplete",
+            "refused NotAllowed",
             Answered::Refused
         ),
         "the failing step, task 1 · full done (by account A), is a system event that the \
          program refused and the specification accepts: a poller does not record system \
          events, only the statuses that follow"
     );
-    assert!(
-        why(on(Event::Pause), "accepted → Paused", Answered::Accepted).starts_with("both accepted")
+    assert_eq!(
+        why(
+            on(Event::Pause),
+            "accepted → Paused",
+            "accepted → Paused (version 7)",
+            Answered::Accepted
+        ),
+        "both accepted the failing step, task 1 · pause (by account A), landing in the same \
+         status: what differs is beside it (a version, the tasks an answer lists as changed), \
+         which a poller does not record"
+    );
+    assert_eq!(
+        why(
+            on(Event::FullDone),
+            "accepted → FullMigrationComplete",
+            "accepted → IncrementalMigration (version 5)",
+            Answered::Accepted
+        ),
+        "both accepted the failing step, task 1 · full done (by account A), the program \
+         landing in IncrementalMigration where the specification lands in \
+         FullMigrationComplete: steps a poller does not see explain to it the statuses it read"
+    );
+    let arrears = Command::Arrears {
+        account: AccountId(0),
+    };
+    assert_eq!(
+        why(arrears, "accepted", "accepted", Answered::Accepted),
+        "both accepted the failing step, account A · arrears: what differs is not a status an \
+         answer names (a version, the tasks an answer lists as changed), and a poller does not \
+         record it"
     );
     let generic = "the failure shows only in what the program answered: a system event \
                    accepted or refused, a version, a refusal's kind, the tasks an answer lists \
                    as changed";
     // A user operation accepted against the specification, an indefinite answer, a
-    // failure without its step: what such failures show in.
+    // failure without its step or with another step's line: what such failures show in.
     assert_eq!(
-        why(on(Event::Pause), "refused NotAllowed", Answered::Accepted),
+        why(
+            on(Event::Pause),
+            refused,
+            "accepted → Paused",
+            Answered::Accepted
+        ),
         generic
     );
     assert_eq!(
         why(
             on(Event::FullDone),
-            "refused NotAllowed",
+            refused,
+            "unknown",
             Answered::Indefinite
         ),
         generic
     );
-    let mut stepless = found(on(Event::Pause), "accepted", Answered::Accepted);
+    let base = found(on(Event::Pause), "accepted", "accepted", Answered::Accepted);
+    let mut stepless = base.clone();
     stepless.steps.clear();
     assert_eq!(stepless.unrecorded(), generic);
-    stepless.steps = found(on(Event::Pause), "accepted", Answered::Accepted).steps;
-    stepless.failure.command = None;
-    assert_eq!(stepless.unrecorded(), generic);
-    assert!(stepless.to_string().ends_with(&format!(
+    let mut commandless = base.clone();
+    commandless.failure.command = None;
+    assert_eq!(commandless.unrecorded(), generic);
+    let mut another = base.clone();
+    another.steps[0].command = on(Event::Resume);
+    assert_eq!(another.unrecorded(), generic);
+    assert!(commandless.to_string().ends_with(&format!(
         "is explained by the specification with steps a poller does not see; {generic})"
     )));
+    // The replay the history records passed.
+    let mut passed = base;
+    passed.recurred = false;
+    assert_eq!(
+        passed.unrecorded(),
+        "the history records the replay of the shrunk case, in which the failure did not \
+         happen again"
+    );
 }
 
 /// Shrinking starts from the case up to its failing step, or from a shorter case that

@@ -255,6 +255,17 @@ impl Coverage {
         self.pairs.count()
     }
 
+    /// Whether every (state, command) pair of the reachable states was met. (A count
+    /// first: pairs of states outside the search, which only a fault injected into the
+    /// specification reaches, do not make up for a reachable one missed.)
+    pub fn every_pair_met(&self, all: &Exhaustive) -> bool {
+        self.pairs_met() >= all.states.len() * PAIR_COMMANDS
+            && all
+                .states
+                .iter()
+                .all(|state| (0..PAIR_COMMANDS).all(|command| self.hit_pair(state, command)))
+    }
+
     /// Records that the specification accepted `event` for a task in `from` (`None` for a
     /// creation) and that the task is now in `to`.
     #[inline]

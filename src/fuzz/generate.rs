@@ -117,8 +117,7 @@ impl Generator {
     /// sends a task a command its state has not met. `None`: [`Generator::generate`].
     pub fn generate_toward(&self, rng: &mut impl Entropy, covered: Option<&Coverage>) -> Case {
         // Once every pair is met there is nothing to weight toward: generate as without.
-        let covered =
-            covered.filter(|covered| covered.pairs_met() < self.all.states.len() * PAIR_COMMANDS);
+        let covered = covered.filter(|covered| !covered.every_pair_met(&self.all));
         let limits = self.limits;
         let accounts = 1 + rng.below(limits.max_accounts as usize) as u32;
         let len = 1 + rng.below(limits.max_steps);
@@ -587,6 +586,7 @@ mod tests {
             }
         }
         assert_eq!(all.pairs_met(), states.len() * PAIR_COMMANDS);
+        assert!(all.every_pair_met(generator.exhaustive()));
         let mut one_short = Coverage::new();
         for (index, state) in states.iter().enumerate() {
             for command in 0..PAIR_COMMANDS {
@@ -602,6 +602,18 @@ mod tests {
                 .collect()
         };
         assert_eq!(cases(Some(&all)), cases(None));
+        assert_ne!(cases(Some(&one_short)), cases(None));
+        // A pair met outside the reachable states does not stand in for the one missed.
+        assert!(!one_short.every_pair_met(generator.exhaustive()));
+        let outside = TaskSpec {
+            status: Status::Deleted,
+            frozen_from: Some(Status::Paused),
+            ..states[0]
+        };
+        assert!(!states.contains(&outside));
+        one_short.record_pair(&outside, PAIR_ARREARS);
+        assert_eq!(one_short.pairs_met(), states.len() * PAIR_COMMANDS);
+        assert!(!one_short.every_pair_met(generator.exhaustive()));
         assert_ne!(cases(Some(&one_short)), cases(None));
     }
 
