@@ -99,6 +99,34 @@ fn run(options: &Options) -> Result<Report, DriveError> {
     drive(options, |_, _, _| {})
 }
 
+/// A link to the program of `options`, started, speaking up to `protocol`.
+fn link_to(options: &Options, protocol: u32) -> Rc<RefCell<Link>> {
+    let process = Process::start(&options.program, &options.args, options.timeout)
+        .expect("the program starts");
+    Link::new(process, protocol)
+}
+
+/// A harness whose plane is reset through `link`.
+fn harness_on(link: &Rc<RefCell<Link>>) -> DriveHarness {
+    let make_link = Rc::clone(link);
+    DriveHarness::with(move || ProcessPlane::reset(&make_link), None)
+}
+
+/// Options for the [`CANNED`] program answering from `table`.
+fn canned_options(table: &str) -> Options {
+    let mut options = Options::new("awk", &["-W", "interactive", "-v"]);
+    options.args.push(format!("T={table}"));
+    options.args.push(CANNED.to_string());
+    options
+}
+
+/// A link to the [`CANNED`] program answering from `table`, speaking up to `protocol`.
+fn canned_link(table: &str, protocol: u32) -> Rc<RefCell<Link>> {
+    let mut options = canned_options(table);
+    options.timeout = Duration::from_secs(2);
+    link_to(&options, protocol)
+}
+
 /// A case of account A: a full-only creation, then `events` addressed to its task.
 fn case_of_events(events: &[crate::spec::Event]) -> Case {
     use crate::spec::{AccountId, Mode, TaskId};
@@ -407,10 +435,8 @@ fn the_tour_covers_every_pair_and_a_tour_failure_starts_from_its_shortest_case()
 
 /// The shrunk case fails, and leaving out any one of its commands does not fail alike.
 fn assert_fixpoint(options: &Options, found: &Found) {
-    let process = Process::start("python3", &options.args, options.timeout).expect("starts");
-    let link = Link::new(process, options.protocol);
-    let make_link = Rc::clone(&link);
-    let mut harness = DriveHarness::with(move || ProcessPlane::reset(&make_link), None);
+    let link = link_to(options, options.protocol);
+    let mut harness = harness_on(&link);
     let again = run_case(&mut harness, &link, &found.case, None, 8, None).expect("runs");
     assert_eq!(
         again.map_err(|failure| failure.property),
@@ -570,9 +596,7 @@ fn canned_run(name: &str, protocol: u32, changes: &[&str], saved: bool) -> Strin
 /// replayed first; with `generated`, one generated case follows). The error, the failure
 /// found, or how many cases passed.
 fn canned_case(save: PathBuf, protocol: u32, saved: bool, table: &str) -> String {
-    let mut options = Options::new("awk", &["-W", "interactive", "-v"]);
-    options.args.push(format!("T={table}"));
-    options.args.push(CANNED.to_string());
+    let mut options = canned_options(table);
     options.cases = u64::from(!saved);
     options.protocol = protocol;
     options.save = save;
@@ -659,17 +683,8 @@ fn a_deleted_task_named_in_the_answer_is_taken_as_named() {
     ]
     .join("\n");
     // One pipelined run of the case (no shrinking, which would ask for more).
-    let args = [
-        "-W".to_string(),
-        "interactive".to_string(),
-        "-v".to_string(),
-        format!("T={table}"),
-        CANNED.to_string(),
-    ];
-    let process = Process::start("awk", &args, Duration::from_secs(2)).expect("starts");
-    let link = Link::new(process, 2);
-    let make_link = Rc::clone(&link);
-    let mut harness = DriveHarness::with(move || ProcessPlane::reset(&make_link), None);
+    let link = canned_link(&table, 2);
+    let mut harness = harness_on(&link);
     let failure = run_case(&mut harness, &link, &case, None, 8, None)
         .expect("answers read")
         .expect_err("fails");
@@ -836,15 +851,7 @@ fn a_plain_run_sends_each_command_and_asks_each_listing_once() {
         r#"list {"id":{id},"answer":"list","tasks":[7]}"#.to_string(),
     ]
     .join("\n");
-    let args = [
-        "-W".to_string(),
-        "interactive".to_string(),
-        "-v".to_string(),
-        format!("T={table}"),
-        CANNED.to_string(),
-    ];
-    let process = Process::start("awk", &args, Duration::from_secs(2)).expect("starts");
-    let link = Link::new(process, 1);
+    let link = canned_link(&table, 1);
     let mut plane = ProcessPlane::reset(&link);
     assert!(!plane.pipelined());
     assert_eq!(plane.tasks().count(), 0);
@@ -867,15 +874,7 @@ fn a_plain_run_sends_each_command_and_asks_each_listing_once() {
 /// account's or another task's is nothing.
 #[test]
 fn a_pipelined_query_answers_only_the_task_and_account_asked() {
-    let args = [
-        "-W".to_string(),
-        "interactive".to_string(),
-        "-v".to_string(),
-        format!("T={}", table()),
-        CANNED.to_string(),
-    ];
-    let process = Process::start("awk", &args, Duration::from_secs(2)).expect("starts");
-    let link = Link::new(process, 2);
+    let link = canned_link(&table(), 2);
     let mut plane = ProcessPlane::reset(&link);
     assert!(plane.pipelined());
     let (a, b) = (crate::spec::AccountId(0), crate::spec::AccountId(1));
@@ -1041,10 +1040,8 @@ fn the_trace_names_the_status_of_the_task_a_command_addresses() {
             },
         ],
     };
-    let process = Process::start("python3", &options.args, options.timeout).expect("starts");
-    let link = Link::new(process, 1);
-    let make_link = Rc::clone(&link);
-    let mut harness = DriveHarness::with(move || ProcessPlane::reset(&make_link), None);
+    let link = link_to(&options, 1);
+    let mut harness = harness_on(&link);
     let mut lines = Vec::new();
     let ran = run_case(&mut harness, &link, &case, Some(&mut lines), 8, None).expect("runs");
     assert!(ran.is_ok());
@@ -1126,8 +1123,7 @@ fn a_crash_is_shrunk_from_a_strictly_shorter_case() {
         ForceEnd,
     ]);
     let failed = |case: &Case, shorter: &Case| {
-        let process = Process::start("python3", &options.args, options.timeout).expect("starts");
-        let link = Link::new(process, 2);
+        let link = link_to(&options, 2);
         let error = DriveError {
             message: "crashed".to_string(),
         };
@@ -1374,8 +1370,7 @@ fn shrinking_starts_from_a_shortest_case_only_when_strictly_shorter() {
     let shrink = |shortest: &Case| {
         let options = options("shrink-start", &["--bug", "ready-counts-twice"], 0)?;
         let (options, log) = logged(&options);
-        let process = Process::start("python3", &options.args, options.timeout).expect("starts");
-        let link = Link::new(process, 2);
+        let link = link_to(&options, 2);
         let first = Failure {
             step: 2,
             command: Some(failing.commands[2]),
