@@ -998,11 +998,17 @@ impl Found {
         if line.command != command {
             return Self::UNRECORDED.to_string();
         }
-        // The status an answer names (`accepted → Paused (version 3)`), if it names one.
+        // The status an answer names (`accepted → Paused (version 3)`), if it names one,
+        // in the tool's words.
         let landed = |answer: &str| {
-            answer
-                .split_once("→ ")
-                .map(|(_, to)| to.split(" (").next().unwrap_or(to).to_string())
+            let (_, to) = answer.split_once("→ ")?;
+            let name = to.split(" (").next().unwrap_or(to);
+            Some(
+                Status::ALL
+                    .into_iter()
+                    .find(|status| status.name() == name)
+                    .map_or_else(|| name.to_string(), Status::label),
+            )
         };
         let system = matches!(command, Command::Task { event, .. }
             if event.source() == crate::spec::Source::System);

@@ -1299,8 +1299,9 @@ fn an_unrejected_history_says_why_from_the_failing_step() {
             Answered::Accepted
         ),
         "both accepted the failing step, task 1 · full done (by account A), the program \
-         landing in IncrementalMigration where the specification lands in \
-         FullMigrationComplete: steps a poller does not see explain to it the statuses it read"
+         landing in 增量迁移 Incremental migration (INCRE_TRANSFER_STARTED) where the \
+         specification lands in 全量迁移完成 Full migration complete (FULL_TRANSFER_COMPLETE): \
+         steps a poller does not see explain to it the statuses it read"
     );
     let arrears = Command::Arrears {
         account: AccountId(0),
